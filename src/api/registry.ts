@@ -1,0 +1,269 @@
+/**
+ * The library API: the same reads as the CLI, for a Node service that wants to resolve a model without
+ * spawning a process. Every method reads only what it needs: resolve, show and compare read one or two
+ * models' files; list, lineage and validate read the whole tree.
+ *
+ *   const reg = await Registry.open({ dir: '/srv/registry' });
+ *   const { artifacts } = await reg.resolve('sentiment@production');
+ */
+import { ModelregError } from '../registry/errors.js';
+import { buildLineage, lineageNeighbourhood, lineageTree, nodeId, type LineageEdge, type LineageTree } from '../registry/lineage.js';
+import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
+import { buildSnapshot, type Snapshot, type LoadOptions } from '../registry/snapshot.js';
+import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
+import { compareVersions } from '../registry/versions.js';
+import { validateTree, validateChange, type TreeReport, type ChangeReport } from '../checks/validate.js';
+import { findRegistryRoot, openSource } from '../git/open.js';
+import type { RegistrySource, ReadScope } from '../git/sources.js';
+import { modelHistory, type HistoryEvent } from '../git/history.js';
+import { objectUri, storeLocation } from './store-location.js';
+import { renderCard } from './card.js';
+
+export interface OpenOptions {
+  /** The registry directory; default: MODELREG_REGISTRY, else discovered upward from cwd. */
+  dir?: string;
+  /** A Git revision to read; default: the work tree with its uncommitted changes. */
+  at?: string;
+  /** Artifact store override (file://… or s3://…); default: MODELREG_STORE, else registry.yaml. */
+  store?: string;
+  cwd?: string;
+  load?: LoadOptions;
+}
+
+export interface ResolvedArtifact extends ArtifactEntry {
+  uri: string;
+}
+
+export interface ResolvedVersion {
+  ref: string;
+  model: string;
+  version: string;
+  /** The stage the reference named, if it named one. */
+  stage: string | null;
+  /** Every stage this version holds. */
+  stages: string[];
+  deprecated: boolean;
+  store: string;
+  artifacts: ResolvedArtifact[];
+  /** The commit read, or null for the work tree. */
+  revision: string | null;
+  file: string;
+}
+
+export interface ModelSummary {
+  name: string;
+  description: string | null;
+  owners: string[];
+  task: string | null;
+  tags: Record<string, string>;
+  versions: number;
+  latest: string | null;
+  frameworks: string[];
+  /** Stage → version holding it, in policy order. */
+  stages: Record<string, string>;
+}
+
+export interface ListFilters {
+  stage?: string;
+  tags?: Record<string, string>;
+  framework?: string;
+  owner?: string;
+}
+
+export interface Comparison {
+  a: { ref: string; version: string };
+  b: { ref: string; version: string };
+  metrics: { name: string; a: number | null; b: number | null; delta: number | null }[];
+  params: { name: string; a: Scalar | undefined; b: Scalar | undefined; changed: boolean }[];
+}
+
+export interface LineageReport {
+  root: string;
+  ancestors: LineageTree;
+  descendants: LineageTree;
+  nodes: string[];
+  edges: LineageEdge[];
+}
+
+export class Registry {
+  private full?: Promise<Snapshot>;
+
+  private constructor(
+    readonly root: string,
+    readonly source: RegistrySource,
+    private readonly options: OpenOptions,
+  ) {}
+
+  static async open(options: OpenOptions = {}): Promise<Registry> {
+    const root = findRegistryRoot(options.dir, options.cwd);
+    return new Registry(root, await openSource(root, options.at), options);
+  }
+
+  /** The whole registry (memoised), or only some models' files. */
+  snapshot(scope?: ReadScope): Promise<Snapshot> {
+    if (!scope) return (this.full ??= this.load());
+    return this.full ?? this.load(scope);
+  }
+
+  private async load(scope?: ReadScope): Promise<Snapshot> {
+    return buildSnapshot(await this.source.files(scope), this.options.load);
+  }
+
+  async resolve(reference: string | Ref, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion> {
+    const ref = typeof reference === 'string' ? parseRef(reference) : reference;
+    const snap = await this.snapshot({ models: [ref.model] });
+    this.assertUsable(snap, ref.model);
+    const r = resolveRef(snap, ref, options);
+    const store = storeLocation(this.root, snap.policy?.data, this.options.store);
+    return {
+      ref: formatRef(ref),
+      model: ref.model,
+      version: r.version.data.version,
+      stage: ref.selector.kind === 'stage' ? ref.selector.stage : null,
+      stages: r.stages,
+      deprecated: !!r.version.data.deprecated,
+      store,
+      artifacts: r.version.data.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) })),
+      revision: this.source.commit ?? null,
+      file: r.version.file,
+    };
+  }
+
+  /** A resolved version with its whole manifest. */
+  async showVersion(reference: string, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion & { manifest: VersionManifest }> {
+    const resolved = await this.resolve(reference, options);
+    const snap = await this.snapshot({ models: [resolved.model] });
+    return { ...resolved, manifest: snap.models.get(resolved.model)!.versions.get(resolved.version)!.data };
+  }
+
+  /** A model with all its versions, newest first. */
+  async showModel(name: string): Promise<{ model: ModelManifest | null; stages: Record<string, string>; versions: { version: string; created_at: string; created_by: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[] }> {
+    const snap = await this.snapshot({ models: [name] });
+    this.assertUsable(snap, name);
+    const entry = snap.models.get(name);
+    if (!entry) throw new ModelregError('model-not-found', `no model named "${name}"`, { hint: 'Run `modelreg list` to see the models.' });
+    const stagesByVersion = new Map<string, string[]>();
+    for (const s of entry.stages.values()) stagesByVersion.set(s.data.version, [...(stagesByVersion.get(s.data.version) ?? []), s.data.stage]);
+    const versions = [...entry.versions.values()]
+      .sort((a, b) => compareVersions(b.data.version, a.data.version))
+      .map((v) => ({
+        version: v.data.version,
+        created_at: v.data.created_at,
+        created_by: v.data.created_by,
+        stages: orderStages(snap, stagesByVersion.get(v.data.version) ?? []),
+        deprecated: !!v.data.deprecated,
+        metrics: v.data.metrics ?? {},
+      }));
+    return { model: entry.manifest?.data ?? null, stages: stageMap(snap, name), versions };
+  }
+
+  async list(filters: ListFilters = {}): Promise<ModelSummary[]> {
+    const snap = await this.snapshot();
+    const out: ModelSummary[] = [];
+    for (const m of [...snap.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      const latest = latestVersion(m, false) ?? latestVersion(m, true);
+      const manifest = m.manifest?.data;
+      const summary: ModelSummary = {
+        name: m.name,
+        description: manifest?.description ?? null,
+        owners: manifest?.owners ?? [],
+        task: manifest?.task ?? null,
+        tags: manifest?.tags ?? {},
+        versions: m.versions.size,
+        latest: latest?.data.version ?? null,
+        frameworks: [...new Set([...m.versions.values()].map((v) => v.data.framework).filter((f): f is string => !!f))].sort(),
+        stages: stageMap(snap, m.name),
+      };
+      if (filters.stage && !(filters.stage in summary.stages)) continue;
+      if (filters.owner && !summary.owners.includes(filters.owner)) continue;
+      if (filters.framework && !summary.frameworks.includes(filters.framework)) continue;
+      if (filters.tags) {
+        const tags = { ...(latest?.data.tags ?? {}), ...summary.tags };
+        if (!Object.entries(filters.tags).every(([k, v]) => Object.hasOwn(tags, k) && tags[k] === v)) continue;
+      }
+      out.push(summary);
+    }
+    return out;
+  }
+
+  async compare(a: string, b: string): Promise<Comparison> {
+    const [ra, rb] = [parseRef(a), parseRef(b)];
+    const snap = await this.snapshot({ models: [...new Set([ra.model, rb.model])] });
+    const va = resolveRef(snap, ra).version.data;
+    const vb = resolveRef(snap, rb).version.data;
+    const metricNames = [...new Set([...Object.keys(va.metrics ?? {}), ...Object.keys(vb.metrics ?? {})])].sort();
+    const paramNames = [...new Set([...Object.keys(va.params ?? {}), ...Object.keys(vb.params ?? {})])].sort();
+    const get = <T>(obj: Record<string, T> | undefined, k: string): T | undefined => (obj && Object.hasOwn(obj, k) ? obj[k] : undefined);
+    return {
+      a: { ref: a, version: `${va.name}@${va.version}` },
+      b: { ref: b, version: `${vb.name}@${vb.version}` },
+      metrics: metricNames.map((name) => {
+        const x = get(va.metrics, name);
+        const y = get(vb.metrics, name);
+        return { name, a: x ?? null, b: y ?? null, delta: x !== undefined && y !== undefined ? roundDelta(y - x) : null };
+      }),
+      params: paramNames.map((name) => {
+        const x = get(va.params, name);
+        const y = get(vb.params, name);
+        return { name, a: x, b: y, changed: x !== y };
+      }),
+    };
+  }
+
+  async lineage(reference: string): Promise<LineageReport> {
+    const snap = await this.snapshot();
+    const r = resolveRef(snap, parseRef(reference));
+    const root = nodeId(r.version.data.name, r.version.data.version);
+    const g = buildLineage(snap);
+    return { root, ancestors: lineageTree(g, root, 'up'), descendants: lineageTree(g, root, 'down'), ...lineageNeighbourhood(g, root) };
+  }
+
+  async history(model: string, options: { limit?: number } = {}): Promise<HistoryEvent[]> {
+    return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
+  }
+
+  async validate(): Promise<TreeReport> {
+    return validateTree(await this.snapshot());
+  }
+
+  async card(reference: string): Promise<string> {
+    const snap = await this.snapshot();
+    const r = resolveRef(snap, parseRef(reference));
+    const g = buildLineage(snap);
+    const root = nodeId(r.version.data.name, r.version.data.version);
+    return renderCard({ model: r.model.manifest?.data, version: r.version.data, stages: r.stages, ancestors: lineageTree(g, root, 'up'), store: storeLocation(this.root, snap.policy?.data, this.options.store) });
+  }
+
+  /** Refuse to answer from a file that failed to parse: a deploy must never act on half-read data. */
+  private assertUsable(snap: Snapshot, model: string): void {
+    const broken = [...snap.brokenFiles].filter((f) => f === 'registry.yaml' || f.startsWith(`models/${model}/`));
+    if (broken.length === 0) return;
+    const first = snap.findings.find((f) => f.file === broken[0] && f.severity === 'error');
+    throw new ModelregError('registry-invalid', `${broken[0]} is invalid${first ? `: ${first.message}` : ''}`, {
+      file: broken[0]!,
+      ...(first?.line !== undefined ? { line: first.line } : {}),
+      hint: 'Run `modelreg validate` for every finding.',
+    });
+  }
+}
+
+/** Judge a change between two revisions exactly as the pull-request check does; `head` absent means the work tree. */
+export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string }> {
+  const root = findRegistryRoot(options.dir, options.cwd);
+  const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
+  const [bf, hf] = await Promise.all([b.files(), h.files()]);
+  const report = validateChange(buildSnapshot(bf, options.load), buildSnapshot(hf, options.load));
+  return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree' };
+}
+
+function stageMap(snap: Snapshot, model: string): Record<string, string> {
+  const entry = snap.models.get(model);
+  const out: Record<string, string> = {};
+  for (const s of orderStages(snap, [...(entry?.stages.keys() ?? [])])) out[s] = entry!.stages.get(s)!.data.version;
+  return out;
+}
+
+/** Deltas like 0.91 - 0.9 should print as 0.01, not 0.010000000000000009. */
+function roundDelta(x: number): number {
+  return Number.parseFloat(x.toPrecision(12));
+}

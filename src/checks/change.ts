@@ -1,0 +1,186 @@
+/**
+ * Rules between a base and a head snapshot — what a pull request is judged by. The policy always comes
+ * from the base: a change that edits registry.yaml and promotes in the same diff is judged by the old
+ * policy, and the policy change itself is reported.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { finding, type Finding } from '../registry/findings.js';
+import { POLICY_FILE, paths } from '../registry/layout.js';
+import type { Loaded, Snapshot } from '../registry/snapshot.js';
+import type { RegistryPolicy, StageManifest, VersionManifest } from '../registry/types.js';
+import { findingAt } from './locate.js';
+import { evaluateGates, stagePolicy, type GateResult, type GateKind } from './gates.js';
+
+export interface StageMove {
+  model: string;
+  stage: string;
+  from: string | null;
+  to: string;
+  rollback: boolean;
+  file: string;
+  gates: GateResult[];
+}
+
+export interface ChangeSummary {
+  policyChanged: boolean;
+  modelsAdded: string[];
+  modelsChanged: string[];
+  versionsAdded: string[];
+  versionsModified: string[];
+  versionsDeleted: string[];
+  deprecated: string[];
+  undeprecated: string[];
+  stageMoves: StageMove[];
+  stagesRemoved: { model: string; stage: string; version: string }[];
+  /** Every model the change touches, sorted. */
+  models: string[];
+}
+
+const GATE_CODE: Record<GateKind, Finding['code']> = {
+  order: 'stage-order',
+  deprecated: 'gate-deprecated',
+  metric: 'gate-metric',
+  regression: 'gate-regression',
+  tag: 'gate-tag',
+  lineage: 'gate-lineage',
+};
+
+const withoutMark = (v: VersionManifest): Omit<VersionManifest, 'deprecated'> => {
+  const { deprecated: _ignored, ...rest } = v;
+  return rest;
+};
+
+export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding[]; summary: ChangeSummary } {
+  const findings: Finding[] = [];
+  const summary: ChangeSummary = {
+    policyChanged: false,
+    modelsAdded: [],
+    modelsChanged: [],
+    versionsAdded: [],
+    versionsModified: [],
+    versionsDeleted: [],
+    deprecated: [],
+    undeprecated: [],
+    stageMoves: [],
+    stagesRemoved: [],
+    models: [],
+  };
+  const touched = new Set<string>();
+
+  if (base.policy && head.policy && !isDeepStrictEqual(base.policy.data, head.policy.data)) {
+    summary.policyChanged = true;
+    findings.push(finding('policy-changed', `${POLICY_FILE} changed; this change is judged by the policy of the base`, { file: POLICY_FILE, line: 1 }));
+  } else if (!!base.policy !== !!head.policy) summary.policyChanged = true;
+
+  for (const m of head.models.values()) {
+    const b = base.models.get(m.name);
+    if (m.manifest && !b?.manifest) {
+      summary.modelsAdded.push(m.name);
+      touched.add(m.name);
+    } else if (m.manifest && b?.manifest && !isDeepStrictEqual(m.manifest.data, b.manifest.data)) {
+      summary.modelsChanged.push(m.name);
+      touched.add(m.name);
+    }
+  }
+
+  // Versions: added, or immutable once merged (the deprecation mark excepted).
+  for (const bm of base.models.values()) {
+    for (const [id, bv] of bm.versions) {
+      const hv = head.models.get(bm.name)?.versions.get(id);
+      const ref = `${bm.name}@${id}`;
+      if (!hv) {
+        if (head.brokenFiles.has(bv.file)) continue; // reported as a parse or schema error already
+        touched.add(bm.name);
+        summary.versionsDeleted.push(ref);
+        findings.push(finding('version-immutable', `${ref} was deleted; merged versions are never removed`, { file: bv.file, hint: 'Restore the file; deprecate the version instead: modelreg deprecate ' + ref }));
+        continue;
+      }
+      if (!isDeepStrictEqual(withoutMark(bv.data), withoutMark(hv.data))) {
+        touched.add(bm.name);
+        summary.versionsModified.push(ref);
+        findings.push(findingAt('version-immutable', `${ref} was modified; merged versions are immutable`, hv, firstDifference(withoutMark(bv.data), withoutMark(hv.data))));
+      }
+      if (!bv.data.deprecated && hv.data.deprecated) summary.deprecated.push(ref);
+      if (bv.data.deprecated && !hv.data.deprecated) summary.undeprecated.push(ref);
+      if (!!bv.data.deprecated !== !!hv.data.deprecated) touched.add(bm.name);
+    }
+  }
+  for (const hm of head.models.values()) {
+    for (const id of hm.versions.keys()) {
+      if (!base.models.get(hm.name)?.versions.has(id) && !base.brokenFiles.has(paths.version(hm.name, id))) {
+        summary.versionsAdded.push(`${hm.name}@${id}`);
+        touched.add(hm.name);
+      }
+    }
+  }
+
+  // Stage moves, judged by the base policy.
+  const policy = base.policy?.data;
+  for (const hm of head.models.values()) {
+    const bm = base.models.get(hm.name);
+    for (const [stage, hs] of hm.stages) {
+      const bs = bm?.stages.get(stage);
+      if (bs && bs.data.version === hs.data.version) continue;
+      touched.add(hm.name);
+      const move = judgeMove(base, head, hm.name, stage, bs, hs, findings, policy);
+      summary.stageMoves.push(move);
+    }
+    for (const [stage, bs] of bm?.stages ?? []) {
+      if (!hm.stages.has(stage) && !head.brokenFiles.has(bs.file)) {
+        touched.add(hm.name);
+        summary.stagesRemoved.push({ model: hm.name, stage, version: bs.data.version });
+        findings.push(finding('stage-removed', `${hm.name} no longer holds ${stage} (was ${bs.data.version})`, { file: bs.file }));
+      }
+    }
+  }
+  for (const bm of base.models.values()) {
+    if (!head.models.has(bm.name)) touched.add(bm.name);
+  }
+  summary.models = [...touched].sort();
+  for (const list of [summary.modelsAdded, summary.modelsChanged, summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort();
+  return { findings, summary };
+}
+
+function judgeMove(
+  base: Snapshot,
+  head: Snapshot,
+  model: string,
+  stage: string,
+  bs: Loaded<StageManifest> | undefined,
+  hs: Loaded<StageManifest>,
+  findings: Finding[],
+  policy: RegistryPolicy | undefined,
+): StageMove {
+  const rollback = !!bs && !!bs.data.previous && hs.data.version === bs.data.previous;
+  const move: StageMove = { model, stage, from: bs?.data.version ?? null, to: hs.data.version, rollback, file: hs.file, gates: [] };
+  const expectedPrev = bs?.data.version ?? null;
+  if ((hs.data.previous ?? null) !== expectedPrev) {
+    findings.push(findingAt('stage-previous-mismatch', `previous is ${JSON.stringify(hs.data.previous ?? null)}; the base holder of ${model}@${stage} is ${JSON.stringify(expectedPrev)}`, hs, '/previous'));
+  }
+  if (!policy) return move;
+  if (!stagePolicy(policy, stage)) {
+    findings.push(findingAt('stage-unknown', `"${stage}" is not a stage of the base ${POLICY_FILE}`, hs, '/stage', { hint: 'Add the stage to registry.yaml in its own pull request first.' }));
+    return move;
+  }
+  const candidate = head.models.get(model)?.versions.get(hs.data.version);
+  if (!candidate) return move; // a dangling stage is reported by the consistency checks
+  const holder = bs ? base.models.get(model)?.versions.get(bs.data.version) : undefined;
+  const candidateStages = [...(base.models.get(model)?.stages.values() ?? [])].filter((s) => s.data.version === hs.data.version).map((s) => s.data.stage);
+  move.gates = evaluateGates({ policy, stage, candidate: candidate.data, ...(holder ? { holder: holder.data } : {}), candidateStages, rollback });
+  for (const g of move.gates) {
+    if (!g.passed) findings.push(findingAt(GATE_CODE[g.gate], `${model}@${hs.data.version} → ${stage}: ${g.message}`, hs, '/version'));
+  }
+  return move;
+}
+
+/** The JSON pointer of the first field that differs, so the finding points at a line. */
+function firstDifference(a: unknown, b: unknown, pointer = ''): string {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return pointer;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const av = (a as Record<string, unknown>)[k];
+    const bv = (b as Record<string, unknown>)[k];
+    if (!isDeepStrictEqual(av, bv)) return bv === undefined ? pointer : firstDifference(av, bv, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  }
+  return pointer;
+}

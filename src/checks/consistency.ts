@@ -1,0 +1,146 @@
+/**
+ * Rules within one snapshot: every path matches what its file says, names are path-safe, stages and
+ * lineage point at versions that exist, the lineage graph has no cycle, and registry.yaml is coherent.
+ */
+import { finding, type Finding } from '../registry/findings.js';
+import { buildLineage, findCycles } from '../registry/lineage.js';
+import { POLICY_FILE, paths } from '../registry/layout.js';
+import type { Loaded, Snapshot } from '../registry/snapshot.js';
+import type { VersionManifest } from '../registry/types.js';
+import { isValidVersion } from '../registry/versions.js';
+import { findingAt } from './locate.js';
+
+const NAME = /^(?!.*\.\.)[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/;
+const STAGE = /^[a-z][a-z0-9_-]{0,63}$/;
+
+export function checkConsistency(snap: Snapshot): Finding[] {
+  const out: Finding[] = [];
+  out.push(...checkTreeNames(snap));
+  out.push(...checkPolicy(snap));
+  const stageNames = new Set((snap.policy?.data.stages ?? []).map((s) => s.name));
+
+  for (const m of snap.models.values()) {
+    if (!m.manifest && !snap.brokenFiles.has(paths.model(m.name))) {
+      const first = [...m.versions.values(), ...m.stages.values()][0];
+      out.push(finding('model-missing', `model "${m.name}" has no ${paths.model(m.name)}`, { file: first?.file ?? paths.model(m.name), hint: `Create ${paths.model(m.name)} with name and owners.` }));
+    }
+    if (m.manifest && m.manifest.data.name !== m.name) {
+      out.push(findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', { hint: `Set name: ${m.name}, or move the directory.` }));
+    }
+    for (const [id, v] of m.versions) {
+      if (v.data.name !== m.name) out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
+      if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
+      out.push(...checkArtifactPaths(v));
+    }
+    for (const [id, s] of m.stages) {
+      if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
+      if (s.data.stage !== id) out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
+      if (snap.policy && !stageNames.has(id)) {
+        out.push(findingAt('stage-unknown', `"${id}" is not a stage of ${POLICY_FILE}`, s, '/stage', { hint: `Stages: ${[...stageNames].join(', ')}.` }));
+      }
+      const holder = m.versions.get(s.data.version);
+      const holderPath = paths.version(m.name, s.data.version);
+      if (!holder && !snap.brokenFiles.has(holderPath)) {
+        out.push(findingAt('stage-dangling', `${m.name}@${id} names version ${s.data.version}, which does not exist`, s, '/version', { hint: `Register ${m.name}@${s.data.version} first, or name an existing version.` }));
+      } else if (holder?.data.deprecated) {
+        out.push(findingAt('stage-deprecated', `${m.name}@${id} is held by ${s.data.version}, which is deprecated`, s, '/version'));
+      }
+      const prev = s.data.previous;
+      if (prev && !m.versions.has(prev) && !snap.brokenFiles.has(paths.version(m.name, prev))) {
+        out.push(findingAt('stage-previous-dangling', `previous holder ${prev} of ${m.name}@${id} does not exist`, s, '/previous'));
+      }
+    }
+  }
+  out.push(...checkLineage(snap));
+  return out;
+}
+
+/** Path-safety of the names that come from the tree itself, and case collisions between paths. */
+function checkTreeNames(snap: Snapshot): Finding[] {
+  const out: Finding[] = [];
+  const folded = new Map<string, string>();
+  const reportedModels = new Set<string>();
+  for (const p of snap.paths) {
+    const lower = p.toLowerCase();
+    const other = folded.get(lower);
+    if (other !== undefined && other !== p) {
+      out.push(finding('name-case-collision', `${p} and ${other} differ only by letter case`, { file: p }));
+    } else folded.set(lower, p);
+    const parts = p.split('/');
+    if (parts[0] !== 'models' || parts.length < 3) continue;
+    const model = parts[1]!;
+    if (!NAME.test(model) && !reportedModels.has(model)) {
+      reportedModels.add(model);
+      out.push(finding('name-invalid', `model name ${JSON.stringify(model)} is not path-safe`, { file: p }));
+    }
+    if (parts.length === 4 && parts[3]!.endsWith('.yaml')) {
+      const id = parts[3]!.slice(0, -5);
+      if (parts[2] === 'versions' && !isValidVersion(id)) {
+        out.push(finding('version-invalid', `${JSON.stringify(id)} is not a semantic version (build metadata is not allowed)`, { file: p, hint: 'Name version files like 1.2.0.yaml or 2.0.0-rc.1.yaml.' }));
+      }
+      if (parts[2] === 'stages' && !STAGE.test(id)) {
+        out.push(finding('name-invalid', `stage name ${JSON.stringify(id)} is not valid`, { file: p, hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.' }));
+      }
+    }
+  }
+  return out;
+}
+
+function checkArtifactPaths(v: Loaded<VersionManifest>): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, number>();
+  v.data.artifacts.forEach((a, i) => {
+    const field = `/artifacts/${i}/path`;
+    const segments = a.path.split('/');
+    if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} has an empty, "." or ".." segment`, v, field, { hint: 'Use a plain relative path such as weights/model.safetensors.' }));
+    }
+    const key = a.path.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} repeats artifact ${first} (letter case ignored)`, v, field, { hint: 'Each file of a version appears once.' }));
+    } else seen.set(key, i);
+  });
+  return out;
+}
+
+function checkPolicy(snap: Snapshot): Finding[] {
+  const policy = snap.policy;
+  if (!policy) {
+    return snap.brokenFiles.has(POLICY_FILE) ? [] : [finding('tree-missing-policy', `${POLICY_FILE} is missing`, { file: POLICY_FILE })];
+  }
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  policy.data.stages.forEach((s, i) => {
+    if (seen.has(s.name)) out.push(findingAt('policy-invalid', `stage "${s.name}" is defined twice`, policy, `/stages/${i}/name`));
+    seen.add(s.name);
+  });
+  policy.data.stages.forEach((s, i) => {
+    (s.from ?? []).forEach((f, j) => {
+      if (f === s.name) out.push(findingAt('policy-invalid', `stage "${s.name}" lists itself in from`, policy, `/stages/${i}/from/${j}`));
+      else if (!seen.has(f)) out.push(findingAt('policy-invalid', `stage "${s.name}" may be entered from "${f}", which is not a stage`, policy, `/stages/${i}/from/${j}`));
+    });
+  });
+  return out;
+}
+
+function checkLineage(snap: Snapshot): Finding[] {
+  const out: Finding[] = [];
+  for (const m of snap.models.values()) {
+    for (const v of m.versions.values()) {
+      (v.data.lineage?.parents ?? []).forEach((p, i) => {
+        const exists = snap.models.get(p.model)?.versions.has(p.version);
+        if (!exists && !snap.brokenFiles.has(paths.version(p.model, p.version))) {
+          out.push(findingAt('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, v, `/lineage/parents/${i}`, { hint: 'Register the parent first, or correct the reference.' }));
+        }
+      });
+    }
+  }
+  for (const cycle of findCycles(buildLineage(snap))) {
+    const [name, version] = cycle[0]!.split('@') as [string, string];
+    const item = snap.models.get(name)?.versions.get(version);
+    const text = [...cycle, cycle[0]].join(' → ');
+    out.push(item ? findingAt('lineage-cycle', `lineage cycle: ${text}`, item, '/lineage/parents') : finding('lineage-cycle', `lineage cycle: ${text}`, { file: paths.version(name, version) }));
+  }
+  return out;
+}

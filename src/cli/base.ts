@@ -1,0 +1,71 @@
+/**
+ * What every command shares: --registry, --at and --json; one way to print findings and errors; exit
+ * codes 0 (fine), 1 (rejected input or failed check), 2 (usage).
+ */
+import { Command, Flags, Errors } from '@oclif/core';
+import { ModelregError } from '../registry/errors.js';
+import { Registry } from '../api/registry.js';
+import { formatLocation, type Finding } from '../registry/findings.js';
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({ description: 'Print machine-readable JSON (shape documented in docs/cli.md).', default: false }),
+    registry: Flags.string({ char: 'r', description: 'Registry directory (default: MODELREG_REGISTRY, else the nearest directory upward with registry.yaml).', helpValue: '<dir>' }),
+  };
+
+  protected jsonMode = false;
+
+  protected async openRegistry(flags: { registry?: string | undefined; at?: string | undefined; store?: string | undefined }): Promise<Registry> {
+    return Registry.open({ ...(flags.registry ? { dir: flags.registry } : {}), ...(flags.at ? { at: flags.at } : {}), ...(flags.store ? { store: flags.store } : {}) });
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  }
+
+  protected printFindings(findings: readonly Finding[]): void {
+    for (const f of findings) {
+      const where = formatLocation(f);
+      process.stdout.write(`${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
+      if (f.hint) process.stdout.write(`  hint: ${f.hint}\n`);
+    }
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof ModelregError) {
+      if (this.jsonMode) this.printJson({ error: err.toJSON() });
+      else {
+        const where = formatLocation(err);
+        process.stderr.write(`error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      }
+      this.exit(err.exitCode);
+    }
+    // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
+    if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
+      process.stderr.write(`error[usage]: ${err.message.split('\n')[0]}\n  hint: see \`modelreg ${this.id?.replace(/:/g, ' ') ?? ''} --help\`\n`);
+      this.exit(err.oclif?.exit === 1 ? 1 : 2);
+    }
+    return super.catch(err);
+  }
+}
+
+export const atFlag = Flags.string({ description: 'Read the registry at this Git revision (commit, branch or tag) instead of the work tree.', helpValue: '<rev>' });
+
+/** Align columns for terminal tables. */
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** Parse repeated k=v flags into a record, refusing malformed pairs as a usage error. */
+export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!pairs || pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new ModelregError('usage', `--${flag} expects key=value, got "${p}"`);
+    Object.defineProperty(out, p.slice(0, eq), { value: p.slice(eq + 1), enumerable: true });
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, atFlag, table } from '../cli/base.js';
+
+export default class History extends BaseCommand {
+  static override summary = "A model's registrations, promotions, rollbacks and deprecations, from git log.";
+  static override description = 'Newest first: what happened, who did it, when, in which commit, and the pull request when the merge message names one.';
+  static override examples = ['<%= config.bin %> history sentiment', '<%= config.bin %> history sentiment --limit 20 --json'];
+  static override args = { model: Args.string({ required: true, description: 'Model name' }) };
+  static override flags = { at: atFlag, limit: Flags.integer({ char: 'n', description: 'At most this many commits.', min: 1 }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(History);
+    this.jsonMode = flags.json;
+    const reg = await this.openRegistry(flags);
+    const events = await reg.history(args.model, flags.limit ? { limit: flags.limit } : {});
+    if (flags.json) return this.printJson({ model: args.model, events });
+    if (events.length === 0) {
+      process.stdout.write(`no history for ${args.model}\n`);
+      return;
+    }
+    const what = (e: (typeof events)[number]) =>
+      e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
+    process.stdout.write(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : ''])]));
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, atFlag, keyValues, table } from '../cli/base.js';
+
+export default class List extends BaseCommand {
+  static override summary = 'List models with the version holding each stage.';
+  static override examples = ['<%= config.bin %> list', '<%= config.bin %> list --stage production --json', '<%= config.bin %> list --tag team=nlp --owner alice'];
+  static override flags = {
+    at: atFlag,
+    stage: Flags.string({ description: 'Only models with a version in this stage.' }),
+    tag: Flags.string({ description: 'Only models with this tag (model.yaml or latest version); repeatable.', multiple: true, helpValue: 'k=v' }),
+    framework: Flags.string({ description: 'Only models with a version in this framework.' }),
+    owner: Flags.string({ description: 'Only models with this owner.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(List);
+    this.jsonMode = flags.json;
+    const tags = keyValues(flags.tag, 'tag');
+    const reg = await this.openRegistry(flags);
+    const models = await reg.list({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
+    if (flags.json) return this.printJson({ models });
+    if (models.length === 0) {
+      process.stdout.write('no models\n');
+      return;
+    }
+    const policy = (await reg.snapshot()).policy?.data.stages.map((s) => s.name) ?? [];
+    process.stdout.write(
+      table([
+        ['MODEL', 'LATEST', ...policy.map((s) => s.toUpperCase()), 'VERSIONS', 'OWNERS'],
+        ...models.map((m) => [m.name, m.latest ?? '-', ...policy.map((s) => m.stages[s] ?? '-'), String(m.versions), m.owners.join(',')]),
+      ]),
+    );
+  }
+}

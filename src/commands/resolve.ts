@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, atFlag, table } from '../cli/base.js';
+
+export default class Resolve extends BaseCommand {
+  static override summary = 'Resolve a reference to a version and its artifacts: what a deploy pipeline needs.';
+  static override description = 'Prints the version, the stages it holds, and each artifact with its store URI, sha256 and size. Reads only the named model.';
+  static override examples = ['<%= config.bin %> resolve sentiment@production', '<%= config.bin %> resolve sentiment@1.2.0 --json', '<%= config.bin %> resolve sentiment --prerelease', '<%= config.bin %> resolve sentiment@production --at v2026.11.01'];
+  static override args = { ref: Args.string({ required: true, description: 'name@1.2.0, name@<stage>, name@latest or name (= latest)' }) };
+  static override flags = {
+    at: atFlag,
+    prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }),
+    store: Flags.string({ description: 'Artifact store override (file://… or s3://…); default MODELREG_STORE, else registry.yaml.', helpValue: '<uri>' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Resolve);
+    this.jsonMode = flags.json;
+    const reg = await this.openRegistry(flags);
+    const r = await reg.resolve(args.ref, { prerelease: flags.prerelease });
+    if (flags.json) return this.printJson(r);
+    process.stdout.write(`${r.model}@${r.version}${r.stages.length ? `  (${r.stages.join(', ')})` : ''}${r.deprecated ? '  DEPRECATED' : ''}\n`);
+    process.stdout.write(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, a.uri])]));
+  }
+}

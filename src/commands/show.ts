@@ -1,0 +1,36 @@
+import { Args, Flags } from '@oclif/core';
+import { stringify } from 'yaml';
+import { BaseCommand, atFlag, table } from '../cli/base.js';
+
+export default class Show extends BaseCommand {
+  static override summary = 'Show a model (all its versions and stages) or one version in full.';
+  static override examples = ['<%= config.bin %> show sentiment', '<%= config.bin %> show sentiment@production', '<%= config.bin %> show sentiment@1.2.0 --json'];
+  static override args = { ref: Args.string({ required: true, description: 'A model name, or name@version / name@stage / name@latest' }) };
+  static override flags = { at: atFlag, prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Show);
+    this.jsonMode = flags.json;
+    const reg = await this.openRegistry(flags);
+    if (!args.ref.includes('@')) {
+      const m = await reg.showModel(args.ref);
+      if (flags.json) return this.printJson({ name: args.ref, ...m });
+      const d = m.model;
+      process.stdout.write(`${args.ref}${d?.task ? ` — ${d.task}` : ''}\n`);
+      if (d?.description) process.stdout.write(`${d.description.trim()}\n`);
+      if (d) process.stdout.write(`owners: ${d.owners.join(', ')}\n`);
+      process.stdout.write('\n');
+      process.stdout.write(
+        table([
+          ['VERSION', 'STAGES', 'CREATED', 'BY', 'METRICS'],
+          ...m.versions.map((v) => [v.version + (v.deprecated ? ' (deprecated)' : ''), v.stages.join(',') || '-', v.created_at, v.created_by, Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ')]),
+        ]),
+      );
+      return;
+    }
+    const v = await reg.showVersion(args.ref, { prerelease: flags.prerelease });
+    if (flags.json) return this.printJson(v);
+    process.stdout.write(`# ${v.file}${v.stages.length ? `  (holds ${v.stages.join(', ')})` : ''}\n`);
+    process.stdout.write(stringify(v.manifest, { lineWidth: 0 }));
+  }
+}

@@ -1,0 +1,47 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { validateRevisions } from '../api/registry.js';
+import type { Finding } from '../registry/findings.js';
+
+export default class Validate extends BaseCommand {
+  static override summary = 'Check the registry: schemas, consistency, and with --base the rules a pull request is judged by.';
+  static override description = `Without --base: every manifest of the work tree (or --at <rev>) against its schema and the consistency rules.
+With --base: the change from --base to --head (default: the work tree) exactly as the pull-request action judges it — immutability, stage order and the gates of the base policy.
+Exits 1 when there is an error.`;
+  static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --at main', '<%= config.bin %> validate --base origin/main --head HEAD', '<%= config.bin %> validate --base main --json'];
+  static override flags = {
+    at: atFlag,
+    base: Flags.string({ description: 'Judge the change from this revision (the policy comes from here).', helpValue: '<rev>', exclusive: ['at'] }),
+    head: Flags.string({ description: 'The revision to judge (default: the work tree).', helpValue: '<rev>', dependsOn: ['base'] }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Validate);
+    this.jsonMode = flags.json;
+    let findings: Finding[];
+    let json: Record<string, unknown>;
+    if (flags.base) {
+      const r = await validateRevisions({ ...(flags.registry ? { dir: flags.registry } : {}), base: flags.base, ...(flags.head ? { head: flags.head } : {}) });
+      findings = r.findings;
+      json = { ok: r.ok, base: r.base, head: r.head, ...counts(findings), findings, change: r.change };
+    } else {
+      const reg = await this.openRegistry(flags);
+      const r = await reg.validate();
+      findings = r.findings;
+      const snap = await reg.snapshot();
+      json = { ok: r.ok, ...counts(findings), models: snap.models.size, versions: [...snap.models.values()].reduce((n, m) => n + m.versions.size, 0), findings };
+    }
+    if (flags.json) this.printJson(json);
+    else {
+      this.printFindings(findings);
+      const c = counts(findings);
+      const what = flags.base ? `change ${flags.base}..${flags.head ?? 'work tree'}` : `registry (${json.models} models, ${json.versions} versions)`;
+      process.stdout.write(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
+    }
+    if (!json.ok) this.exit(1);
+  }
+}
+
+function counts(findings: Finding[]): { errors: number; warnings: number } {
+  return { errors: findings.filter((f) => f.severity === 'error').length, warnings: findings.filter((f) => f.severity === 'warning').length };
+}

@@ -1,0 +1,123 @@
+/**
+ * A model's history from `git log`: registrations, promotions, rollbacks and deprecations, with who,
+ * when, which commit, and the pull request when the merge message names one. `--first-parent -m` makes
+ * a merged pull request one event on the branch, attributed to its merge commit.
+ */
+import { parseManifestYaml } from '../schema/yaml.js';
+import { classifyPath } from '../registry/layout.js';
+import { git, readBlobs } from './run.js';
+
+export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
+
+export interface HistoryEvent {
+  kind: HistoryKind;
+  model: string;
+  version?: string;
+  stage?: string;
+  /** For stage events: the version that held the stage before. */
+  previous?: string | null;
+  commit: string;
+  date: string;
+  author: string;
+  email: string;
+  subject: string;
+  pr?: number;
+}
+
+interface Commit {
+  commit: string;
+  parent?: string;
+  date: string;
+  author: string;
+  email: string;
+  subject: string;
+  changes: { status: string; path: string }[];
+}
+
+export async function modelHistory(root: string, model: string, options: { rev?: string; limit?: number } = {}): Promise<HistoryEvent[]> {
+  const args = ['-c', 'core.quotePath=false', 'log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s', '--name-status'];
+  if (options.limit) args.push(`-n${options.limit}`);
+  args.push(options.rev ?? 'HEAD', '--', `models/${model}/`);
+  const r = await git(root, args, { allowFail: true });
+  if (r.code !== 0) {
+    if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return [];
+    throw new Error(`git log failed: ${r.stderr.trim()}`);
+  }
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  const commits = parseLog(r.stdout.toString('utf8'), prefix);
+
+  // Stage files and changed version files need their content at the commit (and before) to say what happened.
+  const wanted: string[] = [];
+  for (const c of commits) {
+    for (const ch of c.changes) {
+      const kind = classifyPath(ch.path).kind;
+      if (kind === 'stage' && ch.status !== 'D') wanted.push(`${c.commit}:${prefix}${ch.path}`);
+      if (kind === 'version' && ch.status === 'M') wanted.push(`${c.commit}:${prefix}${ch.path}`, `${c.parent}:${prefix}${ch.path}`);
+      if (kind === 'stage' && ch.status === 'D' && c.parent) wanted.push(`${c.parent}:${prefix}${ch.path}`);
+    }
+  }
+  const blobs = await readBlobs(root, wanted);
+  const read = (rev: string | undefined, path: string): Record<string, unknown> | undefined => {
+    const b = rev ? blobs.get(`${rev}:${prefix}${path}`) : undefined;
+    if (!b) return undefined;
+    const doc = parseManifestYaml(path, b.toString('utf8')).doc?.value;
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  };
+
+  const events: HistoryEvent[] = [];
+  for (const c of commits) {
+    const base = { model, commit: c.commit, date: c.date, author: c.author, email: c.email, subject: c.subject, ...prNumber(c.subject) };
+    for (const ch of c.changes) {
+      const where = classifyPath(ch.path);
+      if (where.kind === 'model') events.push({ ...base, kind: ch.status === 'A' ? 'model-created' : 'model-updated' });
+      else if (where.kind === 'version') {
+        if (ch.status === 'A') events.push({ ...base, kind: 'registered', version: where.id! });
+        else if (ch.status === 'D') events.push({ ...base, kind: 'deleted', version: where.id! });
+        else {
+          const now = read(c.commit, ch.path);
+          const before = read(c.parent, ch.path);
+          const kind = !!now?.deprecated && !before?.deprecated ? 'deprecated' : !now?.deprecated && !!before?.deprecated ? 'undeprecated' : 'modified';
+          events.push({ ...base, kind, version: where.id! });
+        }
+      } else if (where.kind === 'stage') {
+        if (ch.status === 'D') {
+          const before = read(c.parent, ch.path);
+          events.push({ ...base, kind: 'stage-removed', stage: where.id!, ...(typeof before?.version === 'string' ? { previous: before.version } : {}) });
+          continue;
+        }
+        const now = read(c.commit, ch.path);
+        const version = typeof now?.version === 'string' ? now.version : undefined;
+        const previous = typeof now?.previous === 'string' ? now.previous : null;
+        // A rollback is a move back to an earlier version; the commit that made it says so in its message.
+        const rollback = /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
+        events.push({ ...base, kind: rollback ? 'rolled-back' : 'promoted', stage: where.id!, ...(version ? { version } : {}), previous });
+      }
+    }
+  }
+  return events;
+}
+
+function parseLog(text: string, prefix: string): Commit[] {
+  const commits: Commit[] = [];
+  for (const rec of text.split('\x1e')) {
+    if (!rec.trim()) continue;
+    const nl = rec.indexOf('\n');
+    const header = nl < 0 ? rec : rec.slice(0, nl);
+    const [commit, parents, date, author, email, subject] = header.split('\x1f') as [string, string, string, string, string, string];
+    const changes: Commit['changes'] = [];
+    for (const line of (nl < 0 ? '' : rec.slice(nl + 1)).split('\n')) {
+      const m = /^([AMDT])\t(.+)$/.exec(line);
+      if (m && m[2]!.startsWith(prefix)) changes.push({ status: m[1] === 'T' ? 'M' : m[1]!, path: m[2]!.slice(prefix.length) });
+    }
+    const parent = parents.split(' ').filter(Boolean)[0];
+    commits.push({ commit, ...(parent ? { parent } : {}), date, author, email, subject, changes });
+  }
+  return commits;
+}
+
+/** "Merge pull request #12 from …" (merge commits) or "… (#12)" (squash merges). */
+export function prNumber(subject: string): { pr?: number } {
+  const m = /^Merge pull request #(\d+)\b/.exec(subject) ?? /\(#(\d+)\)\s*$/.exec(subject);
+  return m ? { pr: Number(m[1]) } : {};
+}
+

@@ -1,0 +1,112 @@
+/**
+ * Findings are what every check returns: plain data with a stable code, so that the CLI, the
+ * pull-request action and tests all speak the same language. Codes never change meaning once
+ * released; docs/findings.md is generated from FINDING_CODES.
+ */
+export type Severity = 'error' | 'warning' | 'notice';
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  /** Path relative to the registry root, posix separators. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** JSON pointer of the field concerned, e.g. /artifacts/0/sha256. */
+  field?: string;
+  hint?: string;
+}
+
+interface CodeInfo {
+  severity: Severity;
+  summary: string;
+  hint?: string;
+}
+
+export const FINDING_CODES = {
+  // Reading the tree
+  'tree-symlink': { severity: 'error', summary: 'A symbolic link inside the registry; links are never followed.', hint: 'Replace the link with the file it points to.' },
+  'tree-submodule': { severity: 'error', summary: 'A Git submodule inside the registry.', hint: 'Remove the submodule; a registry holds only manifests.' },
+  'tree-unexpected-file': { severity: 'warning', summary: 'A file under models/ that is not part of the registry layout.', hint: 'Move or delete it; see docs/format.md for the layout.' },
+  'tree-bad-extension': { severity: 'error', summary: 'A manifest with the .yml extension.', hint: 'Rename it to .yaml.' },
+  'tree-oversize': { severity: 'error', summary: 'A manifest larger than the size limit.', hint: 'Manifests describe artifacts; they do not hold them. Split or shorten the file.' },
+  'tree-missing-policy': { severity: 'error', summary: 'registry.yaml is missing.', hint: 'Run `modelreg init` or restore registry.yaml.' },
+  // YAML
+  'yaml-syntax': { severity: 'error', summary: 'The file is not valid YAML.' },
+  'yaml-duplicate-key': { severity: 'error', summary: 'A mapping has the same key twice.', hint: 'Keep one of them.' },
+  'yaml-multiple-documents': { severity: 'error', summary: 'More than one YAML document in a file.', hint: 'Keep one document per file; remove the extra `---`.' },
+  'yaml-empty': { severity: 'error', summary: 'The file holds no YAML document.' },
+  'yaml-alias': { severity: 'error', summary: 'Anchors, aliases and merge keys are not allowed.', hint: 'Write the value out in full.' },
+  'yaml-tag': { severity: 'error', summary: 'An explicit or unknown YAML tag.', hint: 'Remove the tag; manifests use plain strings, numbers, booleans, lists and mappings.' },
+  'yaml-directive': { severity: 'error', summary: 'A %YAML or %TAG directive other than %YAML 1.2.', hint: 'Remove the directive; manifests are read as YAML 1.2.' },
+  'yaml-key': { severity: 'error', summary: 'A mapping key that is not a plain string, or one that is reserved.', hint: 'Use a plain string key.' },
+  'yaml-number': { severity: 'error', summary: 'A number that cannot be represented exactly, or is not finite.', hint: 'Use a finite number within ±2^53, or quote it as a string where a string is allowed.' },
+  'yaml-limits': { severity: 'error', summary: 'The document nests too deeply or has too many nodes.' },
+  // Schema
+  'schema': { severity: 'error', summary: 'A field does not match the schema of its file kind.' },
+  // Consistency within one snapshot
+  'name-invalid': { severity: 'error', summary: 'A model, stage or file name is not path-safe.', hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit.' },
+  'name-case-collision': { severity: 'error', summary: 'Two paths differ only by letter case.', hint: 'Rename one; case-insensitive file systems cannot hold both.' },
+  'name-mismatch': { severity: 'error', summary: 'A field disagrees with the path of its file.' },
+  'version-invalid': { severity: 'error', summary: 'A version is not valid semantic versioning without build metadata.' },
+  'model-missing': { severity: 'error', summary: 'Versions or stages exist for a model without models/<name>/model.yaml.' },
+  'stage-unknown': { severity: 'error', summary: 'A stage file names a stage that registry.yaml does not define.' },
+  'stage-dangling': { severity: 'error', summary: 'A stage names a version that does not exist.' },
+  'stage-deprecated': { severity: 'error', summary: 'A stage is held by a deprecated version.', hint: 'Promote another version or undeprecate this one.' },
+  'stage-previous-dangling': { severity: 'warning', summary: 'A stage names a previous holder that does not exist.' },
+  'lineage-dangling': { severity: 'error', summary: 'A lineage parent names a model version that does not exist.' },
+  'lineage-cycle': { severity: 'error', summary: 'The lineage graph has a cycle.' },
+  'artifact-path': { severity: 'error', summary: 'An artifact path is not a safe relative path, or is repeated.' },
+  'policy-invalid': { severity: 'error', summary: 'registry.yaml is inconsistent (unknown stage in `from`, repeated stage, ...).' },
+  // Rules between a base and a head
+  'version-immutable': { severity: 'error', summary: 'A merged version file was modified or deleted.', hint: 'Register a new version instead; only the `deprecated` mark may change.' },
+  'policy-changed': { severity: 'warning', summary: 'registry.yaml changed; this change is judged by the base policy.', hint: 'Merge policy changes on their own, before changes that rely on them.' },
+  'stage-order': { severity: 'error', summary: 'A promotion skips the stage order of the base policy.' },
+  'stage-previous-mismatch': { severity: 'error', summary: 'A stage file records a previous holder other than the one in the base.', hint: 'Set `previous` to the version that held the stage in the base.' },
+  'stage-removed': { severity: 'notice', summary: 'A stage assignment was removed.' },
+  'gate-metric': { severity: 'error', summary: 'A metric threshold of the target stage does not hold.' },
+  'gate-regression': { severity: 'error', summary: 'The candidate regresses a metric against the current holder of the stage.' },
+  'gate-tag': { severity: 'error', summary: 'A tag required by the target stage is missing or has another value.' },
+  'gate-lineage': { severity: 'error', summary: 'A lineage field required by the target stage is missing.' },
+  'gate-deprecated': { severity: 'error', summary: 'A deprecated version cannot be promoted.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type FindingCode = keyof typeof FINDING_CODES;
+
+export function finding(code: FindingCode, message: string, at: Omit<Finding, 'code' | 'severity' | 'message'> & { severity?: Severity } = {}): Finding {
+  const info: CodeInfo = FINDING_CODES[code];
+  const f: Finding = { code, severity: at.severity ?? info.severity, message };
+  if (at.file !== undefined) f.file = at.file;
+  if (at.line !== undefined) f.line = at.line;
+  if (at.column !== undefined) f.column = at.column;
+  if (at.field !== undefined) f.field = at.field;
+  const hint = at.hint ?? info.hint;
+  if (hint !== undefined) f.hint = hint;
+  return f;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
+
+/** Stable order: by file, line, column, then severity and code — so reports diff cleanly. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      (a.file ?? '').localeCompare(b.file ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0) ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      a.code.localeCompare(b.code),
+  );
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
+
+/** file:line:column — the form editors and terminals make clickable. */
+export function formatLocation(f: Pick<Finding, 'file' | 'line' | 'column'>): string {
+  if (f.file === undefined) return '';
+  if (f.line === undefined) return f.file;
+  return `${f.file}:${f.line}${f.column !== undefined ? `:${f.column}` : ''}`;
+}

@@ -1,0 +1,112 @@
+/** The manifest shapes, as the schemas in schemas/ define them. */
+
+export type Scalar = string | number | boolean | null;
+
+export interface ArtifactEntry {
+  path: string;
+  sha256: string;
+  size: number;
+  format?: string;
+  role?: 'weights' | 'config' | 'tokenizer' | 'adapter' | 'vocabulary' | 'preprocessor' | 'code' | 'documentation' | 'other';
+}
+
+export interface TensorSpec {
+  name: string;
+  dtype?: string;
+  shape?: (number | string | null)[];
+  description?: string;
+}
+
+export interface LineageParent {
+  model: string;
+  version: string;
+  relation?: string;
+}
+
+export interface Lineage {
+  parents?: LineageParent[];
+  datasets?: { uri: string; sha256?: string; name?: string; split?: string }[];
+  code?: { repository: string; commit: string; path?: string };
+  environment?: { python?: string; image?: string; hardware?: string; packages?: Record<string, string> };
+}
+
+export interface DeprecationMark {
+  at: string;
+  by: string;
+  reason?: string;
+}
+
+export interface VersionManifest {
+  name: string;
+  version: string;
+  framework?: string;
+  type?: string;
+  description?: string;
+  artifacts: ArtifactEntry[];
+  metrics?: Record<string, number>;
+  params?: Record<string, Scalar>;
+  tags?: Record<string, string>;
+  signature?: { inputs?: TensorSpec[]; outputs?: TensorSpec[] };
+  lineage?: Lineage;
+  created_by: string;
+  created_at: string;
+  deprecated?: DeprecationMark;
+}
+
+export interface ModelManifest {
+  name: string;
+  description?: string;
+  owners: string[];
+  task?: string;
+  tags?: Record<string, string>;
+  intended_use?: string;
+  limitations?: string;
+  license?: string;
+}
+
+export interface StageManifest {
+  model: string;
+  stage: string;
+  version: string;
+  moved_by: string;
+  moved_at: string;
+  reason?: string;
+  previous?: string | null;
+}
+
+export interface MetricGate {
+  min?: number;
+  max?: number;
+}
+
+export interface RegressionGate {
+  better: 'higher' | 'lower';
+  tolerance?: number;
+}
+
+export interface StageGates {
+  metrics?: Record<string, MetricGate>;
+  no_regression?: Record<string, RegressionGate>;
+  required_tags?: string[];
+  required_lineage?: ('parents' | 'datasets' | 'code' | 'environment')[];
+  approvals?: { count: number; from?: string[] };
+}
+
+export interface StagePolicy {
+  name: string;
+  description?: string;
+  from?: string[];
+  gates?: StageGates;
+}
+
+export interface RegistryPolicy {
+  apiVersion: 'modelreg/v1';
+  description?: string;
+  artifacts: {
+    store: string;
+    s3?: { endpoint?: string; region?: string; force_path_style?: boolean; checksums?: 'when_supported' | 'when_required' };
+  };
+  stages: StagePolicy[];
+}
+
+export type ManifestKind = 'registry' | 'model' | 'version' | 'stage';

@@ -1,0 +1,18 @@
+/** Semantic-version rules for model versions: semver 2.0 without build metadata (it would make two files equal in precedence). */
+import semver from 'semver';
+
+export function isValidVersion(v: string): boolean {
+  return !v.includes('+') && semver.valid(v, { loose: false }) === v;
+}
+
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b);
+}
+
+export function isPrerelease(v: string): boolean {
+  return semver.prerelease(v) !== null;
+}
+
+export function sortVersions(versions: Iterable<string>): string[] {
+  return [...versions].filter(isValidVersion).sort(compareVersions);
+}

@@ -1,0 +1,193 @@
+/**
+ * Safe YAML for manifests that may come from a stranger's pull request.
+ *
+ * We parse with `yaml` and then build the JavaScript value ourselves from its syntax tree, instead of
+ * calling toJS(). That one walk lets us refuse what a manifest never needs (anchors, aliases, merge keys,
+ * tags, directives, non-string keys, several documents), refuse numbers that would silently change
+ * (NaN, infinities, integers beyond 2^53), never create `__proto__`-style keys, cap depth and size, and
+ * record where every value sits so that schema errors point at a line and column.
+ */
+import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
+import { finding, type Finding } from '../registry/findings.js';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ParsedYaml {
+  value: unknown;
+  /** JSON pointer ('' for the root) → where the value starts. */
+  valueAt: Map<string, Position>;
+  /** JSON pointer of a mapping entry → where its key starts. */
+  keyAt: Map<string, Position>;
+}
+
+export interface YamlLimits {
+  maxBytes: number;
+  maxDepth: number;
+  maxNodes: number;
+}
+
+export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxNodes: 200_000 };
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+export interface YamlResult {
+  doc?: ParsedYaml;
+  findings: Finding[];
+}
+
+export function parseManifestYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    return { findings: [finding('tree-oversize', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { file, line: 1 })] };
+  }
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    version: '1.2',
+    schema: 'core',
+    uniqueKeys: true,
+    merge: false,
+    strict: true,
+    prettyErrors: false,
+  });
+  const at = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (!Array.isArray(docs) || docs.length === 0) {
+    return { findings: [finding('yaml-empty', `${file} is empty`, { file, line: 1, hint: 'Write the manifest; see docs/format.md.' })] };
+  }
+  const findings: Finding[] = [];
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    findings.push(finding('yaml-multiple-documents', `${file} holds ${docs.length} YAML documents`, { file, ...at(second.range[0]) }));
+    return { findings };
+  }
+  const doc = docs[0]! as Document.Parsed;
+  for (const e of doc.errors) {
+    const code = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
+    findings.push(finding(code, firstLine(e.message), { file, ...at(e.pos[0]) }));
+  }
+  if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
+    findings.push(finding('yaml-directive', `%YAML ${doc.directives.yaml.version} is not accepted`, { file, line: 1, column: 1 }));
+  }
+  if (findings.length > 0) return { findings };
+  if (doc.contents === null) {
+    return { findings: [finding('yaml-empty', `${file} holds no YAML value`, { file, line: 1, hint: 'Write the manifest; see docs/format.md.' })] };
+  }
+
+  const valueAt = new Map<string, Position>();
+  const keyAt = new Map<string, Position>();
+  let nodes = 0;
+
+  const build = (node: unknown, pointer: string, depth: number): unknown => {
+    if (++nodes > limits.maxNodes) throw new LimitError(`more than ${limits.maxNodes} YAML nodes`, pointer);
+    if (depth > limits.maxDepth) throw new LimitError(`nesting deeper than ${limits.maxDepth} levels`, pointer);
+    const n = node as Node;
+    const pos = n.range ? at(n.range[0]) : undefined;
+    if (pos) valueAt.set(pointer, pos);
+    if (isAlias(n) || (n as { anchor?: string }).anchor) {
+      findings.push(finding('yaml-alias', `anchors and aliases are not allowed`, { file, ...pos, field: pointer }));
+      return null;
+    }
+    const tag = (n as { tag?: string }).tag;
+    if (tag !== undefined && tag !== STR_TAG) {
+      findings.push(finding('yaml-tag', `the tag ${JSON.stringify(tag)} is not allowed`, { file, ...pos, field: pointer }));
+      return null;
+    }
+    if (isScalar(n)) return scalarValue(n.value, n.source, pointer, pos);
+    if (isSeq(n)) return n.items.map((item, i) => build(item, `${pointer}/${i}`, depth + 1));
+    if (isMap(n)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of n.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const keyPos = keyNode?.range ? at(keyNode.range[0]) : pos;
+        if (!isScalar(keyNode) || typeof keyNode.value !== 'string' || (keyNode.tag !== undefined && keyNode.tag !== STR_TAG)) {
+          findings.push(finding('yaml-key', `mapping keys must be plain strings`, { file, ...keyPos, field: pointer, hint: 'Quote the key, e.g. "1": value.' }));
+          continue;
+        }
+        const key = keyNode.value;
+        const child = `${pointer}/${escapePointer(key)}`;
+        if (keyPos) keyAt.set(child, keyPos);
+        if (key === '<<') {
+          findings.push(finding('yaml-alias', `merge keys (<<) are not allowed`, { file, ...keyPos, field: child }));
+          continue;
+        }
+        if (RESERVED_KEYS.has(key)) {
+          findings.push(finding('yaml-key', `the key ${JSON.stringify(key)} is reserved`, { file, ...keyPos, field: child, hint: 'Rename the key.' }));
+          continue;
+        }
+        // defineProperty: a plain assignment to a computed key is how prototype pollution starts.
+        Object.defineProperty(out, key, { value: build(pair.value, child, depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    if (n === null || n === undefined) return null;
+    findings.push(finding('yaml-syntax', `unsupported YAML node`, { file, ...pos, field: pointer }));
+    return null;
+  };
+
+  const scalarValue = (value: unknown, source: string | undefined, pointer: string, pos: Position | undefined): unknown => {
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) {
+        findings.push(finding('yaml-number', `${source ?? value} is not a finite number`, { file, ...pos, field: pointer }));
+        return null;
+      }
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        findings.push(finding('yaml-number', `${source ?? value} is beyond ±2^53 and would lose precision`, { file, ...pos, field: pointer }));
+        return null;
+      }
+      return value;
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+    findings.push(finding('yaml-tag', `unsupported scalar`, { file, ...pos, field: pointer }));
+    return null;
+  };
+
+  let value: unknown;
+  try {
+    value = build(doc.contents, '', 0);
+  } catch (e) {
+    if (!(e instanceof LimitError)) throw e;
+    return { findings: [finding('yaml-limits', `${file}: ${e.message}`, { file, ...valueAt.get(e.pointer), field: e.pointer })] };
+  }
+  for (const w of doc.warnings) {
+    // Unresolved tags surface as warnings in `yaml`; the walk above already reports the node itself.
+    if (w.code !== 'TAG_RESOLVE_FAILED') findings.push(finding('yaml-syntax', firstLine(w.message), { file, ...at(w.pos[0]) }));
+  }
+  if (findings.length > 0) return { findings };
+  return { doc: { value, valueAt, keyAt }, findings };
+}
+
+class LimitError extends Error {
+  constructor(
+    message: string,
+    readonly pointer: string,
+  ) {
+    super(message);
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The nearest recorded position at or above a JSON pointer. */
+export function positionOf(doc: ParsedYaml, pointer: string, preferKey = false): Position | undefined {
+  let p = pointer;
+  for (;;) {
+    const hit = (preferKey ? doc.keyAt.get(p) : undefined) ?? doc.valueAt.get(p) ?? doc.keyAt.get(p);
+    if (hit) return hit;
+    if (p === '') return undefined;
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+}
