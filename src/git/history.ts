@@ -65,8 +65,11 @@ export async function modelHistory(root: string, model: string, options: { rev?:
   };
 
   const events: HistoryEvent[] = [];
+  // Within one commit, tell it in the order it makes sense: the model, then its versions, then stages.
+  const rank = (path: string) => ({ model: 0, version: 1, stage: 2 })[classifyPath(path).kind as 'model'] ?? 3;
   for (const c of commits) {
     const base = { model, commit: c.commit, date: c.date, author: c.author, email: c.email, subject: c.subject, ...prNumber(c.subject) };
+    c.changes.sort((a, b) => rank(a.path) - rank(b.path));
     for (const ch of c.changes) {
       const where = classifyPath(ch.path);
       if (where.kind === 'model') events.push({ ...base, kind: ch.status === 'A' ? 'model-created' : 'model-updated' });

@@ -1,0 +1,90 @@
+/** Real Git repositories in temporary directories, and the built CLI run as a user runs it. */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect } from 'vitest';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURE = join(ROOT, 'test/fixtures/registry');
+const BIN = join(ROOT, 'bin/run.js');
+
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+};
+
+const made: string[] = [];
+
+/** Every repository a test makes must pass `git fsck --strict` when the test ends. */
+afterEach(() => {
+  for (const dir of made.splice(0)) {
+    if (existsSync(join(dir, '.git'))) {
+      const r = spawnSync('git', ['fsck', '--strict', '--no-progress'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, `git fsck in ${dir}: ${r.stderr}`).toBe(0);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+export function tempDir(prefix = 'modelreg-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function sh(cwd: string, cmd: string, args: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...IDENTITY, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+export const gitIn = (cwd: string, ...args: string[]) => sh(cwd, 'git', args).trim();
+
+/** A git repository holding a copy of the fixture registry, committed on main. */
+export function fixtureRepo(options: { subdir?: string } = {}): { repo: string; registry: string } {
+  const repo = tempDir();
+  const registry = options.subdir ? join(repo, options.subdir) : repo;
+  mkdirSync(registry, { recursive: true });
+  cpSync(FIXTURE, registry, { recursive: true });
+  gitIn(repo, 'init', '-q', '-b', 'main');
+  commitAll(repo, 'Initial registry');
+  return { repo, registry };
+}
+
+export function commitAll(repo: string, message: string): string {
+  gitIn(repo, 'add', '-A');
+  gitIn(repo, 'commit', '-q', '--allow-empty', '-m', message);
+  return gitIn(repo, 'rev-parse', 'HEAD');
+}
+
+export function write(dir: string, path: string, text: string): void {
+  mkdirSync(dirname(join(dir, path)), { recursive: true });
+  writeFileSync(join(dir, path), text);
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: () => any;
+}
+
+/** The built CLI (npm test builds first), run in `cwd` with a clean environment of ours. */
+export function cli(cwd: string, args: string[], env: Record<string, string> = {}): CliResult {
+  if (!existsSync(join(ROOT, 'dist/src/index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+}
+
+/** A stage file as `modelreg promote` will write it. */
+export function stageYaml(model: string, stage: string, version: string, previous: string | null): string {
+  return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: test@example.com\nmoved_at: 2026-11-01T10:00:00Z\nreason: test\nprevious: ${previous ?? 'null'}\n`;
+}
