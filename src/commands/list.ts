@@ -18,6 +18,8 @@ export default class List extends BaseCommand {
     const tags = keyValues(flags.tag, 'tag');
     const reg = await this.openRegistry(flags);
     const models = await reg.list({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
+    const broken = (await reg.snapshot()).brokenFiles.size;
+    if (broken > 0) process.stderr.write(`warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
     if (flags.json) return this.printJson({ models });
     if (models.length === 0) {
       process.stdout.write('no models\n');

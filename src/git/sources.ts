@@ -46,6 +46,9 @@ export class GitRevisionSource implements RegistrySource {
   static async open(root: string, rev: string): Promise<GitRevisionSource> {
     const r = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
     const commit = r.stdout.toString('utf8').trim();
+    if (/not a git repository/i.test(r.stderr)) {
+      throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at/--base cannot read "${rev}"`, { hint: 'Run `git init` and commit, or drop --at to read the work tree.' });
+    }
     if (r.code !== 0 || !commit) {
       throw new ModelregError('revision-not-found', `"${rev}" is not a commit, branch or tag of ${root}`, { hint: 'Check the name with `git log --oneline`, or fetch it first.' });
     }

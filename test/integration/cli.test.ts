@@ -70,6 +70,11 @@ describe('read commands', () => {
     expect(badRef.code).toBe(2);
     expect(cli(repo, ['list', '--no-such-flag']).code).toBe(2);
     expect(cli(repo, ['resolve']).code).toBe(2);
+    const plain = tempDir();
+    write(plain, 'registry.yaml', readFileSync(join(repo, 'registry.yaml'), 'utf8'));
+    const noGit = cli(plain, ['list', '--at', 'HEAD']);
+    expect(noGit.code).toBe(1);
+    expect(noGit.stderr).toContain('is not inside a Git repository');
     const nowhere = cli(tempDir(), ['list']);
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('error[registry-not-found]');
