@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BaseCommand } from '../cli/base.js';
 import { ModelregError } from '../registry/errors.js';
@@ -27,9 +27,11 @@ export default class Init extends BaseCommand {
     if (flags.store && !/^(file|s3):\/\/.+/.test(flags.store)) throw new ModelregError('usage', `--store must be file://… or s3://…, got "${flags.store}"`);
     const template = join(packageRoot(), 'registry-template');
     mkdirSync(dir, { recursive: true });
-    const clashes = readdirSync(template).filter((f) => existsSync(join(dir, f)) && f !== '.github' && f !== '.gitignore');
+    const clashes = readdirSync(template).map((f) => (f === 'gitignore' ? '.gitignore' : f)).filter((f) => existsSync(join(dir, f)) && f !== '.github');
     if (clashes.length) throw new ModelregError('usage', `${dir} already has ${clashes.join(', ')}`, { hint: 'Run init in an empty directory.', exitCode: 1 });
     cpSync(template, dir, { recursive: true, errorOnExist: false, force: false });
+    // npm drops files named .gitignore from published packages, so the template ships it as `gitignore`.
+    renameSync(join(dir, 'gitignore'), join(dir, '.gitignore'));
     cpSync(join(packageRoot(), 'schemas'), join(dir, '.modelreg', 'schemas'), { recursive: true });
     if (flags.store) {
       const p = join(dir, POLICY_FILE);

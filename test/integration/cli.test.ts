@@ -1,8 +1,9 @@
 /** The read-side CLI end to end: the built binary on real repositories, exit codes, --json shapes. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, commitAll, fixtureRepo, gitIn, stageYaml, tempDir, write } from './helpers.js';
+import { ROOT, cli, commitAll, fixtureRepo, gitIn, stageYaml, tempDir, write } from './helpers.js';
 
 describe('modelreg init', () => {
   it('creates a registry from the template that validates and lists, with git init and a commit', () => {
@@ -12,6 +13,8 @@ describe('modelreg init', () => {
     expect(init.json()).toMatchObject({ gitInit: true, committed: true });
     expect(gitIn(dir, 'status', '--porcelain')).toBe('');
     expect(readFileSync(join(dir, '.modelreg/schemas/version.schema.json'), 'utf8')).toContain('"$schema"');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('.modelreg/store/');
+    expect(readFileSync(join(dir, 'registry.yaml'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=.modelreg/schemas/registry.schema.json');
     const v = cli(dir, ['validate', '--json']);
     expect(v.code, v.stdout).toBe(0);
     expect(v.json()).toMatchObject({ ok: true, errors: 0, models: 0 });
@@ -191,5 +194,17 @@ describe('modelreg validate', () => {
     const ok = cli(repo, ['validate', '--base', base]);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toContain('✓ change');
+  });
+});
+
+describe('the npm package', () => {
+  it('ships the schemas, the template (workflow and gitignore included), the docs and the built CLI', () => {
+    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
+    for (const f of ['schemas/version.schema.json', 'schemas/registry.schema.json', 'registry-template/registry.yaml', 'registry-template/gitignore', 'registry-template/.github/workflows/modelreg.yml', 'registry-template/CODEOWNERS', 'docs/format.md', 'bin/run.js', 'dist/src/index.js', 'dist/src/commands/resolve.js', 'oclif.manifest.json']) {
+      expect(files).toContain(f);
+    }
+    expect(files.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
   });
 });
