@@ -9,9 +9,8 @@ import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
+import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from '../registry/names.js';
 
-const NAME = /^(?!.*\.\.)[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/;
-const STAGE = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export function checkConsistency(snap: Snapshot): Finding[] {
   const out: Finding[] = [];

@@ -6,6 +6,7 @@ import { ModelregError } from './errors.js';
 import type { Loaded, ModelEntry, Snapshot } from './snapshot.js';
 import type { StageManifest, VersionManifest } from './types.js';
 import { compareVersions, isPrerelease, isValidVersion } from './versions.js';
+import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from './names.js';
 
 export type Selector = { kind: 'version'; version: string } | { kind: 'stage'; stage: string } | { kind: 'latest' };
 
@@ -14,8 +15,6 @@ export interface Ref {
   selector: Selector;
 }
 
-const NAME = /^(?!.*\.\.)[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/;
-const STAGE = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export function parseRef(text: string): Ref {
   const at = text.lastIndexOf('@');
