@@ -9,6 +9,7 @@ import { POLICY_FILE, paths } from '../registry/layout.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { RegistryPolicy, StageManifest, VersionManifest } from '../registry/types.js';
 import { findingAt } from './locate.js';
+import { compareVersions, isValidVersion } from '../registry/versions.js';
 import { evaluateGates, stagePolicy, type GateResult, type GateKind } from './gates.js';
 
 export interface StageMove {
@@ -137,7 +138,9 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
     if (!head.models.has(bm.name)) touched.add(bm.name);
   }
   summary.models = [...touched].sort();
-  for (const list of [summary.modelsAdded, summary.modelsChanged, summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort();
+  for (const list of [summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort(compareRefs);
+  summary.modelsAdded.sort();
+  summary.modelsChanged.sort();
   return { findings, summary };
 }
 
@@ -157,7 +160,11 @@ function judgeMove(
   if ((hs.data.previous ?? null) !== expectedPrev) {
     findings.push(findingAt('stage-previous-mismatch', `previous is ${JSON.stringify(hs.data.previous ?? null)}; the base holder of ${model}@${stage} is ${JSON.stringify(expectedPrev)}`, hs, '/previous'));
   }
-  if (!policy) return move;
+  if (!policy) {
+    // Fail closed: without the base policy nobody can say which gates apply.
+    findings.push(findingAt('policy-unavailable', `${model}@${hs.data.version} → ${stage} cannot be judged: the base has no valid ${POLICY_FILE}`, hs, '/version'));
+    return move;
+  }
   if (!stagePolicy(policy, stage)) {
     findings.push(findingAt('stage-unknown', `"${stage}" is not a stage of the base ${POLICY_FILE}`, hs, '/stage', { hint: 'Add the stage to registry.yaml in its own pull request first.' }));
     return move;
@@ -183,4 +190,12 @@ function firstDifference(a: unknown, b: unknown, pointer = ''): string {
     if (!isDeepStrictEqual(av, bv)) return bv === undefined ? pointer : firstDifference(av, bv, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   }
   return pointer;
+}
+
+/** name@version references: by name, then by semantic version (1.2.0 before 1.10.0). */
+function compareRefs(a: string, b: string): number {
+  const [an, av] = a.split('@') as [string, string];
+  const [bn, bv] = b.split('@') as [string, string];
+  if (an !== bn) return an < bn ? -1 : 1;
+  return isValidVersion(av) && isValidVersion(bv) ? compareVersions(av, bv) : av.localeCompare(bv);
 }

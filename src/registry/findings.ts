@@ -62,6 +62,7 @@ export const FINDING_CODES = {
   // Rules between a base and a head
   'version-immutable': { severity: 'error', summary: 'A merged version file was modified or deleted.', hint: 'Register a new version instead; only the `deprecated` mark may change.' },
   'policy-changed': { severity: 'warning', summary: 'registry.yaml changed; this change is judged by the base policy.', hint: 'Merge policy changes on their own, before changes that rely on them.' },
+  'policy-unavailable': { severity: 'error', summary: 'The base has no valid registry.yaml, so a stage move cannot be judged; it fails closed.', hint: 'Fix registry.yaml in a change of its own first, then promote.' },
   'stage-order': { severity: 'error', summary: 'A promotion skips the stage order of the base policy.' },
   'stage-previous-mismatch': { severity: 'error', summary: 'A stage file records a previous holder other than the one in the base.', hint: 'Set `previous` to the version that held the stage in the base.' },
   'stage-removed': { severity: 'notice', summary: 'A stage assignment was removed.' },

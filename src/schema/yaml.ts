@@ -44,6 +44,11 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   if (bytes > limits.maxBytes) {
     return { findings: [finding('tree-oversize', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { file, line: 1 })] };
   }
+  const deep = flowNestingBeyond(text, limits.maxDepth * 4);
+  if (deep >= 0) {
+    const line = text.slice(0, deep).split('\n').length;
+    return { findings: [finding('yaml-limits', `${file}: brackets nest deeper than ${limits.maxDepth} levels`, { file, line })] };
+  }
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter,
@@ -75,8 +80,10 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
     findings.push(finding('yaml-directive', `%YAML ${doc.directives.yaml.version} is not accepted`, { file, line: 1, column: 1 }));
   }
+  const tagDirective = Object.entries(doc.directives?.tags ?? {}).some(([handle, prefix]) => handle !== '!!' || prefix !== 'tag:yaml.org,2002:');
+  if (tagDirective) findings.push(finding('yaml-directive', `%TAG directives are not accepted`, { file, line: 1, column: 1 }));
   if (findings.length > 0) return { findings };
-  if (doc.contents === null) {
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === '')) {
     return { findings: [finding('yaml-empty', `${file} holds no YAML value`, { file, line: 1, hint: 'Write the manifest; see docs/format.md.' })] };
   }
 
@@ -85,17 +92,18 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   let nodes = 0;
 
   const build = (node: unknown, pointer: string, depth: number): unknown => {
-    if (++nodes > limits.maxNodes) throw new LimitError(`more than ${limits.maxNodes} YAML nodes`, pointer);
-    if (depth > limits.maxDepth) throw new LimitError(`nesting deeper than ${limits.maxDepth} levels`, pointer);
+    if (node === null || node === undefined) return null; // the value of a key written without one (`? a`)
     const n = node as Node;
     const pos = n.range ? at(n.range[0]) : undefined;
     if (pos) valueAt.set(pointer, pos);
+    if (++nodes > limits.maxNodes) throw new LimitError(`more than ${limits.maxNodes} YAML nodes`, pointer);
+    if (depth > limits.maxDepth) throw new LimitError(`nesting deeper than ${limits.maxDepth} levels`, pointer);
     if (isAlias(n) || (n as { anchor?: string }).anchor) {
       findings.push(finding('yaml-alias', `anchors and aliases are not allowed`, { file, ...pos, field: pointer }));
       return null;
     }
     const tag = (n as { tag?: string }).tag;
-    if (tag !== undefined && tag !== STR_TAG) {
+    if (tag !== undefined && (tag !== STR_TAG || !isScalar(n))) {
       findings.push(finding('yaml-tag', `the tag ${JSON.stringify(tag)} is not allowed`, { file, ...pos, field: pointer }));
       return null;
     }
@@ -138,7 +146,7 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
         findings.push(finding('yaml-number', `${source ?? value} is not a finite number`, { file, ...pos, field: pointer }));
         return null;
       }
-      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value) && (source === undefined || /^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(source))) {
         findings.push(finding('yaml-number', `${source ?? value} is beyond ±2^53 and would lose precision`, { file, ...pos, field: pointer }));
         return null;
       }
@@ -162,6 +170,26 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   }
   if (findings.length > 0) return { findings };
   return { doc: { value, valueAt, keyAt }, findings };
+}
+
+/**
+ * A cheap scan before parsing: thousands of nested `[` or `{` make the parser recurse until the stack
+ * overflows, slowly. Quoted strings and comments are skipped; the exact depth limit is enforced on the
+ * syntax tree afterwards, so this only needs a generous bound. Returns the offset where it is crossed, or -1.
+ */
+function flowNestingBeyond(text: string, bound: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > bound) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
 }
 
 class LimitError extends Error {
