@@ -222,6 +222,11 @@ export class Registry {
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }
 
+  /** The artifact store this registry names (after --store / MODELREG_STORE). */
+  async resolveStore(): Promise<string> {
+    return storeLocation(this.root, (await this.snapshot({ models: [] })).policy?.data, this.options.store);
+  }
+
   async validate(): Promise<TreeReport> {
     return validateTree(await this.snapshot());
   }

@@ -9,7 +9,7 @@ import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
-import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from '../registry/names.js';
+import { MODEL_NAME as NAME, STAGE_NAME as STAGE, isSafeRelativePath } from '../registry/names.js';
 
 
 export function checkConsistency(snap: Snapshot): Finding[] {
@@ -90,8 +90,7 @@ function checkArtifactPaths(v: Loaded<VersionManifest>): Finding[] {
   const seen = new Map<string, number>();
   v.data.artifacts.forEach((a, i) => {
     const field = `/artifacts/${i}/path`;
-    const segments = a.path.split('/');
-    if (segments.some((s) => s === '' || s === '.' || s === '..')) {
+    if (!isSafeRelativePath(a.path)) {
       out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} has an empty, "." or ".." segment`, v, field, { hint: 'Use a plain relative path such as weights/model.safetensors.' }));
     }
     const key = a.path.toLowerCase();

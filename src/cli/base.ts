@@ -23,11 +23,11 @@ export abstract class BaseCommand extends Command {
     process.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 
-  protected printFindings(findings: readonly Finding[]): void {
+  protected printFindings(findings: readonly Finding[], out: NodeJS.WritableStream = process.stdout): void {
     for (const f of findings) {
       const where = formatLocation(f);
-      process.stdout.write(`${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
-      if (f.hint) process.stdout.write(`  hint: ${f.hint}\n`);
+      out.write(`${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
+      if (f.hint) out.write(`  hint: ${f.hint}\n`);
     }
   }
 
@@ -36,6 +36,8 @@ export abstract class BaseCommand extends Command {
       if (this.jsonMode) this.printJson({ error: err.toJSON() });
       else {
         const where = formatLocation(err);
+        const findings = (err as { findings?: Finding[] }).findings;
+        if (findings) this.printFindings(findings, process.stderr);
         process.stderr.write(`error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`);
       }
       this.exit(err.exitCode);

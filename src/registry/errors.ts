@@ -14,6 +14,16 @@ export type ErrorCode =
   | 'revision-not-found'
   | 'git-failed'
   | 'git-missing'
+  | 'artifact-missing'
+  | 'artifact-corrupt'
+  | 'artifact-changed'
+  | 'artifact-unreadable'
+  | 'store-full'
+  | 'store-unavailable'
+  | 'conflict'
+  | 'rejected'
+  | 'push-rejected'
+  | 'dirty-worktree'
   | 'usage';
 
 export class ModelregError extends Error {

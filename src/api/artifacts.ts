@@ -1,0 +1,133 @@
+/** Getting bytes back (pull), checking them (verify) and collecting what nothing references (gc). */
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { openStore } from '../artifacts/open.js';
+import type { ArtifactStore, VerifyResult } from '../artifacts/store.js';
+import { globToRegExp } from '../changes/artifact-kinds.js';
+import { ModelregError } from '../registry/errors.js';
+import { isSafeRelativePath } from '../registry/names.js';
+import { parseRef } from '../registry/refs.js';
+import { classifyPath } from '../registry/layout.js';
+import { parseManifestYaml } from '../schema/yaml.js';
+import { git, readBlobs } from '../git/run.js';
+import type { ProgressReporter } from '../cli/progress.js';
+import type { Registry } from './registry.js';
+
+export interface PulledFile {
+  path: string;
+  sha256: string;
+  size: number;
+  dest: string;
+}
+
+export async function pull(reg: Registry, reference: string, options: { out?: string; only?: string[]; store?: string; progress?: ProgressReporter } = {}): Promise<{ ref: string; version: string; dir: string; files: PulledFile[] }> {
+  const r = await reg.resolve(reference);
+  const store = openStore(options.store ?? r.store);
+  const dir = resolve(options.out ?? `${r.model}-${r.version}`);
+  const only = options.only?.map(globToRegExp);
+  const wanted = r.artifacts.filter((a) => !only || only.some((g) => g.test(a.path)));
+  if (wanted.length === 0) throw new ModelregError('usage', `no artifact of ${r.model}@${r.version} matches ${options.only?.join(', ')}`, { exitCode: 1 });
+  // A manifest is input like any other: a path that could climb out of the target directory is refused.
+  const unsafe = wanted.find((a) => !isSafeRelativePath(a.path));
+  if (unsafe) throw new ModelregError('registry-invalid', `artifact path ${JSON.stringify(unsafe.path)} of ${r.model}@${r.version} is not a safe relative path`, { file: r.file, hint: 'Run `modelreg validate`.' });
+  // Check every object first, so a missing or corrupt one stops the pull before anything is written.
+  for (const a of wanted) {
+    const info = await store.stat(a.sha256);
+    if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: 'Run `modelreg verify` to see every missing artifact.' });
+    if (info.size !== a.size) throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, { hint: 'The stored object is damaged; register the original file again to restore it.' });
+  }
+  // Download everything into a staging directory first; only when every file has been verified are they
+  // moved into place, so a corrupt object leaves the target as it was.
+  const staging = join(dir, `.modelreg-pull-${process.pid}-${Date.now()}`);
+  const files: PulledFile[] = [];
+  try {
+    for (const a of wanted) {
+      const tick = options.progress?.start(`pulling ${a.path}`, a.size);
+      await store.getFile(a.sha256, join(staging, ...a.path.split('/')), { expectedSize: a.size, ...(tick ? { progress: tick } : {}) });
+      options.progress?.done();
+    }
+    for (const a of wanted) {
+      const dest = join(dir, ...a.path.split('/'));
+      await mkdir(dirname(dest), { recursive: true });
+      await rename(join(staging, ...a.path.split('/')), dest);
+      files.push({ path: a.path, sha256: a.sha256, size: a.size, dest });
+    }
+  } finally {
+    options.progress?.done();
+    await rm(staging, { recursive: true, force: true });
+  }
+  return { ref: r.ref, version: r.version, dir, files };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  objects: number;
+  bytes: number;
+  problems: (VerifyResult & { ok: false; refs: string[] })[];
+}
+
+/** Every referenced artifact present with its size and hash, read with bounded concurrency. */
+export async function verifyArtifacts(reg: Registry, reference: string | undefined, options: { store?: string; concurrency?: number } = {}): Promise<VerifyReport> {
+  const snap = reference ? await reg.snapshot({ models: [parseRef(reference).model] }) : await reg.snapshot();
+  const versions = reference ? [(await reg.resolve(reference)).version].map((v) => snap.models.get(parseRef(reference).model)!.versions.get(v)!) : [...snap.models.values()].flatMap((m) => [...m.versions.values()]);
+  const wanted = new Map<string, { size: number; refs: string[] }>();
+  for (const v of versions) {
+    for (const a of v.data.artifacts) {
+      const w = wanted.get(a.sha256) ?? { size: a.size, refs: [] };
+      w.refs.push(`${v.data.name}@${v.data.version}:${a.path}`);
+      wanted.set(a.sha256, w);
+    }
+  }
+  const store = openStore((await reg.resolveStore()));
+  const queue = [...wanted.entries()];
+  const problems: VerifyReport['problems'] = [];
+  let bytes = 0;
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [sha, w] = next;
+      const r = await store.verify(sha, w.size);
+      if (r.ok) bytes += r.size;
+      else problems.push({ ...r, refs: w.refs });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  problems.sort((a, b) => a.sha256.localeCompare(b.sha256));
+  return { ok: problems.length === 0, objects: wanted.size, bytes, problems };
+}
+
+/**
+ * Objects no version references at any revision reachable from branches, tags and remote-tracking
+ * branches. Objects younger than `graceMs` are spared: a registration in progress stores its bytes
+ * before it commits the manifest that names them.
+ */
+export async function collectGarbage(root: string, store: ArtifactStore, options: { dryRun?: boolean; graceMs?: number } = {}): Promise<{ referenced: number; deleted: { sha256: string; size: number }[]; bytes: number; spared: number }> {
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  const objects = await git(root, ['rev-list', '--objects', '--branches', '--tags', '--remotes', '--', `${prefix}models`], { allowFail: true });
+  if (objects.code !== 0) throw new ModelregError('git-failed', `git rev-list failed: ${objects.stderr.trim()}`);
+  const blobs = new Set<string>();
+  for (const line of objects.stdout.toString('utf8').split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp < 0) continue;
+    const path = line.slice(sp + 1);
+    if (path.startsWith(prefix) && classifyPath(path.slice(prefix.length)).kind === 'version') blobs.add(line.slice(0, sp));
+  }
+  const referenced = new Set<string>();
+  for (const [oid, buf] of await readBlobs(root, [...blobs])) {
+    const doc = parseManifestYaml(oid, buf.toString('utf8')).doc?.value as { artifacts?: { sha256?: unknown }[] } | undefined;
+    if (!doc) throw new ModelregError('registry-invalid', `a version manifest in history (blob ${oid}) cannot be read; gc stops rather than guess`, { hint: 'Run `modelreg validate --at <rev>` on your branches.' });
+    for (const a of doc.artifacts ?? []) if (typeof a.sha256 === 'string') referenced.add(a.sha256);
+  }
+  const cutoff = Date.now() - (options.graceMs ?? 3600_000);
+  const deleted: { sha256: string; size: number }[] = [];
+  let spared = 0;
+  for await (const o of store.list()) {
+    if (referenced.has(o.sha256)) continue;
+    if (o.modified !== undefined && o.modified > cutoff) {
+      spared++;
+      continue;
+    }
+    if (!options.dryRun) await store.delete(o.sha256);
+    deleted.push({ sha256: o.sha256, size: o.size });
+  }
+  return { referenced: referenced.size, deleted, bytes: deleted.reduce((n, d) => n + d.size, 0), spared };
+}

@@ -1,0 +1,146 @@
+/**
+ * Carrying out a write intent: read the branch's snapshot → plan → check with the pull-request engine →
+ * commit → push (retrying races by re-planning the same intent on the new tip). Artifacts are already in
+ * the store when this runs (register puts them first), so a crash at any point leaves either the whole
+ * change committed or nothing but unreferenced, content-addressed bytes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { planChange, type Intent, type Plan } from '../changes/plan.js';
+import { checkPlan, type PlanCheck } from '../changes/check.js';
+import { ModelregError } from '../registry/errors.js';
+import type { Finding } from '../registry/findings.js';
+import { buildSnapshot, type TreeFile } from '../registry/snapshot.js';
+import { findRegistryRoot } from '../git/open.js';
+import { git } from '../git/run.js';
+import { GitRevisionSource } from '../git/sources.js';
+import { WorkTreeWriter } from '../git/writer.js';
+import { fetchRemote, push, upstream } from '../git/remote.js';
+import { checkpoint } from './checkpoint.js';
+
+export interface WriteOptions {
+  dir?: string;
+  cwd?: string;
+  /** Push to the branch's upstream, retrying races. */
+  push?: boolean;
+  /** Commit on this new branch (and return to the current one). */
+  branch?: string;
+  /** Waive the gates (the pull-request action still checks them). */
+  noVerify?: boolean;
+  maxAttempts?: number;
+  now?: () => string;
+}
+
+export interface WriteResult {
+  ref: string;
+  commit: string;
+  branch: string;
+  pushed: boolean;
+  attempts: number;
+  files: string[];
+  message: string;
+  previous?: string | null;
+  check: PlanCheck;
+  /** Paths restored from a killed earlier run. */
+  recovered: string[];
+}
+
+/** A write refused by the validation engine: the findings say why. */
+export class CheckFailedError extends ModelregError {
+  constructor(readonly findings: Finding[], ref: string) {
+    const gates = findings.some((f) => f.code.startsWith('gate-') || f.code === 'stage-order');
+    super('rejected', `${ref}: ${findings.length} check(s) failed`, { hint: gates ? 'Fix what the gates name, or pass --no-verify (the pull-request check will still apply them).' : 'Fix the input; nothing was written.' });
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), findings: this.findings };
+  }
+}
+
+export async function applyIntent(intent: Intent, options: WriteOptions = {}): Promise<WriteResult> {
+  const root = findRegistryRoot(options.dir, options.cwd);
+  const w = await WorkTreeWriter.open(root);
+  const recovered = await w.recover();
+  const original = await w.branch();
+  const actor = await w.actor();
+  const now = options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const up = options.push ? await upstream(root, original) : undefined;
+  if (up && !options.branch) await syncWithRemote(root, up.remote, up.ref);
+
+  if (options.branch) {
+    const r = await git(root, ['switch', '--quiet', '-c', options.branch], { allowFail: true });
+    if (r.code !== 0) throw new ModelregError('usage', `cannot create branch ${options.branch}: ${r.stderr.trim().split('\n')[0]}`, { exitCode: 1 });
+  }
+  const branch = options.branch ?? original;
+  const startHead = await w.head();
+  let committed: string | undefined;
+  try {
+    const max = options.push ? (options.maxAttempts ?? 6) : 1;
+    for (let attempt = 1; ; attempt++) {
+      const files = await readBranch(root, scopeOf(intent));
+      const plan: Plan = planChange(buildSnapshot(files), intent, { now: now(), actor });
+      // The check also needs the models that the model's lineage names, so dangling parents are told apart from unread ones.
+      const wider = lineageScope(intent, files);
+      const checked = wider.length > scopeOf(intent).length ? await readBranch(root, wider) : files;
+      const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
+      if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
+      checkpoint('plan');
+      committed = await w.commit(plan.files, plan.message, checkpoint);
+      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, ...(plan.previous !== undefined ? { previous: plan.previous } : {}) };
+      if (!up) return { ...result, pushed: false };
+      const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
+      const outcome = await push(root, up.remote, target);
+      if (outcome.ok) {
+        checkpoint('push');
+        return { ...result, pushed: true };
+      }
+      if (attempt >= max) throw new ModelregError('push-rejected', `${up.remote} kept moving: gave up after ${attempt} attempts`, { hint: 'Others are writing to the same branch right now; run the command again.' });
+      // A race: someone pushed first. Drop our commit, move to their tip, and plan the same intent again;
+      // a conflict of intent (same version, stage moved) surfaces from planChange as an error, not a retry.
+      intent = plan.intent;
+      const tip = await fetchRemote(root, up.remote, target);
+      await w.resetKeep(tip ?? startHead!);
+      committed = undefined;
+      await sleep(Math.round((25 + Math.random() * 100) * attempt));
+    }
+  } catch (e) {
+    // Leave the branch as it was: an unpushed commit of ours is dropped (the user's local changes are kept).
+    if (committed && up) await w.resetKeep(startHead!).catch(() => {});
+    throw e;
+  } finally {
+    if (options.branch) await git(root, ['switch', '--quiet', original], { allowFail: true });
+  }
+}
+
+/** Before pushing, the local branch must be the remote tip (fast-forwarded if behind); unpushed commits of the user's are not ours to push. */
+async function syncWithRemote(root: string, remote: string, ref: string): Promise<void> {
+  const tip = await fetchRemote(root, remote, ref);
+  if (!tip) return;
+  const head = (await git(root, ['rev-parse', 'HEAD'])).stdout.toString('utf8').trim();
+  if (head === tip) return;
+  const behind = (await git(root, ['merge-base', '--is-ancestor', head, tip], { allowFail: true })).code === 0;
+  if (behind) {
+    const r = await git(root, ['merge', '--quiet', '--ff-only', tip], { allowFail: true });
+    if (r.code !== 0) throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, { hint: 'Commit or stash your local changes, then run the command again.' });
+    return;
+  }
+  throw new ModelregError('usage', `the branch has commits that are not on ${remote}`, { hint: 'Push or drop them first (git push / git status); --push publishes only modelreg\'s own commit.', exitCode: 1 });
+}
+
+/** Models a plan must read: the model itself and the models its lineage names. */
+function scopeOf(intent: Intent): string[] {
+  const parents = intent.kind === 'register' ? (intent.lineage?.parents ?? []).map((p) => p.model) : [];
+  return [...new Set([intent.model, ...parents])];
+}
+
+function lineageScope(intent: Intent, files: TreeFile[]): string[] {
+  const names = new Set(scopeOf(intent));
+  const entry = buildSnapshot(files).models.get(intent.model);
+  for (const v of entry?.versions.values() ?? []) for (const p of v.data.lineage?.parents ?? []) names.add(p.model);
+  return [...names];
+}
+
+async function readBranch(root: string, models: string[]): Promise<TreeFile[]> {
+  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
+  if (head.code !== 0) return [];
+  return (await GitRevisionSource.open(root, 'HEAD')).files({ models });
+}

@@ -1,0 +1,37 @@
+/** sha256 of files and streams in one pass, with flat memory: bytes flow through, never collect. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ObjectInfo, Progress } from './store.js';
+
+/** A pass-through that hashes and counts what flows through it. */
+export class HashingStream extends Transform {
+  private readonly hash = createHash('sha256');
+  size = 0;
+  private digest?: string;
+
+  constructor(private readonly progress?: Progress) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    this.progress?.(this.size);
+    done(null, chunk);
+  }
+
+  /** Valid once the stream has ended. */
+  sha256(): string {
+    return (this.digest ??= this.hash.digest('hex'));
+  }
+}
+
+export async function hashFile(path: string, progress?: Progress): Promise<ObjectInfo> {
+  const h = new HashingStream(progress);
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async function* (source) {
+    for await (const _ of source); // drain
+  });
+  return { sha256: h.sha256(), size: h.size };
+}

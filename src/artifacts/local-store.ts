@@ -1,0 +1,203 @@
+/**
+ * The embedded default store: a local directory, content-addressed (sha256/<aa>/<hex>).
+ * Writes go to tmp/ inside the store (same file system), are fsynced, then renamed into place, and the
+ * directory is fsynced: a crash leaves either the whole object or a stray temporary file, never a torn
+ * object under its address. Objects are made read-only. Every read verifies size and hash.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { ModelregError } from '../registry/errors.js';
+import { HashingStream, hashFile } from './hashing.js';
+import { objectKey, SHA256, type ArtifactStore, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+
+export class LocalStore implements ArtifactStore {
+  readonly uri: string;
+
+  constructor(readonly root: string) {
+    this.uri = pathToFileURL(root).href.replace(/\/+$/, '');
+  }
+
+  objectUri(sha256: string): string {
+    return `${this.uri}/${objectKey(sha256)}`;
+  }
+
+  objectPath(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new ModelregError('usage', `"${sha256}" is not a sha256`);
+    return join(this.root, objectKey(sha256));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.stat(sha256)) !== null;
+  }
+
+  async stat(sha256: string): Promise<ObjectInfo | null> {
+    try {
+      const s = await stat(this.objectPath(sha256));
+      return s.isFile() ? { sha256, size: s.size } : null;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw storeError(e, this.root);
+    }
+  }
+
+  async putFile(path: string, options: { progress?: Progress; known?: ObjectInfo } = {}): Promise<PutResult> {
+    const before = await statSource(path);
+    let first: ObjectInfo;
+    try {
+      first = options.known ?? (await hashFile(path, options.progress));
+    } catch (e) {
+      throw sourceError(e, path);
+    }
+    const present = await this.stat(first.sha256);
+    if (present && present.size === first.size) return { ...first, stored: false };
+    const h = new HashingStream();
+    const tmp = await this.tempPath();
+    try {
+      await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, createWriteStream(tmp, { mode: 0o600 }));
+      const after = await statSource(path);
+      if (h.sha256() !== first.sha256 || h.size !== first.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+        throw new ModelregError('artifact-changed', `${path} changed while it was being stored`, { hint: 'Wait until whatever writes the file has finished, then run the command again.' });
+      }
+      await this.commit(tmp, first.sha256);
+      return { ...first, stored: true };
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e instanceof ModelregError ? e : storeError(e, this.root);
+    }
+  }
+
+  async putStream(stream: Readable, options: { progress?: Progress } = {}): Promise<PutResult> {
+    const h = new HashingStream(options.progress);
+    const tmp = await this.tempPath();
+    try {
+      await pipeline(stream, h, createWriteStream(tmp, { mode: 0o600 }));
+      const info = { sha256: h.sha256(), size: h.size };
+      const present = await this.stat(info.sha256);
+      if (present && present.size === info.size) {
+        await unlink(tmp);
+        return { ...info, stored: false };
+      }
+      await this.commit(tmp, info.sha256);
+      return { ...info, stored: true };
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e instanceof ModelregError ? e : storeError(e, this.root);
+    }
+  }
+
+  async getFile(sha256: string, dest: string, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
+    const tmp = `${dest}.modelreg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await mkdir(dirname(dest), { recursive: true });
+    try {
+      await this.getStream(sha256, createWriteStream(tmp, { mode: 0o644 }), options);
+      await fsyncPath(tmp);
+      await rename(tmp, dest);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+
+  async getStream(sha256: string, out: Writable, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
+    const path = this.objectPath(sha256);
+    const info = await this.stat(sha256);
+    if (!info) throw new ModelregError('artifact-missing', `object ${sha256} is not in the store ${this.uri}`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
+    if (options.expectedSize !== undefined && info.size !== options.expectedSize) {
+      throw new ModelregError('artifact-corrupt', `object ${sha256} is ${info.size} bytes; the manifest says ${options.expectedSize}`, { hint: 'The stored object is damaged; put the original file again.' });
+    }
+    const h = new HashingStream(options.progress);
+    // The hash is checked at the end of the stream, before `out` is finished: a consumer writing to a
+    // temporary file (getFile) discards it; a raw stream consumer sees the error.
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async function* (source) {
+      for await (const chunk of source) yield chunk;
+      if (h.sha256() !== sha256) throw new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: 'The stored object is damaged; put the original file again.' });
+    }, out);
+  }
+
+  async *list(): AsyncIterable<ObjectInfo> {
+    const base = join(this.root, 'sha256');
+    let prefixes: string[];
+    try {
+      prefixes = (await readdir(base)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw storeError(e, this.root);
+    }
+    for (const p of prefixes) {
+      for (const name of (await readdir(join(base, p))).sort()) {
+        if (!SHA256.test(name) || !name.startsWith(p)) continue;
+        const s = await stat(join(base, p, name));
+        if (s.isFile()) yield { sha256: name, size: s.size, modified: s.mtimeMs };
+      }
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await unlink(this.objectPath(sha256)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw storeError(e, this.root);
+    });
+  }
+
+  async verify(sha256: string, expectedSize?: number): Promise<VerifyResult> {
+    const info = await this.stat(sha256);
+    if (!info) return { sha256, ok: false, problem: 'missing' };
+    if (expectedSize !== undefined && info.size !== expectedSize) return { sha256, ok: false, problem: 'size', size: info.size, expectedSize };
+    const actual = await hashFile(this.objectPath(sha256));
+    return actual.sha256 === sha256 ? { sha256, ok: true, size: info.size } : { sha256, ok: false, problem: 'corrupt', size: info.size };
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = join(this.root, 'tmp');
+    await mkdir(dir, { recursive: true }).catch((e) => Promise.reject(storeError(e, this.root)));
+    return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+  }
+
+  /** fsync the temporary file, rename it to its address, fsync the directory. */
+  private async commit(tmp: string, sha256: string): Promise<void> {
+    const final = this.objectPath(sha256);
+    await fsyncPath(tmp);
+    await chmod(tmp, 0o444);
+    await mkdir(dirname(final), { recursive: true });
+    await rename(tmp, final);
+    await fsyncPath(dirname(final));
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function statSource(path: string) {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new ModelregError('artifact-unreadable', `${path} is not a regular file`);
+    return s;
+  } catch (e) {
+    throw sourceError(e, path);
+  }
+}
+
+function sourceError(e: unknown, path: string): ModelregError {
+  if (e instanceof ModelregError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${(e as Error).message})`;
+  return new ModelregError('artifact-unreadable', `${path} ${why}`, { cause: e });
+}
+
+function storeError(e: unknown, root: string): ModelregError {
+  if (e instanceof ModelregError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new ModelregError('store-full', `the artifact store ${root} is out of space`, { hint: 'Free space (`modelreg gc` removes unreferenced objects), then run the command again; nothing was registered.', cause: e });
+  if (code === 'EACCES' || code === 'EROFS') return new ModelregError('store-unavailable', `the artifact store ${root} is not writable (${code})`, { cause: e });
+  return new ModelregError('store-unavailable', `the artifact store ${root} failed: ${(e as Error).message}`, { cause: e });
+}

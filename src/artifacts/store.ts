@@ -1,0 +1,54 @@
+/**
+ * Where artifact bytes live: content-addressed by sha256 at <store>/sha256/<aa>/<hex>. Two
+ * implementations share this interface — the local directory store (the embedded default) and S3.
+ * Every method that hands bytes out verifies them; a corrupt object is reported, never returned.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+export interface ObjectInfo {
+  sha256: string;
+  size: number;
+  /** Last modification (ms since the epoch), where the store knows it; gc spares recent objects. */
+  modified?: number;
+}
+
+export interface Progress {
+  /** Called with the bytes done so far; cheap enough to call per chunk. */
+  (bytesDone: number): void;
+}
+
+export interface PutResult extends ObjectInfo {
+  /** False when the object was already there (deduplicated). */
+  stored: boolean;
+}
+
+export type VerifyResult = { sha256: string; ok: true; size: number } | { sha256: string; ok: false; problem: 'missing' | 'size' | 'corrupt'; size?: number; expectedSize?: number };
+
+export interface ArtifactStore {
+  /** file:///… or s3://bucket/prefix */
+  readonly uri: string;
+  objectUri(sha256: string): string;
+  has(sha256: string): Promise<boolean>;
+  stat(sha256: string): Promise<ObjectInfo | null>;
+  /**
+   * Store a file. Hash it first; when the object is already there, nothing is copied. Otherwise copy it,
+   * hashing again on the way, and refuse if the bytes changed in between (the file was being written).
+   */
+  putFile(path: string, options?: { progress?: Progress; known?: ObjectInfo }): Promise<PutResult>;
+  /** Store a stream (one pass: hash while writing to a temporary object). */
+  putStream(stream: Readable, options?: { progress?: Progress }): Promise<PutResult>;
+  /** Write an object to a file atomically (temporary file, fsync, rename), verifying size and sha256 on the way. */
+  getFile(sha256: string, dest: string, options?: { expectedSize?: number; progress?: Progress }): Promise<void>;
+  /** Stream an object; the stream errors if the bytes do not match their hash. */
+  getStream(sha256: string, out: Writable, options?: { expectedSize?: number; progress?: Progress }): Promise<void>;
+  list(): AsyncIterable<ObjectInfo>;
+  delete(sha256: string): Promise<void>;
+  /** Read the whole object and check size and hash. */
+  verify(sha256: string, expectedSize?: number): Promise<VerifyResult>;
+}
+
+export const SHA256 = /^[0-9a-f]{64}$/;
+
+export function objectKey(sha256: string): string {
+  return `sha256/${sha256.slice(0, 2)}/${sha256}`;
+}

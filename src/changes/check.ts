@@ -1,0 +1,33 @@
+/**
+ * Checking a plan with the same engine the pull-request action runs: the planned files laid over the
+ * base tree, then validateChange(base, head). Nothing is written before this passes.
+ */
+import { validateChange, type ChangeReport } from '../checks/validate.js';
+import type { Finding } from '../registry/findings.js';
+import { buildSnapshot, type LoadOptions, type TreeFile } from '../registry/snapshot.js';
+import type { Plan } from './plan.js';
+
+/** Findings that --no-verify may waive: the gates and the stage order. Schema and consistency never are. */
+const GATE_CODES = new Set<Finding['code']>(['stage-order', 'gate-metric', 'gate-regression', 'gate-tag', 'gate-lineage']);
+
+export interface PlanCheck extends ChangeReport {
+  /** The errors that stop the write. */
+  blocking: Finding[];
+  /** Gate failures waived by --no-verify (the action will still report them). */
+  waived: Finding[];
+}
+
+export function overlay(files: readonly TreeFile[], plan: Plan): TreeFile[] {
+  const planned = new Map(plan.files.map((f) => [f.path, f]));
+  const out = files.filter((f) => !planned.has(f.path));
+  for (const f of plan.files) out.push({ path: f.path, type: 'file', text: f.text, size: Buffer.byteLength(f.text) });
+  return out;
+}
+
+export function checkPlan(baseFiles: readonly TreeFile[], plan: Plan, options: { noVerify?: boolean; load?: LoadOptions } = {}): PlanCheck {
+  const report = validateChange(buildSnapshot(baseFiles, options.load), buildSnapshot(overlay(baseFiles, plan), options.load));
+  const errors = report.findings.filter((f) => f.severity === 'error');
+  const waived = options.noVerify ? errors.filter((f) => GATE_CODES.has(f.code)) : [];
+  const blocking = errors.filter((f) => !waived.includes(f));
+  return { ...report, ok: blocking.length === 0, blocking, waived };
+}

@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
+import { applyIntent } from '../api/write.js';
+import { parseRef } from '../registry/refs.js';
+import { ModelregError } from '../registry/errors.js';
+
+export default class Promote extends BaseCommand {
+  static override summary = "Move a version into a stage, if the stage's gates let it in.";
+  static override description = 'Writes models/<name>/stages/<stage>.yaml (recording the previous holder) and commits it. The gates of the target stage — order, metric thresholds, no regression, required tags and lineage — are checked with the policy of the branch written to; failing gates are listed and nothing is written, unless --no-verify.';
+  static override examples = ['<%= config.bin %> promote sentiment@1.2.0 production --reason "beats 1.1.0 on the holdout"', '<%= config.bin %> promote sentiment@latest staging --push', '<%= config.bin %> promote sentiment@1.2.0 production --branch promote-1.2.0'];
+  static override args = { ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }), stage: Args.string({ required: true, description: 'Target stage' }) };
+  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why; recorded in the stage file and the commit.' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Promote);
+    this.jsonMode = flags.json;
+    let version: string;
+    const ref = parseRef(args.ref);
+    if (ref.selector.kind === 'version') version = ref.selector.version;
+    else {
+      const reg = await this.openRegistry({ ...flags, at: 'HEAD' });
+      version = (await reg.resolve(ref)).version;
+    }
+    if (!/^[a-z][a-z0-9_-]{0,63}$/.test(args.stage)) throw new ModelregError('usage', `"${args.stage}" is not a stage name`);
+    const r = await applyIntent(
+      { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      writeOptions(flags),
+    );
+    if (flags.json) return this.printJson(writeJson(r));
+    process.stdout.write(describeWrite(r));
+  }
+}
+
+export function writeJson(r: Awaited<ReturnType<typeof applyIntent>>): Record<string, unknown> {
+  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived };
+}

@@ -1,0 +1,26 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { progressReporter } from '../cli/progress.js';
+import { pull } from '../api/artifacts.js';
+
+export default class Pull extends BaseCommand {
+  static override summary = "Download a version's artifacts, verifying sha256 and size, placing each file atomically.";
+  static override description = 'Every object is checked for presence and size before anything is written; each file is hashed on the way and moved into place only when its sha256 matches.';
+  static override examples = ['<%= config.bin %> pull sentiment@production', '<%= config.bin %> pull sentiment@1.2.0 -o /models/sentiment --only "*.safetensors" --only config.json'];
+  static override args = { ref: Args.string({ required: true, description: 'The version to pull' }) };
+  static override flags = {
+    at: atFlag,
+    output: Flags.string({ char: 'o', description: 'Directory to write into (default ./<model>-<version>).', helpValue: '<dir>' }),
+    only: Flags.string({ description: 'Only artifacts whose path matches this glob; repeatable.', multiple: true, helpValue: '<glob>' }),
+    store: Flags.string({ description: 'Artifact store override.', helpValue: '<uri>' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Pull);
+    this.jsonMode = flags.json;
+    const reg = await this.openRegistry(flags);
+    const r = await pull(reg, args.ref, { ...(flags.output ? { out: flags.output } : {}), ...(flags.only ? { only: flags.only } : {}), progress: progressReporter(!flags.json) });
+    if (flags.json) return this.printJson(r);
+    process.stdout.write(`${r.ref} → ${r.version}: ${r.files.length} file(s) in ${r.dir}\n`);
+  }
+}

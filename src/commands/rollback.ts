@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base.js';
+import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
+import { applyIntent } from '../api/write.js';
+import { writeJson } from './promote.js';
+
+export default class Rollback extends BaseCommand {
+  static override summary = 'Put a stage back to its previous holder (or --to a version).';
+  static override description = 'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply.';
+  static override examples = ['<%= config.bin %> rollback sentiment production', '<%= config.bin %> rollback sentiment production --to 1.0.3 --reason "latency regression" --push'];
+  static override args = { model: Args.string({ required: true, description: 'Model name' }), stage: Args.string({ required: true, description: 'Stage' }) };
+  static override flags = { ...writeFlags, to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }), reason: Flags.string({ description: 'Why.' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Rollback);
+    this.jsonMode = flags.json;
+    const r = await applyIntent(
+      { kind: 'rollback', model: args.model, stage: args.stage, ...(flags.to ? { to: flags.to } : {}), ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      writeOptions(flags),
+    );
+    if (flags.json) return this.printJson(writeJson(r));
+    process.stdout.write(describeWrite(r));
+  }
+}

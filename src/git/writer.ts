@@ -1,0 +1,137 @@
+/**
+ * Committing a plan with the git binary (through simple-git), so the user's identity, commit signing and
+ * hooks apply. Only the planned paths are committed (`git commit --only`), so the user's other staged or
+ * unstaged work is left alone.
+ *
+ * Crash safety: before touching the work tree, the planned paths are written to a journal in .git; the
+ * journal is removed once the commit is made. A process killed in between leaves the journal behind, and
+ * the next write command restores those paths to HEAD before doing anything else.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { ModelregError } from '../registry/errors.js';
+import type { PlannedFile } from '../changes/plan.js';
+import { git, gitText } from './run.js';
+
+const JOURNAL = 'modelreg-pending.json';
+
+interface Journal {
+  root: string;
+  files: { path: string; existed: boolean }[];
+}
+
+export class WorkTreeWriter {
+  private constructor(
+    readonly root: string,
+    /** The registry's directory inside the repository, with a trailing slash ('' at the top). */
+    readonly prefix: string,
+    readonly gitDir: string,
+    readonly sg: SimpleGit,
+  ) {}
+
+  static async open(root: string): Promise<WorkTreeWriter> {
+    const r = await git(root, ['rev-parse', '--show-prefix', '--absolute-git-dir'], { allowFail: true });
+    if (r.code !== 0) throw new ModelregError('registry-not-found', `${root} is not inside a Git repository`, { hint: 'Run `modelreg init`, or `git init` in the registry.' });
+    const [prefix, gitDir] = r.stdout.toString('utf8').split('\n');
+    return new WorkTreeWriter(root, prefix ?? '', gitDir!, simpleGit({ baseDir: root, config: ['core.quotePath=false'] }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }));
+  }
+
+  /** The current branch; write commands refuse a detached HEAD (there is nothing to push or return to). */
+  async branch(): Promise<string> {
+    const r = await git(this.root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
+    const name = r.stdout.toString('utf8').trim();
+    if (r.code !== 0 || !name) throw new ModelregError('usage', 'HEAD is detached; modelreg commits on a branch', { hint: 'Check out a branch first: git switch main', exitCode: 1 });
+    return name;
+  }
+
+  async head(): Promise<string | null> {
+    const r = await git(this.root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
+    return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
+  }
+
+  /** Who is writing: the e-mail (else the name) of the identity git will put on the commit. */
+  async actor(): Promise<string> {
+    const r = await git(this.root, ['var', 'GIT_AUTHOR_IDENT'], { allowFail: true });
+    const m = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.toString('utf8').trim());
+    if (r.code === 0 && m && (m[2] || m[1])) return m[2] || m[1]!;
+    throw new ModelregError('usage', 'git has no user identity, so the commit cannot say who made it', { hint: 'git config --global user.email you@example.com && git config --global user.name "Your Name"', exitCode: 1 });
+  }
+
+  /** Undo what a killed modelreg left between writing files and committing them. */
+  async recover(): Promise<string[]> {
+    const path = join(this.gitDir, JOURNAL);
+    if (!existsSync(path)) return [];
+    const journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+    await this.restore(journal.files);
+    rmSync(path, { force: true });
+    return journal.files.map((f) => f.path);
+  }
+
+  /** The planned paths must not carry uncommitted changes of the user's: we would overwrite or commit them. */
+  async assertClean(files: PlannedFile[]): Promise<void> {
+    const out = await gitText(this.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...files.map((f) => f.path)]);
+    const dirty = out.split('\0').filter(Boolean).map((l) => l.slice(3));
+    if (dirty.length) {
+      throw new ModelregError('dirty-worktree', `uncommitted changes in ${dirty.join(', ')}`, { hint: 'Commit or stash them first; modelreg commits only its own files.' });
+    }
+  }
+
+  /** Write the planned files and commit exactly them. On any failure the paths are restored and the error rethrown. */
+  async commit(files: PlannedFile[], message: string, checkpoint: (step: string) => void = () => {}): Promise<string> {
+    await this.assertClean(files);
+    const journal: Journal = { root: this.root, files: files.map((f) => ({ path: f.path, existed: f.exists })) };
+    writeDurable(join(this.gitDir, JOURNAL), JSON.stringify(journal));
+    try {
+      for (const f of files) writeDurable(join(this.root, f.path), f.text);
+      checkpoint('write');
+      const paths = files.map((f) => f.path);
+      await this.sg.raw(['add', '--', ...paths]);
+      await this.sg.raw(['commit', '--quiet', '--only', '-m', message, '--', ...paths]);
+    } catch (e) {
+      await this.restore(journal.files);
+      rmSync(join(this.gitDir, JOURNAL), { force: true });
+      throw new ModelregError('git-failed', `git commit failed: ${firstLine(e)}`, { hint: 'A commit hook may have refused it; nothing was committed and the files were restored.', cause: e });
+    }
+    rmSync(join(this.gitDir, JOURNAL), { force: true });
+    checkpoint('commit');
+    return (await this.head())!;
+  }
+
+  /** Put paths back as HEAD has them (or remove them when HEAD has none), in the work tree and the index. */
+  private async restore(files: Journal['files']): Promise<void> {
+    const head = await this.head();
+    for (const f of files) {
+      const inHead = head ? (await git(this.root, ['cat-file', '-e', `HEAD:${this.prefix}${f.path}`], { allowFail: true })).code === 0 : false;
+      if (inHead) await git(this.root, ['checkout', '--quiet', 'HEAD', '--', f.path]);
+      else {
+        await git(this.root, ['rm', '--quiet', '--cached', '--ignore-unmatch', '--', f.path], { allowFail: true });
+        rmSync(join(this.root, f.path), { force: true });
+      }
+    }
+  }
+
+  /** Move the branch back to `commit`, keeping the user's unrelated local changes (reset --keep). */
+  async resetKeep(commit: string): Promise<void> {
+    await this.sg.raw(['reset', '--quiet', '--keep', commit]);
+  }
+}
+
+/** temp file, fsync, rename: a reader sees the old file or the new one, never half of one. */
+export function writeDurable(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.modelreg-${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.trim().split('\n').find((l) => l.trim()) ?? m;
+}
