@@ -5,7 +5,7 @@
  * change committed or nothing but unreferenced, content-addressed bytes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planChange, type Intent, type Plan } from '../changes/plan.js';
+import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/plan.js';
 import { checkPlan, type PlanCheck } from '../changes/check.js';
 import { ModelregError } from '../registry/errors.js';
 import type { Finding } from '../registry/findings.js';
@@ -123,7 +123,20 @@ async function syncWithRemote(root: string, remote: string, ref: string): Promis
     if (r.code !== 0) throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, { hint: 'Commit or stash your local changes, then run the command again.' });
     return;
   }
-  throw new ModelregError('usage', `the branch has commits that are not on ${remote}`, { hint: 'Push or drop them first (git push / git status); --push publishes only modelreg\'s own commit.', exitCode: 1 });
+  // Ahead of the remote: fine only when every such commit is modelreg's own (a run killed after its commit
+  // and before its push) — then publish them first; they were checked when they were made.
+  const ahead = (await git(root, ['merge-base', '--is-ancestor', tip, head], { allowFail: true })).code === 0;
+  // One line per commit: the value of its trailer, empty when it has none.
+  const trailers = (await git(root, ['log', `--format=%(trailers:key=${CHANGE_TRAILER},valueonly,separator=%x2C)`, `${tip}..${head}`])).stdout.toString('utf8');
+  const ours = trailers.replace(/\n+$/, '').split('\n').every((line) => line.trim() !== '');
+  if (ahead && ours) {
+    const outcome = await push(root, remote, ref);
+    if (outcome.ok) return;
+  }
+  throw new ModelregError('usage', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
+    hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
+    exitCode: 1,
+  });
 }
 
 /** Models a plan must read: the model itself and the models its lineage names. */

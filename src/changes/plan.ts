@@ -148,7 +148,9 @@ function planRegister(snap: Snapshot, intent: RegisterIntent, ctx: PlanContext):
   files.push({ path: paths.version(intent.model, version), text: manifestText('version', v), exists: false });
   const ref = `${intent.model}@${version}`;
   const subject = `Register ${ref}`;
-  return { intent: { ...intent, version }, files, message: withBody(intent.message ?? subject, describeRegistration(v)), ref };
+  // An explicit version stays fixed when a push race makes us re-plan (a clash is a conflict); a --bump is
+  // re-applied on the newer snapshot, since "the next version" is what was asked for.
+  return { intent, files, message: withTrailer(withBody(intent.message ?? subject, describeRegistration(v)), 'register', ref), ref };
 }
 
 function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): Plan {
@@ -191,7 +193,8 @@ function stagePlan(intent: PromoteIntent | RollbackIntent, previous: string | nu
     previous,
   };
   const file = { path: paths.stage(intent.model, intent.stage), text: manifestText('stage', s), exists: previous !== null };
-  return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withBody(subject, intent.reason), ref: `${intent.model}@${version}`, previous };
+  const ref = `${intent.model}@${version}`;
+  return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withTrailer(withBody(subject, intent.reason), intent.kind, ref), ref, previous };
 }
 
 function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext): Plan {
@@ -212,7 +215,7 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
     delete data.deprecated;
   }
   const subject = intent.message ?? `${intent.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${ref}`;
-  return { intent, files: [{ path: v.file, text: manifestText('version', data), exists: true }], message: withBody(subject, intent.reason), ref };
+  return { intent, files: [{ path: v.file, text: manifestText('version', data), exists: true }], message: withTrailer(withBody(subject, intent.reason), intent.kind, ref), ref };
 }
 
 function requireModel(snap: Snapshot, model: string) {
@@ -236,6 +239,13 @@ function checkExpectedHolder(intent: PromoteIntent | RollbackIntent, holder: str
 
 function withBody(subject: string, body: string | undefined): string {
   return body ? `${subject}\n\n${body}` : subject;
+}
+
+/** The trailer that marks modelreg's own commits: `git log` and crash recovery recognise them by it. */
+export const CHANGE_TRAILER = 'Modelreg-Change';
+
+function withTrailer(message: string, kind: Intent['kind'], ref: string): string {
+  return `${message}\n\n${CHANGE_TRAILER}: ${kind} ${ref}`;
 }
 
 function describeRegistration(v: VersionManifest): string {

@@ -26,7 +26,9 @@ export async function push(root: string, remote: string, ref: string): Promise<P
   const r = await git(root, ['push', '--quiet', '--porcelain', remote, `HEAD:${ref}`], { allowFail: true });
   if (r.code === 0) return { ok: true };
   const out = `${r.stdout.toString('utf8')}\n${r.stderr}`;
-  if (/\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info/i.test(out)) return { ok: false, reason: 'race' };
+  // A race shows as a non-fast-forward, or — when two pushes meet inside the server — as a ref that
+  // changed under the update ("cannot lock ref", "incorrect old value").
+  if (/\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info|cannot lock ref|failed to update ref|incorrect old value|but expected/i.test(out)) return { ok: false, reason: 'race' };
   if (/protected branch|GH006|pre-receive hook declined|hook declined|\[remote rejected\]/i.test(out)) {
     throw new ModelregError('push-rejected', `${remote} refused the push: ${summary(out)}`, { hint: 'The branch is protected or a server hook declined it; open a pull request instead with --pr.' });
   }

@@ -34,7 +34,9 @@ export class WorkTreeWriter {
     const r = await git(root, ['rev-parse', '--show-prefix', '--absolute-git-dir'], { allowFail: true });
     if (r.code !== 0) throw new ModelregError('registry-not-found', `${root} is not inside a Git repository`, { hint: 'Run `modelreg init`, or `git init` in the registry.' });
     const [prefix, gitDir] = r.stdout.toString('utf8').split('\n');
-    return new WorkTreeWriter(root, prefix ?? '', gitDir!, simpleGit({ baseDir: root, config: ['core.quotePath=false'] }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }));
+    // simple-git inherits the user's environment (their editor, ssh and signing settings); we pass no env of
+    // our own, since it refuses explicit env it deems unsafe even when, as here, every argument is ours.
+    return new WorkTreeWriter(root, prefix ?? '', gitDir!, simpleGit({ baseDir: root, config: ['core.quotePath=false'] }));
   }
 
   /** The current branch; write commands refuse a detached HEAD (there is nothing to push or return to). */
