@@ -16,6 +16,9 @@ import { GitRevisionSource } from '../git/sources.js';
 import { WorkTreeWriter } from '../git/writer.js';
 import { fetchRemote, push, upstream } from '../git/remote.js';
 import { checkpoint } from './checkpoint.js';
+import { describePlan } from '../changes/describe.js';
+import { githubRepoOf, githubToken } from '../github/client.js';
+import { openPullRequest, type PullRequestRef } from '../github/pulls.js';
 
 export interface WriteOptions {
   dir?: string;
@@ -24,6 +27,8 @@ export interface WriteOptions {
   push?: boolean;
   /** Commit on this new branch (and return to the current one). */
   branch?: string;
+  /** Push a new branch and open a pull request against the current branch's upstream. */
+  pr?: boolean;
   /** Waive the gates (the pull-request action still checks them). */
   noVerify?: boolean;
   maxAttempts?: number;
@@ -42,6 +47,7 @@ export interface WriteResult {
   check: PlanCheck;
   /** Paths restored from a killed earlier run. */
   recovered: string[];
+  pullRequest?: PullRequestRef;
 }
 
 /** A write refused by the validation engine: the findings say why. */
@@ -63,6 +69,8 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   const original = await w.branch();
   const actor = await w.actor();
   const now = options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const token = options.pr ? githubToken() : undefined; // refuse before any work when a PR cannot be opened
+  if (options.pr) options = { ...options, push: true, branch: options.branch ?? branchNameFor(intent) };
   const up = options.push ? await upstream(root, original) : undefined;
   if (up && !options.branch) await syncWithRemote(root, up.remote, up.ref);
 
@@ -91,7 +99,11 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
       const outcome = await push(root, up.remote, target);
       if (outcome.ok) {
         checkpoint('push');
-        return { ...result, pushed: true };
+        if (!token) return { ...result, pushed: true };
+        const remoteUrl = (await git(root, ['remote', 'get-url', up.remote])).stdout.toString('utf8').trim();
+        const { title, body } = describePlan(buildSnapshot(checked), plan, check.change.stageMoves);
+        const pullRequest = await openPullRequest(token, githubRepoOf(remoteUrl), { head: options.branch!, base: up.ref.replace(/^refs\/heads\//, ''), title, body });
+        return { ...result, pushed: true, pullRequest };
       }
       if (attempt >= max) throw new ModelregError('push-rejected', `${up.remote} kept moving: gave up after ${attempt} attempts`, { hint: 'Others are writing to the same branch right now; run the command again.' });
       // A race: someone pushed first. Drop our commit, move to their tip, and plan the same intent again;
@@ -137,6 +149,12 @@ async function syncWithRemote(root: string, remote: string, ref: string): Promis
     hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
     exitCode: 1,
   });
+}
+
+/** modelreg/promote-sentiment-1.2.0-production-<time>: readable, and unique per attempt. */
+function branchNameFor(intent: Intent): string {
+  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' ? intent.stage : intent.version;
+  return `modelreg/${intent.kind}-${intent.model}-${what}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9._/-]/g, '-');
 }
 
 /** Models a plan must read: the model itself and the models its lineage names. */

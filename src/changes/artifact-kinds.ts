@@ -32,7 +32,7 @@ export function globToRegExp(glob: string): RegExp {
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
+      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
       i++;
       if (glob[i + 1] === '/') i++;
     } else if (c === '*') re += '[^/]*';

@@ -5,17 +5,19 @@ import type { WriteOptions, WriteResult } from '../api/write.js';
 export const writeFlags = {
   push: Flags.boolean({ description: 'Push the commit to the branch\'s upstream, retrying when someone else pushed first. Never forces.', default: false }),
   branch: Flags.string({ description: 'Commit on this new branch instead (the current branch stays checked out).', helpValue: '<name>' }),
+  pr: Flags.boolean({ description: 'Push a new branch and open a pull request (token from GITHUB_TOKEN or GH_TOKEN; GitHub Enterprise via GITHUB_API_URL).', default: false }),
   'no-verify': Flags.boolean({ description: 'Do not refuse on failing gates (the pull-request check still applies them).', default: false }),
   message: Flags.string({ char: 'm', description: 'Commit message (default: describes the change).', helpValue: '<text>' }),
 };
 
-export function writeOptions(flags: { registry?: string | undefined; push: boolean; branch?: string | undefined; 'no-verify': boolean }): WriteOptions {
-  return { ...(flags.registry ? { dir: flags.registry } : {}), push: flags.push, ...(flags.branch ? { branch: flags.branch } : {}), noVerify: flags['no-verify'] };
+export function writeOptions(flags: { registry?: string | undefined; push: boolean; pr: boolean; branch?: string | undefined; 'no-verify': boolean }): WriteOptions {
+  return { ...(flags.registry ? { dir: flags.registry } : {}), push: flags.push, pr: flags.pr, ...(flags.branch ? { branch: flags.branch } : {}), noVerify: flags['no-verify'] };
 }
 
 export function describeWrite(r: WriteResult): string {
   const lines = [`${r.message.split('\n')[0]}  [${r.branch} ${r.commit.slice(0, 10)}]${r.pushed ? ` pushed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}` : ''}`];
   for (const f of r.check.waived) lines.push(`  waived (--no-verify): ${f.message}`);
+  if (r.pullRequest) lines.push(`  pull request #${r.pullRequest.number}${r.pullRequest.created ? '' : ' (already open)'}: ${r.pullRequest.url}`);
   if (r.recovered.length) lines.push(`  restored after an interrupted earlier run: ${r.recovered.join(', ')}`);
   return lines.join('\n') + '\n';
 }

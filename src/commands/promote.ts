@@ -33,5 +33,5 @@ export default class Promote extends BaseCommand {
 }
 
 export function writeJson(r: Awaited<ReturnType<typeof applyIntent>>): Record<string, unknown> {
-  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived };
+  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null };
 }

@@ -31,11 +31,13 @@ interface Commit {
   author: string;
   email: string;
   subject: string;
+  /** The Modelreg-Change trailer of commits modelreg made ("rollback sentiment@1.1.0"), else ''. */
+  change: string;
   changes: { status: string; path: string }[];
 }
 
 export async function modelHistory(root: string, model: string, options: { rev?: string; limit?: number } = {}): Promise<HistoryEvent[]> {
-  const args = ['-c', 'core.quotePath=false', 'log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s', '--name-status'];
+  const args = ['-c', 'core.quotePath=false', 'log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s%x1f%(trailers:key=Modelreg-Change,valueonly,separator=%x2C)', '--name-status'];
   if (options.limit) args.push(`-n${options.limit}`);
   args.push(options.rev ?? 'HEAD', '--', `models/${model}/`);
   const r = await git(root, args, { allowFail: true });
@@ -91,8 +93,8 @@ export async function modelHistory(root: string, model: string, options: { rev?:
         const now = read(c.commit, ch.path);
         const version = typeof now?.version === 'string' ? now.version : undefined;
         const previous = typeof now?.previous === 'string' ? now.previous : null;
-        // A rollback is a move back to an earlier version; the commit that made it says so in its message.
-        const rollback = /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
+        // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
+        const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
         events.push({ ...base, kind: rollback ? 'rolled-back' : 'promoted', stage: where.id!, ...(version ? { version } : {}), previous });
       }
     }
@@ -106,14 +108,14 @@ function parseLog(text: string, prefix: string): Commit[] {
     if (!rec.trim()) continue;
     const nl = rec.indexOf('\n');
     const header = nl < 0 ? rec : rec.slice(0, nl);
-    const [commit, parents, date, author, email, subject] = header.split('\x1f') as [string, string, string, string, string, string];
+    const [commit, parents, date, author, email, subject, change] = header.split('\x1f') as [string, string, string, string, string, string, string | undefined];
     const changes: Commit['changes'] = [];
     for (const line of (nl < 0 ? '' : rec.slice(nl + 1)).split('\n')) {
       const m = /^([AMDT])\t(.+)$/.exec(line);
       if (m && m[2]!.startsWith(prefix)) changes.push({ status: m[1] === 'T' ? 'M' : m[1]!, path: m[2]!.slice(prefix.length) });
     }
     const parent = parents.split(' ').filter(Boolean)[0];
-    commits.push({ commit, ...(parent ? { parent } : {}), date, author, email, subject, changes });
+    commits.push({ commit, ...(parent ? { parent } : {}), date, author, email, subject, change: change?.trim() ?? '', changes });
   }
   return commits;
 }

@@ -1,0 +1,40 @@
+/**
+ * What a pull request opened by modelreg says: the change in a sentence and, for a stage move, the
+ * candidate's metrics beside the current holder's with deltas, and each gate with its result.
+ */
+import { cell } from '../api/card.js';
+import type { Snapshot } from '../registry/snapshot.js';
+import type { StageMove } from '../checks/change.js';
+import type { Plan } from './plan.js';
+
+export function describePlan(snap: Snapshot, plan: Plan, moves: StageMove[]): { title: string; body: string } {
+  const title = plan.message.split('\n')[0]!;
+  const lines = [`${cell(title)}.`, ''];
+  const intent = plan.intent;
+  if ((intent.kind === 'promote' || intent.kind === 'rollback') && moves[0]) {
+    const move = moves[0];
+    const entry = snap.models.get(intent.model);
+    const candidate = entry?.versions.get(move.to)?.data.metrics ?? {};
+    const holder = move.from ? (entry?.versions.get(move.from)?.data.metrics ?? {}) : {};
+    const names = [...new Set([...Object.keys(candidate), ...Object.keys(holder)])].sort();
+    if (names.length) {
+      lines.push(`| metric | ${cell(move.to)} (candidate) | ${cell(move.from ?? '—')} (holds ${cell(move.stage)}) | delta |`, '|---|---|---|---|');
+      for (const n of names) {
+        const a = Object.hasOwn(candidate, n) ? candidate[n]! : undefined;
+        const b = Object.hasOwn(holder, n) ? holder[n]! : undefined;
+        const d = a !== undefined && b !== undefined ? Number.parseFloat((a - b).toPrecision(12)) : undefined;
+        lines.push(`| ${cell(n)} | ${a ?? '—'} | ${b ?? '—'} | ${d === undefined ? '—' : d > 0 ? `+${d}` : d} |`);
+      }
+      lines.push('');
+    }
+    if (move.gates.length) {
+      lines.push('Gates of the base policy:', '');
+      for (const g of move.gates) lines.push(`- ${g.passed ? '✅' : '❌'} ${cell(g.message)}`);
+      lines.push('');
+    }
+  }
+  const body = plan.message.split('\n').slice(1).join('\n').replace(/^\s*Modelreg-Change:.*$/m, '').trim();
+  if (body) lines.push(cell(body), '');
+  lines.push(`Files: ${plan.files.map((f) => `\`${f.path}\``).join(', ')}`, '', '_Opened by modelreg. Merging this pull request is the approval._');
+  return { title, body: lines.join('\n') };
+}
