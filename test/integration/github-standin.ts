@@ -118,8 +118,8 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
     if (req.method === 'POST') {
       const reqSchema = op.post.requestBody.content['application/json'].schema;
       const v = validator('pulls.create.request', reqSchema);
-      const valid = v(body); // (not inline: ajv's type guard would narrow `body` to unknown)
-      if (!valid) {
+      // Called through a plain signature: ajv's type guard would narrow `body` to unknown.
+      if (!(v as (data: unknown) => boolean)(body)) {
         rec.requestErrors.push(...(v.errors ?? []));
         return send(422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' });
       }
