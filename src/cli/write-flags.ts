@@ -21,3 +21,8 @@ export function describeWrite(r: WriteResult): string {
   if (r.recovered.length) lines.push(`  restored after an interrupted earlier run: ${r.recovered.join(', ')}`);
   return lines.join('\n') + '\n';
 }
+
+/** The --json shape of promote, rollback, deprecate and undeprecate (docs/cli.md). */
+export function writeJson(r: WriteResult): Record<string, unknown> {
+  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null };
+}

@@ -1,27 +1,8 @@
-import { Args, Flags } from '@oclif/core';
-import { BaseCommand } from '../cli/base.js';
-import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
-import { applyIntent } from '../api/write.js';
-import { parseRef } from '../registry/refs.js';
-import { ModelregError } from '../registry/errors.js';
-import { writeJson } from './promote.js';
+import { LifecycleCommand } from '../cli/lifecycle.js';
 
-export default class Deprecate extends BaseCommand {
+export default class Deprecate extends LifecycleCommand {
   static override summary = 'Mark a version deprecated: hidden from latest, and it cannot be promoted.';
-  static override examples = ['<%= config.bin %> deprecate sentiment@1.0.0 --reason "tokenizer bug"'];
-  static override args = { ref: Args.string({ required: true, description: 'name@version' }) };
-  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why.' }) };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(Deprecate);
-    this.jsonMode = flags.json;
-    const ref = parseRef(args.ref);
-    if (ref.selector.kind !== 'version') throw new ModelregError('usage', 'deprecate needs an exact version: name@1.2.0');
-    const r = await applyIntent(
-      { kind: 'deprecate', model: ref.model, version: ref.selector.version, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
-      writeOptions(flags),
-    );
-    if (flags.json) return this.printJson(writeJson(r));
-    process.stdout.write(describeWrite(r));
-  }
+  static override description = 'Adds the `deprecated` mark (who, when, why) to the version file — the one change a merged version file allows. A version holding a stage cannot be deprecated; move the stage first.';
+  static override examples = ['<%= config.bin %> deprecate sentiment@1.0.0 --reason "tokenizer bug on emoji"'];
+  protected readonly kind = 'deprecate';
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
+import { describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 import { parseRef } from '../registry/refs.js';
 import { ModelregError } from '../registry/errors.js';
@@ -30,8 +30,4 @@ export default class Promote extends BaseCommand {
     if (flags.json) return this.printJson(writeJson(r));
     process.stdout.write(describeWrite(r));
   }
-}
-
-export function writeJson(r: Awaited<ReturnType<typeof applyIntent>>): Record<string, unknown> {
-  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null };
 }

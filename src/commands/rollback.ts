@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
+import { describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
-import { writeJson } from './promote.js';
 
 export default class Rollback extends BaseCommand {
   static override summary = 'Put a stage back to its previous holder (or --to a version).';

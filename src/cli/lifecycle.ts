@@ -1,0 +1,26 @@
+/** deprecate and undeprecate: one command shape, two directions. */
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from './base.js';
+import { describeWrite, writeFlags, writeJson, writeOptions } from './write-flags.js';
+import { applyIntent } from '../api/write.js';
+import { parseRef } from '../registry/refs.js';
+import { ModelregError } from '../registry/errors.js';
+
+export abstract class LifecycleCommand extends BaseCommand {
+  static override args = { ref: Args.string({ required: true, description: 'name@version' }) };
+  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why; recorded in the mark and the commit.' }) };
+  protected abstract readonly kind: 'deprecate' | 'undeprecate';
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(LifecycleCommand);
+    this.jsonMode = flags.json;
+    const ref = parseRef(args.ref);
+    if (ref.selector.kind !== 'version') throw new ModelregError('usage', `${this.kind} needs an exact version: name@1.2.0`);
+    const r = await applyIntent(
+      { kind: this.kind, model: ref.model, version: ref.selector.version, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      writeOptions(flags),
+    );
+    if (flags.json) return this.printJson(writeJson(r));
+    process.stdout.write(describeWrite(r));
+  }
+}
