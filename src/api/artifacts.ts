@@ -34,7 +34,7 @@ export async function pull(reg: Registry, reference: string, options: { out?: st
   for (const a of wanted) {
     const info = await store.stat(a.sha256);
     if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: 'Run `modelreg verify` to see every missing artifact.' });
-    if (info.size !== a.size) throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, { hint: 'The stored object is damaged; register the original file again to restore it.' });
+    if (info.size !== a.size) throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, { hint: 'The stored object is damaged: delete it from the store, then register the original file again. `modelreg verify` lists every damaged object.' });
   }
   // Download everything into a staging directory first; only when every file has been verified are they
   // moved into place, so a corrupt object leaves the target as it was.

@@ -15,6 +15,9 @@ import { ModelregError } from '../registry/errors.js';
 import { HashingStream, hashFile } from './hashing.js';
 import { objectKey, SHA256, type ArtifactStore, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
 
+/** Registering the same bytes again is deduplicated by size, so it cannot heal a damaged object of the right size. */
+const DAMAGED = 'The stored object is damaged: replace it with the original bytes (delete it from the store, then register the original file again). `modelreg verify` lists every damaged object.';
+
 export class LocalStore implements ArtifactStore {
   readonly uri: string;
 
@@ -93,6 +96,8 @@ export class LocalStore implements ArtifactStore {
   async getFile(sha256: string, dest: string, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
     const tmp = `${dest}.modelreg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await mkdir(dirname(dest), { recursive: true });
+    // Check before opening the destination, so a missing or wrong-size object opens nothing.
+    await this.present(sha256, options.expectedSize);
     try {
       await this.getStream(sha256, createWriteStream(tmp, { mode: 0o644 }), options);
       await fsyncPath(tmp);
@@ -105,18 +110,23 @@ export class LocalStore implements ArtifactStore {
 
   async getStream(sha256: string, out: Writable, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
     const path = this.objectPath(sha256);
-    const info = await this.stat(sha256);
-    if (!info) throw new ModelregError('artifact-missing', `object ${sha256} is not in the store ${this.uri}`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
-    if (options.expectedSize !== undefined && info.size !== options.expectedSize) {
-      throw new ModelregError('artifact-corrupt', `object ${sha256} is ${info.size} bytes; the manifest says ${options.expectedSize}`, { hint: 'The stored object is damaged; put the original file again.' });
-    }
+    await this.present(sha256, options.expectedSize);
     const h = new HashingStream(options.progress);
     // The hash is checked at the end of the stream, before `out` is finished: a consumer writing to a
     // temporary file (getFile) discards it; a raw stream consumer sees the error.
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async function* (source) {
       for await (const chunk of source) yield chunk;
-      if (h.sha256() !== sha256) throw new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: 'The stored object is damaged; put the original file again.' });
+      if (h.sha256() !== sha256) throw new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: DAMAGED });
     }, out);
+  }
+
+  private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
+    const info = await this.stat(sha256);
+    if (!info) throw new ModelregError('artifact-missing', `object ${sha256} is not in the store ${this.uri}`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
+    if (expectedSize !== undefined && info.size !== expectedSize) {
+      throw new ModelregError('artifact-corrupt', `object ${sha256} is ${info.size} bytes; the manifest says ${expectedSize}`, { hint: DAMAGED });
+    }
+    return info;
   }
 
   async *list(): AsyncIterable<ObjectInfo> {
