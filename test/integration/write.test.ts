@@ -304,3 +304,32 @@ describe('a process killed at each step', () => {
   }
 });
 
+
+describe('modelreg gc', () => {
+  it('deletes only objects no branch or tag references, and spares recent ones', () => {
+    const { repo } = fixtureRepo();
+    const store = join(tempDir(), 'store');
+    const env = { MODELREG_STORE: `file://${store}` };
+    const kept = cli(repo, registerArgs(artifactDir('kept'), ['--version', '3.0.0']), env).json();
+    gitIn(repo, 'switch', '-q', '-c', 'experiment');
+    const tagged = cli(repo, registerArgs(artifactDir('tagged'), ['--version', '3.1.0']), env).json();
+    gitIn(repo, 'tag', 'keep-me');
+    const dropped = cli(repo, registerArgs(artifactDir('dropped'), ['--version', '3.2.0']), env).json();
+    gitIn(repo, 'switch', '-q', 'main');
+    gitIn(repo, 'branch', '-q', '-D', 'experiment');
+    const only = (r: { artifacts: { sha256: string }[] }) => r.artifacts.map((a) => a.sha256);
+    const droppedOnly = only(dropped).filter((s) => !only(kept).includes(s) && !only(tagged).includes(s)).sort();
+    expect(droppedOnly.length).toBeGreaterThan(0);
+
+    // Within the grace period nothing goes.
+    expect(cli(repo, ['gc', '--dry-run', '--json'], env).json()).toMatchObject({ deleted: [], spared: droppedOnly.length });
+    const dry = cli(repo, ['gc', '--dry-run', '--grace', '0', '--json'], env).json();
+    expect(dry.deleted.map((d: { sha256: string }) => d.sha256).sort()).toEqual(droppedOnly);
+    for (const s of droppedOnly) expect(existsSync(join(store, 'sha256', s.slice(0, 2), s))).toBe(true);
+    const real = cli(repo, ['gc', '--grace', '0', '--json'], env).json();
+    expect(real.deleted.map((d: { sha256: string }) => d.sha256).sort()).toEqual(droppedOnly);
+    for (const s of droppedOnly) expect(existsSync(join(store, 'sha256', s.slice(0, 2), s))).toBe(false);
+    expect(cli(repo, ['verify', 'sentiment@3.0.0'], env).code).toBe(0);
+    expect(cli(repo, ['verify', 'sentiment@3.1.0', '--at', 'keep-me'], env).code).toBe(0);
+  });
+});
