@@ -22,7 +22,7 @@ export interface PulledFile {
 
 export async function pull(reg: Registry, reference: string, options: { out?: string; only?: string[]; store?: string; progress?: ProgressReporter } = {}): Promise<{ ref: string; version: string; dir: string; files: PulledFile[] }> {
   const r = await reg.resolve(reference);
-  const store = openStore(options.store ?? r.store);
+  const store = options.store ? await openStore(options.store) : await reg.openStore();
   const dir = resolve(options.out ?? `${r.model}-${r.version}`);
   const only = options.only?.map(globToRegExp);
   const wanted = r.artifacts.filter((a) => !only || only.some((g) => g.test(a.path)));
@@ -78,7 +78,7 @@ export async function verifyArtifacts(reg: Registry, reference: string | undefin
       wanted.set(a.sha256, w);
     }
   }
-  const store = openStore((await reg.resolveStore()));
+  const store = await reg.openStore();
   const queue = [...wanted.entries()];
   const problems: VerifyReport['problems'] = [];
   let bytes = 0;

@@ -49,7 +49,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
   // Refuse early (existing version, bad version) before hashing gigabytes.
   planChange(snap, intent, { now: new Date().toISOString(), actor: 'preflight' });
-  const store = openStore(storeLocation(root, snap.policy?.data, options.store));
+  const store = await openStore(storeLocation(root, snap.policy?.data, options.store), snap.policy?.data.artifacts.s3);
 
   const progress = options.progress;
   const hashed = [];

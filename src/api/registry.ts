@@ -17,6 +17,8 @@ import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
 import { modelHistory, type HistoryEvent } from '../git/history.js';
 import { objectUri, storeLocation } from './store-location.js';
+import { openStore } from '../artifacts/open.js';
+import type { ArtifactStore } from '../artifacts/store.js';
 import { renderCard } from './card.js';
 
 export interface OpenOptions {
@@ -222,9 +224,10 @@ export class Registry {
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }
 
-  /** The artifact store this registry names (after --store / MODELREG_STORE). */
-  async resolveStore(): Promise<string> {
-    return storeLocation(this.root, (await this.snapshot({ models: [] })).policy?.data, this.options.store);
+  /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */
+  async openStore(): Promise<ArtifactStore> {
+    const policy = (await this.snapshot({ models: [] })).policy?.data;
+    return openStore(storeLocation(this.root, policy, this.options.store), policy?.artifacts.s3);
   }
 
   async validate(): Promise<TreeReport> {

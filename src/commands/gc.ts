@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, table } from '../cli/base.js';
 import { bytes } from '../cli/progress.js';
 import { collectGarbage } from '../api/artifacts.js';
-import { openStore } from '../artifacts/open.js';
 
 export default class Gc extends BaseCommand {
   static override summary = 'Delete store objects that no version references on any branch or tag.';
@@ -18,7 +17,7 @@ export default class Gc extends BaseCommand {
     const { flags } = await this.parse(Gc);
     this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
-    const store = openStore(await reg.resolveStore());
+    const store = await reg.openStore();
     const r = await collectGarbage(reg.root, store, { dryRun: flags['dry-run'], graceMs: flags.grace * 60_000 });
     if (flags.json) return this.printJson({ dryRun: flags['dry-run'], ...r });
     if (r.deleted.length) process.stdout.write(table([['SHA256', 'SIZE'], ...r.deleted.map((d) => [d.sha256, bytes(d.size)])]));

@@ -1,0 +1,271 @@
+/**
+ * The S3 store: objects at s3://<bucket>/<prefix>/sha256/<aa>/<hex>, for AWS S3 and S3-compatible services
+ * (MinIO, Ceph RGW, Cloudflare R2, GCS interoperability). Credentials come only from the AWS default chain
+ * (environment, shared profiles, SSO, web identity, instance metadata); never from registry.yaml.
+ *
+ * Put: hash locally first; a HEAD on the content address skips the upload when the object is there with
+ * the same size. Otherwise a multipart upload (lib-storage) that hashes again on the way (the file must
+ * not change underneath), stores the sha256 in the object's metadata, and is create-only (If-None-Match)
+ * where the server honours it. A failed multipart upload is aborted.
+ * Get: ranged GETs in parallel, consumed in order through the hash into a temporary file that is renamed
+ * into place only when the sha256 matches. Memory is bounded by part size × concurrency.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, unlink, open as openFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ModelregError } from '../registry/errors.js';
+import { HashingStream, hashFile } from './hashing.js';
+import { objectKey, SHA256, type ArtifactStore, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+
+export interface S3Settings {
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  checksums?: 'when_supported' | 'when_required';
+  /** Multipart part size in bytes (default 16 MiB; S3's minimum is 5 MiB). */
+  partSize?: number;
+  /** Parts in flight at once, up and down (default 4). */
+  concurrency?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export class S3Store implements ArtifactStore {
+  readonly uri: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly client: S3Client;
+  private readonly partSize: number;
+  private readonly concurrency: number;
+
+  constructor(location: string, readonly settings: S3Settings = {}) {
+    const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
+    if (!m) throw new ModelregError('usage', `"${location}" is not an s3://<bucket>/<prefix> location`, { exitCode: 1 });
+    this.bucket = m[1]!;
+    this.prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
+    this.uri = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
+    this.partSize = Math.max(5 * MiB, settings.partSize ?? 16 * MiB);
+    this.concurrency = Math.max(1, settings.concurrency ?? 4);
+    const checksums = settings.checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+    const config: S3ClientConfig = {
+      region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      forcePathStyle: settings.forcePathStyle ?? !!settings.endpoint,
+      requestChecksumCalculation: checksums,
+      responseChecksumValidation: checksums,
+      maxAttempts: 5, // the SDK retries throttling and 5xx with backoff
+    };
+    if (settings.endpoint) config.endpoint = settings.endpoint;
+    this.client = new S3Client(config);
+  }
+
+  key(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new ModelregError('usage', `"${sha256}" is not a sha256`);
+    return this.prefix ? `${this.prefix}/${objectKey(sha256)}` : objectKey(sha256);
+  }
+
+  objectUri(sha256: string): string {
+    return `s3://${this.bucket}/${this.key(sha256)}`;
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.stat(sha256)) !== null;
+  }
+
+  async stat(sha256: string): Promise<ObjectInfo | null> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+      return { sha256, size: r.ContentLength ?? 0, ...(r.LastModified ? { modified: r.LastModified.getTime() } : {}) };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw s3Error(e, this);
+    }
+  }
+
+  async putFile(path: string, options: { progress?: Progress; known?: ObjectInfo } = {}): Promise<PutResult> {
+    const first = options.known ?? (await hashFile(path, options.progress));
+    const present = await this.stat(first.sha256);
+    if (present && present.size === first.size) return { ...first, stored: false };
+    const h = new HashingStream();
+    await this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size);
+    if (h.sha256() !== first.sha256 || h.size !== first.size) {
+      // The bytes uploaded are not the ones hashed: never leave them under that address.
+      await this.delete(first.sha256).catch(() => {});
+      throw new ModelregError('artifact-changed', `${path} changed while it was being uploaded`, { hint: 'Wait until whatever writes the file has finished, then run the command again.' });
+    }
+    return { ...first, stored: true };
+  }
+
+  async putStream(stream: Readable, options: { progress?: Progress } = {}): Promise<PutResult> {
+    // The address is the hash, known only at the end: spool to a temporary file, then put it.
+    const tmp = `${process.env.TMPDIR ?? '/tmp'}/modelreg-spool-${process.pid}-${randomBytes(6).toString('hex')}`;
+    try {
+      const h = new HashingStream(options.progress);
+      await pipeline(stream, h, createWriteStream(tmp));
+      return await this.putFile(tmp, { known: { sha256: h.sha256(), size: h.size } });
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
+  private async upload(sha256: string, body: Readable, size: number): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      queueSize: this.concurrency,
+      partSize: this.partSize,
+      leavePartsOnError: false, // abort the multipart upload on failure
+      params: {
+        Bucket: this.bucket,
+        Key: this.key(sha256),
+        Body: body,
+        ContentLength: size,
+        ContentType: 'application/octet-stream',
+        Metadata: { sha256 },
+        // Create-only where the server supports it (S3, RGW): two writers of one address cannot clobber.
+        IfNoneMatch: '*',
+      },
+    });
+    try {
+      await upload.done();
+    } catch (e) {
+      // 412: someone stored the same content address first; the bytes are by definition the same.
+      if (status(e) === 412 || name(e) === 'PreconditionFailed') return;
+      throw s3Error(e, this);
+    }
+  }
+
+  async getFile(sha256: string, dest: string, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
+    const info = await this.present(sha256, options.expectedSize);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = `${dest}.modelreg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await this.download(sha256, info.size, createWriteStream(tmp), options.progress);
+      const fh = await openFile(tmp, 'r');
+      await fh.sync().finally(() => fh.close());
+      await rename(tmp, dest);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+
+  async getStream(sha256: string, out: Writable, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
+    const info = await this.present(sha256, options.expectedSize);
+    await this.download(sha256, info.size, out, options.progress);
+  }
+
+  /** Ranged GETs, `concurrency` in flight, written strictly in order through the hash. */
+  private async download(sha256: string, size: number, out: Writable, progress?: Progress): Promise<void> {
+    const key = this.key(sha256);
+    const ranges: [number, number][] = [];
+    for (let start = 0; start < size; start += this.partSize) ranges.push([start, Math.min(size, start + this.partSize) - 1]);
+    const fetchRange = async ([a, b]: [number, number]): Promise<Buffer> => {
+      try {
+        const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${a}-${b}` }));
+        return Buffer.from(await r.Body!.transformToByteArray());
+      } catch (e) {
+        throw s3Error(e, this);
+      }
+    };
+    const h = new HashingStream(progress);
+    const bucket = this.bucket;
+    const concurrency = this.concurrency;
+    async function* parts(): AsyncGenerator<Buffer> {
+      const inflight: Promise<Buffer>[] = [];
+      let next = 0;
+      while (next < ranges.length && inflight.length < concurrency) inflight.push(fetchRange(ranges[next++]!));
+      while (inflight.length > 0) {
+        const buf = await inflight.shift()!;
+        if (next < ranges.length) inflight.push(fetchRange(ranges[next++]!));
+        yield buf;
+      }
+      if (h.size !== size || h.sha256() !== sha256) {
+        throw new ModelregError('artifact-corrupt', `s3://${bucket}/${key} does not match its sha256`, { hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.' });
+      }
+    }
+    await pipeline(Readable.from(parts()), h, out);
+  }
+
+  private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
+    const info = await this.stat(sha256);
+    if (!info) throw new ModelregError('artifact-missing', `${this.objectUri(sha256)} does not exist`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
+    if (expectedSize !== undefined && info.size !== expectedSize) {
+      throw new ModelregError('artifact-corrupt', `${this.objectUri(sha256)} is ${info.size} bytes; the manifest says ${expectedSize}`, { hint: 'The stored object is damaged: delete it, then register the original file again.' });
+    }
+    return info;
+  }
+
+  async *list(): AsyncIterable<ObjectInfo> {
+    const prefix = this.prefix ? `${this.prefix}/sha256/` : 'sha256/';
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      } catch (e) {
+        throw s3Error(e, this);
+      }
+      for (const o of page.Contents ?? []) {
+        const name = o.Key?.slice(o.Key.lastIndexOf('/') + 1) ?? '';
+        if (SHA256.test(name) && o.Key === this.key(name)) yield { sha256: name, size: o.Size ?? 0, ...(o.LastModified ? { modified: o.LastModified.getTime() } : {}) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async delete(sha256: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
+    } catch (e) {
+      if (!isNotFound(e)) throw s3Error(e, this);
+    }
+  }
+
+  async verify(sha256: string, expectedSize?: number): Promise<VerifyResult> {
+    const info = await this.stat(sha256);
+    if (!info) return { sha256, ok: false, problem: 'missing' };
+    if (expectedSize !== undefined && info.size !== expectedSize) return { sha256, ok: false, problem: 'size', size: info.size, expectedSize };
+    const discard = new Writable({ write: (_chunk, _enc, done) => done() });
+    try {
+      await this.download(sha256, info.size, discard);
+    } catch (e) {
+      if (e instanceof ModelregError && e.code === 'artifact-corrupt') return { sha256, ok: false, problem: 'corrupt', size: info.size };
+      throw e;
+    }
+    return { sha256, ok: true, size: info.size };
+  }
+
+  /** A time-limited GET URL, so deploy systems can fetch without credentials. */
+  async presign(sha256: string, expiresSeconds: number): Promise<string> {
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }), { expiresIn: expiresSeconds });
+  }
+}
+
+const status = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const name = (e: unknown) => (e as { name?: string; Code?: string }).name ?? (e as { Code?: string }).Code;
+const isNotFound = (e: unknown) => status(e) === 404 || name(e) === 'NotFound' || name(e) === 'NoSuchKey';
+
+/** What went wrong, in the user's terms, with what to do. */
+export function s3Error(e: unknown, store: { uri: string; bucket: string; settings: S3Settings }): ModelregError {
+  if (e instanceof ModelregError) return e;
+  const code = status(e);
+  const n = name(e) ?? '';
+  const msg = (e as Error).message ?? String(e);
+  const where = `${store.uri}${store.settings.endpoint ? ` at ${store.settings.endpoint}` : ''}`;
+  const err = (message: string, hint: string) => new ModelregError('store-unavailable', message, { hint, cause: e });
+  if (n === 'CredentialsProviderError' || /Could not load credentials/i.test(msg)) return err(`no AWS credentials for ${where}`, 'Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use SSO / web identity; modelreg reads credentials only from the AWS default chain.');
+  if (n === 'NoSuchBucket') return err(`the bucket ${store.bucket} does not exist (${where})`, 'Create it, or correct artifacts.store in registry.yaml.');
+  if (n === 'InvalidAccessKeyId' || n === 'SignatureDoesNotMatch') return err(`the credentials were refused by ${where} (${n})`, 'Check the access key and secret in your AWS profile or environment.');
+  if (n === 'AccessDenied' || code === 403) return err(`access denied to ${where}`, 'The credentials lack permission: s3:GetObject, s3:PutObject, s3:ListBucket (and s3:DeleteObject for gc).');
+  if (n === 'PermanentRedirect' || n === 'AuthorizationHeaderMalformed' || n === 'IllegalLocationConstraintException' || code === 301) return err(`${store.bucket} is in another region than the one configured`, 'Set artifacts.s3.region in registry.yaml (or AWS_REGION) to the bucket\'s region.');
+  if (code === 411 || n === 'MissingContentLength' || /aws-chunked|x-amz-trailer|STREAMING-UNSIGNED-PAYLOAD-TRAILER/i.test(msg)) return err(`${where} rejected the SDK's flexible checksums (${n || code})`, 'Set artifacts.s3.checksums: when_required in registry.yaml (or MODELREG_S3_CHECKSUMS=when_required); many S3-compatible stores need it.');
+  if (n === 'SlowDown' || n === 'Throttling' || code === 503) return err(`${where} is throttling requests (retried, still refused)`, 'Lower --concurrency, or try again later.');
+  const sys = (e as NodeJS.ErrnoException).code ?? ((e as { cause?: NodeJS.ErrnoException }).cause?.code);
+  if (sys === 'ECONNREFUSED' || sys === 'ENOTFOUND' || sys === 'ETIMEDOUT' || sys === 'ECONNRESET' || sys === 'EAI_AGAIN' || n === 'TimeoutError') return err(`cannot reach ${where} (${sys ?? n})`, 'Check artifacts.s3.endpoint and the network.');
+  return err(`${where}: ${n || code || ''} ${msg}`.trim(), 'Check the server\'s logs; the SDK error is attached as the cause.');
+}
