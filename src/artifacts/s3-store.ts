@@ -31,6 +31,8 @@ export interface S3Settings {
   partSize?: number;
   /** Parts in flight at once, up and down (default 4). */
   concurrency?: number;
+  /** Keys per ListObjectsV2 page (default: the server's, 1000 on S3). */
+  pageSize?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -183,11 +185,14 @@ export class S3Store implements ArtifactStore {
         if (next < ranges.length) inflight.push(fetchRange(ranges[next++]!));
         yield buf;
       }
+    }
+    // The check sits after the hash in the pipeline: only when the hash's output has ended has it seen every byte.
+    await pipeline(Readable.from(parts()), h, async function* (hashed: AsyncIterable<Buffer>) {
+      for await (const chunk of hashed) yield chunk;
       if (h.size !== size || h.sha256() !== sha256) {
         throw new ModelregError('artifact-corrupt', `s3://${bucket}/${key} does not match its sha256`, { hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.' });
       }
-    }
-    await pipeline(Readable.from(parts()), h, out);
+    }, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
@@ -205,7 +210,7 @@ export class S3Store implements ArtifactStore {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(this.settings.pageSize ? { MaxKeys: this.settings.pageSize } : {}), ...(token ? { ContinuationToken: token } : {}) }));
       } catch (e) {
         throw s3Error(e, this);
       }

@@ -45,6 +45,8 @@ export interface ArtifactStore {
   delete(sha256: string): Promise<void>;
   /** Read the whole object and check size and hash. */
   verify(sha256: string, expectedSize?: number): Promise<VerifyResult>;
+  /** A time-limited URL that fetches the object without credentials, where the store can make one. */
+  presign?(sha256: string, expiresSeconds: number): Promise<string>;
 }
 
 export const SHA256 = /^[0-9a-f]{64}$/;

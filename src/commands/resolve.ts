@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag, table } from '../cli/base.js';
+import { ModelregError } from '../registry/errors.js';
 
 export default class Resolve extends BaseCommand {
   static override summary = 'Resolve a reference to a version and its artifacts: what a deploy pipeline needs.';
@@ -10,6 +11,8 @@ export default class Resolve extends BaseCommand {
     at: atFlag,
     prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }),
     store: Flags.string({ description: 'Artifact store override (file://… or s3://…); default MODELREG_STORE, else registry.yaml.', helpValue: '<uri>' }),
+    presign: Flags.boolean({ description: 'Add a presigned HTTPS URL to each artifact (S3 stores), so a deploy can fetch without credentials.', default: false }),
+    expires: Flags.integer({ description: 'Lifetime of presigned URLs in seconds.', default: 3600, min: 1, max: 604800, dependsOn: ['presign'] }),
   };
 
   async run(): Promise<void> {
@@ -17,8 +20,13 @@ export default class Resolve extends BaseCommand {
     this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
     const r = await reg.resolve(args.ref, { prerelease: flags.prerelease });
+    if (flags.presign) {
+      const store = await reg.openStore();
+      if (!store.presign) throw new ModelregError('usage', `--presign needs an S3 store; ${store.uri} is not one`, { exitCode: 1 });
+      for (const a of r.artifacts) (a as typeof a & { url?: string }).url = await store.presign(a.sha256, flags.expires);
+    }
     if (flags.json) return this.printJson(r);
     process.stdout.write(`${r.model}@${r.version}${r.stages.length ? `  (${r.stages.join(', ')})` : ''}${r.deprecated ? '  DEPRECATED' : ''}\n`);
-    process.stdout.write(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, a.uri])]));
+    process.stdout.write(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, (a as typeof a & { url?: string }).url ?? a.uri])]));
   }
 }
