@@ -93,7 +93,7 @@ export class S3Store implements ArtifactStore {
     const present = await this.stat(first.sha256);
     if (present && present.size === first.size) return { ...first, stored: false };
     const h = new HashingStream();
-    await this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size);
+    await this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size, options.known ? options.progress : undefined);
     if (h.sha256() !== first.sha256 || h.size !== first.size) {
       // The bytes uploaded are not the ones hashed: never leave them under that address.
       await this.delete(first.sha256).catch(() => {});
@@ -114,7 +114,7 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private async upload(sha256: string, body: Readable, size: number): Promise<void> {
+  private async upload(sha256: string, body: Readable, size: number, progress?: Progress): Promise<void> {
     const upload = new Upload({
       client: this.client,
       queueSize: this.concurrency,
@@ -131,6 +131,7 @@ export class S3Store implements ArtifactStore {
         IfNoneMatch: '*',
       },
     });
+    if (progress) upload.on('httpUploadProgress', (p) => progress(p.loaded ?? 0));
     try {
       await upload.done();
     } catch (e) {
