@@ -100,6 +100,18 @@ describe.skipIf(skipS3())('the S3 store', () => {
     await expect(nowhere.putFile(f.path)).rejects.toMatchObject({ message: expect.stringMatching(/cannot reach/) });
   });
 
+  it('says when there are no credentials', async () => {
+    const f = fileOf(randomBytes(6 * MiB));
+    const saved = { ...process.env };
+    try {
+      for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
+      Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
+      await expect(store(`t-${runId}/nocreds`).putFile(f.path)).rejects.toMatchObject({ code: 'store-unavailable', message: expect.stringMatching(/no AWS credentials/) });
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('end to end: register to S3, resolve --presign, pull, verify a corruption, and the AWS CLI reads what modelreg wrote', () => {
     const { repo } = fixtureRepo();
     const prefix = `e2e-${runId}`;
@@ -154,6 +166,17 @@ describe.skipIf(skipS3())('the S3 store', () => {
     expect(p2.stderr).toContain('artifact-corrupt');
     expect(existsSync(join(out2, 'model.safetensors'))).toBe(false);
     expect(existsSync(join(out2, 'config.json'))).toBe(false);
+
+    // gc over S3: objects only an abandoned branch referenced go; paged listing by prefix.
+    gitIn(repo, 'switch', '-q', '-c', 'abandoned');
+    const extra = tempDir();
+    writeFileSync(join(extra, 'adapter_model.safetensors'), randomBytes(MiB));
+    const ab = cli(repo, ['register', 'sentiment', extra, '--version', '3.1.0', '--metric', 'accuracy=0.95', '--no-code', '--json'], env).json();
+    gitIn(repo, 'switch', '-q', 'main');
+    gitIn(repo, 'branch', '-q', '-D', 'abandoned');
+    const gc = cli(repo, ['gc', '--grace', '0', '--json'], env).json();
+    expect(gc.deleted.map((d: { sha256: string }) => d.sha256)).toEqual([ab.artifacts[0].sha256]);
+    expect(cli(repo, ['verify', 'sentiment@3.0.0', '--json'], env).json().problems).toHaveLength(1); // only the tampered one
   });
 });
 
