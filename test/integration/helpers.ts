@@ -1,5 +1,5 @@
 /** Real Git repositories in temporary directories, and the built CLI run as a user runs it. */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -87,4 +87,19 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
 /** A stage file as `modelreg promote` will write it. */
 export function stageYaml(model: string, stage: string, version: string, previous: string | null): string {
   return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: test@example.com\nmoved_at: 2026-11-01T10:00:00Z\nreason: test\nprevious: ${previous ?? 'null'}\n`;
+}
+
+/**
+ * The CLI as a child process that does not block this one: for several at once, or beside a server
+ * (the GitHub stand-in) that runs in the test's own process.
+ */
+export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: () => JSON.parse(stdout) }));
+  });
 }

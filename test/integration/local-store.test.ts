@@ -11,6 +11,7 @@ import { collectFiles } from '../../src/artifacts/collect.js';
 import { LocalStore } from '../../src/artifacts/local-store.js';
 import type { ObjectInfo } from '../../src/artifacts/store.js';
 import { ModelregError } from '../../src/registry/errors.js';
+import { thrown } from '../thrown.js';
 
 const made: string[] = [];
 
@@ -44,16 +45,6 @@ async function rejection(p: Promise<unknown>): Promise<ModelregError> {
   throw new Error('expected a ModelregError, the promise resolved');
 }
 
-/** The ModelregError a function throws. */
-function thrown(fn: () => unknown): ModelregError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelregError);
-    return e as ModelregError;
-  }
-  throw new Error('expected a ModelregError, nothing was thrown');
-}
 
 async function listAll(store: LocalStore): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];

@@ -1,8 +1,7 @@
 /** --pr against a loopback stand-in of the GitHub REST API, checked against GitHub's OpenAPI description. */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, fixtureRepo, gitIn, tempDir, ROOT, type CliResult } from './helpers.js';
+import { cli, cliAsync, fixtureRepo, gitIn, tempDir } from './helpers.js';
 import { componentSample, schemaErrors, startGitHubStandIn, type StandIn } from './github-standin.js';
 
 let gh: StandIn;
@@ -11,20 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => gh?.close());
 
-/** The stand-in runs in this process, so the CLI must run asynchronously beside it. */
-function cliAsync(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
-      cwd,
-      env: { ...process.env, GIT_AUTHOR_NAME: 'Lead', GIT_AUTHOR_EMAIL: 'lead@example.com', GIT_COMMITTER_NAME: 'Lead', GIT_COMMITTER_EMAIL: 'lead@example.com', MODELREG_REGISTRY: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
-}
 
 function clone(): string {
   const { repo } = fixtureRepo();

@@ -3,14 +3,14 @@
  * clean, and a rerun succeeds once the server is back. Runs on a second, private server (its own port and
  * directory) so stopping it cannot disturb the other S3 tests running beside it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipS3 } from '../s3-setup.js';
-import { ROOT, cli, fixtureRepo, gitIn, tempDir, write, type CliResult } from './helpers.js';
+import { ROOT, cli, cliAsync, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
 
 const DIR = '/tmp/modelreg-s3-fault';
 const PORT = '7491';
@@ -23,19 +23,6 @@ function server(action: 'up' | 'down'): void {
   if (r.status !== 0) throw new Error(`s3 server ${action} failed: ${r.stdout}${r.stderr}`);
 }
 
-function cliAsync(cwd: string, args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {
-      cwd,
-      env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com', MODELREG_REGISTRY: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
-}
 
 describe.skipIf(skipS3())('an S3 server that goes away mid-upload', () => {
   beforeAll(() => server('up'), 120_000);

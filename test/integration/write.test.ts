@@ -2,11 +2,10 @@
  * The write commands end to end on real repositories: a bare remote and several clones racing each other,
  * refusals by gates and by the server, and a process killed after each step.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, fixtureRepo, gitIn, tempDir, write, ROOT, type CliResult } from './helpers.js';
+import { cli, cliAsync, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
 
 const IDENTITY = { GIT_AUTHOR_NAME: 'Writer', GIT_AUTHOR_EMAIL: 'writer@example.com', GIT_COMMITTER_NAME: 'Writer', GIT_COMMITTER_EMAIL: 'writer@example.com' };
 
@@ -31,17 +30,6 @@ function artifactDir(seed: string): string {
   return dir;
 }
 
-/** The CLI as a child process, so several can run at once. */
-function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
-}
 
 const registerArgs = (dir: string, extra: string[] = []) => ['register', 'sentiment', dir, '--metric', 'accuracy=0.93', '--dataset', 's3://d/train.parquet', '--code', 'https://github.com/acme/s@abcdef1', '--json', ...extra];
 

@@ -2,24 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { checkPlan, overlay } from '../../src/changes/check.js';
 import { chooseVersion, planChange, type Intent, type Plan, type PlannedFile, type RegisterIntent } from '../../src/changes/plan.js';
 import { manifestText } from '../../src/changes/serialize.js';
-import { ModelregError } from '../../src/registry/errors.js';
 import { classifyPath, schemaModeline } from '../../src/registry/layout.js';
 import type { TreeFile } from '../../src/registry/snapshot.js';
 import type { ArtifactEntry, ManifestKind } from '../../src/registry/types.js';
 import { validateSchema } from '../../src/schema/schemas.js';
 import { parseManifestYaml } from '../../src/schema/yaml.js';
 import { DEPRECATED, M, S, SHA_A, SHA_B, V, good, model, policy, snap, stage, tree, version, type Files } from './helpers.js';
+import { thrown } from '../thrown.js';
 
-/** The thrown ModelregError, for asserting its code and fields. */
-function thrown(fn: () => unknown): ModelregError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelregError);
-    return e as ModelregError;
-  }
-  throw new Error('expected a ModelregError, nothing was thrown');
-}
 
 const ctx = { now: '2026-03-01T12:00:00Z', actor: 'bob' };
 

@@ -3,17 +3,8 @@ import { ModelregError } from '../../src/registry/errors.js';
 import { formatRef, latestVersion, orderStages, parseRef, resolveRef, type Ref } from '../../src/registry/refs.js';
 import { compareVersions, isPrerelease, isValidVersion, sortVersions } from '../../src/registry/versions.js';
 import { DEPRECATED, M, S, V, fixtureFiles, model, policy, snap, stage, version } from './helpers.js';
+import { thrown } from '../thrown.js';
 
-/** The thrown ModelregError, for asserting its code and fields. */
-function thrown(fn: () => unknown): ModelregError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelregError);
-    return e as ModelregError;
-  }
-  throw new Error('expected a ModelregError, nothing was thrown');
-}
 
 describe('parseRef', () => {
   it.each<[string, Ref]>([
