@@ -9,7 +9,7 @@ import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/p
 import { checkPlan, type PlanCheck } from '../changes/check.js';
 import { ModelregError } from '../registry/errors.js';
 import type { Finding } from '../registry/findings.js';
-import { buildSnapshot, type TreeFile } from '../registry/snapshot.js';
+import { buildSnapshot, type Snapshot, type TreeFile } from '../registry/snapshot.js';
 import { findRegistryRoot } from '../git/open.js';
 import { git } from '../git/run.js';
 import { GitRevisionSource } from '../git/sources.js';
@@ -85,9 +85,10 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
     const max = options.push ? (options.maxAttempts ?? 6) : 1;
     for (let attempt = 1; ; attempt++) {
       const files = await readBranch(root, scopeOf(intent));
-      const plan: Plan = planChange(buildSnapshot(files), intent, { now: now(), actor });
+      const snap = buildSnapshot(files);
+      const plan: Plan = planChange(snap, intent, { now: now(), actor });
       // The check also needs the models that the model's lineage names, so dangling parents are told apart from unread ones.
-      const wider = lineageScope(intent, files);
+      const wider = lineageScope(intent, snap);
       const checked = wider.length > scopeOf(intent).length ? await readBranch(root, wider) : files;
       const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
@@ -163,9 +164,9 @@ function scopeOf(intent: Intent): string[] {
   return [...new Set([intent.model, ...parents])];
 }
 
-function lineageScope(intent: Intent, files: TreeFile[]): string[] {
+function lineageScope(intent: Intent, snap: Snapshot): string[] {
   const names = new Set(scopeOf(intent));
-  const entry = buildSnapshot(files).models.get(intent.model);
+  const entry = snap.models.get(intent.model);
   for (const v of entry?.versions.values() ?? []) for (const p of v.data.lineage?.parents ?? []) names.add(p.model);
   return [...names];
 }
