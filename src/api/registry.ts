@@ -9,10 +9,11 @@
 import { ModelregError } from '../registry/errors.js';
 import { buildLineage, lineageNeighbourhood, lineageTree, nodeId, type LineageEdge, type LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
-import { buildSnapshot, type Snapshot, type LoadOptions, type ParseCache } from '../registry/snapshot.js';
+import { buildSnapshot, type Snapshot, type LoadOptions } from '../registry/snapshot.js';
 import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
 import { compareVersions } from '../registry/versions.js';
-import { validateTree, validateChange, type TreeReport, type ChangeReport } from '../checks/validate.js';
+import { validateTree, type TreeReport, type ChangeReport } from '../checks/validate.js';
+import { judgeSources } from './judge.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
 import { modelHistory, type HistoryEvent } from '../git/history.js';
@@ -259,16 +260,8 @@ export class Registry {
 export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string }> {
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
-  const [bf, hf] = await Promise.all([b.files(), h.files()]);
-  // Base and head share almost every blob: parse each blob once (keyed by its id) for both.
-  const load = { ...options.load, cache: options.load?.cache ?? memoryCache() };
-  const report = validateChange(buildSnapshot(bf, load), buildSnapshot(hf, load));
+  const { report } = await judgeSources(b, h, options.load);
   return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree' };
-}
-
-function memoryCache(): ParseCache {
-  const m = new Map<string, ReturnType<ParseCache['get']> & object>();
-  return { get: (k) => m.get(k), set: (k, v) => void m.set(k, v) };
 }
 
 function stageMap(snap: Snapshot, model: string): Record<string, string> {

@@ -81,7 +81,8 @@ export class S3Store implements ArtifactStore {
   async stat(sha256: string): Promise<ObjectInfo | null> {
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
-      return { sha256, size: r.ContentLength ?? 0, ...(r.LastModified ? { modified: r.LastModified.getTime() } : {}) };
+      const recorded = r.Metadata?.sha256;
+      return { sha256, size: r.ContentLength ?? 0, ...(r.LastModified ? { modified: r.LastModified.getTime() } : {}), ...(recorded ? { recordedSha256: recorded } : {}) };
     } catch (e) {
       if (isNotFound(e)) return null;
       throw s3Error(e, this);

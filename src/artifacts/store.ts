@@ -10,6 +10,8 @@ export interface ObjectInfo {
   size: number;
   /** Last modification (ms since the epoch), where the store knows it; gc spares recent objects. */
   modified?: number;
+  /** The sha256 the store recorded beside the object (S3 metadata), where it keeps one. */
+  recordedSha256?: string;
 }
 
 export interface Progress {

@@ -10,9 +10,9 @@ export interface GitResult {
 /** Environment for every git call: no pager, no prompts, stable English messages, no user hooks on reads. */
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
 
-export function git(cwd: string, args: string[], options: { allowFail?: boolean; input?: string } = {}): Promise<GitResult & { code: number }> {
+export function git(cwd: string, args: string[], options: { allowFail?: boolean; input?: string; env?: Record<string, string> } = {}): Promise<GitResult & { code: number }> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, env: GIT_ENV, encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+    const child = execFile('git', args, { cwd, env: options.env ? { ...GIT_ENV, ...options.env } : GIT_ENV, encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(new ModelregError('git-missing', 'the git binary was not found on PATH', { hint: 'Install git, or use the library API, which falls back to isomorphic-git.' }));

@@ -71,6 +71,12 @@ export const FINDING_CODES = {
   'gate-tag': { severity: 'error', summary: 'A tag required by the target stage is missing or has another value.' },
   'gate-lineage': { severity: 'error', summary: 'A lineage field required by the target stage is missing.' },
   'gate-deprecated': { severity: 'error', summary: 'A deprecated version cannot be promoted.' },
+  'gate-approvals': { severity: 'error', summary: 'The target stage needs more approvals of the head commit from the people its policy names.', hint: 'Ask a reviewer the policy names to approve the latest commit; approvals of earlier commits and the author\'s own do not count.' },
+  // Checks the pull-request action adds
+  'merge-conflict': { severity: 'error', summary: 'The pull request does not merge cleanly into its base, so its result cannot be judged.', hint: 'Rebase or merge the base branch into the pull request.' },
+  'artifact-missing': { severity: 'error', summary: 'A version the change adds names an artifact that is not in the store.', hint: 'Upload the artifacts first: `modelreg register` stores them before it writes the manifest.' },
+  'artifact-size': { severity: 'error', summary: 'An artifact in the store has another size (or recorded hash) than its manifest says.', hint: 'The manifest or the stored object is wrong; re-register the files.' },
+  'artifact-unchecked': { severity: 'warning', summary: 'The artifacts of a changed version could not be checked against the store.', hint: 'Give the job access to the store (for S3: credentials through the AWS default chain, e.g. OIDC).' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof FINDING_CODES;
