@@ -134,6 +134,8 @@ export interface StandIn {
   state: StandInState;
   /** A pull request as GitHub would hold it (the full pull-request schema), for GET /pulls/{n}. */
   addPull(pr: { number: number; author: string; headSha: string; baseSha: string }): void;
+  /** A comment someone else wrote (the issue-comment schema); returns its id. */
+  addComment(issue: number, author: string, body: string): number;
   close(): Promise<void>;
 }
 
@@ -265,7 +267,12 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
     const pr = componentSample('pull-request');
     state.pulls.push({ ...pr, number, state: 'open', user: userObj(author), head: { ...pr.head, sha: headSha, ref: 'pr' }, base: { ...pr.base, sha: baseSha, ref: 'main' } });
   };
-  return { url: `http://127.0.0.1:${port}`, requests, state, addPull, close: () => new Promise((r) => server.close(() => r())) };
+  const addComment: StandIn['addComment'] = (issue, author, body) => {
+    const comment = { ...componentSample('issue-comment'), id: ids++, body, user: userObj(author) };
+    state.comments.set(issue, [...(state.comments.get(issue) ?? []), comment]);
+    return comment.id;
+  };
+  return { url: `http://127.0.0.1:${port}`, requests, state, addPull, addComment, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 async function readBody(req: IncomingMessage): Promise<Json> {
