@@ -69,7 +69,7 @@ export function factsNeeded(req: ApprovalRequirement, approvers: string[]): { wr
   const users = new Set(req.from.map(parsePrincipal).flatMap((p) => (p.kind === 'user' ? [login(p.login)] : [])));
   const teams = req.from.map(parsePrincipal).flatMap((p) => (p.kind === 'team' ? [p] : []));
   const pending = approvers.filter((a) => !users.has(login(a)));
-  return { writeAccess: [], teams: pending.length ? teams.map((t) => ({ ...t, logins: pending })) : [] };
+  return { writeAccess: [], teams: pending.length ? teams.map((t) => ({ org: t.org, slug: t.slug, logins: pending })) : [] };
 }
 
 export interface ApprovalResult {
