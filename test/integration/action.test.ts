@@ -2,7 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { S3Store } from '../../src/artifacts/s3-store.js';
+import { requireS3, skipS3, type S3TestEnv } from '../s3-setup.js';
 import { commitAll, gitIn, ROOT, tempDir, write } from './helpers.js';
 import { webhookPayload } from './github-standin.js';
 import { approve, codes, comments, expectNoLeak, gh, prEvent, promote, pullRequest, runAction, statuses, useStandIn, type Pr } from './action-harness.js';
@@ -229,5 +232,57 @@ describe('artifact presence', () => {
     expect(run.report.findings.find((f: any) => f.code === 'artifact-unchecked').message).toContain('lies inside the repository, where the pull request itself can put files');
     const strict = await runAction(pr, prEvent(pr), { 'fail-level': 'warning' });
     expect(strict.code).toBe(1);
+  });
+});
+
+describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () => {
+  let s3: S3TestEnv;
+  beforeAll(() => {
+    s3 = requireS3();
+  });
+
+  /** A base whose policy names an S3 store, one object put there by the real store, and a pull request adding a version that names it. */
+  async function s3PullRequest(sizeInManifest?: number): Promise<Pr> {
+    const prefix = `action-${randomBytes(4).toString('hex')}`;
+    const creds = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region };
+    Object.assign(process.env, creds);
+    const bytes = randomBytes(4096);
+    const file = join(tempDir(), 'weights.bin');
+    writeFileSync(file, bytes);
+    const put = await new S3Store(`s3://${s3.bucket}/${prefix}`, { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, checksums: 'when_required' }).putFile(file);
+    return pullRequest(
+      (d) => {
+        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n(  - .*\n)+/, `artifacts:\n  - { path: weights.bin, sha256: ${put.sha256}, size: ${sizeInManifest ?? bytes.length} }\n`);
+        write(d, 'models/sentiment/versions/1.3.0.yaml', v);
+      },
+      {
+        prepareBase: (d) =>
+          write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: s3://${s3.bucket}/${prefix}\n  s3: { endpoint: "${s3.endpoint}", region: ${s3.region}, force_path_style: true, checksums: when_required }`)),
+      },
+    );
+  }
+  const credentials = () => ({ AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region });
+
+  it('finds the added version\'s artifact with its size, using the credentials of the default chain', async () => {
+    const pr = await s3PullRequest();
+    const run = await runAction(pr, prEvent(pr), {}, credentials());
+    expect(run.code, JSON.stringify(run.report.findings)).toBe(0);
+    expect(run.report.artifacts).toMatchObject({ checked: 1, findings: [] });
+    expect(run.report.artifacts.store).toMatch(/^s3:\/\//);
+  });
+
+  it('a size other than the stored object\'s is an error on its line', async () => {
+    const pr = await s3PullRequest(4097);
+    const run = await runAction(pr, prEvent(pr), {}, credentials());
+    expect(run.code).toBe(1);
+    expect(run.report.findings.find((f: any) => f.code === 'artifact-size')).toMatchObject({ file: 'models/sentiment/versions/1.3.0.yaml', line: 8 });
+  });
+
+  it('without credentials it says plainly that it could not check', async () => {
+    const pr = await s3PullRequest();
+    const run = await runAction(pr, prEvent(pr), {}, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    expect(run.code).toBe(0);
+    const f = run.report.findings.find((x: any) => x.code === 'artifact-unchecked');
+    expect(f.message).toMatch(/1 artifact\(s\) of 1 added version\(s\) were not checked: s3:\/\/.*credentials/i);
   });
 });
