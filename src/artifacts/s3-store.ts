@@ -8,7 +8,9 @@
  * not change underneath), stores the sha256 in the object's metadata, and is create-only (If-None-Match)
  * where the server honours it. A failed multipart upload is aborted.
  * Get: ranged GETs in parallel, consumed in order through the hash into a temporary file that is renamed
- * into place only when the sha256 matches. Memory is bounded by part size × concurrency.
+ * into place only when the sha256 matches. Memory does not grow with the object: measured peak RSS of a
+ * pull is ~320-380 MiB at 1 and 4 GiB with 16 MiB parts × 4 (docs/performance.md), more than parts in
+ * flight alone; where the rest goes (SDK response buffering, stream read-ahead) is not yet pinned down.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, unlink, open as openFile } from 'node:fs/promises';

@@ -25,13 +25,8 @@ export interface MetricRow {
   delta: number | null;
 }
 
-export interface PromotionReport {
-  model: string;
-  stage: string;
-  from: string | null;
-  to: string;
-  rollback: boolean;
-  file: string;
+/** A stage move as the change rules saw it, with the approval gate added and the metrics beside the holder's. */
+export interface PromotionReport extends Omit<StageMove, 'gates'> {
   passed: boolean;
   gates: (GateResult | ApprovalGate)[];
   metrics: MetricRow[];
