@@ -20,12 +20,13 @@
 //   OBJSTORE=bluestore S3_TEST_SIZE_GB=30 S3_TEST_PORT=7580 S3_TEST_MON_PORT=3400 S3_TEST_DIR=/tmp/modelreg-s3-bench bash scripts/s3-server/up.sh
 //   S3_TEST_DIR=/tmp/modelreg-s3-bench npm run bench:s3
 // and the same variables with scripts/s3-server/down.sh to stop it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeFile, measure } from './measure.mjs';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -161,40 +162,7 @@ process.stdout.write(h.digest('hex'));
 const node = (script, ...argv) => [process.execPath, ['--input-type=module', '-e', script, JSON.stringify(clientConfig), ...argv], ROOT];
 
 /** Wall time and the peak resident set (VmHWM, polled from /proc while it runs) of one process. */
-function run(cmd, argv, cwd = base) {
-  return new Promise((res, rej) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let peak = 0;
-    let out = '';
-    let err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-      } catch {}
-    }, 20);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      clearInterval(poll);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) rej(new Error(`${argv.includes('-e') ? 'limit script' : `${cmd} ${argv.join(' ')}`} failed (${code}): ${(err + out).trim()}`));
-      else res({ ms, peak, out, err });
-    });
-  });
-}
-
-function makeFile(path, bytes) {
-  // Distinct bytes per MiB, so nothing in the pipeline can take a shortcut on repeated content.
-  const block = randomBytes(MiB);
-  const fd = openSync(path, 'w');
-  for (let off = 0, i = 0; off < bytes; off += block.length, i++) {
-    block.writeUInt32LE(i, 0);
-    writeSync(fd, block, 0, Math.min(block.length, bytes - off));
-  }
-  closeSync(fd);
-}
+const run = (cmd, argv, cwd = base) => measure(cmd, argv, { cwd, env, label: argv.includes('-e') ? 'limit script' : undefined });
 
 const client = new S3Client(clientConfig);
 /** Delete everything under a prefix (paging through ListObjectsV2) and abort its unfinished multipart uploads. */

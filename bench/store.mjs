@@ -4,12 +4,12 @@
 // pull` beside `cp` + `sha256sum`, and the peak RSS of each modelreg process at each size (it should not
 // grow with the artifact: bytes stream, they are never buffered whole).
 //   node bench/store.mjs [--sizes 100M,1G,4G] [--dir /tmp]
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeFile, measure } from './measure.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const BIN = join(ROOT, 'bin/run.js');
@@ -23,40 +23,7 @@ const base = mkdtempSync(join(opt('dir', tmpdir()), 'modelreg-store-bench-'));
 const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', CI: '1' };
 
 /** Wall time and the peak resident set (VmHWM, polled from /proc while it runs) of one process. */
-function run(cmd, argv, cwd = base) {
-  return new Promise((res, rej) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let peak = 0;
-    let out = '';
-    let err = '';
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-      } catch {}
-    }, 20);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => {
-      clearInterval(poll);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) rej(new Error(`${cmd} ${argv.join(' ')} failed (${code}): ${err}`));
-      else res({ ms, peak, out });
-    });
-  });
-}
-
-function makeFile(path, bytes) {
-  // Distinct bytes per MiB, so nothing in the pipeline can take a shortcut on repeated content.
-  const block = randomBytes(1 << 20);
-  const fd = openSync(path, 'w');
-  for (let off = 0, i = 0; off < bytes; off += block.length, i++) {
-    block.writeUInt32LE(i, 0);
-    writeSync(fd, block, 0, Math.min(block.length, bytes - off));
-  }
-  closeSync(fd);
-}
+const run = (cmd, argv, cwd = base) => measure(cmd, argv, { cwd, env });
 
 const mib = (b) => (b / 1024 ** 2).toFixed(0);
 const fmt = (ms) => (ms / 1000).toFixed(2);
