@@ -12,6 +12,7 @@ import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref }
 import { buildSnapshot, type Snapshot, type LoadOptions } from '../registry/snapshot.js';
 import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
 import { compareVersions } from '../registry/versions.js';
+import { compareMetrics, type MetricRow } from '../registry/metrics.js';
 import { validateTree, type TreeReport, type ChangeReport } from '../checks/validate.js';
 import { judgeSources } from './judge.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
@@ -76,7 +77,7 @@ export interface ListFilters {
 export interface Comparison {
   a: { ref: string; version: string };
   b: { ref: string; version: string };
-  metrics: { name: string; a: number | null; b: number | null; delta: number | null }[];
+  metrics: MetricRow[];
   params: { name: string; a: Scalar | undefined; b: Scalar | undefined; changed: boolean }[];
 }
 
@@ -194,17 +195,12 @@ export class Registry {
     const snap = await this.snapshot({ models: [...new Set([ra.model, rb.model])] });
     const va = resolveRef(snap, ra).version.data;
     const vb = resolveRef(snap, rb).version.data;
-    const metricNames = [...new Set([...Object.keys(va.metrics ?? {}), ...Object.keys(vb.metrics ?? {})])].sort();
     const paramNames = [...new Set([...Object.keys(va.params ?? {}), ...Object.keys(vb.params ?? {})])].sort();
     const get = <T>(obj: Record<string, T> | undefined, k: string): T | undefined => (obj && Object.hasOwn(obj, k) ? obj[k] : undefined);
     return {
       a: { ref: a, version: `${va.name}@${va.version}` },
       b: { ref: b, version: `${vb.name}@${vb.version}` },
-      metrics: metricNames.map((name) => {
-        const x = get(va.metrics, name);
-        const y = get(vb.metrics, name);
-        return { name, a: x ?? null, b: y ?? null, delta: x !== undefined && y !== undefined ? roundDelta(y - x) : null };
-      }),
+      metrics: compareMetrics(va.metrics, vb.metrics),
       params: paramNames.map((name) => {
         const x = get(va.params, name);
         const y = get(vb.params, name);
@@ -269,9 +265,4 @@ function stageMap(snap: Snapshot, model: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of orderStages(snap, [...(entry?.stages.keys() ?? [])])) out[s] = entry!.stages.get(s)!.data.version;
   return out;
-}
-
-/** Deltas like 0.91 - 0.9 should print as 0.01, not 0.010000000000000009. */
-function roundDelta(x: number): number {
-  return Number.parseFloat(x.toPrecision(12));
 }

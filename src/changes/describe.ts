@@ -3,6 +3,7 @@
  * candidate's metrics beside the current holder's with deltas, and each gate with its result.
  */
 import { cell } from '../api/card.js';
+import { compareMetrics } from '../registry/metrics.js';
 import type { Snapshot } from '../registry/snapshot.js';
 import type { StageMove } from '../checks/change.js';
 import type { Plan } from './plan.js';
@@ -14,17 +15,10 @@ export function describePlan(snap: Snapshot, plan: Plan, moves: StageMove[]): { 
   if ((intent.kind === 'promote' || intent.kind === 'rollback') && moves[0]) {
     const move = moves[0];
     const entry = snap.models.get(intent.model);
-    const candidate = entry?.versions.get(move.to)?.data.metrics ?? {};
-    const holder = move.from ? (entry?.versions.get(move.from)?.data.metrics ?? {}) : {};
-    const names = [...new Set([...Object.keys(candidate), ...Object.keys(holder)])].sort();
-    if (names.length) {
+    const rows = compareMetrics(move.from ? entry?.versions.get(move.from)?.data.metrics : undefined, entry?.versions.get(move.to)?.data.metrics);
+    if (rows.length) {
       lines.push(`| metric | ${cell(move.to)} (candidate) | ${cell(move.from ?? '—')} (holds ${cell(move.stage)}) | delta |`, '|---|---|---|---|');
-      for (const n of names) {
-        const a = Object.hasOwn(candidate, n) ? candidate[n]! : undefined;
-        const b = Object.hasOwn(holder, n) ? holder[n]! : undefined;
-        const d = a !== undefined && b !== undefined ? Number.parseFloat((a - b).toPrecision(12)) : undefined;
-        lines.push(`| ${cell(n)} | ${a ?? '—'} | ${b ?? '—'} | ${d === undefined ? '—' : d > 0 ? `+${d}` : d} |`);
-      }
+      for (const r of rows) lines.push(`| ${cell(r.name)} | ${r.b ?? '—'} | ${r.a ?? '—'} | ${r.delta === null ? '—' : r.delta > 0 ? `+${r.delta}` : r.delta} |`);
       lines.push('');
     }
     if (move.gates.length) {

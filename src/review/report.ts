@@ -10,6 +10,7 @@ import type { GateResult } from '../checks/gates.js';
 import { findingAt } from '../checks/locate.js';
 import { finding, sortFindings, type Finding, type Severity } from '../registry/findings.js';
 import { stagePolicy } from '../checks/gates.js';
+import { compareMetrics } from '../registry/metrics.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { VersionManifest } from '../registry/types.js';
 import type { ApprovalRequirement, ApprovalResult } from './approvals.js';
@@ -18,6 +19,7 @@ export type FailLevel = 'error' | 'warning' | 'none';
 
 export const FAIL_LEVELS: readonly FailLevel[] = ['error', 'warning', 'none'];
 
+/** A metric of the candidate beside the current holder's: delta = candidate − holder. */
 export interface MetricRow {
   name: string;
   candidate: number | null;
@@ -124,14 +126,9 @@ export function buildReport(input: ReportInput): ActionReport {
         findings.push(stageFile ? findingAt('gate-approvals', message, stageFile, '/version') : finding('gate-approvals', message, { file: move.file }));
       }
     }
-    const candidate = head.models.get(move.model)?.versions.get(move.to)?.data.metrics ?? {};
-    const holder = move.from ? (base.models.get(move.model)?.versions.get(move.from)?.data.metrics ?? {}) : {};
-    const names = [...new Set([...Object.keys(candidate), ...Object.keys(holder)])].sort();
-    const metrics = names.map((name) => {
-      const c = Object.hasOwn(candidate, name) ? candidate[name]! : null;
-      const h = Object.hasOwn(holder, name) ? holder[name]! : null;
-      return { name, candidate: c, holder: h, delta: c !== null && h !== null ? round(c - h) : null };
-    });
+    const candidate = head.models.get(move.model)?.versions.get(move.to)?.data.metrics;
+    const holder = move.from ? base.models.get(move.model)?.versions.get(move.from)?.data.metrics : undefined;
+    const metrics = compareMetrics(holder, candidate).map((r) => ({ name: r.name, candidate: r.b, holder: r.a, delta: r.delta }));
     const passed = gates.every((g) => g.passed) && !findings.some((f) => f.severity === 'error' && f.file === move.file);
     return { model: move.model, stage: move.stage, from: move.from, to: move.to, rollback: move.rollback, file: move.file, passed, gates, metrics };
   });
@@ -172,9 +169,4 @@ function lineageAround(head: Snapshot, changed: string[], limit = 60): ActionRep
     }
   }
   return { changed: [...set].sort(), edges };
-}
-
-/** Deltas like 0.91 - 0.9 print as 0.01, not 0.010000000000000009. */
-function round(x: number): number {
-  return Number.parseFloat(x.toPrecision(12));
 }
