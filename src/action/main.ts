@@ -124,10 +124,10 @@ async function checkApprovals(ctx: { event: ReviewEvent; gh: Octokit | undefined
     let { author, headSha } = event.pullRequest;
     if (!author || !headSha) ({ author, headSha } = await getPull(gh, repo, event.pullRequest.number));
     const state = reviewState(await listReviews(gh, repo, event.pullRequest.number), headSha, author);
-    for (const n of needs) {
-      const facts = await gatherFacts(gh, repo, factsNeeded(n.requirement, state.approvers));
-      out.set(n.key, judgeApprovals(n.requirement, state, facts));
-    }
+    // Ask the API once for everything any requirement needs; several moves to one stage share the answers.
+    const needed = needs.map((n) => factsNeeded(n.requirement, state.approvers));
+    const facts = await gatherFacts(gh, repo, { writeAccess: needed.flatMap((x) => x.writeAccess), teams: needed.flatMap((x) => x.teams) });
+    for (const n of needs) out.set(n.key, judgeApprovals(n.requirement, state, facts));
     return out;
   } catch (e) {
     return fail((e as Error).message);

@@ -49,13 +49,4 @@ export class Runner {
   error(text: string): void {
     this.command(`::error title=modelreg::${commandData(text)}`);
   }
-
-  group<T>(title: string, body: () => T): T {
-    this.command(`::group::${commandData(title)}`);
-    try {
-      return body();
-    } finally {
-      this.command('::endgroup::');
-    }
-  }
 }

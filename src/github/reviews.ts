@@ -49,6 +49,7 @@ export async function gatherFacts(gh: Octokit, repo: GitHubRepo, needed: { write
     const team = `${t.org}/${t.slug}`;
     const members: Record<string, boolean | string> = (facts.teamMembership[team] ??= {});
     for (const login of new Set(t.logins)) {
+      if (login in members) continue; // asked already for another requirement naming this team
       try {
         const { data } = await gh.rest.teams.getMembershipForUserInOrg({ org: t.org, team_slug: t.slug, username: login });
         members[login] = data.state === 'active';
