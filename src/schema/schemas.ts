@@ -1,9 +1,10 @@
 /**
- * The JSON Schemas of schemas/, compiled once per process with ajv (draft 2020-12), and their errors
- * mapped back to YAML lines. Every error is reported, not just the first (allErrors).
+ * Checking manifests against the JSON Schemas of schemas/ (draft 2020-12), with every error reported
+ * (allErrors) and mapped back to YAML lines. The validators are ajv's standalone code, generated ahead
+ * of time by scripts/compile-schemas.mjs into validators.generated.ts: compiling at run time cost
+ * ~260 ms a process, more than a whole `resolve` may take.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import registrySchema from '../../schemas/registry.schema.json' with { type: 'json' };
 import modelSchema from '../../schemas/model.schema.json' with { type: 'json' };
 import versionSchema from '../../schemas/version.schema.json' with { type: 'json' };
@@ -11,6 +12,7 @@ import stageSchema from '../../schemas/stage.schema.json' with { type: 'json' };
 import { finding, type Finding } from '../registry/findings.js';
 import type { ManifestKind } from '../registry/types.js';
 import { positionOf, type ParsedYaml } from './yaml.js';
+import * as compiled from './validators.generated.js';
 
 export const SCHEMAS: Record<ManifestKind, object> = {
   registry: registrySchema,
@@ -19,24 +21,15 @@ export const SCHEMAS: Record<ManifestKind, object> = {
   stage: stageSchema,
 };
 
-// ajv-formats is CommonJS; under NodeNext its default export may arrive wrapped in another `default`.
-type FormatsPlugin = (ajv: Ajv2020, formats: string[]) => Ajv2020;
-const formatsModule = addFormatsModule as unknown as FormatsPlugin & { default?: FormatsPlugin };
-const addFormats: FormatsPlugin = formatsModule.default ?? formatsModule;
-
-let compiled: Map<ManifestKind, ValidateFunction> | undefined;
-
-function validator(kind: ManifestKind): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(ajv, ['date-time']);
-    compiled = new Map((Object.keys(SCHEMAS) as ManifestKind[]).map((k) => [k, ajv.compile(SCHEMAS[k])]));
-  }
-  return compiled.get(kind)!;
+interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
 
+const VALIDATORS: Record<ManifestKind, Validator> = compiled as unknown as Record<ManifestKind, Validator>;
+
 export function validateSchema(kind: ManifestKind, file: string, doc: ParsedYaml): Finding[] {
-  const validate = validator(kind);
+  const validate = VALIDATORS[kind];
   if (validate(doc.value)) return [];
   return collapse(validate.errors ?? []).map((e) => toFinding(e, file, doc));
 }

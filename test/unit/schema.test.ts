@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyPath } from '../../src/registry/layout.js';
 import type { Finding } from '../../src/registry/findings.js';
@@ -179,5 +184,15 @@ describe('validateSchema: all errors are reported', () => {
       ['/version', 2],
     ]);
     expect(f.every((x) => x.code === 'schema' && x.severity === 'error' && x.file === 'f.yaml')).toBe(true);
+  });
+});
+
+describe('the generated validators', () => {
+  it('are what scripts/compile-schemas.mjs makes of schemas/ today (CI fails on a stale file)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'modelreg-validators-')), 'validators.generated.ts');
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/compile-schemas.mjs', import.meta.url)), '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const committed = readFileSync(fileURLToPath(new URL('../../src/schema/validators.generated.ts', import.meta.url)), 'utf8');
+    expect(committed === readFileSync(out, 'utf8'), 'src/schema/validators.generated.ts is stale: run `npm run schemas`').toBe(true);
   });
 });
