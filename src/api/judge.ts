@@ -5,15 +5,16 @@
  */
 import { validateChange, type ChangeReport } from '../checks/validate.js';
 import type { RegistrySource } from '../git/sources.js';
-import { buildSnapshot, type LoadOptions, type ParseCache, type Snapshot } from '../registry/snapshot.js';
+import type { ParseCache, Snapshot } from '../registry/snapshot.js';
+import { loadParser, loadSnapshot, type LoadSettings } from './load.js';
 
 /** Read two sources and judge the change between them; the snapshots come back for reports that show more. */
-export async function judgeSources(base: RegistrySource, head: RegistrySource, load?: LoadOptions): Promise<{ baseSnapshot: Snapshot; headSnapshot: Snapshot; report: ChangeReport }> {
-  const [bf, hf] = await Promise.all([base.files(), head.files()]);
+export async function judgeSources(base: RegistrySource, head: RegistrySource, load?: LoadSettings): Promise<{ baseSnapshot: Snapshot; headSnapshot: Snapshot; report: ChangeReport }> {
   // Base and head share almost every blob: parse each blob once (keyed by its id) for both.
-  const options = { ...load, cache: load?.cache ?? memoryCache() };
-  const baseSnapshot = buildSnapshot(bf, options);
-  const headSnapshot = buildSnapshot(hf, options);
+  const settings: LoadSettings = { ...load, cache: load?.cache ?? memoryCache(), positions: true };
+  await loadParser();
+  const baseSnapshot = await loadSnapshot(base, undefined, settings);
+  const headSnapshot = await loadSnapshot(head, undefined, settings);
   return { baseSnapshot, headSnapshot, report: validateChange(baseSnapshot, headSnapshot) };
 }
 

@@ -9,19 +9,18 @@
 import { ModelregError } from '../registry/errors.js';
 import { buildLineage, lineageNeighbourhood, lineageTree, nodeId, type LineageEdge, type LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
-import { buildSnapshot, type Snapshot, type LoadOptions } from '../registry/snapshot.js';
+import type { Snapshot, LoadOptions } from '../registry/snapshot.js';
 import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
 import { compareVersions } from '../registry/versions.js';
 import { compareMetrics, type MetricRow } from '../registry/metrics.js';
-import { validateTree, type TreeReport, type ChangeReport } from '../checks/validate.js';
-import { judgeSources } from './judge.js';
+import type { TreeReport, ChangeReport } from '../checks/validate.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
-import { modelHistory, type HistoryEvent } from '../git/history.js';
+import type { HistoryEvent } from '../git/history.js';
 import { objectUri, storeLocation } from './store-location.js';
-import { openStore } from '../artifacts/open.js';
 import type { ArtifactStore } from '../artifacts/store.js';
-import { renderCard } from './card.js';
+import type { DiskParseCache } from '../cache/parse-cache.js';
+import { diskCacheFor, loadParser, loadSnapshot } from './load.js';
 
 export interface OpenOptions {
   /** The registry directory; default: MODELREG_REGISTRY, else discovered upward from cwd. */
@@ -91,12 +90,16 @@ export interface LineageReport {
 
 export class Registry {
   private full?: Promise<Snapshot>;
+  private readonly disk: DiskParseCache | undefined;
 
   private constructor(
     readonly root: string,
     readonly source: RegistrySource,
     private readonly options: OpenOptions,
-  ) {}
+  ) {
+    // A caller's own cache or limits replace the disk cache (see load.ts).
+    this.disk = options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root);
+  }
 
   static async open(options: OpenOptions = {}): Promise<Registry> {
     const root = findRegistryRoot(options.dir, options.cwd);
@@ -109,8 +112,8 @@ export class Registry {
     return this.full ?? this.load(scope);
   }
 
-  private async load(scope?: ReadScope): Promise<Snapshot> {
-    return buildSnapshot(await this.source.files(scope), this.options.load);
+  private load(scope?: ReadScope): Promise<Snapshot> {
+    return loadSnapshot(this.source, scope, { ...this.options.load, disk: this.disk });
   }
 
   async resolve(reference: string | Ref, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion> {
@@ -218,16 +221,19 @@ export class Registry {
   }
 
   async history(model: string, options: { limit?: number } = {}): Promise<HistoryEvent[]> {
+    const { modelHistory } = await import('../git/history.js');
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }
 
   /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */
   async openStore(): Promise<ArtifactStore> {
     const policy = (await this.snapshot({ models: [] })).policy?.data;
+    const { openStore } = await import('../artifacts/open.js');
     return openStore(storeLocation(this.root, policy, this.options.store), policy?.artifacts.s3);
   }
 
   async validate(): Promise<TreeReport> {
+    const [{ validateTree }] = await Promise.all([import('../checks/validate.js'), loadParser()]);
     return validateTree(await this.snapshot());
   }
 
@@ -236,6 +242,7 @@ export class Registry {
     const r = resolveRef(snap, parseRef(reference));
     const g = buildLineage(snap);
     const root = nodeId(r.version.data.name, r.version.data.version);
+    const { renderCard } = await import('./card.js');
     return renderCard({ model: r.model.manifest?.data, version: r.version.data, stages: r.stages, ancestors: lineageTree(g, root, 'up'), store: storeLocation(this.root, snap.policy?.data, this.options.store) });
   }
 
@@ -256,7 +263,8 @@ export class Registry {
 export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string }> {
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
-  const { report } = await judgeSources(b, h, options.load);
+  const { judgeSources } = await import('./judge.js');
+  const { report } = await judgeSources(b, h, { ...options.load, disk: options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root) });
   return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree' };
 }
 

@@ -1,7 +1,7 @@
 /** Pointing findings at the line of the field they concern. */
 import { finding, type Finding, type FindingCode } from '../registry/findings.js';
 import type { Loaded } from '../registry/snapshot.js';
-import { positionOf } from '../schema/yaml.js';
+import { positionOf } from '../schema/parsed.js';
 
 export function findingAt(code: FindingCode, message: string, item: Loaded<unknown>, field: string, extra: { hint?: string; severity?: Finding['severity'] } = {}): Finding {
   const pos = positionOf(item.doc, field);

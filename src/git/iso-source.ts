@@ -9,7 +9,7 @@ import { relative, sep } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
 import type { TreeFile } from '../registry/snapshot.js';
-import { DEFAULT_YAML_LIMITS } from '../schema/yaml.js';
+import { DEFAULT_YAML_LIMITS } from '../schema/parsed.js';
 import type { ReadScope, RegistrySource } from './sources.js';
 
 type IsoGit = typeof import('isomorphic-git');
@@ -53,6 +53,13 @@ export class IsoRevisionSource implements RegistrySource {
     }
     return new IsoRevisionSource(iso, root, gitRoot, prefix, rev, commit);
   }
+
+  /** isomorphic-git reads blobs one by one anyway, so listing reads every text too. */
+  list(scope?: ReadScope): Promise<TreeFile[]> {
+    return this.files(scope);
+  }
+
+  async read(): Promise<void> {}
 
   async files(scope?: ReadScope): Promise<TreeFile[]> {
     const out: TreeFile[] = [];

@@ -8,7 +8,7 @@ export interface GitResult {
 }
 
 /** Environment for every git call: no pager, no prompts, stable English messages, no user hooks on reads. */
-const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
+export const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
 
 export function git(cwd: string, args: string[], options: { allowFail?: boolean; input?: string; env?: Record<string, string> } = {}): Promise<GitResult & { code: number }> {
   return new Promise((resolve, reject) => {

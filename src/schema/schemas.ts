@@ -11,7 +11,7 @@ import versionSchema from '../../schemas/version.schema.json' with { type: 'json
 import stageSchema from '../../schemas/stage.schema.json' with { type: 'json' };
 import { finding, type Finding } from '../registry/findings.js';
 import type { ManifestKind } from '../registry/types.js';
-import { positionOf, type ParsedYaml } from './yaml.js';
+import { positionOf, type ParsedYaml } from './parsed.js';
 import * as compiled from './validators.generated.js';
 
 export const SCHEMAS: Record<ManifestKind, object> = {

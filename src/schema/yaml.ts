@@ -9,27 +9,9 @@
  */
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { finding, type Finding } from '../registry/findings.js';
+import { DEFAULT_YAML_LIMITS, escapePointer, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
 
-export interface Position {
-  line: number;
-  column: number;
-}
-
-export interface ParsedYaml {
-  value: unknown;
-  /** JSON pointer ('' for the root) → where the value starts. */
-  valueAt: Map<string, Position>;
-  /** JSON pointer of a mapping entry → where its key starts. */
-  keyAt: Map<string, Position>;
-}
-
-export interface YamlLimits {
-  maxBytes: number;
-  maxDepth: number;
-  maxNodes: number;
-}
-
-export const DEFAULT_YAML_LIMITS: YamlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxNodes: 200_000 };
+export { DEFAULT_YAML_LIMITS, escapePointer, positionOf, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const STR_TAG = 'tag:yaml.org,2002:str';
@@ -203,19 +185,4 @@ class LimitError extends Error {
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** The nearest recorded position at or above a JSON pointer. */
-export function positionOf(doc: ParsedYaml, pointer: string, preferKey = false): Position | undefined {
-  let p = pointer;
-  for (;;) {
-    const hit = (preferKey ? doc.keyAt.get(p) : undefined) ?? doc.valueAt.get(p) ?? doc.keyAt.get(p);
-    if (hit) return hit;
-    if (p === '') return undefined;
-    p = p.slice(0, p.lastIndexOf('/'));
-  }
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { classifyPath } from '../../src/registry/layout.js';
@@ -192,7 +192,9 @@ describe('the generated validators', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'modelreg-validators-')), 'validators.generated.ts');
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/compile-schemas.mjs', import.meta.url)), '--out', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const committed = readFileSync(fileURLToPath(new URL('../../src/schema/validators.generated.ts', import.meta.url)), 'utf8');
-    expect(committed === readFileSync(out, 'utf8'), 'src/schema/validators.generated.ts is stale: run `npm run schemas`').toBe(true);
+    for (const name of ['validators.generated.ts', 'schemas-digest.generated.ts']) {
+      const committed = readFileSync(fileURLToPath(new URL(`../../src/schema/${name}`, import.meta.url)), 'utf8');
+      expect(committed === readFileSync(join(dirname(out), name), 'utf8'), `src/schema/${name} is stale: run \`npm run schemas\``).toBe(true);
+    }
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * Loading a snapshot from a source through the parse caches: what every read command does.
+ *
+ * 1. List the tree; the source gives Git blob ids where it can without reading (ls-tree; the index).
+ * 2. Each manifest whose `<kind>:<blob id>` is in the memory or disk cache takes its parse from there.
+ * 3. Only the rest are read and parsed, and their parses stored.
+ *
+ * The YAML parser and the schema validators are imported only when something must be parsed, so a
+ * `resolve` answered from the cache never loads them. Cached parses carry no line numbers; the rare
+ * finding that needs one re-parses its file on demand, which needs the parser: commands that run the
+ * checks call loadParser() first (validate, the change checks), and a missing parser there is a bug,
+ * reported loudly rather than as a finding without a line.
+ */
+import { DiskParseCache, type CachedParse } from '../cache/parse-cache.js';
+import { findCommonGitDir } from '../git/gitdir.js';
+import type { ReadScope, RegistrySource } from '../git/sources.js';
+import { assembleSnapshot, relocate, type ManifestParser, type ParseResult, type Snapshot, type TreeFile } from '../registry/assemble.js';
+import { classifyPath, POLICY_FILE } from '../registry/layout.js';
+import type { ManifestKind } from '../registry/types.js';
+import { DEFAULT_YAML_LIMITS, type ParsedYaml, type Position, type YamlLimits } from '../schema/parsed.js';
+import type { LoadOptions } from '../registry/snapshot.js';
+
+type ParserModule = typeof import('../registry/snapshot.js') & typeof import('../schema/yaml.js');
+let parser: ParserModule | undefined;
+
+/** Load the YAML parser and schema validators (once per process). */
+export async function loadParser(): Promise<ParserModule> {
+  if (!parser) {
+    const [snapshot, yaml] = await Promise.all([import('../registry/snapshot.js'), import('../schema/yaml.js')]);
+    parser = { ...snapshot, ...yaml };
+  }
+  return parser;
+}
+
+export interface LoadSettings extends LoadOptions {
+  /** The on-disk cache; undefined for none. */
+  disk?: DiskParseCache;
+  /** Load the parser even when every file is cached: the caller will run checks that need lines. */
+  positions?: boolean;
+}
+
+/** The disk cache for a registry, or undefined outside a Git repository or when MODELREG_NO_CACHE is set. */
+export function diskCacheFor(root: string): DiskParseCache | undefined {
+  if (process.env.MODELREG_NO_CACHE) return undefined;
+  const gitDir = findCommonGitDir(root);
+  return gitDir ? DiskParseCache.at(gitDir) : undefined;
+}
+
+export async function loadSnapshot(source: RegistrySource, scope: ReadScope | undefined, settings: LoadSettings = {}): Promise<Snapshot> {
+  const files = await source.list(scope);
+  const limits = settings.limits ?? DEFAULT_YAML_LIMITS;
+  // Parses under other limits are not the ones the disk cache holds.
+  const disk = settings.limits ? undefined : settings.disk;
+  const memory = settings.cache;
+  const misses: { file: TreeFile; kind: ManifestKind }[] = [];
+  for (const f of files) {
+    const kind = manifestKind(f, limits);
+    if (!kind) continue;
+    const key = f.oid ? `${kind}:${f.oid}` : undefined;
+    const inMemory = key ? memory?.get(key) : undefined;
+    const onDisk = key && !inMemory ? disk?.get(shardOf(f.path), key) : undefined;
+    if (inMemory) f.parsed = relocate(inMemory, f.path);
+    else if (onDisk) f.parsed = hydrate(onDisk, f);
+    else misses.push({ file: f, kind });
+  }
+  await source.read(misses.map((m) => m.file));
+  const p = misses.length > 0 || settings.positions ? await loadParser() : undefined;
+  const parse: ManifestParser = (kind, f, lim) => {
+    if (!p) throw new Error(`internal: ${f.path} was not parsed, and the parser is not loaded`);
+    const result = p.parseManifest(kind, f.path, f.text ?? '', lim);
+    if (f.oid) {
+      const key = `${kind}:${f.oid}`;
+      memory?.set(key, result);
+      disk?.set(shardOf(f.path), key, dehydrate(result));
+    }
+    return result;
+  };
+  const snap = assembleSnapshot(files, parse, limits);
+  disk?.flush();
+  return snap;
+}
+
+/** The manifest kind of a file that will be parsed, or undefined for what is never parsed. */
+function manifestKind(f: TreeFile, limits: YamlLimits): ManifestKind | undefined {
+  if (f.type !== 'file' || (f.size !== undefined && f.size > limits.maxBytes)) return undefined;
+  const where = classifyPath(f.path);
+  return where.kind === 'ignored' || where.kind === 'unexpected' ? undefined : where.kind;
+}
+
+/** The cache shard of a path: its model's directory, or '' for registry.yaml. */
+function shardOf(path: string): string {
+  return path === POLICY_FILE ? '' : path.split('/')[1]!;
+}
+
+function dehydrate(r: ParseResult): CachedParse {
+  return r.doc ? { value: r.doc.value, findings: r.findings } : { findings: r.findings };
+}
+
+function hydrate(c: CachedParse, f: TreeFile): ParseResult {
+  return relocate('value' in c ? { doc: lazyPositions(c.value, f), findings: c.findings } : { findings: c.findings }, f.path);
+}
+
+/** A cached document whose line map is rebuilt from the file's text the first time it is asked for. */
+function lazyPositions(value: unknown, f: TreeFile): ParsedYaml {
+  let maps: { valueAt: Map<string, Position>; keyAt: Map<string, Position> } | undefined;
+  const load = () => {
+    if (!maps) {
+      if (!parser) throw new Error(`internal: a line in ${f.path} was needed, but the parser is not loaded (call loadParser first)`);
+      const doc = parser.parseManifestYaml(f.path, f.text ?? f.readText?.() ?? '').doc;
+      maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
+    }
+    return maps;
+  };
+  return {
+    value,
+    get valueAt() {
+      return load().valueAt;
+    },
+    get keyAt() {
+      return load().keyAt;
+    },
+  };
+}
