@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, existsSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
@@ -189,16 +189,17 @@ export class WorkTreeSource implements RegistrySource {
     if (st.isFile()) this.addFile(rel, out, known);
   }
 
-  /** Directory entries carry their type, so files need no lstat of their own. */
-  private walkDir(rel: string, out: TreeFile[], known: Map<string, string> | undefined): void {
+  /** Directory entries carry their type, so files need no lstat of their own, and a nested repository shows as a `.git` entry. */
+  private walkDir(rel: string, out: TreeFile[], known: Map<string, string> | undefined, entries?: Dirent[]): void {
     const abs = join(this.root, rel);
-    for (const d of readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const d of (entries ?? readdirSync(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = `${rel}/${d.name}`;
       if (d.isFile()) this.addFile(child, out, known);
       else if (d.isSymbolicLink()) out.push({ path: child, type: 'symlink' });
       else if (d.isDirectory()) {
-        if (existsSync(join(abs, d.name, '.git'))) out.push({ path: child, type: 'submodule' });
-        else this.walkDir(child, out, known);
+        const inside = readdirSync(join(abs, d.name), { withFileTypes: true });
+        if (inside.some((e) => e.name === '.git')) out.push({ path: child, type: 'submodule' });
+        else this.walkDir(child, out, known, inside);
       }
     }
   }
