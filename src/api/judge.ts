@@ -2,20 +2,53 @@
  * Judging a change between two sources (Git revisions, or a revision and the work tree) — what
  * `validate --base` and the pull-request action both do. Kept apart from registry.ts so the action's
  * bundle does not carry the isomorphic-git fallback that opening a registry may need.
+ *
+ * Between two Git revisions with the same policy, only the models the change touches are read (see
+ * change-scope.ts), together with every model their lineage names, transitively: those are all the
+ * checks can look at (a dangling parent, a lineage cycle). Models outside that set are identical on
+ * both sides, so nothing about them can be the change's doing; their old problems are not repeated.
  */
 import { validateChange, type ChangeReport } from '../checks/validate.js';
-import type { RegistrySource } from '../git/sources.js';
+import { changeScope } from '../git/change-scope.js';
+import type { ReadScope, RegistrySource } from '../git/sources.js';
+import { MODEL_NAME } from '../registry/names.js';
 import type { ParseCache, Snapshot } from '../registry/snapshot.js';
 import { loadParser, loadSnapshot, type LoadSettings } from './load.js';
 
+export interface Judgement {
+  baseSnapshot: Snapshot;
+  headSnapshot: Snapshot;
+  report: ChangeReport;
+  /** The models read on both sides, or 'all'. */
+  checked: string[] | 'all';
+}
+
 /** Read two sources and judge the change between them; the snapshots come back for reports that show more. */
-export async function judgeSources(base: RegistrySource, head: RegistrySource, load?: LoadSettings): Promise<{ baseSnapshot: Snapshot; headSnapshot: Snapshot; report: ChangeReport }> {
+export async function judgeSources(base: RegistrySource, head: RegistrySource, load?: LoadSettings): Promise<Judgement> {
   // Base and head share almost every blob: parse each blob once (keyed by its id) for both.
   const settings: LoadSettings = { ...load, cache: load?.cache ?? memoryCache(), positions: true };
-  await loadParser();
-  const baseSnapshot = await loadSnapshot(base, undefined, settings);
-  const headSnapshot = await loadSnapshot(head, undefined, settings);
-  return { baseSnapshot, headSnapshot, report: validateChange(baseSnapshot, headSnapshot) };
+  const [scope] = await Promise.all([changeScope(base, head), loadParser()]);
+  for (;;) {
+    const [baseSnapshot, headSnapshot] = await Promise.all([loadSnapshot(base, scope, settings), loadSnapshot(head, scope, settings)]);
+    const missing = scope && lineageOutside(scope, [baseSnapshot, headSnapshot]);
+    if (scope && missing && missing.length > 0) {
+      scope.models = [...scope.models!, ...missing].sort();
+      continue;
+    }
+    return { baseSnapshot, headSnapshot, report: validateChange(baseSnapshot, headSnapshot), checked: scope?.models ?? 'all' };
+  }
+}
+
+/** Models named as lineage parents by a version in the snapshots but not yet read (valid names only: the schema reports the rest). */
+function lineageOutside(scope: ReadScope, snaps: Snapshot[]): string[] {
+  const inside = new Set(scope.models);
+  const out = new Set<string>();
+  for (const snap of snaps) {
+    for (const m of snap.models.values()) {
+      for (const v of m.versions.values()) for (const p of v.data.lineage?.parents ?? []) if (!inside.has(p.model) && MODEL_NAME.test(p.model)) out.add(p.model);
+    }
+  }
+  return [...out];
 }
 
 function memoryCache(): ParseCache {

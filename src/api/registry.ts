@@ -260,12 +260,12 @@ export class Registry {
 }
 
 /** Judge a change between two revisions exactly as the pull-request check does; `head` absent means the work tree. */
-export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string }> {
+export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string; checked: string[] | 'all' }> {
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
   const { judgeSources } = await import('./judge.js');
-  const { report } = await judgeSources(b, h, { ...options.load, disk: options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root) });
-  return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree' };
+  const { report, checked } = await judgeSources(b, h, { ...options.load, disk: options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root) });
+  return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
 }
 
 function stageMap(snap: Snapshot, model: string): Record<string, string> {

@@ -23,7 +23,7 @@ Exits 1 when there is an error.`;
     if (flags.base) {
       const r = await validateRevisions({ ...(flags.registry ? { dir: flags.registry } : {}), base: flags.base, ...(flags.head ? { head: flags.head } : {}) });
       findings = r.findings;
-      json = { ok: r.ok, base: r.base, head: r.head, ...counts(findings), findings, change: r.change };
+      json = { ok: r.ok, base: r.base, head: r.head, checked: r.checked, ...counts(findings), findings, change: r.change };
     } else {
       const reg = await this.openRegistry(flags);
       const r = await reg.validate();

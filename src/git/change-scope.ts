@@ -1,0 +1,32 @@
+/**
+ * Which models a change between two commits touches, from Git's tree diff (milliseconds, whatever the
+ * registry's size), so a pull request is judged by reading what it changed rather than the whole tree.
+ */
+import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
+import { git } from './run.js';
+import { GitRevisionSource, type ReadScope, type RegistrySource } from './sources.js';
+
+/**
+ * The models whose directories differ between `base` and `head`, plus those whose names differ from
+ * one of them only by letter case (a case collision is a finding between two models). Undefined when
+ * the whole registry must be read: either side is not a Git revision of the same registry, or the
+ * policy (registry.yaml) changed, which can change the verdict on every model.
+ */
+export async function changeScope(base: RegistrySource, head: RegistrySource): Promise<ReadScope | undefined> {
+  if (!(base instanceof GitRevisionSource && head instanceof GitRevisionSource) || base.root !== head.root || base.prefix !== head.prefix) return undefined;
+  const at = (p: string) => (base.prefix ? `${base.prefix}/${p}` : p);
+  const diff = await git(base.root, ['--literal-pathspecs', 'diff-tree', '-r', '-z', '--name-only', '--no-renames', base.commit, head.commit, '--', at(POLICY_FILE), at(MODELS_DIR)], { allowFail: true });
+  if (diff.code !== 0) return undefined;
+  const strip = base.prefix ? base.prefix.length + 1 : 0;
+  const changed = diff.stdout.toString('utf8').split('\0').filter(Boolean).map((p) => p.slice(strip));
+  if (changed.includes(POLICY_FILE)) return undefined;
+  const models = new Set(changed.filter((p) => p.startsWith(`${MODELS_DIR}/`)).map((p) => p.split('/')[1]!));
+  if (models.size === 0) return { models: [] };
+  const folded = new Set([...models].map((m) => m.toLowerCase()));
+  for (const source of [base, head]) {
+    const ls = await git(source.root, ['ls-tree', '-z', '--name-only', `${source.commit}:${at(MODELS_DIR)}`], { allowFail: true });
+    if (ls.code !== 0) continue;
+    for (const name of ls.stdout.toString('utf8').split('\0')) if (name && folded.has(name.toLowerCase())) models.add(name);
+  }
+  return { models: [...models].sort() };
+}
