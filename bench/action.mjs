@@ -30,6 +30,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, ensureRegistry, modelName, hasStaging, stageYaml, versionYaml } from './generate.mjs';
+import { median, parseOptions } from './measure.mjs';
 
 const BUNDLE = join(ROOT, 'action/dist/index.mjs');
 const TIME = '/usr/bin/time';
@@ -37,32 +38,11 @@ const SLOW_KEEP_FIRST_MS = 2_000;
 const TIMEOUT_MS = 900_000;
 
 function parseArgs(argv) {
-  const opts = { sizes: ['1k', '10k'], runs: 5, runsLarge: 3, keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a.startsWith('--sizes')) opts.sizes = value().split(',').filter(Boolean);
-    else if (a.startsWith('--runs')) opts.runs = opts.runsLarge = Math.max(1, Number.parseInt(value(), 10) || 1);
-    else if (a === '--keep') opts.keep = true;
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/action.mjs [--sizes 1k,10k] [--runs N] [--keep]   (default: 5 runs at 1k, 3 at 10k)');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
-  }
-  return opts;
+  const opts = parseOptions(argv, { sizes: ['1k', '10k'], runs: 0, keep: false }, 'usage: node bench/action.mjs [--sizes 1k,10k] [--runs N] [--keep]   (default: 5 runs at 1k, 3 at 10k)');
+  return { ...opts, runs: opts.runs || 5, runsLarge: opts.runs || 3 };
 }
 
 const log = (m) => process.stderr.write(`${m}\n`);
-const median = (xs) => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (ms) => (ms === null ? '-' : ms >= 100 ? Math.round(ms).toLocaleString('en-US') : ms.toFixed(1));
 const ratio = (a, b) => {
   if (a === null || b === null || b === 0) return '-';

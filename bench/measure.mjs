@@ -42,3 +42,38 @@ export function makeFile(path, bytes) {
   }
   closeSync(fd);
 }
+
+/** The median, or null of nothing. */
+export function median(xs) {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * `--name value` / `--name=value` options over `defaults`: numbers stay numbers, booleans are flags,
+ * arrays take comma-separated lists. `-h`/`--help` prints `usage` and exits; anything else unknown throws.
+ */
+export function parseOptions(argv, defaults, usage) {
+  const opts = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') {
+      console.log(usage);
+      process.exit(0);
+    }
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const name = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (!flag.startsWith('--') || !(name in defaults)) throw new Error(`unknown argument ${a}\n${usage}`);
+    const def = defaults[name];
+    if (typeof def === 'boolean') {
+      opts[name] = true;
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new Error(`${flag} needs a value`);
+    opts[name] = Array.isArray(def) ? v.split(',').filter(Boolean) : typeof def === 'number' ? Math.max(1, Number.parseInt(v, 10) || 1) : v;
+  }
+  return opts;
+}

@@ -26,7 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeFile, measure } from './measure.mjs';
+import { makeFile, measure, median } from './measure.mjs';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -189,10 +189,6 @@ async function deletePrefix(prefix) {
 }
 
 const keyOf = (prefix, sha256) => `${prefix}/sha256/${sha256.slice(0, 2)}/${sha256}`; // S3Store's layout
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const oddities = [];
 const emptyEtag = new Set();
 let sdkNodeWarning = false;

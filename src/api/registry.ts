@@ -20,7 +20,10 @@ import type { HistoryEvent } from '../git/history.js';
 import { objectUri, storeLocation } from './store-location.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { DiskParseCache } from '../cache/parse-cache.js';
-import { diskCacheFor, loadParser, loadSnapshot } from './load.js';
+import { diskCacheFor, loadListing, loadParser, loadSnapshot } from './load.js';
+import { listModels, modelFacts, type ListFilters, type ModelSummary } from '../registry/summary.js';
+
+export type { ListFilters, ModelSummary };
 
 export interface OpenOptions {
   /** The registry directory; default: MODELREG_REGISTRY, else discovered upward from cwd. */
@@ -53,26 +56,6 @@ export interface ResolvedVersion {
   file: string;
 }
 
-export interface ModelSummary {
-  name: string;
-  description: string | null;
-  owners: string[];
-  task: string | null;
-  tags: Record<string, string>;
-  versions: number;
-  latest: string | null;
-  frameworks: string[];
-  /** Stage → version holding it, in policy order. */
-  stages: Record<string, string>;
-}
-
-export interface ListFilters {
-  stage?: string;
-  tags?: Record<string, string>;
-  framework?: string;
-  owner?: string;
-}
-
 export interface Comparison {
   a: { ref: string; version: string };
   b: { ref: string; version: string };
@@ -97,8 +80,7 @@ export class Registry {
     readonly source: RegistrySource,
     private readonly options: OpenOptions,
   ) {
-    // A caller's own cache or limits replace the disk cache (see load.ts).
-    this.disk = options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root);
+    this.disk = diskCacheFor(root, options.load);
   }
 
   static async open(options: OpenOptions = {}): Promise<Registry> {
@@ -165,32 +147,19 @@ export class Registry {
   }
 
   async list(filters: ListFilters = {}): Promise<ModelSummary[]> {
-    const snap = await this.snapshot();
-    const out: ModelSummary[] = [];
-    for (const m of [...snap.models.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-      const latest = latestVersion(m, false) ?? latestVersion(m, true);
-      const manifest = m.manifest?.data;
-      const summary: ModelSummary = {
-        name: m.name,
-        description: manifest?.description ?? null,
-        owners: manifest?.owners ?? [],
-        task: manifest?.task ?? null,
-        tags: manifest?.tags ?? {},
-        versions: m.versions.size,
-        latest: latest?.data.version ?? null,
-        frameworks: [...new Set([...m.versions.values()].map((v) => v.data.framework).filter((f): f is string => !!f))].sort(),
-        stages: stageMap(snap, m.name),
-      };
-      if (filters.stage && !(filters.stage in summary.stages)) continue;
-      if (filters.owner && !summary.owners.includes(filters.owner)) continue;
-      if (filters.framework && !summary.frameworks.includes(filters.framework)) continue;
-      if (filters.tags) {
-        const tags = { ...(latest?.data.tags ?? {}), ...summary.tags };
-        if (!Object.entries(filters.tags).every(([k, v]) => Object.hasOwn(tags, k) && tags[k] === v)) continue;
-      }
-      out.push(summary);
-    }
-    return out;
+    return (await this.listing(filters)).models;
+  }
+
+  /**
+   * The models that pass the filters, the policy's stages in order, and how many files could not be
+   * read. Answered from per-model facts cached by the digest of each model's files (see load.ts), so
+   * a warm `list` parses nothing.
+   */
+  async listing(filters: ListFilters = {}): Promise<{ models: ModelSummary[]; stages: string[]; broken: number }> {
+    const listing = this.full
+      ? await this.full.then((snap) => ({ facts: [...snap.models.values()].map(modelFacts), policy: snap.policy, broken: snap.brokenFiles.size }))
+      : await loadListing(this.source, { ...this.options.load, disk: this.disk });
+    return { models: listModels(listing.facts, listing, filters), stages: listing.policy?.data.stages.map((s) => s.name) ?? [], broken: listing.broken };
   }
 
   async compare(a: string, b: string): Promise<Comparison> {
@@ -264,7 +233,7 @@ export async function validateRevisions(options: { dir?: string; cwd?: string; b
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
   const { judgeSources } = await import('./judge.js');
-  const { report, checked } = await judgeSources(b, h, { ...options.load, disk: options.load?.cache || options.load?.limits ? undefined : diskCacheFor(root) });
+  const { report, checked } = await judgeSources(b, h, { ...options.load, disk: diskCacheFor(root, options.load) });
   return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
 }
 

@@ -17,15 +17,13 @@ export default class List extends BaseCommand {
     this.jsonMode = flags.json;
     const tags = keyValues(flags.tag, 'tag');
     const reg = await this.openRegistry(flags);
-    const models = await reg.list({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
-    const broken = (await reg.snapshot()).brokenFiles.size;
+    const { models, stages: policy, broken } = await reg.listing({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
     if (broken > 0) process.stderr.write(`warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
     if (flags.json) return this.printJson({ models });
     if (models.length === 0) {
       process.stdout.write('no models\n');
       return;
     }
-    const policy = (await reg.snapshot()).policy?.data.stages.map((s) => s.name) ?? [];
     process.stdout.write(
       table([
         ['MODEL', 'LATEST', ...policy.map((s) => s.toUpperCase()), 'VERSIONS', 'OWNERS'],

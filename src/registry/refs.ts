@@ -90,7 +90,7 @@ export function latestVersion(model: ModelEntry, prerelease: boolean): Loaded<Ve
 }
 
 /** Stage names in the policy's order; unknown ones last, alphabetically. */
-export function orderStages(snap: Snapshot, stages: string[]): string[] {
+export function orderStages(snap: Pick<Snapshot, 'policy'>, stages: string[]): string[] {
   const order = new Map((snap.policy?.data.stages ?? []).map((s, i) => [s.name, i]));
   return [...stages].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b));
 }

@@ -41,8 +41,8 @@ describe('the parse cache', () => {
         expect({ round, c, code: r.code, out: r.stdout }).toEqual({ round, c, code: expected[i]!.code, out: expected[i]!.stdout });
       });
     }
-    // One shard per model directory, plus registry.yaml's.
-    expect(shardFiles(repo)).toHaveLength(4);
+    // One shard per model directory, plus registry.yaml's, plus list's per-model facts.
+    expect(shardFiles(repo)).toHaveLength(5);
     expect(gitIn(repo, 'status', '--porcelain', '--ignored')).toBe('');
   });
 
@@ -82,12 +82,21 @@ describe('the parse cache', () => {
     const { repo } = fixtureRepo();
     const expected = cli(repo, ['list', '--json'], NO_CACHE).stdout;
     cli(repo, ['list', '--json']);
-    const shards = shardFiles(repo);
+    const shards = shardFiles(repo).filter((s) => !s.endsWith('models.json'));
     writeFileSync(shards[0]!, '{"format":1,"entries":{"model:');
     writeFileSync(shards[1]!, JSON.stringify({ format: 999, entries: { x: 1 } }));
     writeFileSync(shards[2]!, 'null');
+    // The per-model facts `list` keeps beside the shards, with a wrong answer planted under a wrong digest.
+    const facts = shardFiles(repo).find((s) => s.endsWith('models.json'))!;
+    const planted = JSON.parse(readFileSync(facts, 'utf8'));
+    planted.models.sentiment.facts.latest = '9.9.9';
+    planted.models.sentiment.digest = '0'.repeat(40);
+    writeFileSync(facts, JSON.stringify(planted));
+    expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
+    writeFileSync(facts, '{"format":1,"models":');
     expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
     for (const s of shardFiles(repo)) expect(JSON.parse(readFileSync(s, 'utf8')).format).toBe(1);
+    expect(JSON.parse(readFileSync(facts, 'utf8')).models.sentiment.facts.latest).not.toBe('9.9.9');
   });
 
   it('survives processes refreshing it at once', async () => {
