@@ -114,7 +114,8 @@ export async function loadListing(source: RegistrySource, settings: LoadSettings
       else groups.set(name, [f]);
     }
   }
-  const cache = settings.limits ? undefined : settings.disk?.facts();
+  // Kept in the parse cache's directory, so under the same format and schemas.
+  const cache = settings.limits || !settings.disk ? undefined : new (await import('../cache/facts-cache.js')).FactsCache(settings.disk.dir);
   const known: FactsEntry[] = [];
   const missing: { name: string; digest: string }[] = [];
   for (const [name, group] of groups) {

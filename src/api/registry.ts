@@ -7,12 +7,12 @@
  *   const { artifacts } = await reg.resolve('sentiment@production');
  */
 import { ModelregError } from '../registry/errors.js';
-import { buildLineage, lineageNeighbourhood, lineageTree, nodeId, type LineageEdge, type LineageTree } from '../registry/lineage.js';
+import type { LineageEdge, LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
 import type { Snapshot, LoadOptions } from '../registry/snapshot.js';
 import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
 import { compareVersions } from '../registry/versions.js';
-import { compareMetrics, type MetricRow } from '../registry/metrics.js';
+import type { MetricRow } from '../registry/metrics.js';
 import type { TreeReport, ChangeReport } from '../checks/validate.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
@@ -21,7 +21,7 @@ import { objectUri, storeLocation } from './store-location.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { DiskParseCache } from '../cache/parse-cache.js';
 import { diskCacheFor, loadListing, loadParser, loadSnapshot } from './load.js';
-import { listModels, modelFacts, type ListFilters, type ModelSummary } from '../registry/summary.js';
+import type { ListFilters, ModelSummary } from '../registry/summary.js';
 
 export type { ListFilters, ModelSummary };
 
@@ -156,6 +156,7 @@ export class Registry {
    * a warm `list` parses nothing.
    */
   async listing(filters: ListFilters = {}): Promise<{ models: ModelSummary[]; stages: string[]; broken: number }> {
+    const { listModels, modelFacts } = await import('../registry/summary.js');
     const listing = this.full
       ? await this.full.then((snap) => ({ facts: [...snap.models.values()].map(modelFacts), policy: snap.policy, broken: snap.brokenFiles.size }))
       : await loadListing(this.source, { ...this.options.load, disk: this.disk });
@@ -165,6 +166,7 @@ export class Registry {
   async compare(a: string, b: string): Promise<Comparison> {
     const [ra, rb] = [parseRef(a), parseRef(b)];
     const snap = await this.snapshot({ models: [...new Set([ra.model, rb.model])] });
+    const { compareMetrics } = await import('../registry/metrics.js');
     const va = resolveRef(snap, ra).version.data;
     const vb = resolveRef(snap, rb).version.data;
     const paramNames = [...new Set([...Object.keys(va.params ?? {}), ...Object.keys(vb.params ?? {})])].sort();
@@ -184,6 +186,7 @@ export class Registry {
   async lineage(reference: string): Promise<LineageReport> {
     const snap = await this.snapshot();
     const r = resolveRef(snap, parseRef(reference));
+    const { buildLineage, lineageNeighbourhood, lineageTree, nodeId } = await import('../registry/lineage.js');
     const root = nodeId(r.version.data.name, r.version.data.version);
     const g = buildLineage(snap);
     return { root, ancestors: lineageTree(g, root, 'up'), descendants: lineageTree(g, root, 'down'), ...lineageNeighbourhood(g, root) };
@@ -209,6 +212,7 @@ export class Registry {
   async card(reference: string): Promise<string> {
     const snap = await this.snapshot();
     const r = resolveRef(snap, parseRef(reference));
+    const { buildLineage, lineageTree, nodeId } = await import('../registry/lineage.js');
     const g = buildLineage(snap);
     const root = nodeId(r.version.data.name, r.version.data.version);
     const { renderCard } = await import('./card.js');

@@ -21,7 +21,6 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Finding } from '../registry/findings.js';
 import { SCHEMAS_DIGEST } from '../schema/schemas-digest.generated.js';
-import { FactsCache } from './facts-cache.js';
 
 /** Bump when parsing (src/schema/yaml.ts, parseManifest) changes what it returns for the same text. */
 export const PARSE_CACHE_FORMAT = 1;
@@ -53,12 +52,7 @@ export class DiskParseCache {
 
   private constructor(readonly dir: string) {}
 
-  /** Per-model facts for `list`, kept in the same directory (so under the same format and schemas). */
-  facts(): FactsCache {
-    return (this.factsCache ??= new FactsCache(this.dir));
-  }
 
-  private factsCache: FactsCache | undefined;
 
   /** The cache of the repository holding `gitCommonDir`; nothing is created until something is stored. */
   static at(gitCommonDir: string): DiskParseCache {

@@ -3,7 +3,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { POLICY_FILE } from '../registry/layout.js';
-import { IsoRevisionSource } from './iso-source.js';
 import { GitRevisionSource, WorkTreeSource, type RegistrySource } from './sources.js';
 
 /** The registry root: --registry, else MODELREG_REGISTRY, else the nearest directory upward holding registry.yaml. */
@@ -31,7 +30,7 @@ export async function openSource(root: string, at?: string): Promise<RegistrySou
   try {
     return await GitRevisionSource.open(root, at);
   } catch (e) {
-    if (e instanceof ModelregError && e.code === 'git-missing') return IsoRevisionSource.open(root, at);
+    if (e instanceof ModelregError && e.code === 'git-missing') return (await import('./iso-source.js')).IsoRevisionSource.open(root, at);
     throw e;
   }
 }
