@@ -3,9 +3,10 @@
  * lineage point at versions that exist, the lineage graph has no cycle, and registry.yaml is coherent.
  */
 import { finding, type Finding } from '../registry/findings.js';
-import { buildLineage, findCycles } from '../registry/lineage.js';
+import { findCycles, lineageGraph, nodeId, type LineageEdge } from '../registry/lineage.js';
 import { POLICY_FILE, paths } from '../registry/layout.js';
-import type { Loaded, Snapshot } from '../registry/snapshot.js';
+import type { Loaded, ModelEntry, Snapshot } from '../registry/assemble.js';
+import { positionOf, type Position } from '../schema/parsed.js';
 import type { VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
@@ -13,53 +14,86 @@ import { MODEL_NAME as NAME, STAGE_NAME as STAGE, isSafeRelativePath } from '../
 
 
 export function checkConsistency(snap: Snapshot): Finding[] {
-  const out: Finding[] = [];
-  out.push(...checkTreeNames(snap));
-  out.push(...checkPolicy(snap));
-  const stageNames = new Set((snap.policy?.data.stages ?? []).map((s) => s.name));
+  const models = [...snap.models.values()].map((m) => checkModel(snap, m));
+  return [...checkTreeNames(snap.paths), ...checkPolicy(snap), ...models.flatMap((m) => m.findings), ...checkLineage(models, (path) => snap.brokenFiles.has(path))];
+}
 
-  for (const m of snap.models.values()) {
-    if (!m.manifest && !snap.brokenFiles.has(paths.model(m.name))) {
-      const first = [...m.versions.values(), ...m.stages.values()][0];
-      out.push(finding('model-missing', `model "${m.name}" has no ${paths.model(m.name)}`, { file: first?.file ?? paths.model(m.name), hint: `Create ${paths.model(m.name)} with name and owners.` }));
+/**
+ * What one model's own files say, checked against the policy's stage names: its findings, and the
+ * facts the checks that span models need (its versions, their lineage parents, with the positions a
+ * finding about them would point at). Plain data, so it can be kept for a model whose files have not
+ * changed (see src/api/tree-check.ts) and the checks across models run without reading it again.
+ */
+export interface ModelCheck {
+  model: string;
+  findings: Finding[];
+  /** The version ids whose files were usable. */
+  versions: string[];
+  lineage: VersionLineage[];
+}
+
+export interface VersionLineage {
+  /** The version as its manifest names it (the lineage node), and its file. */
+  version: string;
+  file: string;
+  parents: { model: string; version: string; relation?: string }[];
+  /**
+   * Where `/lineage/parents` or `/lineage/parents/<i>` is in the file, asked only when a finding needs
+   * it: a document from the parse cache re-parses its file to answer.
+   */
+  at: (field: string) => Position | undefined;
+}
+
+export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
+  const out: Finding[] = [];
+  const stageNames = new Set((snap.policy?.data.stages ?? []).map((s) => s.name));
+  if (!m.manifest && !snap.brokenFiles.has(paths.model(m.name))) {
+    const first = [...m.versions.values(), ...m.stages.values()][0];
+    out.push(finding('model-missing', `model "${m.name}" has no ${paths.model(m.name)}`, { file: first?.file ?? paths.model(m.name), hint: `Create ${paths.model(m.name)} with name and owners.` }));
+  }
+  if (m.manifest && m.manifest.data.name !== m.name) {
+    out.push(findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', { hint: `Set name: ${m.name}, or move the directory.` }));
+  }
+  const lineage: VersionLineage[] = [];
+  for (const [id, v] of m.versions) {
+    if (v.data.name !== m.name) out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
+    if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
+    out.push(...checkArtifactPaths(v));
+    const parents = v.data.lineage?.parents ?? [];
+    lineage.push({
+      version: v.data.version,
+      file: v.file,
+      parents: parents.map((p) => ({ model: p.model, version: p.version, ...(p.relation ? { relation: p.relation } : {}) })),
+      at: (field) => positionOf(v.doc, field),
+    });
+  }
+  for (const [id, s] of m.stages) {
+    if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
+    if (s.data.stage !== id) out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
+    if (snap.policy && !stageNames.has(id)) {
+      out.push(findingAt('stage-unknown', `"${id}" is not a stage of ${POLICY_FILE}`, s, '/stage', { hint: `Stages: ${[...stageNames].join(', ')}.` }));
     }
-    if (m.manifest && m.manifest.data.name !== m.name) {
-      out.push(findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', { hint: `Set name: ${m.name}, or move the directory.` }));
+    const holder = m.versions.get(s.data.version);
+    const holderPath = paths.version(m.name, s.data.version);
+    if (!holder && !snap.brokenFiles.has(holderPath)) {
+      out.push(findingAt('stage-dangling', `${m.name}@${id} names version ${s.data.version}, which does not exist`, s, '/version', { hint: `Register ${m.name}@${s.data.version} first, or name an existing version.` }));
+    } else if (holder?.data.deprecated) {
+      out.push(findingAt('stage-deprecated', `${m.name}@${id} is held by ${s.data.version}, which is deprecated`, s, '/version'));
     }
-    for (const [id, v] of m.versions) {
-      if (v.data.name !== m.name) out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
-      if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
-      out.push(...checkArtifactPaths(v));
-    }
-    for (const [id, s] of m.stages) {
-      if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
-      if (s.data.stage !== id) out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
-      if (snap.policy && !stageNames.has(id)) {
-        out.push(findingAt('stage-unknown', `"${id}" is not a stage of ${POLICY_FILE}`, s, '/stage', { hint: `Stages: ${[...stageNames].join(', ')}.` }));
-      }
-      const holder = m.versions.get(s.data.version);
-      const holderPath = paths.version(m.name, s.data.version);
-      if (!holder && !snap.brokenFiles.has(holderPath)) {
-        out.push(findingAt('stage-dangling', `${m.name}@${id} names version ${s.data.version}, which does not exist`, s, '/version', { hint: `Register ${m.name}@${s.data.version} first, or name an existing version.` }));
-      } else if (holder?.data.deprecated) {
-        out.push(findingAt('stage-deprecated', `${m.name}@${id} is held by ${s.data.version}, which is deprecated`, s, '/version'));
-      }
-      const prev = s.data.previous;
-      if (prev && !m.versions.has(prev) && !snap.brokenFiles.has(paths.version(m.name, prev))) {
-        out.push(findingAt('stage-previous-dangling', `previous holder ${prev} of ${m.name}@${id} does not exist`, s, '/previous'));
-      }
+    const prev = s.data.previous;
+    if (prev && !m.versions.has(prev) && !snap.brokenFiles.has(paths.version(m.name, prev))) {
+      out.push(findingAt('stage-previous-dangling', `previous holder ${prev} of ${m.name}@${id} does not exist`, s, '/previous'));
     }
   }
-  out.push(...checkLineage(snap));
-  return out;
+  return { model: m.name, findings: out, versions: [...m.versions.keys()], lineage };
 }
 
 /** Path-safety of the names that come from the tree itself, and case collisions between paths. */
-function checkTreeNames(snap: Snapshot): Finding[] {
+export function checkTreeNames(treePaths: readonly string[]): Finding[] {
   const out: Finding[] = [];
   const folded = new Map<string, string>();
   const reportedModels = new Set<string>();
-  for (const p of snap.paths) {
+  for (const p of treePaths) {
     const lower = p.toLowerCase();
     const other = folded.get(lower);
     if (other !== undefined && other !== p) {
@@ -102,7 +136,7 @@ function checkArtifactPaths(v: Loaded<VersionManifest>): Finding[] {
   return out;
 }
 
-function checkPolicy(snap: Snapshot): Finding[] {
+export function checkPolicy(snap: Pick<Snapshot, 'policy' | 'brokenFiles'>): Finding[] {
   const policy = snap.policy;
   if (!policy) {
     return snap.brokenFiles.has(POLICY_FILE) ? [] : [finding('tree-missing-policy', `${POLICY_FILE} is missing`, { file: POLICY_FILE })];
@@ -122,23 +156,31 @@ function checkPolicy(snap: Snapshot): Finding[] {
   return out;
 }
 
-function checkLineage(snap: Snapshot): Finding[] {
+/** Lineage across models: every parent exists (or its file is broken, reported already), and no cycle. */
+export function checkLineage(models: readonly ModelCheck[], isBroken: (path: string) => boolean): Finding[] {
   const out: Finding[] = [];
-  for (const m of snap.models.values()) {
-    for (const v of m.versions.values()) {
-      (v.data.lineage?.parents ?? []).forEach((p, i) => {
-        const exists = snap.models.get(p.model)?.versions.has(p.version);
-        if (!exists && !snap.brokenFiles.has(paths.version(p.model, p.version))) {
-          out.push(findingAt('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, v, `/lineage/parents/${i}`, { hint: 'Register the parent first, or correct the reference.' }));
+  const versions = new Map(models.map((m) => [m.model, new Set(m.versions)]));
+  const byNode = new Map<string, VersionLineage>();
+  const edges: LineageEdge[] = [];
+  for (const m of models) {
+    for (const v of m.lineage) {
+      const child = nodeId(m.model, v.version);
+      byNode.set(child, v);
+      v.parents.forEach((p, i) => {
+        edges.push({ parent: nodeId(p.model, p.version), child, ...(p.relation ? { relation: p.relation } : {}) });
+        if (!versions.get(p.model)?.has(p.version) && !isBroken(paths.version(p.model, p.version))) {
+          const field = `/lineage/parents/${i}`;
+          out.push(finding('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, { file: v.file, ...v.at(field), field, hint: 'Register the parent first, or correct the reference.' }));
         }
       });
     }
   }
-  for (const cycle of findCycles(buildLineage(snap))) {
+  const nodes = models.flatMap((m) => m.lineage.map((v) => nodeId(m.model, v.version)));
+  for (const cycle of findCycles(lineageGraph(nodes, edges))) {
     const [name, version] = cycle[0]!.split('@') as [string, string];
-    const item = snap.models.get(name)?.versions.get(version);
+    const item = byNode.get(cycle[0]!);
     const text = [...cycle, cycle[0]].join(' → ');
-    out.push(item ? findingAt('lineage-cycle', `lineage cycle: ${text}`, item, '/lineage/parents') : finding('lineage-cycle', `lineage cycle: ${text}`, { file: paths.version(name, version) }));
+    out.push(item ? finding('lineage-cycle', `lineage cycle: ${text}`, { file: item.file, ...item.at('/lineage/parents'), field: '/lineage/parents' }) : finding('lineage-cycle', `lineage cycle: ${text}`, { file: paths.version(name, version) }));
   }
   return out;
 }

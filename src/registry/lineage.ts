@@ -18,18 +18,24 @@ export interface LineageGraph {
 export const nodeId = (model: string, version: string) => `${model}@${version}`;
 
 export function buildLineage(snap: Snapshot): LineageGraph {
-  const g: LineageGraph = { nodes: new Set(), edges: [], parentsOf: new Map(), childrenOf: new Map() };
+  const nodes: string[] = [];
+  const edges: LineageEdge[] = [];
   for (const m of snap.models.values()) {
     for (const v of m.versions.values()) {
       const child = nodeId(m.name, v.data.version);
-      g.nodes.add(child);
-      for (const p of v.data.lineage?.parents ?? []) {
-        const edge: LineageEdge = { parent: nodeId(p.model, p.version), child, ...(p.relation ? { relation: p.relation } : {}) };
-        g.edges.push(edge);
-        push(g.parentsOf, child, edge);
-        push(g.childrenOf, edge.parent, edge);
-      }
+      nodes.push(child);
+      for (const p of v.data.lineage?.parents ?? []) edges.push({ parent: nodeId(p.model, p.version), child, ...(p.relation ? { relation: p.relation } : {}) });
     }
+  }
+  return lineageGraph(nodes, edges);
+}
+
+/** The graph of these nodes and edges (edges keep their order: it decides the order cycles are found in). */
+export function lineageGraph(nodes: Iterable<string>, edges: LineageEdge[]): LineageGraph {
+  const g: LineageGraph = { nodes: new Set(nodes), edges, parentsOf: new Map(), childrenOf: new Map() };
+  for (const edge of edges) {
+    push(g.parentsOf, edge.child, edge);
+    push(g.childrenOf, edge.parent, edge);
   }
   return g;
 }
