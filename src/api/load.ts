@@ -11,14 +11,11 @@
  * checks call loadParser() first (validate, the change checks), and a missing parser there is a bug,
  * reported loudly rather than as a finding without a line.
  */
-import { createHash } from 'node:crypto';
 import { DiskParseCache, type CachedParse } from '../cache/parse-cache.js';
-import type { FactsEntry } from '../cache/facts-cache.js';
 import { findCommonGitDir } from '../git/gitdir.js';
 import type { ReadScope, RegistrySource } from '../git/sources.js';
 import { assembleSnapshot, relocate, type ManifestParser, type ParseResult, type Snapshot, type TreeFile } from '../registry/assemble.js';
-import { classifyPath, MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
-import { modelFacts, type ModelFacts } from '../registry/summary.js';
+import { classifyPath, POLICY_FILE } from '../registry/layout.js';
 import type { ManifestKind } from '../registry/types.js';
 import { DEFAULT_YAML_LIMITS, type ParsedYaml, type Position, type YamlLimits } from '../schema/parsed.js';
 import type { LoadOptions } from '../registry/snapshot.js';
@@ -57,7 +54,7 @@ export async function loadSnapshot(source: RegistrySource, scope: ReadScope | un
 }
 
 /** A snapshot of these listed files: parses from the caches where they hold them, the rest read and parsed. */
-async function assembleFrom(source: RegistrySource, files: TreeFile[], settings: LoadSettings): Promise<Snapshot> {
+export async function assembleFrom(source: RegistrySource, files: TreeFile[], settings: LoadSettings): Promise<Snapshot> {
   const limits = settings.limits ?? DEFAULT_YAML_LIMITS;
   // Parses under other limits are not the ones the disk cache holds.
   const disk = settings.limits ? undefined : settings.disk;
@@ -88,65 +85,6 @@ async function assembleFrom(source: RegistrySource, files: TreeFile[], settings:
   const snap = assembleSnapshot(files, parse, limits);
   disk?.flush();
   return snap;
-}
-
-export interface Listing {
-  facts: ModelFacts[];
-  policy: Snapshot['policy'];
-  /** Files that could not be used (parse or schema errors, symlinks, submodules). */
-  broken: number;
-}
-
-/**
- * What `list` needs: each model's facts, from the facts cache for every model directory whose files
- * are unchanged (by digest of their paths and blob ids), computed from a snapshot of the rest.
- */
-export async function loadListing(source: RegistrySource, settings: LoadSettings = {}): Promise<Listing> {
-  const files = await source.list();
-  const top: TreeFile[] = [];
-  const groups = new Map<string, TreeFile[]>();
-  for (const f of files) {
-    if (!f.path.startsWith(`${MODELS_DIR}/`)) top.push(f);
-    else {
-      const name = f.path.split('/')[1]!;
-      const g = groups.get(name);
-      if (g) g.push(f);
-      else groups.set(name, [f]);
-    }
-  }
-  // Kept in the parse cache's directory, so under the same format and schemas.
-  const cache = settings.limits || !settings.disk ? undefined : new (await import('../cache/facts-cache.js')).FactsCache(settings.disk.dir);
-  const known: FactsEntry[] = [];
-  const missing: { name: string; digest: string }[] = [];
-  for (const [name, group] of groups) {
-    const digest = digestOf(group);
-    const hit = cache?.get(name, digest);
-    if (hit) known.push(hit);
-    else missing.push({ name, digest });
-  }
-  const snap = await assembleFrom(source, [...top, ...missing.flatMap((m) => groups.get(m.name)!)], settings);
-  for (const { name, digest } of missing) {
-    const m = snap.models.get(name);
-    const dir = `${MODELS_DIR}/${name}`;
-    const broken = [...snap.brokenFiles].filter((p) => p === dir || p.startsWith(`${dir}/`)).length;
-    const entry: FactsEntry = { digest, facts: m ? modelFacts(m) : null, broken };
-    known.push(entry);
-    cache?.set(name, entry);
-  }
-  cache?.flush(new Set(groups.keys()));
-  const topBroken = [...snap.brokenFiles].filter((p) => !p.startsWith(`${MODELS_DIR}/`)).length;
-  return {
-    facts: known.flatMap((e) => (e.facts ? [e.facts] : [])),
-    policy: snap.policy,
-    broken: topBroken + known.reduce((n, e) => n + e.broken, 0),
-  };
-}
-
-/** What identifies a model directory's content: its entries' paths, types and blob ids (or sizes, for files too big to read). */
-function digestOf(files: TreeFile[]): string {
-  const h = createHash('sha1');
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.update(`${f.type}\0${f.path}\0${f.oid ?? `size:${f.size ?? ''}`}\n`);
-  return h.digest('hex');
 }
 
 /** The manifest kind of a file that will be parsed, or undefined for what is never parsed. */

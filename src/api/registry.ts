@@ -20,7 +20,7 @@ import type { HistoryEvent } from '../git/history.js';
 import { objectUri, storeLocation } from './store-location.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { DiskParseCache } from '../cache/parse-cache.js';
-import { diskCacheFor, loadListing, loadParser, loadSnapshot } from './load.js';
+import { diskCacheFor, loadParser, loadSnapshot } from './load.js';
 import type { ListFilters, ModelSummary } from '../registry/summary.js';
 
 export type { ListFilters, ModelSummary };
@@ -159,7 +159,7 @@ export class Registry {
     const { listModels, modelFacts } = await import('../registry/summary.js');
     const listing = this.full
       ? await this.full.then((snap) => ({ facts: [...snap.models.values()].map(modelFacts), policy: snap.policy, broken: snap.brokenFiles.size }))
-      : await loadListing(this.source, { ...this.options.load, disk: this.disk });
+      : await (await import('./model-cache.js')).loadListing(this.source, { ...this.options.load, disk: this.disk });
     return { models: listModels(listing.facts, listing, filters), stages: listing.policy?.data.stages.map((s) => s.name) ?? [], broken: listing.broken };
   }
 
@@ -204,9 +204,12 @@ export class Registry {
     return openStore(storeLocation(this.root, policy, this.options.store), policy?.artifacts.s3);
   }
 
-  async validate(): Promise<TreeReport> {
+  /** Every finding of the tree, and how many models and versions it holds. */
+  async validate(): Promise<TreeReport & { models: number; versions: number }> {
+    if (!this.full && this.disk) return (await import('./model-cache.js')).validateTreeCached(this.source, { ...this.options.load, disk: this.disk });
     const [{ validateTree }] = await Promise.all([import('../checks/validate.js'), loadParser()]);
-    return validateTree(await this.snapshot());
+    const snap = await this.snapshot();
+    return { ...validateTree(snap), models: snap.models.size, versions: [...snap.models.values()].reduce((n, m) => n + m.versions.size, 0) };
   }
 
   async card(reference: string): Promise<string> {

@@ -29,6 +29,7 @@ export interface ModelCheck {
   findings: Finding[];
   /** The version ids whose files were usable. */
   versions: string[];
+  /** The versions that name lineage parents. */
   lineage: VersionLineage[];
 }
 
@@ -36,7 +37,7 @@ export interface VersionLineage {
   /** The version as its manifest names it (the lineage node), and its file. */
   version: string;
   file: string;
-  parents: { model: string; version: string; relation?: string }[];
+  parents: { model: string; version: string }[];
   /**
    * Where `/lineage/parents` or `/lineage/parents/<i>` is in the file, asked only when a finding needs
    * it: a document from the parse cache re-parses its file to answer.
@@ -60,12 +61,7 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
     if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
     out.push(...checkArtifactPaths(v));
     const parents = v.data.lineage?.parents ?? [];
-    lineage.push({
-      version: v.data.version,
-      file: v.file,
-      parents: parents.map((p) => ({ model: p.model, version: p.version, ...(p.relation ? { relation: p.relation } : {}) })),
-      at: (field) => positionOf(v.doc, field),
-    });
+    if (parents.length) lineage.push({ version: v.data.version, file: v.file, parents: parents.map((p) => ({ model: p.model, version: p.version })), at: (field) => positionOf(v.doc, field) });
   }
   for (const [id, s] of m.stages) {
     if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
@@ -167,7 +163,7 @@ export function checkLineage(models: readonly ModelCheck[], isBroken: (path: str
       const child = nodeId(m.model, v.version);
       byNode.set(child, v);
       v.parents.forEach((p, i) => {
-        edges.push({ parent: nodeId(p.model, p.version), child, ...(p.relation ? { relation: p.relation } : {}) });
+        edges.push({ parent: nodeId(p.model, p.version), child });
         if (!versions.get(p.model)?.has(p.version) && !isBroken(paths.version(p.model, p.version))) {
           const field = `/lineage/parents/${i}`;
           out.push(finding('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, { file: v.file, ...v.at(field), field, hint: 'Register the parent first, or correct the reference.' }));

@@ -28,8 +28,7 @@ Exits 1 when there is an error.`;
       const reg = await this.openRegistry(flags);
       const r = await reg.validate();
       findings = r.findings;
-      const snap = await reg.snapshot();
-      json = { ok: r.ok, ...counts(findings), models: snap.models.size, versions: [...snap.models.values()].reduce((n, m) => n + m.versions.size, 0), findings };
+      json = { ok: r.ok, ...counts(findings), models: r.models, versions: r.versions, findings };
     }
     if (flags.json) this.printJson(json);
     else {

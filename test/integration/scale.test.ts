@@ -4,7 +4,7 @@
  * parse; a broken or raced cache costs speed, never correctness; a change is judged on the models it
  * touches and every model their lineage names.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, commitAll, fixtureRepo, gitIn, write } from './helpers.js';
@@ -41,8 +41,9 @@ describe('the parse cache', () => {
         expect({ round, c, code: r.code, out: r.stdout }).toEqual({ round, c, code: expected[i]!.code, out: expected[i]!.stdout });
       });
     }
-    // One shard per model directory, plus registry.yaml's, plus list's per-model facts.
-    expect(shardFiles(repo)).toHaveLength(5);
+    // One shard per model directory, plus registry.yaml's, plus list's and validate's per-model entries.
+    expect(shardFiles(repo).map((f) => f.slice(f.lastIndexOf('/') + 1)).filter((f) => !/^[0-9a-f]{38}\.json$/.test(f)).sort()).toEqual(['list.json', 'validate.json']);
+    expect(shardFiles(repo)).toHaveLength(6);
     expect(gitIn(repo, 'status', '--porcelain', '--ignored')).toBe('');
   });
 
@@ -78,25 +79,63 @@ describe('the parse cache', () => {
     expect(warm.stdout).toBe(cli(repo, ['validate', '--json'], NO_CACHE).stdout);
   });
 
+  it('validate from cached per-model checks finds exactly what a full read finds, as the tree and the policy change', () => {
+    const { repo } = fixtureRepo();
+    const v = (name: string, ver: string, parents: string) =>
+      `name: ${name}\nversion: ${ver}\nartifacts:\n  - { path: w.bin, sha256: ${'a'.repeat(64)}, size: 1 }\nlineage:\n  parents: [${parents}]\ncreated_by: a@example.com\ncreated_at: 2026-11-01T10:00:00Z\n`;
+    // A bit of everything: a cycle across models, a dangling parent, a parent whose file is broken, a
+    // stage naming a missing version, an unknown stage, a name mismatch, an unparseable file, a symlink,
+    // a file outside the layout.
+    write(repo, 'models/ring-a/model.yaml', 'name: ring-a\nowners: [a@example.com]\n');
+    write(repo, 'models/ring-a/versions/1.0.0.yaml', v('ring-a', '1.0.0', '{ model: ring-b, version: 1.0.0 }, { model: gone, version: 1.0.0 }'));
+    write(repo, 'models/ring-b/model.yaml', 'name: ring-b\nowners: [a@example.com]\n');
+    write(repo, 'models/ring-b/versions/1.0.0.yaml', v('ring-b', '1.0.0', '{ model: ring-a, version: 1.0.0 }, { model: bert-base, version: 9.0.0 }'));
+    write(repo, 'models/bert-base/versions/9.0.0.yaml', 'name: bert-base\nversion: [unclosed\n');
+    write(repo, 'models/bert-base/stages/staging.yaml', DANGLING_STAGE);
+    write(repo, 'models/bert-base/stages/canary.yaml', DANGLING_STAGE.replace('stage: staging', 'stage: canary').replace('9.9.9', '1.0.0'));
+    write(repo, 'models/sentiment-int8/model.yaml', 'name: sentiment-other\nowners: [a@example.com]\n');
+    write(repo, 'models/sentiment/notes.txt', 'not a manifest\n');
+    symlinkSync('/etc/hostname', join(repo, 'models/sentiment/versions/9.9.9.yaml'));
+    commitAll(repo, 'a registry with problems');
+    const same = (why: string) => {
+      const full = cli(repo, ['validate', '--json'], NO_CACHE);
+      for (const round of ['cold or partly warm', 'warm']) expect({ why, round, out: cli(repo, ['validate', '--json']).stdout }).toEqual({ why, round, out: full.stdout });
+      return full.json();
+    };
+    const first = same('as committed');
+    expect(new Set(first.findings.map((f: { code: string }) => f.code))).toEqual(
+      new Set(['lineage-cycle', 'lineage-dangling', 'yaml-syntax', 'stage-dangling', 'stage-unknown', 'name-mismatch', 'tree-unexpected-file', 'tree-symlink']),
+    );
+    expect(first.findings.find((f: { code: string }) => f.code === 'lineage-dangling')).toMatchObject({ file: 'models/ring-a/versions/1.0.0.yaml', line: 6, field: '/lineage/parents/1' });
+    // The policy gains the stage: stage-unknown goes, though no model file changed.
+    writeFileSync(join(repo, 'registry.yaml'), readFileSync(join(repo, 'registry.yaml'), 'utf8').replace('stages:\n', 'stages:\n  - name: canary\n'));
+    expect(same('policy changed').findings.some((f: { code: string }) => f.code === 'stage-unknown')).toBe(false);
+    // The broken parent is fixed (uncommitted): ring-b's parent now exists, and only ring-b's own entry is stale.
+    write(repo, 'models/bert-base/versions/9.0.0.yaml', readFileSync(join(repo, 'models/bert-base/versions/1.0.0.yaml'), 'utf8').replace('version: 1.0.0', 'version: 9.0.0'));
+    same('parent fixed');
+    gitIn(repo, 'rm', '-q', '-r', 'models/ring-a');
+    expect(same('ring-a removed').findings.filter((f: { code: string }) => f.code === 'lineage-dangling')).toHaveLength(1);
+  });
+
   it('treats a truncated or foreign shard as empty, and rewrites it', () => {
     const { repo } = fixtureRepo();
     const expected = cli(repo, ['list', '--json'], NO_CACHE).stdout;
     cli(repo, ['list', '--json']);
-    const shards = shardFiles(repo).filter((s) => !s.endsWith('models.json'));
+    const shards = shardFiles(repo).filter((s) => !s.endsWith('list.json'));
     writeFileSync(shards[0]!, '{"format":1,"entries":{"model:');
     writeFileSync(shards[1]!, JSON.stringify({ format: 999, entries: { x: 1 } }));
     writeFileSync(shards[2]!, 'null');
     // The per-model facts `list` keeps beside the shards, with a wrong answer planted under a wrong digest.
-    const facts = shardFiles(repo).find((s) => s.endsWith('models.json'))!;
+    const facts = shardFiles(repo).find((s) => s.endsWith('list.json'))!;
     const planted = JSON.parse(readFileSync(facts, 'utf8'));
-    planted.models.sentiment.facts.latest = '9.9.9';
+    planted.models.sentiment.value.facts.latest = '9.9.9';
     planted.models.sentiment.digest = '0'.repeat(40);
     writeFileSync(facts, JSON.stringify(planted));
     expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
     writeFileSync(facts, '{"format":1,"models":');
     expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
-    for (const s of shardFiles(repo)) expect(JSON.parse(readFileSync(s, 'utf8')).format).toBe(1);
-    expect(JSON.parse(readFileSync(facts, 'utf8')).models.sentiment.facts.latest).not.toBe('9.9.9');
+    for (const s of shardFiles(repo).filter((f) => f !== facts)) expect(JSON.parse(readFileSync(s, 'utf8')).format).toBe(1);
+    expect(JSON.parse(readFileSync(facts, 'utf8')).models.sentiment.value.facts.latest).not.toBe('9.9.9');
   });
 
   it('survives processes refreshing it at once', async () => {

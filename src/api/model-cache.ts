@@ -1,0 +1,176 @@
+/**
+ * Whole-registry answers from per-model derived data: `list` and `validate` on a warm cache read one
+ * small entry per model directory (src/cache/digest-cache.ts) instead of every parsed manifest.
+ *
+ * An entry is keyed by a digest of its directory's files' paths, types and blob ids, so it is reused
+ * exactly while none of its files changed. The `validate` entry holds what the model's own files say
+ * (checkModel) against the policy's stage names; the checks that span models (tree names, lineage
+ * parents and cycles) and the policy's own checks run every time, over all entries. Directories that
+ * changed are parsed (through the parse cache) and their entries rewritten. The result is the one
+ * `validateTree` gives on a full snapshot; tests compare the two.
+ */
+import { createHash } from 'node:crypto';
+import type { DigestCache } from '../cache/digest-cache.js';
+import { checkLineage, checkModel, checkPolicy, checkTreeNames, type ModelCheck } from '../checks/consistency.js';
+import type { TreeReport } from '../checks/validate.js';
+import type { RegistrySource } from '../git/sources.js';
+import type { Snapshot, TreeFile } from '../registry/assemble.js';
+import { hasErrors, sortFindings, type Finding } from '../registry/findings.js';
+import { classifyPath, MODELS_DIR } from '../registry/layout.js';
+import { modelFacts, type ModelFacts } from '../registry/summary.js';
+import { positionOf } from '../schema/parsed.js';
+import { assembleFrom, loadParser, type LoadSettings } from './load.js';
+
+/** A model directory for `list`: its facts (null when it holds no usable model) and its unusable files. */
+interface ListEntry {
+  facts: ModelFacts | null;
+  broken: number;
+}
+
+/** A model directory for `validate`: see ModelCheck, and the findings from reading its files. */
+interface CheckEntry {
+  /** The policy's stage names the checks were made against (null: no usable policy): they decide stage-unknown. */
+  stages: string[] | null;
+  /** Findings from reading its files (parse, schema, tree). */
+  read: Finding[];
+  findings: Finding[];
+  present: boolean;
+  versions: string[];
+  broken: string[];
+  /** Versions naming parents: [version, file, [model, version][]]. Lines are found again when a finding needs them. */
+  lineage: [string, string, [string, string][]][];
+}
+
+const LIST_FORMAT = 1;
+const CHECK_FORMAT = 1;
+
+export interface Listing {
+  facts: ModelFacts[];
+  policy: Snapshot['policy'];
+  /** Files that could not be used (parse or schema errors, symlinks, submodules). */
+  broken: number;
+}
+
+/** What `list` needs: each model's facts, and how many files could not be used. */
+export async function loadListing(source: RegistrySource, settings: LoadSettings = {}): Promise<Listing> {
+  const { top, entries } = await perModel<ListEntry>(source, settings, { name: 'list', format: LIST_FORMAT }, (snap, name, inDir) => {
+    const m = snap.models.get(name);
+    return { facts: m ? modelFacts(m) : null, broken: [...snap.brokenFiles].filter(inDir).length };
+  });
+  return {
+    facts: entries.flatMap((e) => (e.value.facts ? [e.value.facts] : [])),
+    policy: top.policy,
+    broken: top.brokenFiles.size + entries.reduce((n, e) => n + e.value.broken, 0),
+  };
+}
+
+/** `validate` of the whole tree, with counts of models and versions. */
+export async function validateTreeCached(source: RegistrySource, settings: LoadSettings = {}): Promise<TreeReport & { models: number; versions: number }> {
+  const { files, top, entries } = await perModel<CheckEntry>(
+    source,
+    { ...settings, positions: true },
+    { name: 'validate', format: CHECK_FORMAT, usable: (entry, policy) => sameStages(entry.stages, stageNames(policy)) },
+    (snap, name, inDir) => {
+      const m = snap.models.get(name);
+      const c = m ? checkModel(snap, m) : undefined;
+      return {
+        stages: stageNames(snap),
+        read: snap.findings.filter((f) => inDir(f.file)),
+        findings: c?.findings ?? [],
+        present: !!c,
+        versions: c?.versions ?? [],
+        broken: [...snap.brokenFiles].filter(inDir),
+        lineage: (c?.lineage ?? []).map((v) => [v.version, v.file, v.parents.map((p) => [p.model, p.version])]),
+      };
+    },
+  );
+  const parser = await loadParser();
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  // A finding about a cached version's lineage needs its line: parse that one file again.
+  const lineAt = (file: string) => (field: string) => {
+    const f = byPath.get(file);
+    const doc = f ? parser.parseManifestYaml(file, f.text ?? f.readText?.() ?? '').doc : undefined;
+    return doc ? positionOf(doc, field) : undefined;
+  };
+  const models: ModelCheck[] = entries.flatMap(({ name, value }) =>
+    value.present ? [{ model: name, findings: value.findings, versions: value.versions, lineage: value.lineage.map(([version, file, parents]) => ({ version, file, parents: parents.map(([model, v]) => ({ model, version: v })), at: lineAt(file) })) }] : [],
+  );
+  const broken = new Set([...top.brokenFiles, ...entries.flatMap((e) => e.value.broken)]);
+  const findings = sortFindings([
+    ...top.findings,
+    ...entries.flatMap((e) => e.value.read),
+    ...checkTreeNames(files.filter((f) => classifyPath(f.path).kind !== 'ignored').map((f) => f.path)),
+    ...checkPolicy(top),
+    ...models.flatMap((m) => m.findings),
+    ...checkLineage(models, (path) => broken.has(path)),
+  ]);
+  return { ok: !hasErrors(findings), findings, models: models.length, versions: models.reduce((n, m) => n + m.versions.length, 0) };
+}
+
+/**
+ * The listing, the snapshot of what lies outside models/ (registry.yaml), and a value for every model
+ * directory in listing order: from the cache where the directory's digest matches (and `usable` agrees),
+ * else computed from one snapshot of the directories that changed.
+ */
+async function perModel<T>(
+  source: RegistrySource,
+  settings: LoadSettings,
+  kind: { name: string; format: number; usable?: (value: T, top: Snapshot) => boolean },
+  compute: (snap: Snapshot, model: string, inDir: (path: string | undefined) => boolean) => T,
+): Promise<{ files: TreeFile[]; top: Snapshot; entries: { name: string; value: T }[] }> {
+  const files = await source.list();
+  const outside: TreeFile[] = [];
+  const groups = new Map<string, TreeFile[]>();
+  for (const f of files) {
+    if (!f.path.startsWith(`${MODELS_DIR}/`)) outside.push(f);
+    else {
+      const name = f.path.split('/')[1]!;
+      const g = groups.get(name);
+      if (g) g.push(f);
+      else groups.set(name, [f]);
+    }
+  }
+  const top = await assembleFrom(source, outside, settings);
+  const cache = await digestCache<T>(settings, kind);
+  const values = new Map<string, T>();
+  const missing: { name: string; digest: string }[] = [];
+  for (const [name, group] of groups) {
+    const digest = digestOf(group);
+    const hit = cache?.get(name, digest);
+    if (hit !== undefined && (kind.usable?.(hit, top) ?? true)) values.set(name, hit);
+    else missing.push({ name, digest });
+  }
+  if (missing.length > 0) {
+    const snap = await assembleFrom(source, [...outside, ...missing.flatMap((m) => groups.get(m.name)!)], settings);
+    for (const { name, digest } of missing) {
+      const dir = `${MODELS_DIR}/${name}`;
+      const value = compute(snap, name, (p) => p === dir || !!p?.startsWith(`${dir}/`));
+      values.set(name, value);
+      cache?.set(name, digest, value);
+    }
+  }
+  cache?.flush(new Set(groups.keys()));
+  return { files, top, entries: [...groups.keys()].map((name) => ({ name, value: values.get(name)! })) };
+}
+
+/** Beside the parse cache's shards, so under the same parser format and schemas; none without a disk cache. */
+async function digestCache<T>(settings: LoadSettings, kind: { name: string; format: number }): Promise<DigestCache<T> | undefined> {
+  if (settings.limits || !settings.disk) return undefined;
+  const { DigestCache } = await import('../cache/digest-cache.js');
+  return DigestCache.in<T>(settings.disk.dir, kind.name, kind.format);
+}
+
+function stageNames(snap: Pick<Snapshot, 'policy'>): string[] | null {
+  return snap.policy ? snap.policy.data.stages.map((s) => s.name) : null;
+}
+
+function sameStages(a: string[] | null, b: string[] | null): boolean {
+  return a === null || b === null ? a === b : a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** What identifies a model directory's content: its entries' paths, types and blob ids (or sizes, for files too big to read). */
+function digestOf(files: TreeFile[]): string {
+  const h = createHash('sha1');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.update(`${f.type}\0${f.path}\0${f.oid ?? `size:${f.size ?? ''}`}\n`);
+  return h.digest('hex');
+}
