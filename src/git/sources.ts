@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, existsSync, type Dirent } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
@@ -207,7 +207,7 @@ export class WorkTreeSource implements RegistrySource {
 
   private addFile(rel: string, out: TreeFile[], known: Map<string, string> | undefined): void {
     const abs = join(this.root, rel);
-    const file: TreeFile = { path: rel, type: 'file', readText: () => readFileSync(abs, 'utf8') };
+    const file: TreeFile = { path: rel, type: 'file', readText: () => readRegularFile(abs)?.bytes?.toString('utf8') ?? '' };
     const oid = known?.get(rel);
     if (oid) file.oid = oid;
     else this.readInto(file);
@@ -215,18 +215,32 @@ export class WorkTreeSource implements RegistrySource {
   }
 
   private readInto(f: TreeFile): void {
-    const abs = join(this.root, f.path);
-    let st;
-    try {
-      st = lstatSync(abs);
-    } catch {
-      return;
-    }
-    f.size = st.size;
-    if (st.size > DEFAULT_YAML_LIMITS.maxBytes) return;
-    const bytes = readFileSync(abs);
+    const read = readRegularFile(join(this.root, f.path), DEFAULT_YAML_LIMITS.maxBytes);
+    if (!read) return;
+    f.size = read.size;
+    if (!read.bytes) return;
     // The id of the bytes actually read: a file changed since the index was consulted gets its own.
-    f.oid = blobId(bytes);
-    f.text = bytes.toString('utf8');
+    f.oid = blobId(read.bytes);
+    f.text = read.bytes.toString('utf8');
+  }
+}
+
+/**
+ * A regular file's size and, up to `maxBytes`, its bytes; undefined when it is gone or is no longer a
+ * regular file. O_NOFOLLOW: a file swapped for a symbolic link after the listing is not followed.
+ */
+function readRegularFile(abs: string, maxBytes = Infinity): { size: number; bytes?: Buffer } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    return st.size > maxBytes ? { size: st.size } : { size: st.size, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
   }
 }
