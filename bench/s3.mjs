@@ -11,7 +11,7 @@
 // Every measurement is a whole process, timed from spawn to exit, its RSS from /proc VmHWM polled.
 // The table shows medians of --reps runs; the JSON line at the end has every run.
 //   node bench/s3.mjs [--sizes 1G,4G] [--reps 3] [--dir /tmp] [--if-server]
-// --if-server (used by `npm run bench`): when no suitable server answers, print one line saying how to
+// --if-server (for scripts that run every benchmark): when no suitable server answers, print one line saying how to
 // start one and exit 0 instead of 1.
 // The server is found through $S3_TEST_DIR/env (default /tmp/modelreg-s3/env), written by up.sh. It needs
 // room for about 2 × reps × the largest size (RGW frees deleted objects only after its garbage collection,
@@ -68,7 +68,7 @@ const s3Dir = process.env.S3_TEST_DIR || '/tmp/modelreg-s3';
 const START = process.env.S3_TEST_DIR
   ? `OBJSTORE=bluestore S3_TEST_SIZE_GB=${SIZE_GB} S3_TEST_DIR=${s3Dir} bash scripts/s3-server/up.sh (with its S3_TEST_PORT and S3_TEST_MON_PORT if not the defaults)`
   : `OBJSTORE=bluestore S3_TEST_SIZE_GB=${SIZE_GB} S3_TEST_PORT=7580 S3_TEST_MON_PORT=3400 S3_TEST_DIR=/tmp/modelreg-s3-bench bash scripts/s3-server/up.sh, then run the bench with S3_TEST_DIR=/tmp/modelreg-s3-bench`;
-/** No usable server: one line, then exit 0 under --if-server (so `npm run bench` goes on) or 1. */
+/** No usable server: one line, then exit 0 under --if-server (so a script running every benchmark goes on) or 1. */
 function unavailable(why, running = false) {
   const stop = running ? `stop it with S3_TEST_DIR=${s3Dir} bash scripts/s3-server/down.sh, then ` : '';
   console.error(`bench/s3: ${IF_SERVER ? 'skipped: ' : ''}${why}; ${stop}start one with: ${START}`);
