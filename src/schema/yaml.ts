@@ -132,7 +132,8 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
         findings.push(finding('yaml-number', `${source ?? value} is beyond ±2^53 and would lose precision`, { file, ...pos, field: pointer }));
         return null;
       }
-      return value;
+      // -0 is 0 to every reader of a manifest, and JSON (the parse cache) cannot keep it apart.
+      return Object.is(value, -0) ? 0 : value;
     }
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     findings.push(finding('yaml-tag', `unsupported scalar`, { file, ...pos, field: pointer }));

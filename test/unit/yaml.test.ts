@@ -319,3 +319,13 @@ describe('pathological nesting', () => {
     expect(r.doc?.value).toEqual({ a: '['.repeat(500), b: '{'.repeat(500) });
   });
 });
+
+describe('parseManifestYaml: negative zero', () => {
+  it('reads -0 as 0, as JSON and the parse cache will', () => {
+    const r = parse('a: -0\nb: -0.0\nc: [-0]\n');
+    expect(r.findings).toEqual([]);
+    expect(Object.is((r.doc!.value as { a: number }).a, 0)).toBe(true);
+    expect(Object.is((r.doc!.value as { b: number }).b, 0)).toBe(true);
+    expect(Object.is((r.doc!.value as { c: number[] }).c[0], 0)).toBe(true);
+  });
+});
