@@ -1,0 +1,103 @@
+/**
+ * The hostile-input catalogue (test/hostile/catalogue.ts) through `modelreg validate`, on a real
+ * repository per case, read both ways a registry is read: from Git objects exactly as the pull-request
+ * check reads a change (`--base`/`--head`), and from the work tree. Each case must be rejected (exit 1;
+ * a few are warnings by design, exit 0) with its findings naming file and line, with no uncaught exception, nothing from outside the
+ * registry in any output, no terminal or workflow-command injection in the human output, and nothing
+ * in the work tree touched.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
+import { cliAsync, fixtureRepo, gitIn } from './helpers.js';
+
+// Outside every repository, and kept for the whole file (tempDir's are removed after each test).
+const outside = mkdtempSync(join(tmpdir(), 'modelreg-outside-'));
+const canaryFile = join(outside, 'secret.yaml');
+writeFileSync(canaryFile, `name: ${CANARY}\nowners: [${CANARY}]\n`);
+afterAll(() => rmSync(outside, { recursive: true, force: true }));
+
+function setUp(c: HostileCase): { repo: string; base: string } {
+  const { repo } = fixtureRepo();
+  const base = gitIn(repo, 'rev-parse', 'HEAD');
+  for (const p of c.remove ?? []) rmSync(join(repo, p), { force: true });
+  const gitlinks: [string, string][] = [];
+  for (const [path, entry] of Object.entries(c.files)) {
+    const abs = join(repo, path);
+    rmSync(abs, { recursive: true, force: true });
+    mkdirSync(dirname(abs), { recursive: true });
+    if (typeof entry === 'string' || Buffer.isBuffer(entry)) writeFileSync(abs, entry);
+    else if ('symlink' in entry) symlinkSync(entry.symlink === '@CANARY@' ? canaryFile : entry.symlink, abs);
+    else gitlinks.push([path, entry.submodule]);
+  }
+  gitIn(repo, 'add', '-A');
+  for (const [path, commit] of gitlinks) gitIn(repo, 'update-index', '--add', '--cacheinfo', `160000,${commit},${path}`);
+  // Not commitAll: its `git add -A` would stage the gitlinks' missing directories as deletions.
+  gitIn(repo, 'commit', '-q', '--allow-empty', '-m', `hostile: ${c.id}`);
+  // In a work tree a submodule is a repository of its own in that directory.
+  for (const [path] of gitlinks) {
+    mkdirSync(join(repo, path), { recursive: true });
+    gitIn(join(repo, path), 'init', '-q');
+  }
+  return { repo, base };
+}
+
+async function check(c: HostileCase): Promise<void> {
+  const { repo, base } = setUp(c);
+  const before = gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none');
+  const runs = {
+    // -r: the registry named, as the pull-request check names it (without registry.yaml it cannot be found).
+    'git objects (--base/--head)': await cliAsync(repo, ['validate', '-r', '.', '--base', base, '--head', 'HEAD', '--json']),
+    'work tree': await cliAsync(repo, ['validate', '-r', '.', '--json']),
+  };
+  for (const [how, r] of Object.entries(runs)) {
+    const where = `${c.id} (${c.what}), read from the ${how}`;
+    expect(r.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError|Maximum call stack/);
+    const refused = (c.verdict ?? 'error') === 'error';
+    expect(r.code, `${where}: exit ${r.code}\n${r.stderr}`).toBe(refused ? 1 : 0);
+    expect(r.stdout + r.stderr, where).not.toContain(CANARY);
+    let report;
+    try {
+      report = r.json();
+    } catch {
+      throw new Error(`${where}: not JSON: ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 300)}`);
+    }
+    expect(report.error, `${where}: ${JSON.stringify(report.error)}`).toBeUndefined();
+    expect(report.ok, where).toBe(!refused);
+    for (const want of c.expect) {
+      const found = report.findings.filter((f: { code: string; file?: string }) => f.code === want.code && f.file === want.file);
+      expect(found.length, `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(report.findings.slice(0, 5).map((f: { code: string; file?: string; line?: number }) => [f.code, f.file, f.line]))}`).toBeGreaterThan(0);
+      if (want.line !== undefined) expect(found.map((f: { line?: number }) => f.line), where).toContain(want.line);
+    }
+    for (const f of report.findings) expect(f.file === undefined || typeof f.file === 'string').toBe(true);
+  }
+  // The human output: no terminal escapes, no line a runner would take as a workflow command.
+  const human = await cliAsync(repo, ['validate', '-r', '.']);
+  expect(human.code).toBe((c.verdict ?? 'error') === 'error' ? 1 : 0);
+  expect(human.stdout + human.stderr).not.toMatch(/[\u001b\u0007]/);
+  expect((human.stdout + human.stderr).split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+  expect(human.stdout + human.stderr).not.toContain(CANARY);
+  expect(gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none')).toBe(before);
+}
+
+describe('the hostile-input catalogue', () => {
+  it('has at least 60 cases across every group, with unique ids', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(CATALOGUE.map((c) => c.id)).size).toBe(CATALOGUE.length);
+    expect(new Set(CATALOGUE.map((c) => c.group))).toEqual(new Set(['yaml', 'names', 'values', 'tree', 'output']));
+  });
+
+  for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {
+    it(`rejects every ${group} case with findings naming file and line, leaking and changing nothing`, { timeout: 300_000 }, async () => {
+      const cases = CATALOGUE.filter((c) => c.group === group);
+      // Two at a time: the machines have two cores.
+      // allSettled: a failing case must not have its repository removed under its neighbour.
+      for (let i = 0; i < cases.length; i += 2) {
+        const results = await Promise.allSettled(cases.slice(i, i + 2).map(check));
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      }
+    });
+  }
+});
