@@ -8,6 +8,7 @@
  * must all be present (others may be too); `line: 0` means "the finding has no line" (tree findings).
  */
 
+/** A file's text or bytes, a symlink to `symlink` ('@CANARY@': the canary file outside), or a submodule (what it is, for the reader). */
 export type Entry = string | Buffer | { symlink: string } | { submodule: string };
 
 export interface HostileCase {
@@ -124,7 +125,7 @@ export const CATALOGUE: HostileCase[] = [
   { id: 'symlink-git-config', group: 'tree', what: 'a symlink to .git/config', files: { [MODEL]: { symlink: '../../.git/config' } }, expect: [{ code: 'tree-symlink', file: MODEL }] },
   { id: 'symlink-dir', group: 'tree', what: 'a model directory that is a symlink to /etc', files: { 'models/evil': { symlink: '/etc' } }, expect: [{ code: 'tree-symlink', file: 'models/evil' }] },
   { id: 'symlink-policy', group: 'tree', what: 'registry.yaml as a symlink', files: { 'registry.yaml': { symlink: '@CANARY@' } }, expect: [{ code: 'tree-symlink', file: 'registry.yaml' }] },
-  { id: 'submodule', group: 'tree', what: 'a submodule as a model directory', files: { 'models/vendored': { submodule: '1234567890123456789012345678901234567890' } }, expect: [{ code: 'tree-submodule', file: 'models/vendored' }] },
+  { id: 'submodule', group: 'tree', what: 'a submodule as a model directory', files: { 'models/vendored': { submodule: 'an embedded repository' } }, expect: [{ code: 'tree-submodule', file: 'models/vendored' }] },
   { id: 'many-files', group: 'tree', what: '3,000 stray files in one model', verdict: 'warning', files: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`models/bert-base/junk/f${i}.txt`, 'x'])), expect: [{ code: 'tree-unexpected-file', file: 'models/bert-base/junk/f0.txt' }, { code: 'tree-unexpected-file', file: 'models/bert-base/junk/f2999.txt' }] },
   { id: 'no-policy', group: 'tree', what: 'registry.yaml deleted', files: {}, remove: ['registry.yaml'], expect: [{ code: 'tree-missing-policy', file: 'registry.yaml' }] },
 

@@ -6,12 +6,13 @@
  * registry in any output, no terminal or workflow-command injection in the human output, and nothing
  * in the work tree touched.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
-import { cliAsync, fixtureRepo, gitIn } from './helpers.js';
+import { applyCase } from '../hostile/apply.js';
+import { cliAsync, commitAll, fixtureRepo, gitIn } from './helpers.js';
 
 // Outside every repository, and kept for the whole file (tempDir's are removed after each test).
 const outside = mkdtempSync(join(tmpdir(), 'modelreg-outside-'));
@@ -22,25 +23,8 @@ afterAll(() => rmSync(outside, { recursive: true, force: true }));
 function setUp(c: HostileCase): { repo: string; base: string } {
   const { repo } = fixtureRepo();
   const base = gitIn(repo, 'rev-parse', 'HEAD');
-  for (const p of c.remove ?? []) rmSync(join(repo, p), { force: true });
-  const gitlinks: [string, string][] = [];
-  for (const [path, entry] of Object.entries(c.files)) {
-    const abs = join(repo, path);
-    rmSync(abs, { recursive: true, force: true });
-    mkdirSync(dirname(abs), { recursive: true });
-    if (typeof entry === 'string' || Buffer.isBuffer(entry)) writeFileSync(abs, entry);
-    else if ('symlink' in entry) symlinkSync(entry.symlink === '@CANARY@' ? canaryFile : entry.symlink, abs);
-    else gitlinks.push([path, entry.submodule]);
-  }
-  gitIn(repo, 'add', '-A');
-  for (const [path, commit] of gitlinks) gitIn(repo, 'update-index', '--add', '--cacheinfo', `160000,${commit},${path}`);
-  // Not commitAll: its `git add -A` would stage the gitlinks' missing directories as deletions.
-  gitIn(repo, 'commit', '-q', '--allow-empty', '-m', `hostile: ${c.id}`);
-  // In a work tree a submodule is a repository of its own in that directory.
-  for (const [path] of gitlinks) {
-    mkdirSync(join(repo, path), { recursive: true });
-    gitIn(join(repo, path), 'init', '-q');
-  }
+  applyCase(repo, c, canaryFile);
+  commitAll(repo, `hostile: ${c.id}`);
   return { repo, base };
 }
 
