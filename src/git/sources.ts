@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
@@ -168,40 +168,32 @@ export class WorkTreeSource implements RegistrySource {
   }
 
   private walk(rel: string, out: TreeFile[], known: Map<string, string> | undefined): void {
-    const abs = join(this.root, rel);
     let st;
     try {
-      st = lstatSync(abs);
+      st = lstatSync(join(this.root, rel));
     } catch {
       return;
     }
-    if (st.isSymbolicLink()) {
-      out.push({ path: rel, type: 'symlink' });
-      return;
-    }
-    if (st.isDirectory()) {
-      if (rel !== MODELS_DIR && existsSync(join(abs, '.git'))) {
-        out.push({ path: rel, type: 'submodule' });
-        return;
-      }
-      this.walkDir(rel, out, known);
-      return;
-    }
-    if (st.isFile()) this.addFile(rel, out, known);
+    if (st.isSymbolicLink()) out.push({ path: rel, type: 'symlink' });
+    else if (st.isDirectory()) this.walkDir(rel, out, known);
+    else if (st.isFile()) this.addFile(rel, out, known);
   }
 
-  /** Directory entries carry their type, so files need no lstat of their own, and a nested repository shows as a `.git` entry. */
-  private walkDir(rel: string, out: TreeFile[], known: Map<string, string> | undefined, entries?: Dirent[]): void {
-    const abs = join(this.root, rel);
-    for (const d of (entries ?? readdirSync(abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  /**
+   * Directory entries carry their type, so files need no lstat of their own; a directory holding a
+   * `.git` entry is a nested repository (a submodule), never entered — models/ itself excepted.
+   */
+  private walkDir(rel: string, out: TreeFile[], known: Map<string, string> | undefined): void {
+    const entries = readdirSync(join(this.root, rel), { withFileTypes: true });
+    if (rel !== MODELS_DIR && entries.some((e) => e.name === '.git')) {
+      out.push({ path: rel, type: 'submodule' });
+      return;
+    }
+    for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const child = `${rel}/${d.name}`;
       if (d.isFile()) this.addFile(child, out, known);
       else if (d.isSymbolicLink()) out.push({ path: child, type: 'symlink' });
-      else if (d.isDirectory()) {
-        const inside = readdirSync(join(abs, d.name), { withFileTypes: true });
-        if (inside.some((e) => e.name === '.git')) out.push({ path: child, type: 'submodule' });
-        else this.walkDir(child, out, known, inside);
-      }
+      else if (d.isDirectory()) this.walkDir(child, out, known);
     }
   }
 
