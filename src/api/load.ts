@@ -107,8 +107,11 @@ function hydrate(c: CachedParse, f: TreeFile): ParseResult {
   return relocate('value' in c ? { doc: lazyPositions(c.value, f), findings: c.findings } : { findings: c.findings }, f.path);
 }
 
-/** A cached document whose line map is rebuilt from the file's text the first time it is asked for. */
-function lazyPositions(value: unknown, f: TreeFile): ParsedYaml {
+/**
+ * A document whose line map is rebuilt from the file's text the first time it is asked for: for a
+ * parse from the cache, or a finding about a file known only from a cached per-model entry.
+ */
+export function lazyPositions(value: unknown, f: TreeFile): ParsedYaml {
   let maps: { valueAt: Map<string, Position>; keyAt: Map<string, Position> } | undefined;
   const load = () => {
     if (!maps) {

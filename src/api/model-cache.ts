@@ -19,7 +19,7 @@ import { hasErrors, sortFindings, type Finding } from '../registry/findings.js';
 import { classifyPath, MODELS_DIR } from '../registry/layout.js';
 import { modelFacts, type ModelFacts } from '../registry/summary.js';
 import { positionOf } from '../schema/parsed.js';
-import { assembleFrom, loadParser, type LoadSettings } from './load.js';
+import { assembleFrom, lazyPositions, type LoadSettings } from './load.js';
 
 /** A model directory for `list`: its facts (null when it holds no usable model) and its unusable files. */
 interface ListEntry {
@@ -84,13 +84,12 @@ export async function validateTreeCached(source: RegistrySource, settings: LoadS
       };
     },
   );
-  const parser = await loadParser();
   const byPath = new Map(files.map((f) => [f.path, f]));
-  // A finding about a cached version's lineage needs its line: parse that one file again.
-  const lineAt = (file: string) => (field: string) => {
+  // A finding about a cached version's lineage needs its line: that one file is parsed again, once.
+  const lineAt = (file: string) => {
     const f = byPath.get(file);
-    const doc = f ? parser.parseManifestYaml(file, f.text ?? f.readText?.() ?? '').doc : undefined;
-    return doc ? positionOf(doc, field) : undefined;
+    const doc = f ? lazyPositions(undefined, f) : undefined;
+    return (field: string) => (doc ? positionOf(doc, field) : undefined);
   };
   const models: ModelCheck[] = entries.flatMap(({ name, value }) =>
     value.present ? [{ model: name, findings: value.findings, versions: value.versions, lineage: value.lineage.map(([version, file, parents]) => ({ version, file, parents: parents.map(([model, v]) => ({ model, version: v })), at: lineAt(file) })) }] : [],
