@@ -15,7 +15,7 @@ import { DiskParseCache, type CachedParse } from '../cache/parse-cache.js';
 import { findCommonGitDir } from '../git/gitdir.js';
 import type { ReadScope, RegistrySource } from '../git/sources.js';
 import { assembleSnapshot, relocate, type ManifestParser, type ParseResult, type Snapshot, type TreeFile } from '../registry/assemble.js';
-import { classifyPath, POLICY_FILE } from '../registry/layout.js';
+import { classifyPath, modelDirOf } from '../registry/layout.js';
 import type { ManifestKind } from '../registry/types.js';
 import { DEFAULT_YAML_LIMITS, type ParsedYaml, type Position, type YamlLimits } from '../schema/parsed.js';
 import type { LoadOptions } from '../registry/snapshot.js';
@@ -94,9 +94,9 @@ function manifestKind(f: TreeFile, limits: YamlLimits): ManifestKind | undefined
   return where.kind === 'ignored' || where.kind === 'unexpected' ? undefined : where.kind;
 }
 
-/** The cache shard of a path: its model's directory, or '' for registry.yaml. */
+/** The cache shard of a path: its model's directory, or '' for registry.yaml (the only file outside models/ that is parsed). */
 function shardOf(path: string): string {
-  return path === POLICY_FILE ? '' : path.split('/')[1]!;
+  return modelDirOf(path) ?? '';
 }
 
 function dehydrate(r: ParseResult): CachedParse {

@@ -16,7 +16,7 @@ import type { TreeReport } from '../checks/validate.js';
 import type { RegistrySource } from '../git/sources.js';
 import type { Snapshot, TreeFile } from '../registry/assemble.js';
 import { hasErrors, sortFindings, type Finding } from '../registry/findings.js';
-import { classifyPath, MODELS_DIR } from '../registry/layout.js';
+import { classifyPath, modelDirOf } from '../registry/layout.js';
 import { modelFacts, type ModelFacts } from '../registry/summary.js';
 import { positionOf } from '../schema/parsed.js';
 import { assembleFrom, lazyPositions, type LoadSettings } from './load.js';
@@ -121,13 +121,10 @@ async function perModel<T>(
   const outside: TreeFile[] = [];
   const groups = new Map<string, TreeFile[]>();
   for (const f of files) {
-    if (!f.path.startsWith(`${MODELS_DIR}/`)) outside.push(f);
-    else {
-      const name = f.path.split('/')[1]!;
-      const g = groups.get(name);
-      if (g) g.push(f);
-      else groups.set(name, [f]);
-    }
+    const name = modelDirOf(f.path);
+    if (name === undefined) outside.push(f);
+    else if (groups.has(name)) groups.get(name)!.push(f);
+    else groups.set(name, [f]);
   }
   const top = await assembleFrom(source, outside, settings);
   const cache = await digestCache<T>(settings, kind);
@@ -142,8 +139,7 @@ async function perModel<T>(
   if (missing.length > 0) {
     const snap = await assembleFrom(source, [...outside, ...missing.flatMap((m) => groups.get(m.name)!)], settings);
     for (const { name, digest } of missing) {
-      const dir = `${MODELS_DIR}/${name}`;
-      const value = compute(snap, name, (p) => p === dir || !!p?.startsWith(`${dir}/`));
+      const value = compute(snap, name, (p) => p !== undefined && modelDirOf(p) === name);
       values.set(name, value);
       cache?.set(name, digest, value);
     }

@@ -2,7 +2,7 @@
  * Which models a change between two commits touches, from Git's tree diff (milliseconds, whatever the
  * registry's size), so a pull request is judged by reading what it changed rather than the whole tree.
  */
-import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
+import { MODELS_DIR, POLICY_FILE, modelDirOf } from '../registry/layout.js';
 import { git } from './run.js';
 import { GitRevisionSource, type ReadScope, type RegistrySource } from './sources.js';
 
@@ -20,7 +20,7 @@ export async function changeScope(base: RegistrySource, head: RegistrySource): P
   const strip = base.prefix ? base.prefix.length + 1 : 0;
   const changed = diff.stdout.toString('utf8').split('\0').filter(Boolean).map((p) => p.slice(strip));
   if (changed.includes(POLICY_FILE)) return undefined;
-  const models = new Set(changed.filter((p) => p.startsWith(`${MODELS_DIR}/`)).map((p) => p.split('/')[1]!));
+  const models = new Set(changed.map(modelDirOf).filter((m): m is string => m !== undefined));
   if (models.size === 0) return { models: [] };
   const folded = new Set([...models].map((m) => m.toLowerCase()));
   for (const source of [base, head]) {

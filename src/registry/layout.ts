@@ -15,6 +15,11 @@ export const paths = {
   stage: (name: string, stage: string) => `${MODELS_DIR}/${name}/stages/${stage}.yaml`,
 };
 
+/** The model directory a path lies in (`models/<name>` or below it), or undefined outside models/. */
+export function modelDirOf(path: string): string | undefined {
+  return path.startsWith(`${MODELS_DIR}/`) ? path.split('/')[1] : undefined;
+}
+
 export type Classified =
   | { kind: ManifestKind; model?: string; id?: string }
   | { kind: 'ignored' }

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPath } from '../../src/registry/layout.js';
+import { classifyPath, modelDirOf } from '../../src/registry/layout.js';
 import { buildSnapshot, emptySnapshot, type ParseCache, type TreeFile } from '../../src/registry/snapshot.js';
 import { DEFAULT_YAML_LIMITS } from '../../src/schema/yaml.js';
 import { M, S, V, codes, model, only, policy, snap, stage, tree, version } from './helpers.js';
+
+describe('modelDirOf', () => {
+  it('names the model directory a path lies in, and nothing outside models/', () => {
+    expect(modelDirOf('models/m')).toBe('m');
+    expect(modelDirOf('models/m/versions/1.0.0.yaml')).toBe('m');
+    expect(modelDirOf('models')).toBeUndefined();
+    expect(modelDirOf('registry.yaml')).toBeUndefined();
+    expect(modelDirOf('modelsX/m/model.yaml')).toBeUndefined();
+  });
+});
 
 describe('classifyPath', () => {
   it('names each kind of manifest', () => {
