@@ -1,9 +1,25 @@
-/** Writing a catalogue case into a checkout: files, symlinks, and submodules (embedded repositories, which `git add` records as gitlinks). */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+/**
+ * What the catalogue's runners share (validate in hostile-catalogue.test.ts, the action in
+ * action-catalogue.test.ts): the canary file outside every repository, writing a case into a
+ * checkout, and checking that the findings a case expects are there.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { HostileCase } from './catalogue.js';
+import { afterAll, expect } from 'vitest';
+import { gitIn } from '../integration/helpers.js';
+import { CANARY, type HostileCase } from './catalogue.js';
 
+/** A file holding the canary, outside every repository, kept for the whole test file (tempDir's go after each test). */
+export function outsideCanaryFile(): string {
+  const outside = mkdtempSync(join(tmpdir(), 'modelreg-outside-'));
+  const file = join(outside, 'secret.yaml');
+  writeFileSync(file, `name: ${CANARY}\nowners: [${CANARY}]\n`);
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
+  return file;
+}
+
+/** Write a case into a checkout: files, symlinks, and submodules (embedded repositories, which `git add` records as gitlinks). */
 export function applyCase(dir: string, c: HostileCase, canaryFile: string): void {
   for (const p of c.remove ?? []) rmSync(join(dir, p), { force: true });
   for (const [path, entry] of Object.entries(c.files)) {
@@ -14,10 +30,17 @@ export function applyCase(dir: string, c: HostileCase, canaryFile: string): void
     else if ('symlink' in entry) symlinkSync(entry.symlink === '@CANARY@' ? canaryFile : entry.symlink, abs);
     else {
       mkdirSync(abs);
-      for (const args of [['init', '-q'], ['-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-q', '--allow-empty', '-m', 'vendored']]) {
-        const r = spawnSync('git', args, { cwd: abs, encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-      }
+      gitIn(abs, 'init', '-q');
+      gitIn(abs, 'commit', '-q', '--allow-empty', '-m', 'vendored');
     }
+  }
+}
+
+/** Every finding the case expects is among `findings`, on its line where the case names one. */
+export function expectCaseFindings(findings: { code: string; file?: string; line?: number }[], c: HostileCase, where: string): void {
+  for (const want of c.expect) {
+    const found = findings.filter((f) => f.code === want.code && f.file === want.file);
+    expect(found.length, `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(findings.slice(0, 5).map((f) => [f.code, f.file, f.line]))}`).toBeGreaterThan(0);
+    if (want.line !== undefined) expect(found.map((f) => f.line), where).toContain(want.line);
   }
 }

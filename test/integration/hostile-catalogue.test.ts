@@ -2,23 +2,16 @@
  * The hostile-input catalogue (test/hostile/catalogue.ts) through `modelreg validate`, on a real
  * repository per case, read both ways a registry is read: from Git objects exactly as the pull-request
  * check reads a change (`--base`/`--head`), and from the work tree. Each case must be rejected (exit 1;
- * a few are warnings by design, exit 0) with its findings naming file and line, with no uncaught exception, nothing from outside the
- * registry in any output, no terminal or workflow-command injection in the human output, and nothing
- * in the work tree touched.
+ * a few are warnings by design, exit 0) with its findings naming file and line, with no uncaught
+ * exception, nothing from outside the registry in any output, no terminal or workflow-command
+ * injection in the human output, and nothing in the work tree touched.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
-import { applyCase } from '../hostile/apply.js';
+import { applyCase, expectCaseFindings, outsideCanaryFile } from '../hostile/apply.js';
 import { cliAsync, commitAll, fixtureRepo, gitIn } from './helpers.js';
 
-// Outside every repository, and kept for the whole file (tempDir's are removed after each test).
-const outside = mkdtempSync(join(tmpdir(), 'modelreg-outside-'));
-const canaryFile = join(outside, 'secret.yaml');
-writeFileSync(canaryFile, `name: ${CANARY}\nowners: [${CANARY}]\n`);
-afterAll(() => rmSync(outside, { recursive: true, force: true }));
+const canaryFile = outsideCanaryFile();
 
 function setUp(c: HostileCase): { repo: string; base: string } {
   const { repo } = fixtureRepo();
@@ -50,11 +43,7 @@ async function check(c: HostileCase): Promise<void> {
     }
     expect(report.error, `${where}: ${JSON.stringify(report.error)}`).toBeUndefined();
     expect(report.ok, where).toBe(!refused);
-    for (const want of c.expect) {
-      const found = report.findings.filter((f: { code: string; file?: string }) => f.code === want.code && f.file === want.file);
-      expect(found.length, `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(report.findings.slice(0, 5).map((f: { code: string; file?: string; line?: number }) => [f.code, f.file, f.line]))}`).toBeGreaterThan(0);
-      if (want.line !== undefined) expect(found.map((f: { line?: number }) => f.line), where).toContain(want.line);
-    }
+    expectCaseFindings(report.findings, c, where);
     for (const f of report.findings) expect(f.file === undefined || typeof f.file === 'string').toBe(true);
   }
   // The human output: no terminal escapes, no line a runner would take as a workflow command.
