@@ -9,14 +9,8 @@
  * the last rename wins (the loser's new entries are computed again next time). An unreadable file
  * counts as empty.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-interface DigestFile<T> {
-  format: number;
-  models: Record<string, { digest: string; value: T }>;
-}
+import { readCacheMap, writeCacheMap } from './cache-file.js';
 
 export class DigestCache<T> {
   private models: Map<string, { digest: string; value: T }> | undefined;
@@ -53,27 +47,15 @@ export class DigestCache<T> {
       }
     }
     if (!this.dirty) return;
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
-      writeFileSync(tmp, JSON.stringify({ format: this.format, models: Object.fromEntries(models) } satisfies DigestFile<T>));
-      renameSync(tmp, this.file);
+      writeCacheMap(this.file, this.format, 'models', models);
       this.dirty = false;
     } catch {
       // A read-only or full .git only costs speed.
-      rmSync(tmp, { force: true });
     }
   }
 
   private load(): Map<string, { digest: string; value: T }> {
-    if (!this.models) {
-      try {
-        const file = JSON.parse(readFileSync(this.file, 'utf8')) as DigestFile<T>;
-        this.models = file.format === this.format && file.models && typeof file.models === 'object' ? new Map(Object.entries(file.models)) : new Map();
-      } catch {
-        this.models = new Map();
-      }
-    }
-    return this.models;
+    return (this.models ??= readCacheMap<{ digest: string; value: T }>(this.file, this.format, 'models'));
   }
 }

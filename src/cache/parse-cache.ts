@@ -16,11 +16,11 @@
  * Only the value and findings are kept, not the line of every value (that would triple the size):
  * the loader re-parses a cached file on the rare occasion a finding needs a line (see load.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Finding } from '../registry/findings.js';
 import { SCHEMAS_DIGEST } from '../schema/schemas-digest.generated.js';
+import { readCacheMap, writeCacheMap } from './cache-file.js';
 
 /** Bump when parsing (src/schema/yaml.ts, parseManifest) changes what it returns for the same text. */
 export const PARSE_CACHE_FORMAT = 1;
@@ -29,11 +29,6 @@ export const PARSE_CACHE_FORMAT = 1;
 export interface CachedParse {
   value?: unknown;
   findings: Finding[];
-}
-
-interface ShardFile {
-  format: number;
-  entries: Record<string, CachedParse>;
 }
 
 interface Shard {
@@ -106,29 +101,12 @@ export class DiskParseCache {
   }
 
   private read(name: string): Map<string, CachedParse> {
-    try {
-      const file = JSON.parse(readFileSync(this.path(name), 'utf8')) as ShardFile;
-      if (file.format !== PARSE_CACHE_FORMAT || typeof file.entries !== 'object' || file.entries === null) return new Map();
-      return new Map(Object.entries(file.entries));
-    } catch {
-      return new Map();
-    }
+    return readCacheMap<CachedParse>(this.path(name), PARSE_CACHE_FORMAT, 'entries');
   }
 
   private write(name: string, s: Shard): void {
     let entries = [...s.entries];
     if (entries.length > KEEP_FACTOR * s.used.size + KEEP_SLACK) entries = entries.filter(([k]) => s.used.has(k));
-    const target = this.path(name);
-    const dir = target.slice(0, target.lastIndexOf('/'));
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      // Entries as an object literal: JSON.parse of a Map-shaped array is slower to read back.
-      writeFileSync(tmp, JSON.stringify({ format: PARSE_CACHE_FORMAT, entries: Object.fromEntries(entries) } satisfies ShardFile));
-      renameSync(tmp, target);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeCacheMap(this.path(name), PARSE_CACHE_FORMAT, 'entries', entries);
   }
 }
