@@ -152,7 +152,7 @@ export class Registry {
 
   /**
    * The models that pass the filters, the policy's stages in order, and how many files could not be
-   * read. Answered from per-model facts cached by the digest of each model's files (see load.ts), so
+   * read. Answered from per-model facts cached by the digest of each model's files (see model-cache.ts), so
    * a warm `list` parses nothing.
    */
   async listing(filters: ListFilters = {}): Promise<{ models: ModelSummary[]; stages: string[]; broken: number }> {

@@ -36,7 +36,7 @@ export interface RegistrySource {
 }
 
 /** Git's id of a blob with these bytes: what the index and trees record for the same file. */
-export function blobId(bytes: Buffer): string {
+function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 

@@ -34,7 +34,7 @@ export function parseManifest(kind: ManifestKind, file: string, text: string, li
 }
 
 /** The parser, behind a cache keyed by blob id when the file has one. */
-export function cachingParser(cache: ParseCache | undefined): ManifestParser {
+function cachingParser(cache: ParseCache | undefined): ManifestParser {
   return (kind, f, limits) => {
     const key = f.oid && cache ? `${kind}:${f.oid}` : undefined;
     const cached = key ? cache!.get(key) : undefined;
