@@ -30,7 +30,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, ensureRegistry, modelName, hasStaging, stageYaml, versionYaml } from './generate.mjs';
-import { median, parseOptions } from './measure.mjs';
+import { git, median, parseOptions } from './measure.mjs';
 
 const BUNDLE = join(ROOT, 'action/dist/index.mjs');
 const TIME = '/usr/bin/time';
@@ -50,25 +50,8 @@ const ratio = (a, b) => {
   return `${x >= 10 ? Math.round(x).toLocaleString('en-US') : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
 };
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Alice',
-  GIT_AUTHOR_EMAIL: 'alice@acme.example',
-  GIT_COMMITTER_NAME: 'Alice',
-  GIT_COMMITTER_EMAIL: 'alice@acme.example',
-  GIT_AUTHOR_DATE: '2026-01-03T00:00:00Z',
-  GIT_COMMITTER_DATE: '2026-01-03T00:00:00Z',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  LC_ALL: 'C',
-};
-
-function git(cwd, args) {
-  const r = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, env: GIT_ENV, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim();
-}
+// The pull request's commits: a fixed author and date, so its ids are the same in every run.
+const PR_ENV = { GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@acme.example', GIT_COMMITTER_NAME: 'Alice', GIT_COMMITTER_EMAIL: 'alice@acme.example', GIT_AUTHOR_DATE: '2026-01-03T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-03T00:00:00Z' };
 
 /** Clone the cached registry and make the pull request. Returns { repo, base, head, changed, description }. */
 export function preparePullRequest(cacheDir, info, work) {
@@ -92,7 +75,7 @@ export function preparePullRequest(cacheDir, info, work) {
   const sPath = `models/${modelName(c)}/stages/staging.yaml`;
   writeFileSync(join(repo, sPath), stageYaml(c, 'staging', '2.1.0', '2.0.0', 430, 'Nightly candidate passed offline evaluation.'));
   git(repo, ['add', '--', vPath, mPath, sPath]);
-  git(repo, ['commit', '-q', '-m', `Register ${modelName(a)}@2.3.0; reword ${modelName(b)}; ${modelName(c)}@2.1.0 to staging`]);
+  git(repo, ['commit', '-q', '-m', `Register ${modelName(a)}@2.3.0; reword ${modelName(b)}; ${modelName(c)}@2.1.0 to staging`], { env: PR_ENV });
   const head = git(repo, ['rev-parse', 'HEAD']);
   git(repo, ['checkout', '-q', 'main']);
   const changed = git(repo, ['diff', '--name-only', base, head]).split('\n').filter(Boolean);

@@ -15,10 +15,10 @@
  * whose info.json carries the current GENERATOR_VERSION is complete and is reused as is.
  */
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { git } from './measure.mjs';
 
 /** Bump when the generated content changes, so cached registries are regenerated. */
 export const GENERATOR_VERSION = 4;
@@ -169,24 +169,7 @@ function writeModel(dir, i) {
   if (hasProduction(i)) writeFileSync(join(mdir, 'stages', 'production.yaml'), stageYaml(i, 'production', VERSIONS[PROD], i % 7 === 0 ? null : VERSIONS[PROD - 1], day + 1, 'Replaces the previous release.'));
 }
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench Bot',
-  GIT_AUTHOR_EMAIL: 'bench@modelreg.invalid',
-  GIT_COMMITTER_NAME: 'Bench Bot',
-  GIT_COMMITTER_EMAIL: 'bench@modelreg.invalid',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  LC_ALL: 'C',
-};
-
-function git(cwd, args, date) {
-  const env = date ? { ...GIT_ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : GIT_ENV;
-  const r = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return r.stdout.trim();
-}
+const at = (date) => ({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
 
 /** Generate one registry into `dir` (which must not exist). Returns the info object. */
 export function generate(n, dir, log = () => {}) {
@@ -200,7 +183,7 @@ export function generate(n, dir, log = () => {}) {
 
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', `Synthetic registry: ${n} models × ${VERSIONS.length} versions`], '2026-01-01T00:00:00Z');
+  git(dir, ['commit', '-q', '-m', `Synthetic registry: ${n} models × ${VERSIONS.length} versions`], { env: at('2026-01-01T00:00:00Z') });
   git(dir, ['branch', 'bench-base']);
   const tCommit1 = Date.now();
   log(`  first commit in ${((tCommit1 - tWrite) / 1000).toFixed(1)} s`);
@@ -217,7 +200,7 @@ export function generate(n, dir, log = () => {}) {
   writeFileSync(join(dir, vPathC), versionYaml(c, 10, newVersion));
   writeFileSync(join(dir, sPathB), stageYaml(b, 'production', VERSIONS[STAGING], VERSIONS[PROD], 420, 'Promote the staging candidate.'));
   git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', `Register ${modelName(a)}@${newVersion} and ${modelName(c)}@${newVersion}; promote ${modelName(b)}@${VERSIONS[STAGING]} to production`], '2026-01-02T00:00:00Z');
+  git(dir, ['commit', '-q', '-m', `Register ${modelName(a)}@${newVersion} and ${modelName(c)}@${newVersion}; promote ${modelName(b)}@${VERSIONS[STAGING]} to production`], { env: at('2026-01-02T00:00:00Z') });
   git(dir, ['tag', 'bench-head']);
   const changed = git(dir, ['diff', '--name-only', 'bench-base', 'HEAD']).split('\n').filter(Boolean);
   if (changed.length !== 3) throw new Error(`expected 3 changed files, got ${changed.length}: ${changed.join(', ')}`);

@@ -4,10 +4,10 @@
 // at 10k models) would be truer still, but fast-import then rewrites the 10k-entry models/ tree 100k
 // times: over 10 minutes to generate.
 // Cached in bench/.cache/history-<size>/registry like the registries of generate.mjs.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, ROOT, SIZES, modelName, versionYaml } from './generate.mjs';
+import { git } from './measure.mjs';
 
 export const HISTORY_VERSION = 1;
 const VERSIONS = 10;
@@ -59,20 +59,15 @@ export function ensureHistoryRegistry(size, { log = () => {} } = {}) {
   rmSync(base, { recursive: true, force: true });
   const tmp = join(base, 'registry.tmp');
   mkdirSync(tmp, { recursive: true });
-  const run = (args, input) => {
-    const r = spawnSync('git', args, { cwd: tmp, encoding: 'utf8', maxBuffer: 1 << 28, ...(input ? { stdio: [input, 'pipe', 'pipe'] } : {}) });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  run(['init', '-q', '-b', 'main']);
+  git(tmp, ['init', '-q', '-b', 'main']);
   const file = join(base, 'stream');
   const commits = stream(file, n);
   const fd = openSync(file, 'r');
-  run(['fast-import', '--quiet'], fd);
+  git(tmp, ['fast-import', '--quiet'], { stdin: fd });
   closeSync(fd);
   rmSync(file);
-  run(['checkout', '-q', '-f', 'main']);
-  run(['repack', '-a', '-d', '-q']);
+  git(tmp, ['checkout', '-q', '-f', 'main']);
+  git(tmp, ['repack', '-a', '-d', '-q']);
   renameSync(tmp, dir);
   const info = { version: HISTORY_VERSION, models: n, commits, model: modelName(Math.floor(n / 2)), generateSeconds: (Date.now() - t0) / 1000 };
   writeFileSync(infoFile, JSON.stringify(info, null, 2) + '\n');

@@ -1,6 +1,6 @@
 // What the artifact benchmarks (store.mjs, s3.mjs) share: timing a whole process with its peak RSS,
 // and making large test files.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 
@@ -76,4 +76,33 @@ export function parseOptions(argv, defaults, usage) {
     opts[name] = Array.isArray(def) ? v.split(',').filter(Boolean) : typeof def === 'number' ? Math.max(1, Number.parseInt(v, 10) || 1) : v;
   }
   return opts;
+}
+
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench Bot',
+  GIT_AUTHOR_EMAIL: 'bench@modelreg.invalid',
+  GIT_COMMITTER_NAME: 'Bench Bot',
+  GIT_COMMITTER_EMAIL: 'bench@modelreg.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  LC_ALL: 'C',
+};
+
+/**
+ * Git as the benchmarks run it: a fixed identity (overridable through `env`), no user or system
+ * config, no signing, hooks or automatic gc to wait on. `stdin`: a file descriptor to read from.
+ * Returns stdout trimmed; throws with git's stderr.
+ */
+export function git(cwd, args, { env, stdin } = {}) {
+  const r = spawnSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], {
+    cwd,
+    env: env ? { ...GIT_ENV, ...env } : GIT_ENV,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    stdio: [stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} (in ${cwd}) failed (${r.status}): ${r.stderr}`);
+  return r.stdout.trim();
 }

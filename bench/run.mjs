@@ -19,7 +19,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { CACHE, ROOT, ensureRegistry, modelName } from './generate.mjs';
 import { ensureHistoryRegistry } from './history.mjs';
-import { median, parseOptions } from './measure.mjs';
+import { git, median, parseOptions } from './measure.mjs';
 
 const BIN = join(ROOT, 'bin/run.js');
 const NODE = process.execPath;
@@ -36,7 +36,6 @@ function run(cmd, args, cwd, { out = false } = {}) {
 }
 const modelreg = (...args) => [NODE, [BIN, ...args]];
 const sh = (script) => ['sh', ['-c', script]];
-const git = (cwd, ...args) => run('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], cwd, { out: true }).stdout.trim();
 
 /** Each row: an operation, its limit, the target (a ratio, or an allowance in ms above the limit). */
 function rows(reg, info, hist, histInfo, churn) {
@@ -85,7 +84,7 @@ function commitChurn(dir, round) {
     const p = join(dir, 'models', modelName(i), 'model.yaml');
     writeFileSync(p, readFileSync(p, 'utf8').replace(/^description: .*$/m, `description: "bench round ${round}"`));
   }
-  git(dir, 'commit', '-q', '-a', '-m', `bench: ${K_CHANGED} manifests, round ${round}`);
+  git(dir, ['commit', '-q', '-a', '-m', `bench: ${K_CHANGED} manifests, round ${round}`]);
 }
 
 function main() {
@@ -96,7 +95,7 @@ function main() {
   const { dir: hist, info: histInfo } = ensureHistoryRegistry(opts.size, { log });
   const churn = join(CACHE, opts.size, 'churn');
   rmSync(churn, { recursive: true, force: true });
-  git(ROOT, 'clone', '-q', reg, churn);
+  git(ROOT, ['clone', '-q', reg, churn]);
   // The parse cache is keyed by blob id, so the registry's is valid in its clone: seeding it saves
   // the clone's one cold parse of every manifest, which this row does not measure.
   if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
@@ -136,7 +135,7 @@ function main() {
   const head = ['OPERATION', 'MODELREG (ms)', 'LIMIT', 'LIMIT (ms)', 'RATIO', 'TARGET', 'RESULT'];
   const cells = [head, ...out.map((o) => [o.operation, o.modelreg, o.limit, o.limitMs, o.ratio, o.target, o.result])];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
-  const env = `${process.version}, ${git(ROOT, '--version')}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, 'rev-parse', '--short', 'HEAD')}`;
+  const env = `${process.version}, ${git(ROOT, ['--version'])}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, ['rev-parse', '--short', 'HEAD'])}`;
   console.log(`\nmodelreg bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs; ${env}\n`);
   cells.forEach((c, i) => {
     console.log(c.map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j]))).join('  ').trimEnd());
