@@ -67,7 +67,7 @@ export async function assembleFrom(source: RegistrySource, files: TreeFile[], se
     const inMemory = key ? memory?.get(key) : undefined;
     const onDisk = key && !inMemory ? disk?.get(shardOf(f.path), key) : undefined;
     if (inMemory) f.parsed = relocate(inMemory, f.path);
-    else if (onDisk) f.parsed = hydrate(onDisk, f);
+    else if (onDisk) f.parsed = hydrate(onDisk, f, source);
     else misses.push(f);
   }
   await source.read(misses);
@@ -103,20 +103,20 @@ function dehydrate(r: ParseResult): CachedParse {
   return r.doc ? { value: r.doc.value, findings: r.findings } : { findings: r.findings };
 }
 
-function hydrate(c: CachedParse, f: TreeFile): ParseResult {
-  return relocate('value' in c ? { doc: lazyPositions(c.value, f), findings: c.findings } : { findings: c.findings }, f.path);
+function hydrate(c: CachedParse, f: TreeFile, source: RegistrySource): ParseResult {
+  return relocate('value' in c ? { doc: lazyPositions(c.value, f, source), findings: c.findings } : { findings: c.findings }, f.path);
 }
 
 /**
  * A document whose line map is rebuilt from the file's text the first time it is asked for: for a
  * parse from the cache, or a finding about a file known only from a cached per-model entry.
  */
-export function lazyPositions(value: unknown, f: TreeFile): ParsedYaml {
+export function lazyPositions(value: unknown, f: TreeFile, source: RegistrySource): ParsedYaml {
   let maps: { valueAt: Map<string, Position>; keyAt: Map<string, Position> } | undefined;
   const load = () => {
     if (!maps) {
       if (!parser) throw new Error(`internal: a line in ${f.path} was needed, but the parser is not loaded (call loadParser first)`);
-      const doc = parser.parseManifestYaml(f.path, f.text ?? f.readText?.() ?? '').doc;
+      const doc = parser.parseManifestYaml(f.path, source.readTextSync(f)).doc;
       maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
     }
     return maps;

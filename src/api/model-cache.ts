@@ -88,7 +88,7 @@ export async function validateTreeCached(source: RegistrySource, settings: LoadS
   // A finding about a cached version's lineage needs its line: that one file is parsed again, once.
   const lineAt = (file: string) => {
     const f = byPath.get(file);
-    const doc = f ? lazyPositions(undefined, f) : undefined;
+    const doc = f ? lazyPositions(undefined, f, source) : undefined;
     return (field: string) => (doc ? positionOf(doc, field) : undefined);
   };
   const models: ModelCheck[] = entries.flatMap(({ name, value }) =>

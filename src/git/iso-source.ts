@@ -61,6 +61,10 @@ export class IsoRevisionSource implements RegistrySource {
 
   async read(): Promise<void> {}
 
+  readTextSync(file: TreeFile): string {
+    return file.text ?? '';
+  }
+
   async files(scope?: ReadScope): Promise<TreeFile[]> {
     const out: TreeFile[] = [];
     const tops = scope?.models ? [POLICY_FILE, ...scope.models.map((m) => `${MODELS_DIR}/${m}`)] : [POLICY_FILE, MODELS_DIR];

@@ -28,11 +28,13 @@ export interface RegistrySource {
   files(scope?: ReadScope): Promise<TreeFile[]>;
   /**
    * Every entry, with its Git blob id where that is cheaper to learn than the text; texts only where
-   * listing had to read them anyway. Each file can read its text synchronously later (`readText`).
+   * listing had to read them anyway.
    */
   list(scope?: ReadScope): Promise<TreeFile[]>;
   /** Read the texts of these files, setting `oid` where it was unknown (or no longer matched the bytes). */
   read(files: TreeFile[]): Promise<void>;
+  /** One listed file's text, now: for the rare line a finding on a cached parse needs. */
+  readTextSync(file: TreeFile): string;
 }
 
 /** Git's id of a blob with these bytes: what the index and trees record for the same file. */
@@ -86,12 +88,11 @@ export class GitRevisionSource implements RegistrySource {
       if (/not a tree object|Not a valid object name/.test(ls.stderr)) return [];
       throw new ModelregError('git-failed', `git ls-tree failed: ${ls.stderr.trim()}`);
     }
-    const entries = parseLsTree(ls.stdout);
-    for (const e of entries) {
-      const oid = e.oid!;
-      if (e.type === 'file') e.readText = () => execFileSync('git', ['cat-file', 'blob', oid], { cwd: this.root, env: GIT_ENV, maxBuffer: 1 << 26 }).toString('utf8');
-    }
-    return entries;
+    return parseLsTree(ls.stdout);
+  }
+
+  readTextSync(file: TreeFile): string {
+    return file.text ?? execFileSync('git', ['cat-file', 'blob', file.oid!], { cwd: this.root, env: GIT_ENV, maxBuffer: 1 << 26 }).toString('utf8');
   }
 
   async read(files: TreeFile[]): Promise<void> {
@@ -146,6 +147,10 @@ export class WorkTreeSource implements RegistrySource {
     for (const f of files) if (f.type === 'file' && f.text === undefined) this.readInto(f);
   }
 
+  readTextSync(file: TreeFile): string {
+    return file.text ?? readRegularFile(join(this.root, file.path))?.bytes?.toString('utf8') ?? '';
+  }
+
   /** Blob ids of the files under the registry that the index holds and that are unchanged on disk. */
   private async indexedBlobIds(): Promise<Map<string, string> | undefined> {
     const where = ['--', POLICY_FILE, MODELS_DIR];
@@ -198,8 +203,7 @@ export class WorkTreeSource implements RegistrySource {
   }
 
   private addFile(rel: string, out: TreeFile[], known: Map<string, string> | undefined): void {
-    const abs = join(this.root, rel);
-    const file: TreeFile = { path: rel, type: 'file', readText: () => readRegularFile(abs)?.bytes?.toString('utf8') ?? '' };
+    const file: TreeFile = { path: rel, type: 'file' };
     const oid = known?.get(rel);
     if (oid) file.oid = oid;
     else this.readInto(file);

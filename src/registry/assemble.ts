@@ -24,8 +24,6 @@ export interface TreeFile {
   size?: number;
   /** Already parsed (from a cache), so `text` may be absent. */
   parsed?: ParseResult;
-  /** Reads the text on demand, when it was not read up front (an edge supplies it). */
-  readText?: () => string;
 }
 
 export interface Loaded<T> {

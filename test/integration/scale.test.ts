@@ -4,7 +4,7 @@
  * parse; a broken or raced cache costs speed, never correctness; a change is judged on the models it
  * touches and every model their lineage names.
  */
-import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, commitAll, fixtureRepo, gitIn, write } from './helpers.js';
@@ -77,6 +77,17 @@ describe('the parse cache', () => {
     expect(dangling).toMatchObject({ file: 'models/bert-base/stages/staging.yaml', line: 3 });
     expect(warm.stdout).toBe(cold.stdout);
     expect(warm.stdout).toBe(cli(repo, ['validate', '--json'], NO_CACHE).stdout);
+  });
+
+  it('finds the line again from Git objects when a revision was parsed earlier by a command that needed no lines', () => {
+    const { repo } = fixtureRepo();
+    write(repo, 'models/bert-base/stages/staging.yaml', DANGLING_STAGE);
+    commitAll(repo, 'dangling');
+    rmSync(join(repo, 'models/bert-base/stages/staging.yaml')); // the work tree differs: the line must come from the commit
+    expect(cli(repo, ['list', '--at', 'HEAD', '--json']).code).toBe(0); // parses every file of HEAD, keeps no lines
+    const r = cli(repo, ['validate', '--at', 'HEAD', '--json']);
+    expect(r.json().findings.find((f: { code: string }) => f.code === 'stage-dangling')).toMatchObject({ file: 'models/bert-base/stages/staging.yaml', line: 3 });
+    expect(r.stdout).toBe(cli(repo, ['validate', '--at', 'HEAD', '--json'], NO_CACHE).stdout);
   });
 
   it('validate from cached per-model checks finds exactly what a full read finds, as the tree and the policy change', () => {
