@@ -81,8 +81,8 @@ export class GitRevisionSource implements RegistrySource {
 
   async list(scope?: ReadScope): Promise<TreeFile[]> {
     const tree = `${this.commit}:${this.prefix}`;
-    // Literal pathspecs: a model directory named `*` must not match every model.
-    const ls = await git(this.root, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '-l', '--full-tree', tree, '--', ...scopePaths(scope)], { allowFail: true });
+    // ls-tree matches its paths as prefixes, never as globs: a directory named `*` is only itself (scale.test.ts).
+    const ls = await git(this.root, ['ls-tree', '-r', '-z', '-l', '--full-tree', tree, '--', ...scopePaths(scope)], { allowFail: true });
     if (ls.code !== 0) {
       // No registry at that revision (the directory did not exist yet): an empty tree, reported by validation.
       if (/not a tree object|Not a valid object name/.test(ls.stderr)) return [];

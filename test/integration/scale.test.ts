@@ -212,6 +212,18 @@ describe('validate --base/--head reads what the change touches', () => {
     expect(cli(repo, ['validate', '--base', base, '--head', head, '--json']).json().checked).toEqual(['ring-a', 'ring-b']);
   });
 
+  it('reads a model directory named `*` as itself, not as a pattern for every model', () => {
+    const { repo } = fixtureRepo();
+    write(repo, 'models/bert-base/stages/staging.yaml', DANGLING_STAGE); // an old problem elsewhere
+    const base = commitAll(repo, 'base with a dangling stage');
+    write(repo, 'models/*/model.yaml', 'name: star\nowners: [a@example.com]\n');
+    const head = commitAll(repo, 'a model directory named *');
+    const report = cli(repo, ['validate', '--base', base, '--head', head, '--json']).json();
+    expect(report.checked).toEqual(['*']);
+    expect(report.findings.filter((f: { file?: string }) => f.file?.startsWith('models/bert-base/'))).toEqual([]);
+    expect(report.findings.some((f: { code: string; file?: string }) => f.code === 'name-invalid' && f.file === 'models/*/model.yaml')).toBe(true);
+  });
+
   it('reads nothing but the policy when no model changed', () => {
     const { repo } = fixtureRepo();
     const base = gitIn(repo, 'rev-parse', 'HEAD');
