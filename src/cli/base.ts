@@ -6,6 +6,7 @@ import { Command, Flags, Errors } from '@oclif/core';
 import { ModelregError } from '../registry/errors.js';
 import { Registry } from '../api/registry.js';
 import { formatLocation, type Finding } from '../registry/findings.js';
+import { jsonText, printable } from './terminal.js';
 
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -20,14 +21,22 @@ export abstract class BaseCommand extends Command {
   }
 
   protected printJson(value: unknown): void {
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    process.stdout.write(jsonText(value) + '\n');
+  }
+
+  /** Human output, to stdout unless a stream is named; what manifests say is made safe for a terminal (cli/terminal.ts). */
+  protected print(text: string): void;
+  protected print(stream: NodeJS.WritableStream, text: string): void;
+  protected print(a: string | NodeJS.WritableStream, b?: string): void {
+    const [stream, text] = typeof a === 'string' ? [process.stdout, a] : [a, b!];
+    stream.write(printable(text));
   }
 
   protected printFindings(findings: readonly Finding[], out: NodeJS.WritableStream = process.stdout): void {
     for (const f of findings) {
       const where = formatLocation(f);
-      out.write(`${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
-      if (f.hint) out.write(`  hint: ${f.hint}\n`);
+      this.print(out, `${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
+      if (f.hint) this.print(out, `  hint: ${f.hint}\n`);
     }
   }
 
@@ -38,13 +47,13 @@ export abstract class BaseCommand extends Command {
         const where = formatLocation(err);
         const findings = (err as { findings?: Finding[] }).findings;
         if (findings) this.printFindings(findings, process.stderr);
-        process.stderr.write(`error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+        this.print(process.stderr, `error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`);
       }
       this.exit(err.exitCode);
     }
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      process.stderr.write(`error[usage]: ${err.message.split('\n')[0]}\n  hint: see \`modelreg ${this.id?.replace(/:/g, ' ') ?? ''} --help\`\n`);
+      this.print(process.stderr, `error[usage]: ${err.message.split('\n')[0]}\n  hint: see \`modelreg ${this.id?.replace(/:/g, ' ') ?? ''} --help\`\n`);
       this.exit(err.oclif?.exit === 1 ? 1 : 2);
     }
     return super.catch(err);

@@ -21,6 +21,6 @@ export abstract class LifecycleCommand extends BaseCommand {
       writeOptions(flags),
     );
     if (flags.json) return this.printJson(writeJson(r));
-    process.stdout.write(describeWrite(r));
+    this.print(describeWrite(r));
   }
 }

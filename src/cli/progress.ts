@@ -2,6 +2,8 @@
  * Progress for long work (hashing, copying) on a terminal; silent in CI, with --json, or when stderr is
  * not a terminal. Redraws at most ten times a second.
  */
+import { printable } from './terminal.js';
+
 export interface ProgressReporter {
   start(label: string, total: number): (done: number) => void;
   done(): void;
@@ -24,7 +26,7 @@ export function progressReporter(enabled: boolean): ProgressReporter {
         const rate = done / Math.max(0.001, (now - t0) / 1000);
         const width = 24;
         const bar = '█'.repeat(Math.round((pct / 100) * width)).padEnd(width, '░');
-        process.stderr.write(`\r\x1b[K${label.slice(0, 40).padEnd(40)} ${bar} ${pct.toString().padStart(3)}% ${bytes(done)}/${bytes(total)} ${bytes(rate)}/s`);
+        process.stderr.write(`\r\x1b[K${printable(label.slice(0, 40)).padEnd(40)} ${bar} ${pct.toString().padStart(3)}% ${bytes(done)}/${bytes(total)} ${bytes(rate)}/s`);
       };
     },
     done() {

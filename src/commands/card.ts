@@ -17,6 +17,6 @@ export default class Card extends BaseCommand {
       const tmp = `${flags.output}.tmp-${process.pid}`;
       writeFileSync(tmp, md);
       renameSync(tmp, flags.output);
-    } else process.stdout.write(md);
+    } else this.print(md);
   }
 }

@@ -14,10 +14,10 @@ export default class Compare extends BaseCommand {
     if (flags.json) return this.printJson(c);
     const show = (x: unknown) => (x === undefined || x === null ? '-' : String(x));
     const sign = (d: number | null) => (d === null ? '-' : d > 0 ? `+${d}` : String(d));
-    process.stdout.write(table([['METRIC', c.a.version, c.b.version, 'DELTA'], ...c.metrics.map((m) => [m.name, show(m.a), show(m.b), sign(m.delta)])]));
+    this.print(table([['METRIC', c.a.version, c.b.version, 'DELTA'], ...c.metrics.map((m) => [m.name, show(m.a), show(m.b), sign(m.delta)])]));
     if (c.params.length) {
-      process.stdout.write('\n');
-      process.stdout.write(table([['PARAM', c.a.version, c.b.version, ''], ...c.params.map((p) => [p.name, show(p.a), show(p.b), p.changed ? 'changed' : ''])]));
+      this.print('\n');
+      this.print(table([['PARAM', c.a.version, c.b.version, ''], ...c.params.map((p) => [p.name, show(p.a), show(p.b), p.changed ? 'changed' : ''])]));
     }
   }
 }

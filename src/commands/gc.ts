@@ -20,7 +20,7 @@ export default class Gc extends BaseCommand {
     const store = await reg.openStore();
     const r = await collectGarbage(reg.root, store, { dryRun: flags['dry-run'], graceMs: flags.grace * 60_000 });
     if (flags.json) return this.printJson({ dryRun: flags['dry-run'], ...r });
-    if (r.deleted.length) process.stdout.write(table([['SHA256', 'SIZE'], ...r.deleted.map((d) => [d.sha256, bytes(d.size)])]));
-    process.stdout.write(`${flags['dry-run'] ? 'would delete' : 'deleted'} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced${r.spared ? `, ${r.spared} spared as recent` : ''}\n`);
+    if (r.deleted.length) this.print(table([['SHA256', 'SIZE'], ...r.deleted.map((d) => [d.sha256, bytes(d.size)])]));
+    this.print(`${flags['dry-run'] ? 'would delete' : 'deleted'} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced${r.spared ? `, ${r.spared} spared as recent` : ''}\n`);
   }
 }

@@ -15,11 +15,11 @@ export default class History extends BaseCommand {
     const events = await reg.history(args.model, flags.limit ? { limit: flags.limit } : {});
     if (flags.json) return this.printJson({ model: args.model, events });
     if (events.length === 0) {
-      process.stdout.write(`no history for ${args.model}\n`);
+      this.print(`no history for ${args.model}\n`);
       return;
     }
     const what = (e: (typeof events)[number]) =>
       e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
-    process.stdout.write(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : ''])]));
+    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : ''])]));
   }
 }

@@ -48,8 +48,8 @@ export default class Init extends BaseCommand {
       if (!committed) note = c.stderr.includes('identity') || c.stderr.includes('user.email') ? 'set git user.name and user.email, then commit' : c.stderr.trim().split('\n')[0] ?? '';
     }
     if (flags.json) return this.printJson({ dir, gitInit: !inRepo, committed, ...(note ? { note } : {}) });
-    process.stdout.write(`Created a registry in ${dir}${inRepo ? '' : ' (git init)'}${committed ? ' and committed it' : ''}.\n`);
-    if (note) process.stdout.write(`Not committed: ${note}.\n`);
-    process.stdout.write(`Next: edit registry.yaml (stages and gates), then \`modelreg validate\`.\n`);
+    this.print(`Created a registry in ${dir}${inRepo ? '' : ' (git init)'}${committed ? ' and committed it' : ''}.\n`);
+    if (note) this.print(`Not committed: ${note}.\n`);
+    this.print(`Next: edit registry.yaml (stages and gates), then \`modelreg validate\`.\n`);
   }
 }

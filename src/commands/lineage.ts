@@ -13,10 +13,10 @@ export default class Lineage extends BaseCommand {
     this.jsonMode = flags.json || flags.format === 'json';
     const l = await (await this.openRegistry(flags)).lineage(args.ref);
     if (this.jsonMode) return this.printJson(l);
-    if (flags.format === 'mermaid') return void process.stdout.write(mermaid(l.root, l.nodes, l.edges));
-    process.stdout.write(`${l.root}\n`);
-    process.stdout.write('ancestors:\n' + (renderTree(l.ancestors) || '  (none)\n'));
-    process.stdout.write('descendants:\n' + (renderTree(l.descendants) || '  (none)\n'));
+    if (flags.format === 'mermaid') return void this.print(mermaid(l.root, l.nodes, l.edges));
+    this.print(`${l.root}\n`);
+    this.print('ancestors:\n' + (renderTree(l.ancestors) || '  (none)\n'));
+    this.print('descendants:\n' + (renderTree(l.descendants) || '  (none)\n'));
   }
 }
 

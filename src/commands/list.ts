@@ -18,13 +18,13 @@ export default class List extends BaseCommand {
     const tags = keyValues(flags.tag, 'tag');
     const reg = await this.openRegistry(flags);
     const { models, stages: policy, broken } = await reg.listing({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
-    if (broken > 0) process.stderr.write(`warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
+    if (broken > 0) this.print(process.stderr, `warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
     if (flags.json) return this.printJson({ models });
     if (models.length === 0) {
-      process.stdout.write('no models\n');
+      this.print('no models\n');
       return;
     }
-    process.stdout.write(
+    this.print(
       table([
         ['MODEL', 'LATEST', ...policy.map((s) => s.toUpperCase()), 'VERSIONS', 'OWNERS'],
         ...models.map((m) => [m.name, m.latest ?? '-', ...policy.map((s) => m.stages[s] ?? '-'), String(m.versions), m.owners.join(',')]),

@@ -28,6 +28,6 @@ export default class Promote extends BaseCommand {
       writeOptions(flags),
     );
     if (flags.json) return this.printJson(writeJson(r));
-    process.stdout.write(describeWrite(r));
+    this.print(describeWrite(r));
   }
 }

@@ -21,6 +21,6 @@ export default class Pull extends BaseCommand {
     const reg = await this.openRegistry(flags);
     const r = await pull(reg, args.ref, { ...(flags.output ? { out: flags.output } : {}), ...(flags.only ? { only: flags.only } : {}), progress: progressReporter(!flags.json) });
     if (flags.json) return this.printJson(r);
-    process.stdout.write(`${r.ref} → ${r.version}: ${r.files.length} file(s) in ${r.dir}\n`);
+    this.print(`${r.ref} → ${r.version}: ${r.files.length} file(s) in ${r.dir}\n`);
   }
 }

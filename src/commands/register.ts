@@ -81,9 +81,9 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
       { ...writeOptions(flags), dir: root, ...(flags.store ? { store: flags.store } : {}), progress: progressReporter(!flags.json) },
     );
     if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files });
-    process.stdout.write(describeWrite(result));
+    this.print(describeWrite(result));
     const fresh = result.artifacts.filter((a) => a.stored).length;
-    process.stdout.write(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);
+    this.print(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);
   }
 }
 

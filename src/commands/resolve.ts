@@ -26,7 +26,7 @@ export default class Resolve extends BaseCommand {
       for (const a of r.artifacts) (a as typeof a & { url?: string }).url = await store.presign(a.sha256, flags.expires);
     }
     if (flags.json) return this.printJson(r);
-    process.stdout.write(`${r.model}@${r.version}${r.stages.length ? `  (${r.stages.join(', ')})` : ''}${r.deprecated ? '  DEPRECATED' : ''}\n`);
-    process.stdout.write(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, (a as typeof a & { url?: string }).url ?? a.uri])]));
+    this.print(`${r.model}@${r.version}${r.stages.length ? `  (${r.stages.join(', ')})` : ''}${r.deprecated ? '  DEPRECATED' : ''}\n`);
+    this.print(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, (a as typeof a & { url?: string }).url ?? a.uri])]));
   }
 }

@@ -18,6 +18,6 @@ export default class Rollback extends BaseCommand {
       writeOptions(flags),
     );
     if (flags.json) return this.printJson(writeJson(r));
-    process.stdout.write(describeWrite(r));
+    this.print(describeWrite(r));
   }
 }

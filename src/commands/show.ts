@@ -16,11 +16,11 @@ export default class Show extends BaseCommand {
       const m = await reg.showModel(args.ref);
       if (flags.json) return this.printJson({ name: args.ref, ...m });
       const d = m.model;
-      process.stdout.write(`${args.ref}${d?.task ? ` — ${d.task}` : ''}\n`);
-      if (d?.description) process.stdout.write(`${d.description.trim()}\n`);
-      if (d) process.stdout.write(`owners: ${d.owners.join(', ')}\n`);
-      process.stdout.write('\n');
-      process.stdout.write(
+      this.print(`${args.ref}${d?.task ? ` — ${d.task}` : ''}\n`);
+      if (d?.description) this.print(`${d.description.trim()}\n`);
+      if (d) this.print(`owners: ${d.owners.join(', ')}\n`);
+      this.print('\n');
+      this.print(
         table([
           ['VERSION', 'STAGES', 'CREATED', 'BY', 'METRICS'],
           ...m.versions.map((v) => [v.version + (v.deprecated ? ' (deprecated)' : ''), v.stages.join(',') || '-', v.created_at, v.created_by, Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ')]),
@@ -30,7 +30,7 @@ export default class Show extends BaseCommand {
     }
     const v = await reg.showVersion(args.ref, { prerelease: flags.prerelease });
     if (flags.json) return this.printJson(v);
-    process.stdout.write(`# ${v.file}${v.stages.length ? `  (holds ${v.stages.join(', ')})` : ''}\n`);
-    process.stdout.write(stringify(v.manifest, { lineWidth: 0 }));
+    this.print(`# ${v.file}${v.stages.length ? `  (holds ${v.stages.join(', ')})` : ''}\n`);
+    this.print(stringify(v.manifest, { lineWidth: 0 }));
   }
 }

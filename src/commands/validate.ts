@@ -35,7 +35,7 @@ Exits 1 when there is an error.`;
       this.printFindings(findings);
       const c = counts(findings);
       const what = flags.base ? `change ${flags.base}..${flags.head ?? 'work tree'}` : `registry (${json.models} models, ${json.versions} versions)`;
-      process.stdout.write(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
+      this.print(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
     }
     if (!json.ok) this.exit(1);
   }

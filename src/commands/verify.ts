@@ -17,8 +17,8 @@ export default class Verify extends BaseCommand {
     const r = await verifyArtifacts(reg, args.ref, { concurrency: flags.concurrency });
     if (flags.json) this.printJson(r);
     else {
-      if (r.problems.length) process.stdout.write(table([['PROBLEM', 'SHA256', 'NAMED BY'], ...r.problems.map((p) => [p.problem, p.sha256, p.refs.join(', ')])]));
-      process.stdout.write(r.ok ? `✓ ${r.objects} object(s), ${bytes(r.bytes)}, all present and intact\n` : `✗ ${r.problems.length} of ${r.objects} object(s) missing or corrupt\n`);
+      if (r.problems.length) this.print(table([['PROBLEM', 'SHA256', 'NAMED BY'], ...r.problems.map((p) => [p.problem, p.sha256, p.refs.join(', ')])]));
+      this.print(r.ok ? `✓ ${r.objects} object(s), ${bytes(r.bytes)}, all present and intact\n` : `✗ ${r.problems.length} of ${r.objects} object(s) missing or corrupt\n`);
     }
     if (!r.ok) this.exit(1);
   }

@@ -42,6 +42,7 @@ export const FINDING_CODES = {
   'yaml-directive': { severity: 'error', summary: 'A %YAML or %TAG directive other than %YAML 1.2.', hint: 'Remove the directive; manifests are read as YAML 1.2.' },
   'yaml-key': { severity: 'error', summary: 'A mapping key that is not a plain string, or one that is reserved.', hint: 'Use a plain string key.' },
   'yaml-number': { severity: 'error', summary: 'A number that cannot be represented exactly, or is not finite.', hint: 'Use a finite number within ±2^53, or quote it as a string where a string is allowed.' },
+  'yaml-control': { severity: 'error', summary: 'A control character or bidirectional mark in a string or key (terminal escapes, carriage returns, text-direction overrides).', hint: 'Remove it; only tabs and line breaks are kept in manifest text.' },
   'yaml-limits': { severity: 'error', summary: 'The document nests too deeply or has too many nodes.' },
   // Schema
   'schema': { severity: 'error', summary: 'A field does not match the schema of its file kind.' },

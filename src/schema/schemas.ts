@@ -103,6 +103,6 @@ function describePattern(pointer: string): string {
   if (last === 'name' || last === 'model') return 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit, without "..".';
   if (last === 'stage' || /\/stages\/\d+\/name$/.test(pointer)) return 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.';
   if (last === 'commit') return 'Use a hex commit id (7 to 64 digits).';
-  if (last === 'path') return 'Use a relative path with / separators, without control characters or a leading or trailing /.';
+  if (last === 'path') return 'Use a relative path with / separators, without control characters, bidirectional marks, or a leading or trailing /.';
   return 'See the description of this field in schemas/ or docs/format.md.';
 }

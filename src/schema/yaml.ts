@@ -4,9 +4,11 @@
  * We parse with `yaml` and then build the JavaScript value ourselves from its syntax tree, instead of
  * calling toJS(). That one walk lets us refuse what a manifest never needs (anchors, aliases, merge keys,
  * tags, directives, non-string keys, several documents), refuse numbers that would silently change
- * (NaN, infinities, integers beyond 2^53), never create `__proto__`-style keys, cap depth and size, and
+ * (NaN, infinities, integers beyond 2^53), refuse control characters and bidirectional marks in text
+ * (registry/text.ts), never create `__proto__`-style keys, cap depth and size, and
  * record where every value sits so that schema errors point at a line and column.
  */
+import { unsafeCharacter } from '../registry/text.js';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { finding, type Finding } from '../registry/findings.js';
 import { DEFAULT_YAML_LIMITS, escapePointer, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
@@ -104,6 +106,7 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
         const key = keyNode.value;
         const child = `${pointer}/${escapePointer(key)}`;
         if (keyPos) keyAt.set(child, keyPos);
+        if (unsafeText(key, child, keyPos)) continue;
         if (key === '<<') {
           findings.push(finding('yaml-alias', `merge keys (<<) are not allowed`, { file, ...keyPos, field: child }));
           continue;
@@ -135,9 +138,16 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
       // -0 is 0 to every reader of a manifest, and JSON (the parse cache) cannot keep it apart.
       return Object.is(value, -0) ? 0 : value;
     }
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+    if (typeof value === 'string') return unsafeText(value, pointer, pos) ? null : value;
+    if (value === null || typeof value === 'boolean') return value;
     findings.push(finding('yaml-tag', `unsupported scalar`, { file, ...pos, field: pointer }));
     return null;
+  };
+
+  const unsafeText = (text: string, pointer: string, pos: Position | undefined): boolean => {
+    const c = unsafeCharacter(text);
+    if (c) findings.push(finding('yaml-control', `a control character or bidirectional mark (${c}) in a string`, { file, ...pos, field: pointer }));
+    return c !== undefined;
   };
 
   let value: unknown;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
 import { applyCase, expectCaseFindings, outsideCanaryFile } from '../hostile/apply.js';
-import { cliAsync, commitAll, fixtureRepo, gitIn } from './helpers.js';
+import { cli, cliAsync, commitAll, fixtureRepo, gitIn, write } from './helpers.js';
 
 const canaryFile = outsideCanaryFile();
 
@@ -73,4 +73,19 @@ describe('the hostile-input catalogue', () => {
       }
     });
   }
+});
+
+describe("Git's own text on the terminal", () => {
+  it('a commit author and message carrying terminal escapes and a bidirectional override reach the terminal as visible escapes', () => {
+    const { repo } = fixtureRepo();
+    write(repo, 'models/bert-base/model.yaml', 'name: bert-base\nowners: [x]\ndescription: changed\n');
+    gitIn(repo, 'add', '-A');
+    gitIn(repo, '-c', 'user.name=mallory\u001b]52;c;cHduZWQ=\u0007\u001b[2J', '-c', 'user.email=m@example.com', 'commit', '-q', '--author', 'mallory\u001b[2J\u202E <m@example.com>', '-m', 'Promote\u001b[31m to production (#7)\u202E');
+    for (const args of [['history', 'bert-base'], ['history', 'bert-base', '--json']]) {
+      const r = cli(repo, args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toContain('mallory');
+      expect(r.stdout + r.stderr, args.join(' ')).not.toMatch(/[\u001b\u0007\u202e]/);
+    }
+  });
 });

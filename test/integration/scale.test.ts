@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, commitAll, fixtureRepo, gitIn, write } from './helpers.js';
+import { PARSE_CACHE_FORMAT } from '../../src/cache/parse-cache.js';
 
 const NO_CACHE = { MODELREG_NO_CACHE: '1' };
 
@@ -145,7 +146,7 @@ describe('the parse cache', () => {
     expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
     writeFileSync(facts, '{"format":1,"models":');
     expect(cli(repo, ['list', '--json']).stdout).toBe(expected);
-    for (const s of shardFiles(repo).filter((f) => f !== facts)) expect(JSON.parse(readFileSync(s, 'utf8')).format).toBe(1);
+    for (const s of shardFiles(repo).filter((f) => f !== facts)) expect(JSON.parse(readFileSync(s, 'utf8')).format).toBe(PARSE_CACHE_FORMAT);
     expect(JSON.parse(readFileSync(facts, 'utf8')).models.sentiment.value.facts.latest).not.toBe('9.9.9');
   });
 

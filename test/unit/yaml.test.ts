@@ -190,6 +190,18 @@ describe('parseManifestYaml: rejections', () => {
     rejected('x:\n  a: -.inf\n', [['yaml-number', 2, 6, '/x/a']]);
   });
 
+  it('control characters and bidirectional marks in text', () => {
+    const f = rejected('a: "x\\e[2J"\n', [['yaml-control', 1, 4, '/a']]);
+    expect(f[0]!.message).toBe('a control character or bidirectional mark (U+001B) in a string');
+    rejected('a: "x\\ry"\n', [['yaml-control', 1, 4, '/a']]);
+    rejected('a: [ok, "\\u202Egnp.exe"]\n', [['yaml-control', 1, 9, '/a/1']]);
+    rejected('a: "\\x85"\n', [['yaml-control', 1, 4, '/a']]);
+    rejected('"k\\e": 1\n', [['yaml-control', 1, 1, '/k\u001b']]);
+    // Tabs and line breaks are text; CRLF line ends are line breaks, not carriage returns in a value.
+    expect(parseManifestYaml('f.yaml', 'a: "x\\ty"\nb: |\n  two\n  lines\n').findings).toEqual([]);
+    expect(parseManifestYaml('f.yaml', 'a: |\r\n  two\r\n  lines\r\nb: "q\r\n  r"\r\n').findings).toEqual([]);
+  });
+
   it('integers beyond 2^53', () => {
     const f = rejected('a: 9007199254740993\n', [['yaml-number', 1, 4, '/a']]);
     expect(f[0]!.message).toBe('9007199254740993 is beyond ±2^53 and would lose precision');

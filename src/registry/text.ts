@@ -1,0 +1,12 @@
+/**
+ * Characters no manifest text needs and a reader's terminal would obey: C0 controls other than tab and
+ * line feed (ANSI and OSC sequences start with ESC; a carriage return overdraws a line), DEL and the C1
+ * controls, and the bidirectional marks and overrides that make text display as something it is not.
+ */
+export const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** The first unsafe character of `text`, as U+XXXX, or undefined. */
+export function unsafeCharacter(text: string): string | undefined {
+  const m = UNSAFE_TEXT.exec(text);
+  return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
