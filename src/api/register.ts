@@ -8,16 +8,15 @@ import { openStore } from '../artifacts/open.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
 import { planChange, type RegisterIntent } from '../changes/plan.js';
-import { buildSnapshot } from '../registry/snapshot.js';
+import { checkPlan } from '../changes/check.js';
 import type { ArtifactEntry } from '../registry/types.js';
 import { findRegistryRoot } from '../git/open.js';
-import { GitRevisionSource } from '../git/sources.js';
 import { git } from '../git/run.js';
 import { WorkTreeWriter } from '../git/writer.js';
 import type { ProgressReporter } from '../cli/progress.js';
 import { checkpoint } from './checkpoint.js';
 import { storeLocation } from './store-location.js';
-import { applyIntent, type WriteOptions, type WriteResult } from './write.js';
+import { applyIntent, CheckFailedError, readForWrite, syncForPush, type WriteOptions, type WriteResult } from './write.js';
 
 export interface RegisterInput extends Omit<RegisterIntent, 'kind' | 'artifacts'> {
   /** Files and directories to register. */
@@ -43,12 +42,19 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const writer = await WorkTreeWriter.open(root);
   await writer.recover();
   const files = collectFiles(input.files, options.cwd);
-  const branchFiles = (await writer.head()) ? await (await GitRevisionSource.open(root, 'HEAD')).files({ models: [input.model] }) : [];
-  const snap = buildSnapshot(branchFiles);
   const { files: _f, roles, formats, ...rest } = input;
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
-  // Refuse early (existing version, bad version) before hashing gigabytes.
-  planChange(snap, intent, { now: new Date().toISOString(), actor: 'preflight' });
+  const synced = await syncForPush(root, options);
+  const { snap, checked } = await readForWrite(root, intent);
+  const describe = (f: { path: string }) => {
+    const guess = guessKind(f.path);
+    return { format: override(formats, f.path) ?? guess.format, role: (override(roles, f.path) ?? guess.role) as ArtifactEntry['role'] & string };
+  };
+  // Refuse early, before hashing gigabytes or storing a byte: an existing or bad version, artifact names the
+  // schema refuses, dangling lineage. The sha256 is a stand-in; everything else is what will be committed.
+  const preflight = { ...intent, artifacts: files.map((f) => ({ path: f.path, sha256: '0'.repeat(64), size: f.size, ...describe(f) })) };
+  const check = checkPlan(checked, planChange(snap, preflight, { now: new Date().toISOString(), actor: 'preflight' }), { noVerify: !!options.noVerify });
+  if (!check.ok) throw new CheckFailedError(check.blocking, `${input.model} (nothing was stored)`);
   const store = await openStore(storeLocation(root, snap.policy?.data, options.store), snap.policy?.data.artifacts.s3);
 
   const progress = options.progress;
@@ -64,18 +70,10 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
     const tick = progress?.start(`storing ${f.path}`, f.size);
     const put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size }, ...(tick ? { progress: tick } : {}) });
     progress?.done();
-    const guess = guessKind(f.path);
-    artifacts.push({
-      path: f.path,
-      sha256: put.sha256,
-      size: put.size,
-      format: override(formats, f.path) ?? guess.format,
-      role: (override(roles, f.path) ?? guess.role) as ArtifactEntry['role'] & string,
-      stored: put.stored,
-    });
+    artifacts.push({ path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored });
   }
   checkpoint('put');
-  const result = await applyIntent({ ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) }, { ...options, dir: root });
+  const result = await applyIntent({ ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) }, { ...options, dir: root, synced });
   return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts };
 }
 

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/plan.js';
-import { checkPlan, type PlanCheck } from '../changes/check.js';
+import { checkPlan, scopeErrors, type PlanCheck } from '../changes/check.js';
 import { ModelregError } from '../registry/errors.js';
 import type { Finding } from '../registry/findings.js';
 import { buildSnapshot, type Snapshot, type TreeFile } from '../registry/snapshot.js';
@@ -15,6 +15,7 @@ import { git } from '../git/run.js';
 import { GitRevisionSource } from '../git/sources.js';
 import { WorkTreeWriter } from '../git/writer.js';
 import { fetchRemote, push, upstream } from '../git/remote.js';
+import { withCaseFellows } from '../git/change-scope.js';
 import { checkpoint } from './checkpoint.js';
 import { describePlan } from '../changes/describe.js';
 import { githubRepoOf, githubToken } from '../github/client.js';
@@ -33,6 +34,8 @@ export interface WriteOptions {
   noVerify?: boolean;
   maxAttempts?: number;
   now?: () => string;
+  /** The caller already ran syncForPush (register does, before its preflight). */
+  synced?: boolean;
 }
 
 export interface WriteResult {
@@ -52,9 +55,9 @@ export interface WriteResult {
 
 /** A write refused by the validation engine: the findings say why. */
 export class CheckFailedError extends ModelregError {
-  constructor(readonly findings: Finding[], ref: string) {
+  constructor(readonly findings: Finding[], ref: string, hint?: string) {
     const gates = findings.some((f) => f.code.startsWith('gate-') || f.code === 'stage-order');
-    super('rejected', `${ref}: ${findings.length} check(s) failed`, { hint: gates ? 'Fix what the gates name, or pass --no-verify (the pull-request check will still apply them).' : 'Fix the input; nothing was written.' });
+    super('rejected', `${ref}: ${findings.length} check(s) failed`, { hint: hint ?? (gates ? 'Fix what the gates name, or pass --no-verify (the pull-request check will still apply them).' : 'Fix the input; nothing was written.') });
   }
 
   override toJSON(): Record<string, unknown> {
@@ -72,7 +75,7 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   const token = options.pr ? githubToken() : undefined; // refuse before any work when a PR cannot be opened
   if (options.pr) options = { ...options, push: true, branch: options.branch ?? branchNameFor(intent) };
   const up = options.push ? await upstream(root, original) : undefined;
-  if (up && !options.branch) await syncWithRemote(root, up.remote, up.ref);
+  if (up && !options.branch && !options.synced) await syncWithRemote(root, up.remote, up.ref);
 
   if (options.branch) {
     const r = await git(root, ['switch', '--quiet', '-c', options.branch], { allowFail: true });
@@ -84,12 +87,8 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   try {
     const max = options.push ? (options.maxAttempts ?? 6) : 1;
     for (let attempt = 1; ; attempt++) {
-      const files = await readBranch(root, scopeOf(intent));
-      const snap = buildSnapshot(files);
+      const { snap, checked } = await readForWrite(root, intent);
       const plan: Plan = planChange(snap, intent, { now: now(), actor });
-      // The check also needs the models that the model's lineage names, so dangling parents are told apart from unread ones.
-      const wider = lineageScope(intent, snap);
-      const checked = wider.length > scopeOf(intent).length ? await readBranch(root, wider) : files;
       const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
       checkpoint('plan');
@@ -122,6 +121,18 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   } finally {
     if (options.branch) await git(root, ['switch', '--quiet', original], { allowFail: true });
   }
+}
+
+/**
+ * For a write that will push to the current branch's upstream: bring the branch to the remote tip first
+ * (publishing modelreg's own commits that a killed run left unpushed), so what is planned is planned on
+ * what the remote holds. Returns whether it synced.
+ */
+export async function syncForPush(root: string, options: WriteOptions): Promise<boolean> {
+  if (!options.push || options.branch || options.pr) return false;
+  const up = await upstream(root, await (await WorkTreeWriter.open(root)).branch());
+  if (up) await syncWithRemote(root, up.remote, up.ref);
+  return true;
 }
 
 /** Before pushing, the local branch must be the remote tip (fast-forwarded if behind); unpushed commits of the user's are not ours to push. */
@@ -171,8 +182,32 @@ function lineageScope(intent: Intent, snap: Snapshot): string[] {
   return [...names];
 }
 
+/**
+ * What a write of `intent` reads from the branch: the snapshot it plans on, and the files its plan is
+ * checked against — wider, since the check also needs the models that the model's lineage names, so
+ * dangling parents are told apart from unread ones. Refused when the model is already broken.
+ */
+export async function readForWrite(root: string, intent: Intent): Promise<{ snap: Snapshot; checked: TreeFile[] }> {
+  const files = await readBranch(root, scopeOf(intent));
+  const snap = buildSnapshot(files);
+  const wider = lineageScope(intent, snap);
+  if (wider.length === scopeOf(intent).length) return { snap: sound(snap, intent.model), checked: files };
+  const checked = await readBranch(root, wider);
+  sound(buildSnapshot(checked), intent.model);
+  return { snap, checked };
+}
+
+/** `snap`, unless the policy or the model's own files already hold errors: a write does not build on them. */
+function sound(snap: Snapshot, model: string): Snapshot {
+  const broken = scopeErrors(snap, model);
+  if (broken.length) throw new CheckFailedError(broken, model, `The registry already holds errors in ${model}'s files or the policy; a write does not build on them. Fix them first (\`modelreg validate\` lists them), in a commit of their own.`);
+  return snap;
+}
+
+/** The branch's files for these models (and any whose names differ from them only by case), read from HEAD's objects. */
 async function readBranch(root: string, models: string[]): Promise<TreeFile[]> {
   const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
   if (head.code !== 0) return [];
-  return (await GitRevisionSource.open(root, 'HEAD')).files({ models });
+  const source = await GitRevisionSource.open(root, 'HEAD');
+  return source.files({ models: await withCaseFellows(source, models) });
 }

@@ -2,9 +2,10 @@
  * Checking a plan with the same engine the pull-request action runs: the planned files laid over the
  * base tree, then validateChange(base, head). Nothing is written before this passes.
  */
-import { validateChange, type ChangeReport } from '../checks/validate.js';
+import { validateChange, validateTree, type ChangeReport } from '../checks/validate.js';
 import type { Finding } from '../registry/findings.js';
-import { buildSnapshot, type LoadOptions, type TreeFile } from '../registry/snapshot.js';
+import { POLICY_FILE, modelDirOf } from '../registry/layout.js';
+import { buildSnapshot, type LoadOptions, type Snapshot, type TreeFile } from '../registry/snapshot.js';
 import type { Plan } from './plan.js';
 
 /** Findings that --no-verify may waive: the gates and the stage order. Schema and consistency never are. */
@@ -30,4 +31,16 @@ export function checkPlan(baseFiles: readonly TreeFile[], plan: Plan, options: {
   const waived = options.noVerify ? errors.filter((f) => GATE_CODES.has(f.code)) : [];
   const blocking = errors.filter((f) => !waived.includes(f));
   return { ...report, ok: blocking.length === 0, blocking, waived };
+}
+
+/**
+ * The errors a write to `model` must not build on: those in the policy and in the model's own directory
+ * (or one whose name differs from it only by case), whether or not the write would touch the file. The
+ * pull-request check lets errors already on the base pass as warnings, so one broken model does not block
+ * everyone's reviews; a write command is narrower — it adds to this model, so this model must be sound.
+ */
+export function scopeErrors(snap: Snapshot, model: string): Finding[] {
+  const folded = model.toLowerCase();
+  const own = (file: string | undefined) => file === POLICY_FILE || (file !== undefined && modelDirOf(file)?.toLowerCase() === folded);
+  return validateTree(snap).findings.filter((f) => f.severity === 'error' && own(f.file));
 }

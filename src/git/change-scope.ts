@@ -22,11 +22,16 @@ export async function changeScope(base: RegistrySource, head: RegistrySource): P
   if (changed.includes(POLICY_FILE)) return undefined;
   const models = new Set(changed.map(modelDirOf).filter((m): m is string => m !== undefined));
   if (models.size === 0) return { models: [] };
-  const folded = new Set([...models].map((m) => m.toLowerCase()));
-  for (const source of [base, head]) {
-    const ls = await git(source.root, ['ls-tree', '-z', '--name-only', `${source.commit}:${at(MODELS_DIR)}`], { allowFail: true });
-    if (ls.code !== 0) continue;
-    for (const name of ls.stdout.toString('utf8').split('\0')) if (name && folded.has(name.toLowerCase())) models.add(name);
-  }
+  for (const source of [base, head]) for (const name of await withCaseFellows(source, models)) models.add(name);
   return { models: [...models].sort() };
+}
+
+/** `names`, plus the model directories at this revision whose names differ from one of them only by letter case. */
+export async function withCaseFellows(source: GitRevisionSource, names: Iterable<string>): Promise<string[]> {
+  const out = new Set(names);
+  const folded = new Set([...out].map((m) => m.toLowerCase()));
+  const dir = source.prefix ? `${source.prefix}/${MODELS_DIR}` : MODELS_DIR;
+  const ls = await git(source.root, ['ls-tree', '-z', '--name-only', `${source.commit}:${dir}`], { allowFail: true });
+  if (ls.code === 0) for (const name of ls.stdout.toString('utf8').split('\0')) if (name && folded.has(name.toLowerCase())) out.add(name);
+  return [...out];
 }
