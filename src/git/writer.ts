@@ -4,11 +4,12 @@
  * unstaged work is left alone.
  *
  * Crash safety: before touching the work tree, the planned paths are written to a journal in .git; the
- * journal is removed once the commit is made. A process killed in between leaves the journal behind, and
- * the next write command restores those paths to HEAD before doing anything else.
+ * journal is removed once the commit is made. A process killed in between leaves the journal behind (and
+ * perhaps a temp file of a write it was making), and the next write command restores those paths to HEAD
+ * and removes the temp files before doing anything else.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { ModelregError } from '../registry/errors.js';
 import type { PlannedFile } from '../changes/plan.js';
@@ -63,8 +64,10 @@ export class WorkTreeWriter {
   /** Undo what a killed modelreg left between writing files and committing them. */
   async recover(): Promise<string[]> {
     const path = join(this.gitDir, JOURNAL);
+    removeTempFiles(path);
     if (!existsSync(path)) return [];
     const journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
+    for (const f of journal.files) removeTempFiles(join(this.root, f.path));
     await this.restore(journal.files);
     rmSync(path, { force: true });
     return journal.files.map((f) => f.path);
@@ -119,10 +122,24 @@ export class WorkTreeWriter {
   }
 }
 
+const tempFileOf = (path: string) => `${path}.modelreg-${process.pid}.tmp`;
+
+/** The temp files writeDurable leaves beside `path` when killed before its rename. */
+function removeTempFiles(path: string): void {
+  const prefix = `${basename(path)}.modelreg-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) rmSync(join(dirname(path), n), { force: true });
+}
+
 /** temp file, fsync, rename: a reader sees the old file or the new one, never half of one. */
 export function writeDurable(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.modelreg-${process.pid}.tmp`;
+  const tmp = tempFileOf(path);
   const fd = openSync(tmp, 'w', 0o644);
   try {
     writeFileSync(fd, text);

@@ -91,15 +91,35 @@ export function stageYaml(model: string, stage: string, version: string, previou
 
 /**
  * The CLI as a child process that does not block this one: for several at once, or beside a server
- * (the GitHub stand-in) that runs in the test's own process.
+ * (the GitHub stand-in) that runs in the test's own process. With `killAfterMs`, the process is killed
+ * (SIGKILL, as a crash) after that long; the promise resolves once every process it started (a git that
+ * outlives it) has ended too, so what the test then sees is the state the crash left.
  */
-export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}, options: { killAfterMs?: number } = {}): Promise<CliResult> {
+  const kill = options.killAfterMs !== undefined;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, detached: kill, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env } });
+    const timer = kill ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs) : undefined;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: () => JSON.parse(stdout) }));
+    child.on('close', async (code, signal) => {
+      clearTimeout(timer);
+      if (kill) await groupEnded(child.pid!);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: () => JSON.parse(stdout) });
+    });
   });
+}
+
+/** Wait until no process of this process group is left. */
+async function groupEnded(pgid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
