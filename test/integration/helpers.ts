@@ -44,6 +44,18 @@ export function sh(cwd: string, cmd: string, args: string[], env: Record<string,
 
 export const gitIn = (cwd: string, ...args: string[]) => sh(cwd, 'git', args).trim();
 
+/** git without blocking this process: for a remote served by this process itself (git-http-server.ts). */
+export function gitInAsync(cwd: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...IDENTITY } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${stderr}`))));
+  });
+}
+
 /** A git repository holding a copy of the fixture registry, committed on main. */
 export function fixtureRepo(options: { subdir?: string } = {}): { repo: string; registry: string } {
   const repo = tempDir();
