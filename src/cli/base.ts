@@ -5,7 +5,8 @@
 import { Command, Flags, Errors } from '@oclif/core';
 import { ModelregError } from '../registry/errors.js';
 import { Registry } from '../api/registry.js';
-import { formatLocation, type Finding } from '../registry/findings.js';
+import type { Finding } from '../registry/findings.js';
+import { errorText, findingsText } from './report.js';
 import { jsonText, printable } from './terminal.js';
 
 export abstract class BaseCommand extends Command {
@@ -33,22 +34,13 @@ export abstract class BaseCommand extends Command {
   }
 
   protected printFindings(findings: readonly Finding[], out: NodeJS.WritableStream = process.stdout): void {
-    for (const f of findings) {
-      const where = formatLocation(f);
-      this.print(out, `${where ? `${where}: ` : ''}${f.severity}[${f.code}] ${f.message}\n`);
-      if (f.hint) this.print(out, `  hint: ${f.hint}\n`);
-    }
+    this.print(out, findingsText(findings));
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof ModelregError) {
       if (this.jsonMode) this.printJson({ error: err.toJSON() });
-      else {
-        const where = formatLocation(err);
-        const findings = (err as { findings?: Finding[] }).findings;
-        if (findings) this.printFindings(findings, process.stderr);
-        this.print(process.stderr, `error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`);
-      }
+      else this.print(process.stderr, errorText(err));
       this.exit(err.exitCode);
     }
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
@@ -61,13 +53,6 @@ export abstract class BaseCommand extends Command {
 }
 
 export const atFlag = Flags.string({ description: 'Read the registry at this Git revision (commit, branch or tag) instead of the work tree.', helpValue: '<rev>' });
-
-/** Align columns for terminal tables. */
-export function table(rows: string[][]): string {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 /** Parse repeated k=v flags into a record, refusing malformed pairs as a usage error. */
 export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> | undefined {

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, atFlag, table } from '../cli/base.js';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { table } from '../cli/report.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Compare two versions: metrics and params side by side, with deltas.';

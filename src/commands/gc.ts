@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, table } from '../cli/base.js';
+import { BaseCommand } from '../cli/base.js';
+import { table } from '../cli/report.js';
 import { bytes } from '../cli/progress.js';
 import { collectGarbage } from '../api/artifacts.js';
 

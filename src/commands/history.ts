@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, atFlag, table } from '../cli/base.js';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { table } from '../cli/report.js';
 
 export default class History extends BaseCommand {
   static override summary = "A model's registrations, promotions, rollbacks and deprecations, from git log.";

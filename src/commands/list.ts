@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, atFlag, keyValues, table } from '../cli/base.js';
+import { BaseCommand, atFlag, keyValues } from '../cli/base.js';
+import { table } from '../cli/report.js';
 
 export default class List extends BaseCommand {
   static override summary = 'List models with the version holding each stage.';

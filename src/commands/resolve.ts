@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, atFlag, table } from '../cli/base.js';
-import { ModelregError } from '../registry/errors.js';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { resolveOutput } from '../cli/resolve-output.js';
 
 export default class Resolve extends BaseCommand {
   static override summary = 'Resolve a reference to a version and its artifacts: what a deploy pipeline needs.';
@@ -18,15 +18,7 @@ export default class Resolve extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Resolve);
     this.jsonMode = flags.json;
-    const reg = await this.openRegistry(flags);
-    const r = await reg.resolve(args.ref, { prerelease: flags.prerelease });
-    if (flags.presign) {
-      const store = await reg.openStore();
-      if (!store.presign) throw new ModelregError('usage', `--presign needs an S3 store; ${store.uri} is not one`, { exitCode: 1 });
-      for (const a of r.artifacts) (a as typeof a & { url?: string }).url = await store.presign(a.sha256, flags.expires);
-    }
-    if (flags.json) return this.printJson(r);
-    this.print(`${r.model}@${r.version}${r.stages.length ? `  (${r.stages.join(', ')})` : ''}${r.deprecated ? '  DEPRECATED' : ''}\n`);
-    this.print(table([['PATH', 'SIZE', 'SHA256', 'URI'], ...r.artifacts.map((a) => [a.path, String(a.size), a.sha256, (a as typeof a & { url?: string }).url ?? a.uri])]));
+    // The same code answers the fast path (cli/fast-path.ts), which bin/run.js tries before oclif.
+    process.stdout.write(await resolveOutput(args.ref, flags));
   }
 }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { BaseCommand, atFlag, table } from '../cli/base.js';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { table } from '../cli/report.js';
 
 export default class Show extends BaseCommand {
   static override summary = 'Show a model (all its versions and stages) or one version in full.';

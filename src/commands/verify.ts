@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, atFlag, table } from '../cli/base.js';
+import { BaseCommand, atFlag } from '../cli/base.js';
+import { table } from '../cli/report.js';
 import { bytes } from '../cli/progress.js';
 import { verifyArtifacts } from '../api/artifacts.js';
 

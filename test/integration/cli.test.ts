@@ -83,6 +83,40 @@ describe('read commands', () => {
     expect(nowhere.stderr).toContain('error[registry-not-found]');
   });
 
+  it('resolve answers the same bytes, exit code and errors on its fast path as through oclif, and leaves help and unusual flags to oclif', () => {
+    const { repo } = fixtureRepo({ subdir: 'registry' });
+    const sub = join(repo, 'registry', 'models');
+    const cases: [string, string[]][] = [
+      [repo, ['resolve', 'sentiment@production', '-r', 'registry']],
+      [sub, ['resolve', 'sentiment@production']],
+      [sub, ['resolve', 'sentiment@production', '--json']],
+      [sub, ['resolve', '--json', 'sentiment', '--prerelease']],
+      [sub, ['resolve', 'sentiment@staging', '--at', 'HEAD']],
+      [repo, ['resolve', `--registry=${join(repo, 'registry')}`, 'sentiment@1.0.0', '--store', 'file:///tmp/elsewhere']],
+      [sub, ['resolve', 'nope@production']],
+      [sub, ['resolve', 'sentiment@9.9.9', '--json']],
+      [sub, ['resolve', 'Bad Ref!']],
+      [sub, ['resolve', 'sentiment@production', '--at', 'no-such-rev']],
+    ];
+    const fastPath = join(ROOT, 'dist/src/cli/fast-path.js');
+    for (const [cwd, args] of cases) {
+      const viaOclif = cli(cwd, args, { MODELREG_NO_FAST_PATH: '1' });
+      const fast = cli(cwd, args);
+      expect([fast.code, fast.stdout, fast.stderr], args.join(' ')).toEqual([viaOclif.code, viaOclif.stdout, viaOclif.stderr]);
+      // And it was the fast path that answered: runFast takes these arguments itself.
+      const direct = spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); if (!(await runFast(${JSON.stringify(args)}))) process.exit(99);`], { cwd, encoding: 'utf8', env: { ...process.env, MODELREG_REGISTRY: '', MODELREG_STORE: '' } });
+      expect(direct.status, `${args.join(' ')}: ${direct.stderr}`).toBe(fast.code);
+      expect(direct.stdout).toBe(fast.stdout);
+    }
+    for (const args of [['resolve', '--help'], ['resolve', 'sentiment@production', '--presign'], ['resolve', 'sentiment@production', '--bogus'], ['resolve'], ['resolve', 'a', 'b']]) {
+      const direct = spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); process.exit((await runFast(${JSON.stringify(args)})) ? 0 : 99);`], { cwd: sub, encoding: 'utf8' });
+      expect(direct.status, args.join(' ')).toBe(99);
+      const r = cli(sub, args);
+      const viaOclif = cli(sub, args, { MODELREG_NO_FAST_PATH: '1' });
+      expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([viaOclif.code, viaOclif.stdout, viaOclif.stderr]);
+    }
+  });
+
   it('list shows what holds each stage and filters', () => {
     const { repo } = fixtureRepo();
     const all = cli(repo, ['list', '--json']).json().models;
