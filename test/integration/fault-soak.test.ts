@@ -13,10 +13,14 @@
  * CI runs a bounded number of trials; MODELREG_SOAK_TRIALS=<n> or MODELREG_SOAK_SECONDS=<s> runs a soak,
  * and MODELREG_SOAK_SEED=<n> replays one (every failure message names its seed and trial).
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, fixtureRepo, gitIn, tempDir } from './helpers.js';
+import { s3TestEnv } from '../s3-setup.js';
 
 interface Op {
   name: string;
@@ -62,30 +66,33 @@ const OPS: Op[] = [
   },
 ];
 
-/** mulberry32: a small seeded generator, so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** Where artifacts go: a local directory, or (when the S3 test server is up, as in CI) a fresh prefix on it. */
+function storeEnv(kind: 'file' | 's3'): Record<string, string> {
+  if (kind === 'file') return { MODELREG_STORE: `file://${join(tempDir(), 'store')}` };
+  const s3 = s3TestEnv()!;
+  return {
+    MODELREG_STORE: `s3://${s3.bucket}/fault-soak-${randomUUID()}`,
+    MODELREG_S3_ENDPOINT: s3.endpoint,
+    MODELREG_S3_REGION: s3.region,
+    MODELREG_S3_FORCE_PATH_STYLE: 'true',
+    MODELREG_S3_PART_SIZE: '5',
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
   };
 }
 
-function setUp(push: boolean): { repo: string; remote?: string; store: string; dir: string } {
+function setUp(push: boolean): { repo: string; remote?: string; dir: string } {
   const { repo: origin } = fixtureRepo();
-  const store = join(tempDir(), 'store');
   const dir = tempDir();
-  writeFileSync(join(dir, 'model.safetensors'), 'weights '.repeat(200_000));
+  // 6.4 MB: two multipart parts on S3, so a kill can fall between them.
+  writeFileSync(join(dir, 'model.safetensors'), 'weights '.repeat(800_000));
   writeFileSync(join(dir, 'config.json'), '{"layers": 12}');
-  if (!push) return { repo: origin, store, dir };
+  if (!push) return { repo: origin, dir };
   const remote = join(tempDir(), 'remote.git');
   gitIn(origin, 'clone', '-q', '--bare', origin, remote);
   const repo = join(tempDir(), 'clone');
   gitIn(origin, 'clone', '-q', remote, repo);
-  return { repo, remote, store, dir };
+  return { repo, remote, dir };
 }
 
 /** The paths a killed write journaled (see src/git/writer.ts), or none. */
@@ -101,11 +108,12 @@ interface Tally {
   byStep: Record<string, number>;
   timed: number;
   landedBeforeRerun: number;
+  byStore: Record<string, number>;
 }
 
-async function trial(op: Op, push: boolean, kill: { step: string } | { afterMs: number }, where: string, tally: Tally): Promise<void> {
-  const { repo, remote, store, dir } = setUp(push);
-  const env = { MODELREG_STORE: `file://${store}` };
+async function trial(op: Op, push: boolean, store: 'file' | 's3', kill: { step: string } | { afterMs: number }, where: string, tally: Tally): Promise<void> {
+  const { repo, remote, dir } = setUp(push);
+  const env = storeEnv(store);
   const args = [...op.args(dir), ...(push ? ['--push'] : [])];
   const killed = 'step' in kill ? await cliAsync(repo, args, { ...env, MODELREG_FAULT_AFTER: kill.step }) : await cliAsync(repo, args, env, { killAfterMs: kill.afterMs });
   expect(killed.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
@@ -135,6 +143,7 @@ async function trial(op: Op, push: boolean, kill: { step: string } | { afterMs: 
   if (remote) expect(gitIn(remote, 'rev-parse', 'main'), `${where}: the remote has the change`).toBe(gitIn(repo, 'rev-parse', 'HEAD'));
 
   tally.trials++;
+  tally.byStore[store] = (tally.byStore[store] ?? 0) + 1;
   if ('step' in kill) tally.byStep[kill.step] = (tally.byStep[kill.step] ?? 0) + 1;
   else tally.timed++;
   if (landed) tally.landedBeforeRerun++;
@@ -145,31 +154,35 @@ describe('faults at random points of every write path', () => {
     const seed = Number(process.env.MODELREG_SOAK_SEED ?? Date.now() % 1_000_000);
     const seconds = Number(process.env.MODELREG_SOAK_SECONDS ?? 0);
     const trials = Number(process.env.MODELREG_SOAK_TRIALS ?? (seconds ? Infinity : 12));
-    const rand = random(seed);
+    // Seeded (pure-rand, fast-check's generator), so a failing trial can be replayed.
+    const generator = xoroshiro128plus(seed);
+    const rand = () => uniformFloat64(generator);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
     // How long each command takes uninterrupted (with --push, the longer case), so a timed kill can fall anywhere in it.
+    const stores = s3TestEnv() ? (['file', 's3'] as const) : (['file'] as const);
     const duration = new Map<string, number>();
     for (const op of OPS) {
-      const { repo, store, dir } = setUp(true);
+      const { repo, dir } = setUp(true);
       const started = performance.now();
-      const r = await cliAsync(repo, [...op.args(dir), '--push'], { MODELREG_STORE: `file://${store}` });
+      const r = await cliAsync(repo, [...op.args(dir), '--push'], storeEnv(stores[stores.length - 1]!));
       expect(r.code, `${op.name} uninterrupted: ${r.stderr}`).toBe(0);
       duration.set(op.name, performance.now() - started);
     }
 
-    const tally: Tally = { trials: 0, byStep: {}, timed: 0, landedBeforeRerun: 0 };
+    const tally: Tally = { trials: 0, byStep: {}, timed: 0, landedBeforeRerun: 0, byStore: {} };
     const deadline = Date.now() + seconds * 1000;
     for (let i = 0; i < trials && (!seconds || Date.now() < deadline); i++) {
       const op = pick(OPS);
       const push = rand() < 0.5;
+      const store = pick(stores);
       const steps = push ? op.steps : op.steps.filter((s) => s !== 'push');
       // Half the trials at a named step, half at a random moment up to the whole run's length.
       const kill = rand() < 0.5 ? { step: pick(steps) } : { afterMs: Math.round(rand() * duration.get(op.name)! * 1.1) };
-      const where = `seed ${seed}, trial ${i}: ${op.name}${push ? ' --push' : ''} killed ${'step' in kill ? `after "${kill.step}"` : `at ${kill.afterMs} ms`}`;
-      await trial(op, push, kill, where, tally);
+      const where = `seed ${seed}, trial ${i}: ${op.name}${push ? ' --push' : ''} (${store} store) killed ${'step' in kill ? `after "${kill.step}"` : `at ${kill.afterMs} ms`}`;
+      await trial(op, push, store, kill, where, tally);
     }
     expect(tally.trials).toBeGreaterThan(0);
-    console.log(`fault soak (seed ${seed}): ${tally.trials} kills — ${Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`).join(', ')}, ${tally.timed} at random moments; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`);
+    console.log(`fault soak (seed ${seed}): ${tally.trials} kills (${Object.entries(tally.byStore).map(([k, n]) => `${n} on the ${k} store`).join(', ')}) — ${Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`).join(', ')}, ${tally.timed} at random moments; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`);
   });
 });
