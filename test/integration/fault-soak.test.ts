@@ -183,6 +183,6 @@ describe('faults at random points of every write path', () => {
       await trial(op, push, store, kill, where, tally);
     }
     expect(tally.trials).toBeGreaterThan(0);
-    console.log(`fault soak (seed ${seed}): ${tally.trials} kills (${Object.entries(tally.byStore).map(([k, n]) => `${n} on the ${k} store`).join(', ')}) — ${Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`).join(', ')}, ${tally.timed} at random moments; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`);
+    console.log(`fault soak (seed ${seed}): ${tally.trials} kills (${Object.entries(tally.byStore).map(([k, n]) => `${n} on the ${k} store`).join(', ')}) — ${[...Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`), `${tally.timed} at random moments`].join(', ')}; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`);
   });
 });
