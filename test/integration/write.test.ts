@@ -290,6 +290,27 @@ describe('a process killed at each step', () => {
       expect(cli(repo, ['validate']).code).toBe(0);
     });
   }
+  for (const step of ['plan', 'write', 'commit', 'push']) {
+    it(`rollback --push killed after "${step}": the stage went back or it did not, and a rerun finishes the job`, () => {
+      const { remote, clones } = remoteWithClones(1);
+      const c = clones[0]!;
+      const args = ['rollback', 'sentiment', 'staging', '--to', '1.1.0', '--push'];
+      const killed = cli(c, args, { MODELREG_FAULT_AFTER: step });
+      expect(killed.code).not.toBe(0);
+      const landed = step === 'commit' || step === 'push';
+      expect(cli(c, ['resolve', 'sentiment@staging', '--at', 'HEAD', '--json']).json().version).toBe(landed ? '1.1.0' : '1.2.0');
+      expect(gitIn(c, 'status', '--porcelain')).toBe(step === 'write' ? 'M models/sentiment/stages/staging.yaml' : '');
+      expect(cli(c, ['validate', '--at', 'HEAD']).code).toBe(0);
+      // Run again: it lands, or (already landed) publishes what the killed run committed and says so.
+      const rerun = cli(c, args);
+      if (landed) expect(rerun.stderr).toMatch(/error\[conflict\].*already holds staging/);
+      else expect(rerun.code, rerun.stderr).toBe(0);
+      expect(gitIn(c, 'status', '--porcelain')).toBe('');
+      expect(cli(c, ['validate']).code).toBe(0);
+      expect(gitIn(remote, 'rev-parse', 'main')).toBe(gitIn(c, 'rev-parse', 'HEAD'));
+      expect(gitIn(c, 'log', '--format=%s').split('\n').filter((l) => l.startsWith('Rollback sentiment staging'))).toHaveLength(1);
+    });
+  }
 });
 
 
