@@ -1,7 +1,8 @@
 /**
  * What the catalogue's runners share (validate in hostile-catalogue.test.ts, the action in
- * action-catalogue.test.ts): the canary file outside every repository, writing a case into a
- * checkout, and checking that the findings a case expects are there.
+ * action-catalogue.test.ts, the writes in write-catalogue.test.ts): the canary file outside every
+ * repository, writing a case into a checkout, checking that the findings a case expects are there,
+ * and running cases two at a time.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,5 +43,13 @@ export function expectCaseFindings(findings: { code: string; file?: string; line
     const found = findings.filter((f) => f.code === want.code && f.file === want.file);
     expect(found.length, `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(findings.slice(0, 5).map((f) => [f.code, f.file, f.line]))}`).toBeGreaterThan(0);
     if (want.line !== undefined) expect(found.map((f) => f.line), where).toContain(want.line);
+  }
+}
+
+/** Run cases two at a time (the machines have two cores); allSettled, so a failing case's repository is not removed under its neighbour. */
+export async function pairwise<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 2) {
+    const results = await Promise.allSettled(items.slice(i, i + 2).map(run));
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 }

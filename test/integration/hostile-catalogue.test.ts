@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
-import { applyCase, expectCaseFindings, outsideCanaryFile } from '../hostile/apply.js';
+import { applyCase, expectCaseFindings, outsideCanaryFile, pairwise } from '../hostile/apply.js';
 import { cli, cliAsync, commitAll, fixtureRepo, gitIn, write } from './helpers.js';
 
 const canaryFile = outsideCanaryFile();
@@ -64,13 +64,7 @@ describe('the hostile-input catalogue', () => {
 
   for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {
     it(`rejects every ${group} case with findings naming file and line, leaking and changing nothing`, { timeout: 300_000 }, async () => {
-      const cases = CATALOGUE.filter((c) => c.group === group);
-      // Two at a time: the machines have two cores.
-      // allSettled: a failing case must not have its repository removed under its neighbour.
-      for (let i = 0; i < cases.length; i += 2) {
-        const results = await Promise.allSettled(cases.slice(i, i + 2).map(check));
-        for (const r of results) if (r.status === 'rejected') throw r.reason;
-      }
+      await pairwise(CATALOGUE.filter((c) => c.group === group), check);
     });
   }
 });

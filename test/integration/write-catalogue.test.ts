@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
-import { applyCase, expectCaseFindings, outsideCanaryFile } from '../hostile/apply.js';
+import { applyCase, expectCaseFindings, outsideCanaryFile, pairwise } from '../hostile/apply.js';
 import { cliAsync, commitAll, fixtureRepo, gitIn, tempDir, type CliResult } from './helpers.js';
 
 const canaryFile = outsideCanaryFile();
@@ -152,14 +152,6 @@ async function throughRegister(c: InputCase): Promise<void> {
   expect(gitIn(repo, 'rev-parse', 'HEAD'), where).toBe(head);
   expect(gitIn(repo, 'status', '--porcelain'), where).toBe('');
   expect(storeState(store), `${where}: bytes stored for a refused write`).toEqual([]);
-}
-
-/** Two at a time (two cores); allSettled so a failing case's repository is not removed under its neighbour. */
-async function pairwise<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += 2) {
-    const results = await Promise.allSettled(items.slice(i, i + 2).map(run));
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
-  }
 }
 
 describe('the hostile-input catalogue through the write commands', () => {
