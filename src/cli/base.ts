@@ -4,9 +4,10 @@
  */
 import { Command, Flags, Errors } from '@oclif/core';
 import { ModelregError } from '../registry/errors.js';
-import { Registry } from '../api/registry.js';
+import type { Registry } from '../api/registry.js';
 import type { Finding } from '../registry/findings.js';
-import { errorText, findingsText } from './report.js';
+import { findingsText, printError } from './report.js';
+import { openRegistry, type RegistryFlags } from './registry-flags.js';
 import { jsonText, printable } from './terminal.js';
 
 export abstract class BaseCommand extends Command {
@@ -17,8 +18,8 @@ export abstract class BaseCommand extends Command {
 
   protected jsonMode = false;
 
-  protected async openRegistry(flags: { registry?: string | undefined; at?: string | undefined; store?: string | undefined }): Promise<Registry> {
-    return Registry.open({ ...(flags.registry ? { dir: flags.registry } : {}), ...(flags.at ? { at: flags.at } : {}), ...(flags.store ? { store: flags.store } : {}) });
+  protected openRegistry(flags: RegistryFlags): Promise<Registry> {
+    return openRegistry(flags);
   }
 
   protected printJson(value: unknown): void {
@@ -39,8 +40,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof ModelregError) {
-      if (this.jsonMode) this.printJson({ error: err.toJSON() });
-      else this.print(process.stderr, errorText(err));
+      printError(err, this.jsonMode);
       this.exit(err.exitCode);
     }
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.

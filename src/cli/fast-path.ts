@@ -8,9 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ModelregError } from '../registry/errors.js';
-import { errorText } from './report.js';
+import { printError } from './report.js';
 import { resolveOutput } from './resolve-output.js';
-import { jsonText, printable } from './terminal.js';
 
 export async function runFast(argv: readonly string[]): Promise<boolean> {
   if (argv[0] !== 'resolve') return false;
@@ -31,8 +30,7 @@ export async function runFast(argv: readonly string[]): Promise<boolean> {
     process.stdout.write(await resolveOutput(parsed.positionals[0]!, flags));
   } catch (e) {
     if (!(e instanceof ModelregError)) throw e;
-    if (flags.json) process.stdout.write(jsonText({ error: e.toJSON() }) + '\n');
-    else process.stderr.write(printable(errorText(e)));
+    printError(e, !!flags.json);
     process.exitCode = e.exitCode;
   }
   return true;

@@ -4,6 +4,7 @@
  */
 import type { ModelregError } from '../registry/errors.js';
 import { formatLocation, type Finding } from '../registry/findings.js';
+import { jsonText, printable } from './terminal.js';
 
 /** Align columns for terminal tables. */
 export function table(rows: string[][]): string {
@@ -27,4 +28,10 @@ export function errorText(err: ModelregError): string {
   const where = formatLocation(err);
   const findings = (err as { findings?: Finding[] }).findings;
   return `${findings ? findingsText(findings) : ''}error[${err.code}]: ${err.message}\n${where ? `  --> ${where}\n` : ''}${err.hint ? `  hint: ${err.hint}\n` : ''}`;
+}
+
+/** A ModelregError as the CLI reports it: `{ "error": … }` on stdout with --json, else errorText on stderr. */
+export function printError(err: ModelregError, json: boolean): void {
+  if (json) process.stdout.write(jsonText({ error: err.toJSON() }) + '\n');
+  else process.stderr.write(printable(errorText(err)));
 }

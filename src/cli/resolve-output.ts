@@ -1,13 +1,10 @@
 /** What `modelreg resolve` prints, shared by the oclif command and the fast path (cli/fast-path.ts). */
-import { Registry } from '../api/registry.js';
 import { ModelregError } from '../registry/errors.js';
+import { openRegistry, type RegistryFlags } from './registry-flags.js';
 import { table } from './report.js';
 import { jsonText, printable } from './terminal.js';
 
-export interface ResolveFlags {
-  registry?: string | undefined;
-  at?: string | undefined;
-  store?: string | undefined;
+export interface ResolveFlags extends RegistryFlags {
   prerelease?: boolean;
   presign?: boolean;
   expires?: number;
@@ -16,7 +13,7 @@ export interface ResolveFlags {
 
 /** The text to print on stdout: JSON with --json, else the version line and the artifact table. */
 export async function resolveOutput(ref: string, flags: ResolveFlags): Promise<string> {
-  const reg = await Registry.open({ ...(flags.registry ? { dir: flags.registry } : {}), ...(flags.at ? { at: flags.at } : {}), ...(flags.store ? { store: flags.store } : {}) });
+  const reg = await openRegistry(flags);
   const r = await reg.resolve(ref, { prerelease: !!flags.prerelease });
   const artifacts = r.artifacts as (typeof r.artifacts[number] & { url?: string })[];
   if (flags.presign) {

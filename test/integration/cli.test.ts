@@ -98,19 +98,21 @@ describe('read commands', () => {
       [sub, ['resolve', 'Bad Ref!']],
       [sub, ['resolve', 'sentiment@production', '--at', 'no-such-rev']],
     ];
+    // runFast itself, in a process of its own: whether it takes these arguments (exit 99 when it leaves them to oclif).
     const fastPath = join(ROOT, 'dist/src/cli/fast-path.js');
+    const runFast = (cwd: string, args: string[]) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); if (!(await runFast(${JSON.stringify(args)}))) process.exit(99);`], { cwd, encoding: 'utf8', env: { ...process.env, MODELREG_REGISTRY: '', MODELREG_STORE: '' } });
     for (const [cwd, args] of cases) {
       const viaOclif = cli(cwd, args, { MODELREG_NO_FAST_PATH: '1' });
       const fast = cli(cwd, args);
       expect([fast.code, fast.stdout, fast.stderr], args.join(' ')).toEqual([viaOclif.code, viaOclif.stdout, viaOclif.stderr]);
       // And it was the fast path that answered: runFast takes these arguments itself.
-      const direct = spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); if (!(await runFast(${JSON.stringify(args)}))) process.exit(99);`], { cwd, encoding: 'utf8', env: { ...process.env, MODELREG_REGISTRY: '', MODELREG_STORE: '' } });
+      const direct = runFast(cwd, args);
       expect(direct.status, `${args.join(' ')}: ${direct.stderr}`).toBe(fast.code);
       expect(direct.stdout).toBe(fast.stdout);
     }
     for (const args of [['resolve', '--help'], ['resolve', 'sentiment@production', '--presign'], ['resolve', 'sentiment@production', '--bogus'], ['resolve'], ['resolve', 'a', 'b']]) {
-      const direct = spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); process.exit((await runFast(${JSON.stringify(args)})) ? 0 : 99);`], { cwd: sub, encoding: 'utf8' });
-      expect(direct.status, args.join(' ')).toBe(99);
+      expect(runFast(sub, args).status, args.join(' ')).toBe(99);
       const r = cli(sub, args);
       const viaOclif = cli(sub, args, { MODELREG_NO_FAST_PATH: '1' });
       expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([viaOclif.code, viaOclif.stdout, viaOclif.stderr]);
