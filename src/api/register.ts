@@ -44,7 +44,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const files = collectFiles(input.files, options.cwd);
   const { files: _f, roles, formats, ...rest } = input;
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
-  const synced = await syncForPush(root, options);
+  const synced = await syncForPush(writer, options);
   const { snap, checked } = await readForWrite(root, intent);
   const describe = (f: { path: string }) => {
     const guess = guessKind(f.path);

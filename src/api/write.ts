@@ -128,10 +128,10 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
  * (publishing modelreg's own commits that a killed run left unpushed), so what is planned is planned on
  * what the remote holds. Returns whether it synced.
  */
-export async function syncForPush(root: string, options: WriteOptions): Promise<boolean> {
+export async function syncForPush(w: WorkTreeWriter, options: WriteOptions): Promise<boolean> {
   if (!options.push || options.branch || options.pr) return false;
-  const up = await upstream(root, await (await WorkTreeWriter.open(root)).branch());
-  if (up) await syncWithRemote(root, up.remote, up.ref);
+  const up = await upstream(w.root, await w.branch());
+  if (up) await syncWithRemote(w.root, up.remote, up.ref);
   return true;
 }
 
@@ -188,12 +188,17 @@ function lineageScope(intent: Intent, snap: Snapshot): string[] {
  * dangling parents are told apart from unread ones. Refused when the model is already broken.
  */
 export async function readForWrite(root: string, intent: Intent): Promise<{ snap: Snapshot; checked: TreeFile[] }> {
-  const files = await readBranch(root, scopeOf(intent));
+  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
+  if (head.code !== 0) return { snap: sound(buildSnapshot([]), intent.model), checked: [] };
+  const source = await GitRevisionSource.open(root, 'HEAD');
+  // Models whose names differ from the written one only by case belong to its soundness (a collision).
+  const fellows = await withCaseFellows(source, [intent.model]);
+  const read = (models: string[]) => source.files({ models: [...new Set([...models, ...fellows])] });
+  const files = await read(scopeOf(intent));
   const snap = buildSnapshot(files);
   const wider = lineageScope(intent, snap);
-  if (wider.length === scopeOf(intent).length) return { snap: sound(snap, intent.model), checked: files };
-  const checked = await readBranch(root, wider);
-  sound(buildSnapshot(checked), intent.model);
+  const checked = wider.length > scopeOf(intent).length ? await read(wider) : files;
+  sound(checked === files ? snap : buildSnapshot(checked), intent.model);
   return { snap, checked };
 }
 
@@ -204,10 +209,3 @@ function sound(snap: Snapshot, model: string): Snapshot {
   return snap;
 }
 
-/** The branch's files for these models (and any whose names differ from them only by case), read from HEAD's objects. */
-async function readBranch(root: string, models: string[]): Promise<TreeFile[]> {
-  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
-  if (head.code !== 0) return [];
-  const source = await GitRevisionSource.open(root, 'HEAD');
-  return source.files({ models: await withCaseFellows(source, models) });
-}
