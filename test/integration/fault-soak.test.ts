@@ -34,10 +34,10 @@ interface Op {
   versions: string[];
 }
 
-const at = (repo: string, path: string) => spawnText(repo, ['show', `HEAD:${path}`]);
-function spawnText(repo: string, args: string[]): string {
+/** A file's text at HEAD, or '' when HEAD has no such file. */
+function at(repo: string, path: string): string {
   try {
-    return gitIn(repo, ...args);
+    return gitIn(repo, 'show', `HEAD:${path}`);
   } catch {
     return '';
   }
