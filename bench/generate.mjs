@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { git } from './measure.mjs';
 
 /** Bump when the generated content changes, so cached registries are regenerated. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(HERE, '..');
@@ -135,9 +135,9 @@ export function versionYaml(i, k, version = VERSIONS[k]) {
     `  code: { repository: ${q(`https://github.com/acme/${DOMAINS[i % DOMAINS.length]}-models`)}, commit: ${sha(`code:${i}:${k}`).slice(0, 40)}, path: train.py }`,
     `  environment: { python: "3.11", hardware: ${q(pick(r, HARDWARE))} }`,
     `created_by: ${pick(r, PEOPLE)}@acme.example`,
-    `created_at: ${created}`,
+    `created_at: "${created}"`,
   );
-  if (k === 0 && hasDeprecatedFirst(i)) lines.push(`deprecated: { at: ${isoDay((i % 300) + 95)}, by: ${PEOPLE[i % PEOPLE.length]}@acme.example, reason: ${q('Superseded; evaluation leak found.')} }`);
+  if (k === 0 && hasDeprecatedFirst(i)) lines.push(`deprecated: { at: "${isoDay((i % 300) + 95)}", by: ${PEOPLE[i % PEOPLE.length]}@acme.example, reason: ${q('Superseded; evaluation leak found.')} }`);
   lines.push('');
   return lines.join('\n');
 }
@@ -149,7 +149,7 @@ export function stageYaml(i, stage, version, previous, movedDay, reason) {
     `stage: ${stage}`,
     `version: ${version}`,
     `moved_by: ${PEOPLE[(i + stage.length) % PEOPLE.length]}@acme.example`,
-    `moved_at: ${isoDay(movedDay, 15)}`,
+    `moved_at: "${isoDay(movedDay, 15)}"`,
     `reason: ${q(reason)}`,
     `previous: ${previous ?? 'null'}`,
     '',

@@ -23,7 +23,7 @@ import { SCHEMAS_DIGEST } from '../schema/schemas-digest.generated.js';
 import { readCacheMap, writeCacheMap } from './cache-file.js';
 
 /** Bump when parsing (src/schema/yaml.ts, parseManifest) changes what it returns for the same text. */
-export const PARSE_CACHE_FORMAT = 2;
+export const PARSE_CACHE_FORMAT = 3;
 
 /** What is stored for one blob: its value when usable, and its findings. */
 export interface CachedParse {

@@ -44,6 +44,7 @@ export const FINDING_CODES = {
   'yaml-number': { severity: 'error', summary: 'A number that cannot be represented exactly, or is not finite.', hint: 'Use a finite number within ±2^53, or quote it as a string where a string is allowed.' },
   'yaml-control': { severity: 'error', summary: 'A control character or bidirectional mark in a string or key (terminal escapes, carriage returns, text-direction overrides).', hint: 'Remove it; only tabs and line breaks are kept in manifest text.' },
   'yaml-limits': { severity: 'error', summary: 'The document nests too deeply or has too many nodes.' },
+  'yaml-1.1': { severity: 'warning', summary: 'A plain value or key that YAML 1.1 readers (PyYAML, used by most Python pipelines) read as another type or number than YAML 1.2 does: a date or timestamp, yes/no/on/off, a base-60 or octal-looking number, an exponent without a dot.', hint: 'Quote it ("2026-12-01T07:52:25Z", "yes") so every reader gets the same string; modelreg writes its own manifests that way.' },
   // Schema
   'schema': { severity: 'error', summary: 'A field does not match the schema of its file kind.' },
   // Consistency within one snapshot

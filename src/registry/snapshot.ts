@@ -29,7 +29,7 @@ export function buildSnapshot(files: Iterable<TreeFile>, options: LoadOptions = 
 /** One file's YAML and schema findings; a document with errors is not returned (its data cannot be trusted). */
 export function parseManifest(kind: ManifestKind, file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParseResult {
   const parsed = parseManifestYaml(file, text, limits);
-  const result = parsed.doc ? { doc: parsed.doc, findings: validateSchema(kind, file, parsed.doc) } : parsed;
+  const result = parsed.doc ? { doc: parsed.doc, findings: [...parsed.findings, ...validateSchema(kind, file, parsed.doc)] } : parsed;
   return result.findings.some((x) => x.severity === 'error') ? { findings: result.findings } : result;
 }
 

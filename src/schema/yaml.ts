@@ -9,6 +9,7 @@
  * record where every value sits so that schema errors point at a line and column.
  */
 import { unsafeCharacter } from '../registry/text.js';
+import { describe11, readsDifferentlyIn11 } from './yaml11.js';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { finding, type Finding } from '../registry/findings.js';
 import { DEFAULT_YAML_LIMITS, escapePointer, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
@@ -91,7 +92,11 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
       findings.push(finding('yaml-tag', `the tag ${JSON.stringify(tag)} is not allowed`, { file, ...pos, field: pointer }));
       return null;
     }
-    if (isScalar(n)) return scalarValue(n.value, n.source, pointer, pos);
+    if (isScalar(n)) {
+      const value = scalarValue(n.value, n.source, pointer, pos);
+      if (n.type === 'PLAIN' && n.tag === undefined && typeof n.source === 'string') warnIf11Differs(n.source, value, pointer, pos, 'value');
+      return value;
+    }
     if (isSeq(n)) return n.items.map((item, i) => build(item, `${pointer}/${i}`, depth + 1));
     if (isMap(n)) {
       const out: Record<string, unknown> = {};
@@ -107,6 +112,7 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
         const child = `${pointer}/${escapePointer(key)}`;
         if (keyPos) keyAt.set(child, keyPos);
         if (unsafeText(key, child, keyPos)) continue;
+        if (keyNode.type === 'PLAIN' && keyNode.tag === undefined) warnIf11Differs(key, key, child, keyPos, 'key');
         if (key === '<<') {
           findings.push(finding('yaml-alias', `merge keys (<<) are not allowed`, { file, ...keyPos, field: child }));
           continue;
@@ -144,6 +150,13 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
     return null;
   };
 
+  // A Python pipeline reading this file with PyYAML would see other data: say so, but it is still YAML 1.2.
+  const warnings: Finding[] = [];
+  const warnIf11Differs = (source: string, value: unknown, pointer: string, pos: Position | undefined, what: 'key' | 'value') => {
+    if (!readsDifferentlyIn11(source, value)) return;
+    warnings.push(finding('yaml-1.1', `the plain ${what} ${JSON.stringify(source)} is ${describe11(source)} to YAML 1.1 readers such as PyYAML, but ${typeof value === 'string' ? 'a string' : JSON.stringify(value)} here`, { file, ...pos, field: pointer }));
+  };
+
   const unsafeText = (text: string, pointer: string, pos: Position | undefined): boolean => {
     const c = unsafeCharacter(text);
     if (c) findings.push(finding('yaml-control', `a control character or bidirectional mark (${c}) in a string`, { file, ...pos, field: pointer }));
@@ -162,7 +175,7 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
     if (w.code !== 'TAG_RESOLVE_FAILED') findings.push(finding('yaml-syntax', firstLine(w.message), { file, ...at(w.pos[0]) }));
   }
   if (findings.length > 0) return { findings };
-  return { doc: { value, valueAt, keyAt }, findings };
+  return { doc: { value, valueAt, keyAt }, findings: warnings };
 }
 
 /**

@@ -40,9 +40,9 @@ const versionYaml = (over: Partial<Record<'version' | 'artifacts' | 'metrics' | 
     `artifacts: ${over.artifacts ?? `[{ path: model.bin, sha256: ${'a'.repeat(64)}, size: 10 }]`}`,
     `metrics: ${over.metrics ?? '{ mlm_loss: 1.1 }'}`,
     'created_by: mallory@example.com',
-    `created_at: ${over.created_at ?? '2026-11-01T10:00:00Z'}`,
+    `created_at: ${JSON.stringify(over.created_at ?? '2026-11-01T10:00:00Z')}`,
   ].join('\n') + `\n${extra}`;
-const stageYaml = (version: string, stage = 'staging') => `model: bert-base\nstage: ${stage}\nversion: ${version}\nmoved_by: mallory\nmoved_at: 2026-11-01T10:00:00Z\nprevious: null\n`;
+const stageYaml = (version: string, stage = 'staging') => `model: bert-base\nstage: ${stage}\nversion: ${version}\nmoved_by: mallory\nmoved_at: "2026-11-01T10:00:00Z"\nprevious: null\n`;
 
 const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
 

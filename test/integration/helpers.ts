@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect } from 'vitest';
+import { keepWrittenManifests } from '../readers/collect.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = join(ROOT, 'test/fixtures/registry');
@@ -19,12 +20,16 @@ const IDENTITY = {
 
 const made: string[] = [];
 
-/** Every repository a test makes must pass `git fsck --strict` when the test ends. */
+/**
+ * Every repository a test makes must pass `git fsck --strict` when the test ends; what modelreg wrote in
+ * it is kept for the YAML readers' check (test/readers/), which runs after the whole suite.
+ */
 afterEach(() => {
   for (const dir of made.splice(0)) {
     if (existsSync(join(dir, '.git'))) {
       const r = spawnSync('git', ['fsck', '--strict', '--no-progress'], { cwd: dir, encoding: 'utf8' });
       expect(r.status, `git fsck in ${dir}: ${r.stderr}`).toBe(0);
+      keepWrittenManifests(dir);
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -98,7 +103,7 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
 
 /** A stage file as `modelreg promote` will write it. */
 export function stageYaml(model: string, stage: string, version: string, previous: string | null): string {
-  return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: test@example.com\nmoved_at: 2026-11-01T10:00:00Z\nreason: test\nprevious: ${previous ?? 'null'}\n`;
+  return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: test@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: ${previous ?? 'null'}\n`;
 }
 
 /**

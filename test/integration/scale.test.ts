@@ -28,7 +28,7 @@ function shardFiles(repo: string): string[] {
 }
 
 /** A stage file pointing at a version that does not exist: a consistency finding with a line. */
-const DANGLING_STAGE = 'model: bert-base\nstage: staging\nversion: 9.9.9\nmoved_by: a@example.com\nmoved_at: 2026-11-01T10:00:00Z\nreason: test\nprevious: null\n';
+const DANGLING_STAGE = 'model: bert-base\nstage: staging\nversion: 9.9.9\nmoved_by: a@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: null\n';
 
 describe('the parse cache', () => {
   it('answers list, show, resolve and validate exactly as a run without it, and Git never sees it', () => {
@@ -94,7 +94,7 @@ describe('the parse cache', () => {
   it('validate from cached per-model checks finds exactly what a full read finds, as the tree and the policy change', () => {
     const { repo } = fixtureRepo();
     const v = (name: string, ver: string, parents: string) =>
-      `name: ${name}\nversion: ${ver}\nartifacts:\n  - { path: w.bin, sha256: ${'a'.repeat(64)}, size: 1 }\nlineage:\n  parents: [${parents}]\ncreated_by: a@example.com\ncreated_at: 2026-11-01T10:00:00Z\n`;
+      `name: ${name}\nversion: ${ver}\nartifacts:\n  - { path: w.bin, sha256: ${'a'.repeat(64)}, size: 1 }\nlineage:\n  parents: [${parents}]\ncreated_by: a@example.com\ncreated_at: "2026-11-01T10:00:00Z"\n`;
     // A bit of everything: a cycle across models, a dangling parent, a parent whose file is broken, a
     // stage naming a missing version, an unknown stage, a name mismatch, an unparseable file, a symlink,
     // a file outside the layout.
@@ -198,7 +198,7 @@ describe('validate --base/--head reads what the change touches', () => {
     const { repo } = fixtureRepo();
     const base = gitIn(repo, 'rev-parse', 'HEAD');
     const v = (name: string, parent: string) =>
-      `name: ${name}\nversion: 1.0.0\nartifacts:\n  - { path: w.bin, sha256: ${'a'.repeat(64)}, size: 1 }\nlineage:\n  parents: [{ model: ${parent}, version: 1.0.0 }]\ncreated_by: a@example.com\ncreated_at: 2026-11-01T10:00:00Z\n`;
+      `name: ${name}\nversion: 1.0.0\nartifacts:\n  - { path: w.bin, sha256: ${'a'.repeat(64)}, size: 1 }\nlineage:\n  parents: [{ model: ${parent}, version: 1.0.0 }]\ncreated_by: a@example.com\ncreated_at: "2026-11-01T10:00:00Z"\n`;
     write(repo, 'models/ring-a/model.yaml', 'name: ring-a\nowners: [a@example.com]\n');
     write(repo, 'models/ring-a/versions/1.0.0.yaml', v('ring-a', 'ring-b'));
     const mid = commitAll(repo, 'ring-a, parent not yet there');

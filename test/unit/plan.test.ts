@@ -167,7 +167,7 @@ describe('planChange: register', () => {
         '    format: safetensors',
         '    role: weights',
         'created_by: bob',
-        'created_at: 2026-03-01T12:00:00Z',
+        'created_at: "2026-03-01T12:00:00Z"',
         '',
       ].join('\n'),
     );
@@ -301,7 +301,7 @@ describe('manifestText', () => {
         'stage: s',
         'version: 1.0.0',
         'moved_by: x',
-        'moved_at: 2026-03-01T12:00:00Z',
+        'moved_at: "2026-03-01T12:00:00Z"',
         'reason: why',
         'previous: null',
         'zeta: 1',
@@ -339,7 +339,7 @@ describe('planChange: promote', () => {
         'stage: production',
         'version: 1.1.0',
         'moved_by: bob',
-        'moved_at: 2026-03-01T12:00:00Z',
+        'moved_at: "2026-03-01T12:00:00Z"',
         'reason: Beats 1.0.0',
         'previous: 1.0.0',
         '',
@@ -357,7 +357,8 @@ describe('planChange: promote', () => {
     const f = p.files[0]!;
     expect(f.path).toBe(S('n', 'development'));
     expect(f.exists).toBe(false);
-    expect(f.text.split('\n').slice(1)).toEqual(['model: n', 'stage: development', 'version: 1.0.0', 'moved_by: bob', 'moved_at: 2026-03-01T12:00:00Z', 'previous: null', '']);
+    expect(f.text.split('\n').slice(1)).toEqual(['model: "n"', // n is false to YAML 1.1
+      'stage: development', 'version: 1.0.0', 'moved_by: bob', 'moved_at: "2026-03-01T12:00:00Z"', 'previous: null', '']);
     expect(readBack(f)).toEqual({ model: 'n', stage: 'development', version: '1.0.0', moved_by: 'bob', moved_at: ctx.now, previous: null });
     expect(p.previous).toBeNull();
     expect(p.intent).toMatchObject({ expectedHolder: null });
@@ -599,7 +600,7 @@ describe('checkPlan and overlay', () => {
   it('a schema error in the planned stage file itself blocks under noVerify', () => {
     const files = base();
     const p = plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production' }, files);
-    const bad: Plan = { ...p, files: p.files.map((f) => ({ ...f, text: f.text.replace('moved_at: 2026-03-01T12:00:00Z', 'moved_at: yesterday') })) };
+    const bad: Plan = { ...p, files: p.files.map((f) => ({ ...f, text: f.text.replace('moved_at: "2026-03-01T12:00:00Z"', 'moved_at: yesterday') })) };
     const check = checkPlan(tree(files), bad, { noVerify: true });
     expect(check.ok).toBe(false);
     expect(check.blocking.map((f) => [f.code, f.field])).toEqual([['schema', '/moved_at']]);

@@ -28,7 +28,15 @@ describe('parseManifestYaml: valid documents', () => {
 
   it('reads YAML 1.2 core: yes/no and timestamps stay strings, hex and octal are numbers', () => {
     const r = parse('a: yes\nb: no\nc: 2026-01-01T00:00:00Z\nd: 0x1F\ne: 0o17\nf: 1_000\ng: ~\n');
-    expect(r.findings).toEqual([]);
+    // …and warns, on its line, where a YAML 1.1 reader (PyYAML) would read another value: not 0x1F or ~.
+    expect(r.findings.map((f) => [f.code, f.severity, f.field, f.line])).toEqual([
+      ['yaml-1.1', 'warning', '/a', 1],
+      ['yaml-1.1', 'warning', '/b', 2],
+      ['yaml-1.1', 'warning', '/c', 3],
+      ['yaml-1.1', 'warning', '/e', 5],
+      ['yaml-1.1', 'warning', '/f', 6],
+    ]);
+    expect(r.findings[0]!.message).toBe('the plain value "yes" is the boolean true to YAML 1.1 readers such as PyYAML, but a string here');
     expect(r.doc!.value).toEqual({ a: 'yes', b: 'no', c: '2026-01-01T00:00:00Z', d: 31, e: 15, f: '1_000', g: null });
   });
 
@@ -96,7 +104,8 @@ describe('parseManifestYaml: valid documents', () => {
 
   it('keeps integers up to 2^53 - 1, and floats in exponent form', () => {
     const r = parse('a: 9007199254740991\nb: -9007199254740991\nflops: 1.2e18\nc: 1e300\n');
-    expect(r.findings).toEqual([]);
+    // PyYAML reads an exponent without a dot and a sign (1.2e18) as a string: a warning, not an error.
+    expect(r.findings.map((f) => [f.code, f.field])).toEqual([['yaml-1.1', '/flops'], ['yaml-1.1', '/c']]);
     expect(r.doc!.value).toEqual({ a: 9007199254740991, b: -9007199254740991, flops: 1.2e18, c: 1e300 });
   });
 
