@@ -26,7 +26,7 @@ export async function pull(reg: Registry, reference: string, options: { out?: st
   const dir = resolve(options.out ?? `${r.model}-${r.version}`);
   const only = options.only?.map(globToRegExp);
   const wanted = r.artifacts.filter((a) => !only || only.some((g) => g.test(a.path)));
-  if (wanted.length === 0) throw new ModelregError('usage', `no artifact of ${r.model}@${r.version} matches ${options.only?.join(', ')}`, { exitCode: 1 });
+  if (wanted.length === 0) throw new ModelregError('rejected', `no artifact of ${r.model}@${r.version} matches ${options.only?.join(', ')}`);
   // A manifest is input like any other: a path that could climb out of the target directory is refused.
   const unsafe = wanted.find((a) => !isSafeRelativePath(a.path));
   if (unsafe) throw new ModelregError('registry-invalid', `artifact path ${JSON.stringify(unsafe.path)} of ${r.model}@${r.version} is not a safe relative path`, { file: r.file, hint: 'Run `modelreg validate`.' });

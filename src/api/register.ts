@@ -9,6 +9,7 @@ import type { ArtifactStore } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
 import { planChange, type RegisterIntent } from '../changes/plan.js';
 import { checkPlan } from '../changes/check.js';
+import { assertIntentNames } from '../changes/names.js';
 import type { ArtifactEntry } from '../registry/types.js';
 import { findRegistryRoot } from '../git/open.js';
 import { git } from '../git/run.js';
@@ -38,12 +39,13 @@ export interface RegisterResult extends WriteResult {
 }
 
 export async function register(input: RegisterInput, options: RegisterOptions = {}): Promise<RegisterResult> {
+  const { files: _f, roles, formats, ...rest } = input;
+  const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
+  assertIntentNames(intent); // the model, version and parents, before anything is read
   const root = findRegistryRoot(options.dir, options.cwd);
   const writer = await WorkTreeWriter.open(root);
   await writer.recover();
   const files = collectFiles(input.files, options.cwd);
-  const { files: _f, roles, formats, ...rest } = input;
-  const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
   const synced = await syncForPush(writer, options);
   const { snap, checked } = await readForWrite(root, intent);
   const describe = (f: { path: string }) => {

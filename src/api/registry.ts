@@ -7,6 +7,7 @@
  *   const { artifacts } = await reg.resolve('sentiment@production');
  */
 import { ModelregError } from '../registry/errors.js';
+import { assertModelName } from '../changes/names.js';
 import type { LineageEdge, LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
 import type { Snapshot, LoadOptions } from '../registry/snapshot.js';
@@ -127,6 +128,7 @@ export class Registry {
 
   /** A model with all its versions, newest first. */
   async showModel(name: string): Promise<{ model: ModelManifest | null; stages: Record<string, string>; versions: { version: string; created_at: string; created_by: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[] }> {
+    assertModelName(name);
     const snap = await this.snapshot({ models: [name] });
     this.assertUsable(snap, name);
     const entry = snap.models.get(name);
@@ -193,6 +195,7 @@ export class Registry {
   }
 
   async history(model: string, options: { limit?: number } = {}): Promise<HistoryEvent[]> {
+    assertModelName(model);
     const { modelHistory } = await import('../git/history.js');
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }

@@ -2,10 +2,17 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { RegistryPolicy } from '../registry/types.js';
+import { ModelregError } from '../registry/errors.js';
+import { storeUriProblem } from '../registry/store-uri.js';
 
 /** --store, else MODELREG_STORE, else registry.yaml; file:// locations relative to the registry root. */
 export function storeLocation(root: string, policy: RegistryPolicy | undefined, override?: string): string {
   const raw = override || process.env.MODELREG_STORE || policy?.artifacts.store || 'file://.modelreg/store';
+  const problem = storeUriProblem(raw);
+  if (problem) {
+    const from = override ? '--store' : process.env.MODELREG_STORE ? 'MODELREG_STORE' : 'artifacts.store in registry.yaml';
+    throw new ModelregError('precondition', `the store location "${raw}" (${from}) cannot be used: ${problem}`, { hint: 'Use file://<dir> or s3://<bucket>/<prefix> with a plain key prefix.' });
+  }
   if (raw.startsWith('s3://')) return raw.replace(/\/+$/, '');
   const path = raw.startsWith('file://') ? raw.slice('file://'.length) : raw;
   if (path.startsWith('/') && raw.startsWith('file:///')) return pathToFileURL(fileURLToPath(raw)).href.replace(/\/+$/, '');

@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/plan.js';
 import { checkPlan, scopeErrors, type PlanCheck } from '../changes/check.js';
+import { assertIntentNames } from '../changes/names.js';
 import { ModelregError } from '../registry/errors.js';
 import type { Finding } from '../registry/findings.js';
 import { buildSnapshot, type Snapshot, type TreeFile } from '../registry/snapshot.js';
@@ -66,6 +67,7 @@ export class CheckFailedError extends ModelregError {
 }
 
 export async function applyIntent(intent: Intent, options: WriteOptions = {}): Promise<WriteResult> {
+  assertIntentNames(intent);
   const root = findRegistryRoot(options.dir, options.cwd);
   const w = await WorkTreeWriter.open(root);
   const recovered = await w.recover();
@@ -79,7 +81,7 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
 
   if (options.branch) {
     const r = await git(root, ['switch', '--quiet', '-c', options.branch], { allowFail: true });
-    if (r.code !== 0) throw new ModelregError('usage', `cannot create branch ${options.branch}: ${r.stderr.trim().split('\n')[0]}`, { exitCode: 1 });
+    if (r.code !== 0) throw new ModelregError('precondition', `cannot create branch ${options.branch}: ${r.stderr.trim().split('\n')[0]}`);
   }
   const branch = options.branch ?? original;
   const startHead = await w.head();
@@ -157,9 +159,8 @@ async function syncWithRemote(root: string, remote: string, ref: string): Promis
     const outcome = await push(root, remote, ref);
     if (outcome.ok) return;
   }
-  throw new ModelregError('usage', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
+  throw new ModelregError('precondition', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
     hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
-    exitCode: 1,
   });
 }
 

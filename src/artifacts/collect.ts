@@ -23,7 +23,7 @@ export function collectFiles(inputs: string[], cwd = process.cwd()): SourceFile[
   const add = (path: string, abs: string, size: number) => {
     const key = path.toLowerCase();
     const prior = seen.get(key);
-    if (prior !== undefined) throw new ModelregError('usage', `two files would be stored as "${path}": ${prior} and ${abs}`, { hint: 'Give them different names, or register them from one directory.', exitCode: 1 });
+    if (prior !== undefined) throw new ModelregError('rejected', `two files would be stored as "${path}": ${prior} and ${abs}`, { hint: 'Give them different names, or register them from one directory.' });
     seen.set(key, abs);
     out.push({ path, abs, size });
   };
@@ -32,9 +32,9 @@ export function collectFiles(inputs: string[], cwd = process.cwd()): SourceFile[
     const st = statOrThrow(abs);
     if (st.isFile()) add(basename(abs), abs, st.size);
     else if (st.isDirectory()) walk(abs, '', new Set([realpathSync(abs)]), add);
-    else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`, { exitCode: 1 });
+    else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`);
   }
-  if (out.length === 0) throw new ModelregError('usage', 'no files to register', { hint: 'Name files or directories of artifacts.', exitCode: 1 });
+  if (out.length === 0) throw new ModelregError('rejected', 'no files to register', { hint: 'Name files or directories of artifacts.' });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -43,7 +43,7 @@ function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: stri
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw new ModelregError('artifact-unreadable', `cannot read the directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { exitCode: 1 });
+    throw new ModelregError('artifact-unreadable', `cannot read the directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   for (const name of names) {
     if (SKIP.has(name)) continue;
@@ -52,7 +52,7 @@ function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: stri
     const st = statOrThrow(abs);
     if (st.isDirectory()) {
       const real = realpathSync(abs);
-      if (ancestors.has(real)) throw new ModelregError('artifact-unreadable', `${abs} is a symbolic link loop (it leads back to ${real})`, { exitCode: 1 });
+      if (ancestors.has(real)) throw new ModelregError('artifact-unreadable', `${abs} is a symbolic link loop (it leads back to ${real})`);
       walk(abs, path, new Set([...ancestors, real]), add);
     } else if (st.isFile()) add(path, abs, st.size);
   }
@@ -64,6 +64,6 @@ function statOrThrow(abs: string) {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist (or is a dangling link)' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code})`;
-    throw new ModelregError('artifact-unreadable', `${abs} ${why}`, { exitCode: 1 });
+    throw new ModelregError('artifact-unreadable', `${abs} ${why}`);
   }
 }

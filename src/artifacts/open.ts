@@ -17,7 +17,7 @@ export async function openStore(location: string, s3?: RegistryPolicy['artifacts
     const { S3Store } = await import('./s3-store.js'); // the AWS SDK costs ~140 ms to load
     return new S3Store(location, s3Settings(s3));
   }
-  throw new ModelregError('usage', `unknown store location "${location}"`, { hint: 'Use file://<dir> or s3://<bucket>/<prefix>.' });
+  throw new ModelregError('precondition', `unknown store location "${location}"`, { hint: 'Use file://<dir> or s3://<bucket>/<prefix>.' });
 }
 
 export function s3Settings(s3: RegistryPolicy['artifacts']['s3'] | undefined, env: NodeJS.ProcessEnv = process.env): S3Settings {
@@ -30,7 +30,7 @@ export function s3Settings(s3: RegistryPolicy['artifacts']['s3'] | undefined, en
   if (region) out.region = region;
   if (pathStyle !== undefined) out.forcePathStyle = pathStyle;
   if (checksums) {
-    if (checksums !== 'when_required' && checksums !== 'when_supported') throw new ModelregError('usage', `MODELREG_S3_CHECKSUMS must be when_required or when_supported, not "${checksums}"`);
+    if (checksums !== 'when_required' && checksums !== 'when_supported') throw new ModelregError('precondition', `MODELREG_S3_CHECKSUMS must be when_required or when_supported, not "${checksums}"`);
     out.checksums = checksums;
   }
   const part = Number(env.MODELREG_S3_PART_SIZE);

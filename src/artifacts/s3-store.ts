@@ -49,7 +49,7 @@ export class S3Store implements ArtifactStore {
 
   constructor(location: string, readonly settings: S3Settings = {}) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
-    if (!m) throw new ModelregError('usage', `"${location}" is not an s3://<bucket>/<prefix> location`, { exitCode: 1 });
+    if (!m) throw new ModelregError('precondition', `"${location}" is not an s3://<bucket>/<prefix> location`);
     this.bucket = m[1]!;
     this.prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
     this.uri = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;

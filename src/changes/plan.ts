@@ -110,14 +110,14 @@ export function chooseVersion(existing: string[], intent: Pick<RegisterIntent, '
     if (!isValidVersion(v)) throw new ModelregError('usage', `"${intent.version}" is not a semantic version`, { hint: 'Use 1.2.0 or 2.0.0-rc.1 (no build metadata).' });
     if (existing.includes(v)) throw new ModelregError('conflict', `${intent.model}@${v} already exists`, { hint: 'Versions are immutable; register a new one (e.g. --bump patch).' });
     if (greatest && compareVersions(v, greatest) < 0 && !intent.allowLower) {
-      throw new ModelregError('usage', `${v} is lower than ${intent.model}'s greatest version ${greatest}`, { hint: 'Pass --allow-lower for a hotfix line, or choose a greater version.', exitCode: 1 });
+      throw new ModelregError('precondition', `${v} is lower than ${intent.model}'s greatest version ${greatest}`, { hint: 'Pass --allow-lower for a hotfix line, or choose a greater version.' });
     }
     return v;
   }
   const bump = intent.bump ?? 'patch';
   if (!greatest) return bump === 'prerelease' ? `1.0.0-${intent.preid ?? 'rc'}.0` : '1.0.0';
   const next = bump === 'prerelease' ? semver.inc(greatest, 'prerelease', intent.preid ?? 'rc') : semver.inc(greatest, bump);
-  if (!next) throw new ModelregError('usage', `cannot bump ${greatest} by ${bump}`);
+  if (!next) throw new ModelregError('rejected', `cannot bump ${greatest} by ${bump}`);
   return next;
 }
 
@@ -174,7 +174,7 @@ function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext):
   const holder = current.data.version;
   checkExpectedHolder(intent, holder);
   const target = intent.to?.replace(/^v/, '') ?? current.data.previous ?? undefined;
-  if (!target) throw new ModelregError('usage', `${intent.model}@${intent.stage} records no previous holder`, { hint: 'Name the version: --to <version>.', exitCode: 1 });
+  if (!target) throw new ModelregError('precondition', `${intent.model}@${intent.stage} records no previous holder`, { hint: 'Name the version: --to <version>.' });
   const v = entry.versions.get(target);
   if (!v) throw new ModelregError('version-not-found', `${intent.model} has no version ${target}`);
   if (v.data.deprecated) throw new ModelregError('rejected', `${intent.model}@${target} is deprecated; a stage cannot go back to it`, { hint: `Choose another version with --to, or undeprecate ${intent.model}@${target}.` });
@@ -226,7 +226,7 @@ function requireModel(snap: Snapshot, model: string) {
 
 function requireStage(snap: Snapshot, stage: string): void {
   const stages = snap.policy!.data.stages.map((s) => s.name);
-  if (!stages.includes(stage)) throw new ModelregError('usage', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.`, exitCode: 1 });
+  if (!stages.includes(stage)) throw new ModelregError('stage-not-found', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.` });
 }
 
 function checkExpectedHolder(intent: PromoteIntent | RollbackIntent, holder: string | null): void {

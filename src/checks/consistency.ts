@@ -2,6 +2,7 @@
  * Rules within one snapshot: every path matches what its file says, names are path-safe, stages and
  * lineage point at versions that exist, the lineage graph has no cycle, and registry.yaml is coherent.
  */
+import { storeUriProblem } from '../registry/store-uri.js';
 import { finding, type Finding } from '../registry/findings.js';
 import { findCycles, lineageGraph, nodeId, type LineageEdge } from '../registry/lineage.js';
 import { POLICY_FILE, paths } from '../registry/layout.js';
@@ -10,7 +11,7 @@ import { positionOf, type Position } from '../schema/parsed.js';
 import type { VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
-import { MODEL_NAME as NAME, STAGE_NAME as STAGE, isSafeRelativePath } from '../registry/names.js';
+import { MODEL_NAME as NAME, STAGE_NAME as STAGE, artifactPathProblem, modelNameProblem, stageNameProblem } from '../registry/names.js';
 
 
 export function checkConsistency(snap: Snapshot): Finding[] {
@@ -100,7 +101,7 @@ export function checkTreeNames(treePaths: readonly string[]): Finding[] {
     const model = parts[1]!;
     if (!NAME.test(model) && !reportedModels.has(model)) {
       reportedModels.add(model);
-      out.push(finding('name-invalid', `model name ${JSON.stringify(model)} is not path-safe`, { file: p }));
+      out.push(finding('name-invalid', `model name ${JSON.stringify(model)} is not path-safe: ${modelNameProblem(model)}`, { file: p }));
     }
     if (parts.length === 4 && parts[3]!.endsWith('.yaml')) {
       const id = parts[3]!.slice(0, -5);
@@ -108,7 +109,7 @@ export function checkTreeNames(treePaths: readonly string[]): Finding[] {
         out.push(finding('version-invalid', `${JSON.stringify(id)} is not a semantic version (build metadata is not allowed)`, { file: p, hint: 'Name version files like 1.2.0.yaml or 2.0.0-rc.1.yaml.' }));
       }
       if (parts[2] === 'stages' && !STAGE.test(id)) {
-        out.push(finding('name-invalid', `stage name ${JSON.stringify(id)} is not valid`, { file: p, hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.' }));
+        out.push(finding('name-invalid', `stage name ${JSON.stringify(id)} is not valid: ${stageNameProblem(id)}`, { file: p, hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.' }));
       }
     }
   }
@@ -120,8 +121,9 @@ function checkArtifactPaths(v: Loaded<VersionManifest>): Finding[] {
   const seen = new Map<string, number>();
   v.data.artifacts.forEach((a, i) => {
     const field = `/artifacts/${i}/path`;
-    if (!isSafeRelativePath(a.path)) {
-      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} has an empty, "." or ".." segment`, v, field, { hint: 'Use a plain relative path such as weights/model.safetensors.' }));
+    const problem = artifactPathProblem(a.path);
+    if (problem) {
+      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} ${problem}`, v, field, { hint: 'Use a plain relative path such as weights/model.safetensors, one every checkout can hold.' }));
     }
     const key = a.path.toLowerCase();
     const first = seen.get(key);
@@ -143,6 +145,8 @@ export function checkPolicy(snap: Pick<Snapshot, 'policy' | 'brokenFiles'>): Fin
     if (seen.has(s.name)) out.push(findingAt('policy-invalid', `stage "${s.name}" is defined twice`, policy, `/stages/${i}/name`));
     seen.add(s.name);
   });
+  const storeProblem = storeUriProblem(policy.data.artifacts.store);
+  if (storeProblem) out.push(findingAt('policy-invalid', `artifacts.store "${policy.data.artifacts.store}" cannot be used: ${storeProblem}`, policy, '/artifacts/store'));
   policy.data.stages.forEach((s, i) => {
     (s.from ?? []).forEach((f, j) => {
       if (f === s.name) out.push(findingAt('policy-invalid', `stage "${s.name}" lists itself in from`, policy, `/stages/${i}/from/${j}`));

@@ -45,23 +45,23 @@ export abstract class BaseCommand extends Command {
     }
     // oclif's own parse errors (unknown flag, missing argument) are usage errors: exit 2.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      this.print(process.stderr, `error[usage]: ${err.message.split('\n')[0]}\n  hint: see \`modelreg ${this.id?.replace(/:/g, ' ') ?? ''} --help\`\n`);
+      this.print(process.stderr, `error[usage]: ${usageMessage(err.message)}\n  hint: see \`modelreg ${this.id?.replace(/:/g, ' ') ?? ''} --help\`\n`);
       this.exit(err.oclif?.exit === 1 ? 1 : 2);
     }
     return super.catch(err);
   }
 }
 
-export const atFlag = Flags.string({ description: 'Read the registry at this Git revision (commit, branch or tag) instead of the work tree.', helpValue: '<rev>' });
-
-/** Parse repeated k=v flags into a record, refusing malformed pairs as a usage error. */
-export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!pairs || pairs.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new ModelregError('usage', `--${flag} expects key=value, got "${p}"`);
-    Object.defineProperty(out, p.slice(0, eq), { value: p.slice(eq + 1), enumerable: true });
-  }
-  return out;
+/**
+ * oclif's parse errors say the essential part after the first line (which argument is missing, with its
+ * description; which values a flag allows): keep every line but oclif's own pointer to --help, which the
+ * hint replaces, and its note that repeatable flags must come after the arguments — ours take one value
+ * each (cli/flags.ts `repeatable`), so they may come anywhere.
+ */
+export function usageMessage(message: string): string {
+  const noise = [/^See more help with --help$/i, /^Note: .* allow multiple values\./, /^Alternatively, you can use "--" to signify the end of the flags/];
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !noise.some((n) => n.test(l)));
+  return lines.join('\n  ');
 }
+
+export { atFlag, keyValues, storeFlag } from './flags.js';

@@ -18,7 +18,7 @@ export async function resolveOutput(ref: string, flags: ResolveFlags): Promise<s
   const artifacts = r.artifacts as (typeof r.artifacts[number] & { url?: string })[];
   if (flags.presign) {
     const store = await reg.openStore();
-    if (!store.presign) throw new ModelregError('usage', `--presign needs an S3 store; ${store.uri} is not one`, { exitCode: 1 });
+    if (!store.presign) throw new ModelregError('precondition', `--presign needs an S3 store; ${store.uri} is not one`);
     for (const a of artifacts) a.url = await store.presign(a.sha256, flags.expires ?? 3600);
   }
   if (flags.json) return jsonText(r) + '\n';

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { storeFlag } from '../cli/flags.js';
 import { table } from '../cli/report.js';
 import { bytes } from '../cli/progress.js';
 import { collectGarbage } from '../api/artifacts.js';
@@ -11,7 +12,7 @@ export default class Gc extends BaseCommand {
   static override flags = {
     'dry-run': Flags.boolean({ description: 'Only say what would be deleted.', default: false }),
     grace: Flags.integer({ description: 'Spare objects younger than this many minutes.', default: 60, min: 0 }),
-    store: Flags.string({ description: 'Artifact store override.', helpValue: '<uri>' }),
+    store: storeFlag,
   };
 
   async run(): Promise<void> {

@@ -22,13 +22,13 @@ export default class Init extends BaseCommand {
     this.jsonMode = flags.json;
     const dir = resolve(args.dir);
     if (existsSync(join(dir, POLICY_FILE))) {
-      throw new ModelregError('usage', `${dir} already holds a registry`, { hint: 'Choose another directory, or use the registry that is there.', exitCode: 1 });
+      throw new ModelregError('precondition', `${dir} already holds a registry`, { hint: 'Choose another directory, or use the registry that is there.' });
     }
     if (flags.store && !/^(file|s3):\/\/.+/.test(flags.store)) throw new ModelregError('usage', `--store must be file://… or s3://…, got "${flags.store}"`);
     const template = join(packageRoot(), 'registry-template');
     mkdirSync(dir, { recursive: true });
     const clashes = readdirSync(template).map((f) => (f === 'gitignore' ? '.gitignore' : f)).filter((f) => existsSync(join(dir, f)) && f !== '.github');
-    if (clashes.length) throw new ModelregError('usage', `${dir} already has ${clashes.join(', ')}`, { hint: 'Run init in an empty directory.', exitCode: 1 });
+    if (clashes.length) throw new ModelregError('precondition', `${dir} already has ${clashes.join(', ')}`, { hint: 'Run init in an empty directory.' });
     cpSync(template, dir, { recursive: true, errorOnExist: false, force: false });
     // npm drops files named .gitignore from published packages, so the template ships it as `gitignore`.
     renameSync(join(dir, 'gitignore'), join(dir, '.gitignore'));

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, atFlag, keyValues } from '../cli/base.js';
+import { repeatable } from '../cli/flags.js';
 import { table } from '../cli/report.js';
 
 export default class List extends BaseCommand {
@@ -8,7 +9,7 @@ export default class List extends BaseCommand {
   static override flags = {
     at: atFlag,
     stage: Flags.string({ description: 'Only models with a version in this stage.' }),
-    tag: Flags.string({ description: 'Only models with this tag (model.yaml or latest version); repeatable.', multiple: true, helpValue: 'k=v' }),
+    tag: repeatable({ description: 'Only models with this tag (model.yaml or latest version); repeatable.', helpValue: 'k=v' }),
     framework: Flags.string({ description: 'Only models with a version in this framework.' }),
     owner: Flags.string({ description: 'Only models with this owner.' }),
   };

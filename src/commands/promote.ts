@@ -3,7 +3,7 @@ import { BaseCommand } from '../cli/base.js';
 import { describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 import { parseRef } from '../registry/refs.js';
-import { ModelregError } from '../registry/errors.js';
+import { assertStageName } from '../changes/names.js';
 
 export default class Promote extends BaseCommand {
   static override summary = "Move a version into a stage, if the stage's gates let it in.";
@@ -17,12 +17,12 @@ export default class Promote extends BaseCommand {
     this.jsonMode = flags.json;
     let version: string;
     const ref = parseRef(args.ref);
+    assertStageName(args.stage); // before name@latest or name@<stage> is read
     if (ref.selector.kind === 'version') version = ref.selector.version;
     else {
       const reg = await this.openRegistry({ ...flags, at: 'HEAD' });
       version = (await reg.resolve(ref)).version;
     }
-    if (!/^[a-z][a-z0-9_-]{0,63}$/.test(args.stage)) throw new ModelregError('usage', `"${args.stage}" is not a stage name`);
     const r = await applyIntent(
       { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
       writeOptions(flags),

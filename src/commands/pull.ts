@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
+import { storeFlag, repeatable } from '../cli/flags.js';
 import { progressReporter } from '../cli/progress.js';
 import { pull } from '../api/artifacts.js';
 
@@ -11,8 +12,8 @@ export default class Pull extends BaseCommand {
   static override flags = {
     at: atFlag,
     output: Flags.string({ char: 'o', description: 'Directory to write into (default ./<model>-<version>).', helpValue: '<dir>' }),
-    only: Flags.string({ description: 'Only artifacts whose path matches this glob; repeatable.', multiple: true, helpValue: '<glob>' }),
-    store: Flags.string({ description: 'Artifact store override.', helpValue: '<uri>' }),
+    only: repeatable({ description: 'Only artifacts whose path matches this glob; repeatable.', helpValue: '<glob>' }),
+    store: storeFlag,
   };
 
   async run(): Promise<void> {

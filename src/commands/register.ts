@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { BaseCommand, keyValues } from '../cli/base.js';
+import { storeFlag, repeatable } from '../cli/flags.js';
 import { progressReporter } from '../cli/progress.js';
 import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
 import { codeOfDirectory, register } from '../api/register.js';
@@ -19,30 +20,30 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     '<%= config.bin %> register llama-ft ./adapter --type adapter --parent llama@3.1.0:adapter-of --framework peft',
   ];
   static override strict = false;
-  static override args = { model: Args.string({ required: true, description: 'Model name' }), paths: Args.string({ description: 'Files or directories of artifacts' }) };
+  static override args = { model: Args.string({ required: true, description: 'Model name' }), paths: Args.string({ required: true, description: 'Files or directories of artifacts (one or more)' }) };
   static override flags = {
     ...writeFlags,
     version: Flags.string({ description: 'The version to register (semver).', exclusive: ['bump'] }),
     bump: Flags.string({ description: 'Bump from the greatest existing version (default patch; the first version is 1.0.0).', options: ['major', 'minor', 'patch', 'prerelease'] }),
     preid: Flags.string({ description: 'Pre-release identifier for --bump prerelease (default rc).' }),
     'allow-lower': Flags.boolean({ description: 'Allow a version lower than the greatest (hotfix lines).', default: false }),
-    metric: Flags.string({ description: 'A metric, k=v (v a number); repeatable.', multiple: true, helpValue: 'k=v' }),
+    metric: repeatable({ description: 'A metric, k=v (v a number); repeatable.', helpValue: 'k=v' }),
     'metrics-file': Flags.string({ description: 'Metrics from a JSON or YAML file (nested keys joined with /).', helpValue: '<file>' }),
-    param: Flags.string({ description: 'A parameter, k=v; repeatable.', multiple: true, helpValue: 'k=v' }),
+    param: repeatable({ description: 'A parameter, k=v; repeatable.', helpValue: 'k=v' }),
     'params-file': Flags.string({ description: 'Parameters from a JSON or YAML file.', helpValue: '<file>' }),
-    tag: Flags.string({ description: 'A tag, k=v; repeatable.', multiple: true, helpValue: 'k=v' }),
+    tag: repeatable({ description: 'A tag, k=v; repeatable.', helpValue: 'k=v' }),
     framework: Flags.string({ description: 'Framework, e.g. pytorch, transformers, sklearn.' }),
     type: Flags.string({ description: 'Model type.', options: ['base', 'fine-tuned', 'adapter', 'quantized', 'distilled', 'merged', 'pruned', 'converted', 'other'] }),
-    parent: Flags.string({ description: 'A lineage parent, name@version[:relation]; repeatable.', multiple: true }),
-    dataset: Flags.string({ description: 'A dataset, uri[#sha256]; repeatable.', multiple: true }),
+    parent: repeatable({ description: 'A lineage parent, name@version[:relation]; repeatable.' }),
+    dataset: repeatable({ description: 'A dataset, uri[#sha256]; repeatable.' }),
     code: Flags.string({ description: 'The training code, <repo>@<commit> (default: the Git repository and HEAD of the current directory).' }),
     'no-code': Flags.boolean({ description: 'Record no code lineage.', default: false }),
     description: Flags.string({ description: 'What changed in this version.' }),
-    role: Flags.string({ description: 'Override a role, <glob>=<role>; repeatable.', multiple: true }),
-    format: Flags.string({ description: 'Override a format, <glob>=<format>; repeatable.', multiple: true }),
-    owner: Flags.string({ description: 'Owner of a new model (default: you); repeatable.', multiple: true }),
+    role: repeatable({ description: 'Override a role, <glob>=<role>; repeatable.' }),
+    format: repeatable({ description: 'Override a format, <glob>=<format>; repeatable.' }),
+    owner: repeatable({ description: 'Owner of a new model (default: you); repeatable.' }),
     task: Flags.string({ description: 'Task of a new model, e.g. text-classification.' }),
-    store: Flags.string({ description: 'Artifact store override (default MODELREG_STORE, else registry.yaml).', helpValue: '<uri>' }),
+    store: storeFlag,
   };
 
   async run(): Promise<void> {
@@ -112,15 +113,15 @@ function readFlat(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ModelregError('usage', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`, { exitCode: 1 });
+    throw new ModelregError('rejected', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`);
   }
   const parsed = parseManifestYaml(file, text);
   if (!parsed.doc) {
     const f = parsed.findings[0]!;
-    throw new ModelregError('usage', `${f.message}`, { file, ...(f.line ? { line: f.line } : {}), exitCode: 1 });
+    throw new ModelregError('rejected', `${f.message}`, { file, ...(f.line ? { line: f.line } : {}) });
   }
   const value = parsed.doc.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModelregError('usage', `${file} must hold a mapping of names to values`, { file, line: 1, exitCode: 1 });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModelregError('rejected', `${file} must hold a mapping of names to values`, { file, line: 1 });
   const out: Record<string, unknown> = {};
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
@@ -135,7 +136,7 @@ function readFlat(file: string): Record<string, unknown> {
 function numbersFrom(file: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(readFlat(file))) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelregError('usage', `${file}: metric ${k} is ${JSON.stringify(v)}, not a finite number`, { file, exitCode: 1 });
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelregError('rejected', `${file}: metric ${k} is ${JSON.stringify(v)}, not a finite number`, { file });
     out[k] = v;
   }
   return out;

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
+import { storeFlag } from '../cli/flags.js';
 import { resolveOutput } from '../cli/resolve-output.js';
 
 export default class Resolve extends BaseCommand {
@@ -10,7 +11,7 @@ export default class Resolve extends BaseCommand {
   static override flags = {
     at: atFlag,
     prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }),
-    store: Flags.string({ description: 'Artifact store override (file://… or s3://…); default MODELREG_STORE, else registry.yaml.', helpValue: '<uri>' }),
+    store: storeFlag,
     presign: Flags.boolean({ description: 'Add a presigned HTTPS URL to each artifact (S3 stores), so a deploy can fetch without credentials.', default: false }),
     expires: Flags.integer({ description: 'Lifetime of presigned URLs in seconds.', default: 3600, min: 1, max: 604800, dependsOn: ['presign'] }),
   };

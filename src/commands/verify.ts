@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
+import { storeFlag } from '../cli/flags.js';
 import { table } from '../cli/report.js';
 import { bytes } from '../cli/progress.js';
 import { verifyArtifacts } from '../api/artifacts.js';
@@ -9,7 +10,7 @@ export default class Verify extends BaseCommand {
   static override description = 'Reads every object once (shared objects once) with bounded concurrency. Lists missing and corrupt objects with the versions that name them; exits 1 if there are any.';
   static override examples = ['<%= config.bin %> verify', '<%= config.bin %> verify sentiment@production --json'];
   static override args = { ref: Args.string({ description: 'Only this version (default: every version)' }) };
-  static override flags = { at: atFlag, store: Flags.string({ description: 'Artifact store override.', helpValue: '<uri>' }), concurrency: Flags.integer({ description: 'Objects checked at once.', default: 4, min: 1, max: 64 }) };
+  static override flags = { at: atFlag, store: storeFlag, concurrency: Flags.integer({ description: 'Objects checked at once.', default: 4, min: 1, max: 64 }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Verify);

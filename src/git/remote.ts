@@ -8,7 +8,7 @@ export async function upstream(root: string, branch: string): Promise<{ remote: 
   const remote = (await git(root, ['config', '--get', `branch.${branch}.remote`], { allowFail: true })).stdout.toString('utf8').trim() || 'origin';
   const merge = (await git(root, ['config', '--get', `branch.${branch}.merge`], { allowFail: true })).stdout.toString('utf8').trim() || `refs/heads/${branch}`;
   const known = (await git(root, ['remote'], { allowFail: true })).stdout.toString('utf8').split('\n').includes(remote);
-  if (!known) throw new ModelregError('usage', `the branch ${branch} has no remote to push to`, { hint: 'Add one: git remote add origin <url>', exitCode: 1 });
+  if (!known) throw new ModelregError('precondition', `the branch ${branch} has no remote to push to`, { hint: 'Add one: git remote add origin <url>' });
   return { remote, ref: merge };
 }
 

@@ -8,7 +8,7 @@
  * perhaps a temp file of a write it was making), and the next write command restores those paths to HEAD
  * and removes the temp files before doing anything else.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { ModelregError } from '../registry/errors.js';
@@ -20,6 +20,8 @@ const JOURNAL = 'modelreg-pending.json';
 interface Journal {
   root: string;
   files: { path: string; existed: boolean }[];
+  /** Directories the write creates (deepest first): removed again, when empty, if the write does not land. */
+  dirs?: string[];
 }
 
 export class WorkTreeWriter {
@@ -44,7 +46,7 @@ export class WorkTreeWriter {
   async branch(): Promise<string> {
     const r = await git(this.root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
     const name = r.stdout.toString('utf8').trim();
-    if (r.code !== 0 || !name) throw new ModelregError('usage', 'HEAD is detached; modelreg commits on a branch', { hint: 'Check out a branch first: git switch main', exitCode: 1 });
+    if (r.code !== 0 || !name) throw new ModelregError('precondition', 'HEAD is detached; modelreg commits on a branch', { hint: 'Check out a branch first: git switch main' });
     return name;
   }
 
@@ -58,7 +60,7 @@ export class WorkTreeWriter {
     const r = await git(this.root, ['var', 'GIT_AUTHOR_IDENT'], { allowFail: true });
     const m = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.toString('utf8').trim());
     if (r.code === 0 && m && (m[2] || m[1])) return m[2] || m[1]!;
-    throw new ModelregError('usage', 'git has no user identity, so the commit cannot say who made it', { hint: 'git config --global user.email you@example.com && git config --global user.name "Your Name"', exitCode: 1 });
+    throw new ModelregError('precondition', 'git has no user identity, so the commit cannot say who made it', { hint: 'git config --global user.email you@example.com && git config --global user.name "Your Name"' });
   }
 
   /** Undo what a killed modelreg left between writing files and committing them. */
@@ -68,7 +70,7 @@ export class WorkTreeWriter {
     if (!existsSync(path)) return [];
     const journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
     for (const f of journal.files) removeTempFiles(join(this.root, f.path));
-    await this.restore(journal.files);
+    await this.restore(journal);
     rmSync(path, { force: true });
     return journal.files.map((f) => f.path);
   }
@@ -85,7 +87,7 @@ export class WorkTreeWriter {
   /** Write the planned files and commit exactly them. On any failure the paths are restored and the error rethrown. */
   async commit(files: PlannedFile[], message: string, checkpoint: (step: string) => void = () => {}): Promise<string> {
     await this.assertClean(files);
-    const journal: Journal = { root: this.root, files: files.map((f) => ({ path: f.path, existed: f.exists })) };
+    const journal: Journal = { root: this.root, files: files.map((f) => ({ path: f.path, existed: f.exists })), dirs: missingDirs(this.root, files.map((f) => f.path)) };
     writeDurable(join(this.gitDir, JOURNAL), JSON.stringify(journal));
     try {
       for (const f of files) writeDurable(join(this.root, f.path), f.text);
@@ -94,7 +96,7 @@ export class WorkTreeWriter {
       await this.sg.raw(['add', '--', ...paths]);
       await this.sg.raw(['commit', '--quiet', '--only', '-m', message, '--', ...paths]);
     } catch (e) {
-      await this.restore(journal.files);
+      await this.restore(journal);
       rmSync(join(this.gitDir, JOURNAL), { force: true });
       throw new ModelregError('git-failed', `git commit failed: ${firstLine(e)}`, { hint: 'A commit hook may have refused it; nothing was committed and the files were restored.', cause: e });
     }
@@ -103,10 +105,13 @@ export class WorkTreeWriter {
     return (await this.head())!;
   }
 
-  /** Put paths back as HEAD has them (or remove them when HEAD has none), in the work tree and the index. */
-  private async restore(files: Journal['files']): Promise<void> {
+  /**
+   * Put paths back as HEAD has them (or remove them when HEAD has none), in the work tree and the index,
+   * and remove the directories the write created, so the work tree is as it was — directories included.
+   */
+  private async restore(journal: Journal): Promise<void> {
     const head = await this.head();
-    for (const f of files) {
+    for (const f of journal.files) {
       const inHead = head ? (await git(this.root, ['cat-file', '-e', `HEAD:${this.prefix}${f.path}`], { allowFail: true })).code === 0 : false;
       if (inHead) await git(this.root, ['checkout', '--quiet', 'HEAD', '--', f.path]);
       else {
@@ -114,11 +119,29 @@ export class WorkTreeWriter {
         rmSync(join(this.root, f.path), { force: true });
       }
     }
+    for (const d of journal.dirs ?? []) removeIfEmpty(join(this.root, d));
   }
 
   /** Move the branch back to `commit`, keeping the user's unrelated local changes (reset --keep). */
   async resetKeep(commit: string): Promise<void> {
     await this.sg.raw(['reset', '--quiet', '--keep', commit]);
+  }
+}
+
+/** The directories that writing `paths` under `root` would create, deepest first. */
+function missingDirs(root: string, paths: string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    for (let d = dirname(p); d !== '.' && d !== '' && !existsSync(join(root, d)); d = dirname(d)) out.add(d);
+  }
+  return [...out].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty (someone else's file is there now), or already gone: leave it
   }
 }
 

@@ -13,7 +13,7 @@ export interface GitHubRepo {
 
 export function githubToken(): string {
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
-  if (!token) throw new ModelregError('usage', 'opening a pull request needs a GitHub token', { hint: 'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may push branches and open pull requests.', exitCode: 1 });
+  if (!token) throw new ModelregError('precondition', 'opening a pull request needs a GitHub token', { hint: 'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may push branches and open pull requests.' });
   return token;
 }
 
@@ -34,7 +34,7 @@ export function githubRepoOf(remoteUrl: string): GitHubRepo {
     const [owner, repo] = fromEnv.split('/') as [string, string];
     return { owner, repo };
   }
-  throw new ModelregError('usage', `cannot tell the GitHub repository from the remote URL ${remoteUrl}`, { hint: 'Set GITHUB_REPOSITORY=owner/repo.', exitCode: 1 });
+  throw new ModelregError('precondition', `cannot tell the GitHub repository from the remote URL ${remoteUrl}`, { hint: 'Set GITHUB_REPOSITORY=owner/repo.' });
 }
 
 /** Turn API failures into errors a user can act on. */

@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'rejected'
   | 'push-rejected'
   | 'dirty-worktree'
+  | 'stage-not-found'
+  /** The command line is right, but the state it runs in is not: a detached HEAD, no remote, no identity, … */
+  | 'precondition'
+  /** A wrong command line: an unknown flag, a missing argument, a value of the wrong form. Exit code 2. */
   | 'usage';
 
 export class ModelregError extends Error {

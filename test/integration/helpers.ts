@@ -1,6 +1,7 @@
 /** Real Git repositories in temporary directories, and the built CLI run as a user runs it. */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +77,29 @@ export function commitAll(repo: string, message: string): string {
   gitIn(repo, 'add', '-A');
   gitIn(repo, 'commit', '-q', '--allow-empty', '-m', message);
   return gitIn(repo, 'rev-parse', 'HEAD');
+}
+
+/**
+ * Every path under `dir` (directories included, `.git` left out) with what it is: `d` for a directory,
+ * `f <size> <sha1>` for a file, `l <target>` for a link. Two listings are equal only when the tree holds
+ * the same files and the same directories: a refused write must leave no empty directory behind.
+ */
+export function treeState(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel)).sort()) {
+      if (rel === '' && name === '.git') continue;
+      const p = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(join(dir, p));
+      if (st.isSymbolicLink()) out.push(`${p} l ${readlinkSync(join(dir, p))}`);
+      else if (st.isDirectory()) {
+        out.push(`${p}/ d`);
+        walk(p);
+      } else out.push(`${p} f ${st.size} ${createHash('sha1').update(readFileSync(join(dir, p))).digest('hex')}`);
+    }
+  };
+  walk('');
+  return out;
 }
 
 export function write(dir: string, path: string, text: string): void {

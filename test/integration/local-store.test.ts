@@ -502,19 +502,19 @@ describe('collectFiles', () => {
     expect(e.message).toBe(`${join(model, 'self')} is a symbolic link loop`);
   });
 
-  it('two files stored under the same name, letter case ignored: usage', () => {
+  it('two files stored under the same name, letter case ignored: rejected', () => {
     const { root, model } = tree();
     mkdirSync(join(root, 'other'));
     writeFileSync(join(root, 'other', 'Config.JSON'), '{"a":1}');
     const e = thrown(() => collectFiles(['model', 'other'], root));
-    expect(e.code).toBe('usage');
+    expect(e.code).toBe('rejected');
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(`two files would be stored as "Config.JSON": ${join(model, 'config.json')} and ${join(root, 'other', 'Config.JSON')}`);
     // The same file named twice is a repeat as well.
-    expect(thrown(() => collectFiles(['docs/README.md', 'docs/README.md'], root)).code).toBe('usage');
+    expect(thrown(() => collectFiles(['docs/README.md', 'docs/README.md'], root)).code).toBe('rejected');
     // Within one directory, on a case-sensitive file system.
     writeFileSync(join(model, 'weights', 'A.safetensors'), 'x');
-    expect(thrown(() => collectFiles(['model'], root)).code).toBe('usage');
+    expect(thrown(() => collectFiles(['model'], root)).code).toBe('rejected');
   });
 
   it('a path that does not exist, or a dangling link inside a directory: artifact-unreadable', () => {
@@ -528,13 +528,13 @@ describe('collectFiles', () => {
     expect(e2.message).toBe(`${join(model, 'dangling.bin')} does not exist (or is a dangling link)`);
   });
 
-  it('nothing to register: usage', () => {
+  it('nothing to register: rejected', () => {
     const root = tempDir();
     mkdirSync(join(root, 'empty', '.git'), { recursive: true });
     writeFileSync(join(root, 'empty', '.git', 'HEAD'), 'x');
     const e = thrown(() => collectFiles(['empty'], root));
-    expect(e.code).toBe('usage');
+    expect(e.code).toBe('rejected');
     expect(e.message).toBe('no files to register');
-    expect(thrown(() => collectFiles([], root)).code).toBe('usage');
+    expect(thrown(() => collectFiles([], root)).code).toBe('rejected');
   });
 });

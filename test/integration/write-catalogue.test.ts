@@ -12,12 +12,12 @@
  * Either way: no uncaught exception, nothing from outside the registry in any output, HEAD, the work tree
  * and the artifact store exactly as they were.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
 import { applyCase, expectCaseFindings, outsideCanaryFile, pairwise } from '../hostile/apply.js';
-import { cliAsync, commitAll, fixtureRepo, gitIn, tempDir, type CliResult } from './helpers.js';
+import { cliAsync, commitAll, fixtureRepo, gitIn, tempDir, treeState, type CliResult } from './helpers.js';
 
 const canaryFile = outsideCanaryFile();
 
@@ -55,6 +55,7 @@ async function throughWrites(c: HostileCase): Promise<void> {
   applyCase(repo, c, canaryFile);
   const head = commitAll(repo, `hostile: ${c.id}`);
   const status = gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none');
+  const tree = treeState(repo);
   const store = join(tempDir(), 'store');
   const env = { MODELREG_STORE: `file://${store}` };
   const model = targetOf(c);
@@ -72,9 +73,10 @@ async function throughWrites(c: HostileCase): Promise<void> {
     }
     expect(r.code, `${where}: exit ${r.code}\n${r.stderr}`).not.toBe(0);
     const error = r.json().error;
-    if (error.code === 'ref-invalid') {
-      // promote and deprecate read a reference first, and a hostile directory name is not one.
-      expect(model !== 'bert-base' && args[0] !== 'register', `${where}: ${error.message}`).toBe(true);
+    if (error.code === 'ref-invalid' || error.code === 'usage') {
+      // A hostile directory name is not a model name: promote and deprecate refuse the reference, register
+      // the name itself, before anything is read.
+      expect(model !== 'bert-base' && (error.code === 'usage') === (args[0] === 'register'), `${where}: ${error.message}`).toBe(true);
     } else if (error.code === 'rejected') {
       // Refused on the registry's own content: the findings say which file and line.
       if (model === 'bert-base') expectCaseFindings(error.findings, c, where);
@@ -85,6 +87,7 @@ async function throughWrites(c: HostileCase): Promise<void> {
     }
     expect(gitIn(repo, 'rev-parse', 'HEAD'), where).toBe(head);
     expect(gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none'), where).toBe(status);
+    expect(treeState(repo), `${where}: the work tree's files and directories`).toEqual(tree);
     expect(storeState(store), `${where}: bytes stored for a refused write`).toEqual([]);
   }
 }
@@ -129,6 +132,7 @@ const INPUT_CASES: InputCase[] = [
 async function throughRegister(c: InputCase): Promise<void> {
   const { repo } = fixtureRepo();
   const head = gitIn(repo, 'rev-parse', 'HEAD');
+  const tree = treeState(repo);
   const scratch = tempDir();
   for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(scratch, name), text);
   const dir = artifacts();
@@ -151,8 +155,56 @@ async function throughRegister(c: InputCase): Promise<void> {
   }
   expect(gitIn(repo, 'rev-parse', 'HEAD'), where).toBe(head);
   expect(gitIn(repo, 'status', '--porcelain'), where).toBe('');
+  expect(treeState(repo), `${where}: the work tree's files and directories`).toEqual(tree);
   expect(storeState(store), `${where}: bytes stored for a refused write`).toEqual([]);
 }
+
+/** Names on the command line that the layout cannot hold, or that some checkout cannot (issue 14, item 2). */
+const BAD_NAMES: { args: (dir: string) => string[]; what: string }[] = [
+  ...['a/b', 'x/./y', 'x/.git/hooks', '../x', 'con', 'nul.txt', 'lpt1', 'a.', 'Upper', 'sp ace'].flatMap((name) => [
+    { what: `register ${name}`, args: (dir: string) => ['register', '--version', '1.0.0', '--no-code', '--', name, dir] },
+    { what: `rollback ${name}`, args: () => ['rollback', '--', name, 'staging'] },
+    { what: `history ${name}`, args: () => ['history', '--', name] },
+  ]),
+  ...['aux', 'com3', 'Prod', 'pro duction', '1st'].map((stage) => ({ what: `promote to ${stage}`, args: () => ['promote', 'sentiment@1.2.0', stage] })),
+  { what: 'register --version 1.0', args: (dir: string) => ['register', '--version', '1.0', '--no-code', 'fresh', dir] },
+  { what: 'register --parent con@1.0.0', args: (dir: string) => ['register', '--version', '1.0.0', '--parent', 'con@1.0.0', '--no-code', 'fresh', dir] },
+  { what: 'rollback --to 1.x', args: () => ['rollback', 'sentiment', 'production', '--to', '1.x'] },
+];
+
+describe('names on the command line', () => {
+  it(`the layout cannot hold (${BAD_NAMES.length} cases): exit 2 before anything is read, hashed or written, the work tree and the store as they were`, { timeout: 300_000 }, async () => {
+    const { repo } = fixtureRepo();
+    const head = gitIn(repo, 'rev-parse', 'HEAD');
+    const tree = treeState(repo);
+    const store = join(tempDir(), 'store');
+    const dir = artifacts();
+    await pairwise(BAD_NAMES, async (c) => {
+      const [command, ...rest] = c.args(dir);
+      const r = await cliAsync(repo, [command!, '--json', ...rest], { MODELREG_STORE: `file://${store}` });
+      expectNoLeak(r, c.what);
+      expect(r.code, `${c.what}: ${r.stdout}${r.stderr}`).toBe(2);
+      const error = r.json().error;
+      expect(error.code, c.what).toMatch(/^(usage|ref-invalid)$/);
+      expect(error.message, c.what).toMatch(/cannot be a|not a semantic|not a model reference/);
+    });
+    expect(gitIn(repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(treeState(repo), 'the work tree after refused names').toEqual(tree);
+    expect(storeState(store)).toEqual([]);
+  });
+
+  it('a write whose commit a hook refuses leaves no directory it made behind', async () => {
+    const { repo } = fixtureRepo();
+    writeFileSync(join(repo, '.git/hooks/pre-commit'), '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
+    chmodSync(join(repo, '.git/hooks/pre-commit'), 0o755);
+    const tree = treeState(repo);
+    const r = await cliAsync(repo, ['register', '--version', '1.0.0', '--no-code', 'brand-new', artifacts()], { MODELREG_STORE: `file://${join(tempDir(), 'store')}` });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('hook says no');
+    expect(existsSync(join(repo, 'models/brand-new'))).toBe(false);
+    expect(treeState(repo)).toEqual(tree);
+  });
+});
 
 describe('the hostile-input catalogue through the write commands', () => {
   for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {

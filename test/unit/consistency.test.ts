@@ -57,7 +57,7 @@ describe('checkConsistency', () => {
       });
       const hits = f.filter((x) => x.code === 'name-invalid');
       expect(hits).toEqual([
-        { code: 'name-invalid', severity: 'error', message: `model name ${JSON.stringify(dir)} is not path-safe`, file: `models/${dir}/model.yaml`, hint: expect.any(String) },
+        { code: 'name-invalid', severity: 'error', message: expect.stringMatching(new RegExp(`^model name ${JSON.stringify(dir).replace(/[.]/g, '\\.')} is not path-safe: `)), file: `models/${dir}/model.yaml`, hint: expect.any(String) },
       ]);
     });
 
@@ -80,7 +80,7 @@ describe('checkConsistency', () => {
       const f = check(registry({ [S('m', 'Prod')]: stage('m', 'Prod', '1.0.0') }));
       // The schema rejects the stage field too, so the file is broken: only the path is judged.
       const hits = f.filter((x) => x.code === 'name-invalid');
-      expect(hits.map((x) => [x.file, x.line, x.message])).toEqual([[S('m', 'Prod'), undefined, 'stage name "Prod" is not valid']]);
+      expect(hits.map((x) => [x.file, x.line, x.message])).toEqual([[S('m', 'Prod'), undefined, 'stage name "Prod" is not valid: stage names are lowercase letters, digits, "_" and "-", starting with a letter, at most 64 characters']]);
     });
   });
 
@@ -210,7 +210,18 @@ describe('checkConsistency', () => {
     });
 
     it('accepts dots inside names', () => {
-      expect(check(registry({ [V('m', '1.1.0')]: version('m', '1.1.0', artifacts('a..b/c.d', '.hidden', 'x/...')) }))).toEqual([]);
+      expect(check(registry({ [V('m', '1.1.0')]: version('m', '1.1.0', artifacts('a..b/c.d', '.hidden', 'x/..a')) }))).toEqual([]);
+    });
+
+    it.each([
+      ['con.bin', '"con.bin" is a Windows device name (CON)'],
+      ['w/NUL', '"NUL" is a Windows device name (NUL)'],
+      ['x/...', '"..." ends in a dot, which Windows drops'],
+      ['notes ', '"notes " ends in a space, which Windows drops'],
+      ['w/a:b', '"a:b" holds ":", which Windows does not allow in a file name'],
+    ])('refuses %j, which some checkout cannot hold', (path, why) => {
+      const f = check(registry({ [V('m', '1.1.0')]: version('m', '1.1.0', artifacts(path)) }));
+      expect(f.map((x) => [x.code, x.message])).toEqual([['artifact-path', `artifact path ${JSON.stringify(path)} is not a file name every checkout can hold: ${why}`]]);
     });
   });
 

@@ -85,12 +85,12 @@ describe('chooseVersion', () => {
 
   it('a version lower than the greatest is refused unless allowLower', () => {
     const e = thrown(() => choose(['1.0.0', '2.0.0'], { version: '1.5.0' }));
-    expect(e.code).toBe('usage');
+    expect(e.code).toBe('precondition');
     expect(e.message).toBe("1.5.0 is lower than m's greatest version 2.0.0");
     expect(e.exitCode).toBe(1);
     expect(choose(['1.0.0', '2.0.0'], { version: '1.5.0', allowLower: true })).toBe('1.5.0');
     // A pre-release of the greatest version sorts below it.
-    expect(thrown(() => choose(['2.0.0'], { version: '2.0.0-rc.1' })).code).toBe('usage');
+    expect(thrown(() => choose(['2.0.0'], { version: '2.0.0-rc.1' })).code).toBe('precondition');
   });
 
   it('a version greater than the greatest needs no flag', () => {
@@ -211,7 +211,7 @@ describe('planChange: register', () => {
     expect(plan({ kind: 'register', model: 'm', artifacts: [weights], bump: 'minor' }).ref).toBe('m@1.2.0');
     expect(plan({ kind: 'register', model: 'm', artifacts: [weights], bump: 'prerelease', preid: 'beta' }).ref).toBe('m@1.1.1-beta.0');
     expect(thrown(() => plan({ kind: 'register', model: 'm', artifacts: [weights], version: 'v0.9.0' })).code).toBe('conflict');
-    expect(thrown(() => plan({ kind: 'register', model: 'm', artifacts: [weights], version: '0.9.5' })).code).toBe('usage');
+    expect(thrown(() => plan({ kind: 'register', model: 'm', artifacts: [weights], version: '0.9.5' })).code).toBe('precondition');
     expect(plan({ kind: 'register', model: 'm', artifacts: [weights], version: '0.9.5', allowLower: true }).ref).toBe('m@0.9.5');
   });
 
@@ -376,9 +376,10 @@ describe('planChange: promote', () => {
     expect(e.hint).toBe('Undeprecate it first: modelreg undeprecate m@0.8.0');
   });
 
-  it('an unknown stage is a usage error naming the stages', () => {
+  it('an unknown stage is an error naming the stages (exit 1: the command line is well formed)', () => {
     const e = thrown(() => plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'qa' }));
-    expect(e.code).toBe('usage');
+    expect(e.code).toBe('stage-not-found');
+    expect(e.exitCode).toBe(1);
     expect(e.message).toBe('"qa" is not a stage of this registry');
     expect(e.hint).toBe('Stages: development, staging, production.');
     expect(e.exitCode).toBe(1);
@@ -453,7 +454,7 @@ describe('planChange: rollback', () => {
 
   it('without a previous holder, --to is required', () => {
     const e = thrown(() => plan({ kind: 'rollback', model: 'm', stage: 'production' }));
-    expect(e.code).toBe('usage');
+    expect(e.code).toBe('precondition');
     expect(e.message).toBe('m@production records no previous holder');
     expect(e.hint).toBe('Name the version: --to <version>.');
     expect(e.exitCode).toBe(1);
@@ -472,7 +473,7 @@ describe('planChange: rollback', () => {
     const same = thrown(() => plan({ kind: 'rollback', model: 'm', stage: 'staging', to: '1.1.0' }));
     expect(same.code).toBe('conflict');
     expect(same.message).toBe('m@1.1.0 already holds staging');
-    expect(thrown(() => plan({ kind: 'rollback', model: 'm', stage: 'qa' })).code).toBe('usage');
+    expect(thrown(() => plan({ kind: 'rollback', model: 'm', stage: 'qa' })).code).toBe('stage-not-found');
     const moved = thrown(() => plan({ kind: 'rollback', model: 'm', stage: 'staging', expectedHolder: '1.0.0' }));
     expect(moved.code).toBe('conflict');
     expect(moved.message).toBe('m@staging moved meanwhile: it was 1.0.0, it is now 1.1.0');

@@ -1,0 +1,31 @@
+/** Flags that several commands share, declared once. */
+import { Flags } from '@oclif/core';
+import { ModelregError } from '../registry/errors.js';
+
+export const atFlag = Flags.string({
+  description: 'Read the registry as it was: a commit, branch or tag, or an ISO 8601 date or time (the last commit at or before it on the current branch\'s first-parent history).',
+  helpValue: '<rev|date>',
+});
+
+export const storeFlag = Flags.string({ description: 'Artifact store override (file://… or s3://…; default MODELREG_STORE, else registry.yaml).', helpValue: '<uri>' });
+
+/**
+ * A flag that may be given several times. Each occurrence takes exactly one value (oclif's
+ * multipleNonGreedy), so `--metric f1=0.9 model.pt config.json` leaves the files to the command: flags
+ * read the same before, between and after the positional arguments.
+ */
+export function repeatable(options: { description: string; helpValue?: string; options?: readonly string[] }) {
+  return Flags.string({ ...options, multiple: true, multipleNonGreedy: true });
+}
+
+/** Parse repeated k=v flags into a record, refusing malformed pairs as a usage error. */
+export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> | undefined {
+  if (!pairs || pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new ModelregError('usage', `--${flag} expects key=value, got "${p}"`);
+    Object.defineProperty(out, p.slice(0, eq), { value: p.slice(eq + 1), enumerable: true });
+  }
+  return out;
+}
