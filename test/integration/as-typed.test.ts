@@ -1,0 +1,99 @@
+/**
+ * The command line as people type it (issue 14): flags before, between and after the positional
+ * arguments mean the same; errors say all of what oclif knows; help reads right.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, cli, gitIn, tempDir, write } from './helpers.js';
+
+function registry(): string {
+  const dir = join(tempDir(), 'reg');
+  expect(cli(process.cwd(), ['init', dir]).code).toBe(0);
+  write(dir, 'model.pt', 'weights');
+  write(dir, 'config.json', '{}');
+  return dir;
+}
+
+describe('flags anywhere', () => {
+  it('register takes repeatable flags before, between and after the files, with the same result', () => {
+    const dir = registry();
+    const flags = ['--metric', 'f1=0.9', '--metric', 'auc=0.8', '--tag', 'team=risk', '--no-code'];
+    const placements = [
+      ['fraud', ...flags, 'model.pt', 'config.json'], // flags before the files: how most people write it
+      ['fraud', 'model.pt', ...flags, 'config.json'],
+      ['fraud', 'model.pt', 'config.json', ...flags],
+      [...flags, 'fraud', 'model.pt', 'config.json'],
+    ];
+    const seen = placements.map((args, i) => {
+      const r = cli(dir, ['register', ...args, '--version', `1.0.${i}`, '--json']);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      const shown = cli(dir, ['show', `fraud@1.0.${i}`, '--json']).json();
+      return { artifacts: shown.artifacts.map((a: { path: string }) => a.path), metrics: shown.manifest.metrics, tags: shown.manifest.tags };
+    });
+    expect(seen[0]).toEqual({ artifacts: ['config.json', 'model.pt'], metrics: { f1: 0.9, auc: 0.8 }, tags: { team: 'risk' } });
+    for (const s of seen) expect(s).toEqual(seen[0]);
+  });
+
+  it('pull --only before the reference', () => {
+    const dir = registry();
+    expect(cli(dir, ['register', 'fraud', 'model.pt', 'config.json', '--version', '1.0.0', '--no-code']).code).toBe(0);
+    const out = join(tempDir(), 'out');
+    const r = cli(dir, ['pull', '--only', 'config.json', '--only', 'none', 'fraud@1.0.0', '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out)).toEqual(['config.json']);
+  });
+
+  it('every repeatable flag of every command takes one value per occurrence', async () => {
+    const dir = join(ROOT, 'dist/src/commands');
+    let repeatable = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+      const command = (await import(join(dir, file))).default as { flags?: Record<string, { multiple?: boolean; multipleNonGreedy?: boolean }> };
+      for (const [name, flag] of Object.entries(command.flags ?? {})) {
+        if (!flag.multiple) continue;
+        repeatable++;
+        expect(flag.multipleNonGreedy, `${file} --${name}`).toBe(true);
+      }
+    }
+    expect(repeatable).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('what the command line says back', () => {
+  it('help shows one model and several paths', () => {
+    const r = cli(process.cwd(), ['register', '--help']);
+    expect(r.stdout).toContain('$ modelreg register MODEL PATHS...');
+    expect(r.stdout).toMatch(/\n {2}MODEL {5}Model name\n {2}PATHS\.\.\. {2}Files or directories/);
+  });
+
+  it('a missing argument names it, with its description; a value out of range says the limit', () => {
+    const dir = registry();
+    const missing = cli(dir, ['register', 'fraud', '--version', '1.0.0']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('error[usage]: Missing 1 required arg:\n  paths  Files or directories of artifacts (one or more)\n  hint: see `modelreg register --help`\n');
+    const range = cli(dir, ['resolve', 'fraud@1.0.0', '--presign', '--expires', '999999999']);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toContain('Expected an integer less than or equal to 604800 but received: 999999999');
+  });
+
+  it('states are not usage errors: a detached HEAD exits 1 with code precondition', () => {
+    const dir = registry();
+    expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--no-code']).code).toBe(0);
+    expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.1', '--no-code']).code).toBe(0);
+    gitIn(dir, 'checkout', '-q', '--detach', 'HEAD~1');
+    const r = cli(dir, ['promote', 'fraud@1.0.0', 'development', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.json().error).toMatchObject({ code: 'precondition', message: 'HEAD is detached; modelreg commits on a branch' });
+  });
+
+  it('a store location with .. or a query is refused, naming where it came from', () => {
+    const dir = registry();
+    for (const store of ['s3://b/p/../../x', 's3://b/p?x=1']) {
+      const r = cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--no-code', '--store', store, '--json']);
+      expect(r.code).toBe(1);
+      expect(r.json().error.code).toBe('precondition');
+      expect(r.json().error.message).toContain(`the store location "${store}" (--store) cannot be used`);
+    }
+    expect(cli(dir, ['validate']).code).toBe(0);
+  });
+});
