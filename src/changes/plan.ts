@@ -150,7 +150,7 @@ function planRegister(snap: Snapshot, intent: RegisterIntent, ctx: PlanContext):
   const subject = `Register ${ref}`;
   // An explicit version stays fixed when a push race makes us re-plan (a clash is a conflict); a --bump is
   // re-applied on the newer snapshot, since "the next version" is what was asked for.
-  return { intent, files, message: withTrailer(withBody(intent.message ?? subject, describeRegistration(v)), 'register', ref), ref };
+  return { intent, files, message: withTrailer(withBody(subject, intent.message, describeRegistration(v)), 'register', ref), ref };
 }
 
 function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): Plan {
@@ -163,7 +163,7 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
   checkExpectedHolder(intent, holder);
   if (holder === intent.version) throw new ModelregError('conflict', `${intent.model}@${intent.version} already holds ${intent.stage}`);
   const ref = `${intent.model}@${intent.version}`;
-  return stagePlan(intent, holder, intent.version, ctx, intent.message ?? `Promote ${ref} to ${intent.stage}`);
+  return stagePlan(intent, holder, intent.version, ctx, `Promote ${ref} to ${intent.stage}`);
 }
 
 function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext): Plan {
@@ -179,22 +179,32 @@ function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext):
   if (!v) throw new ModelregError('version-not-found', `${intent.model} has no version ${target}`);
   if (v.data.deprecated) throw new ModelregError('rejected', `${intent.model}@${target} is deprecated; a stage cannot go back to it`, { hint: `Choose another version with --to, or undeprecate ${intent.model}@${target}.` });
   if (target === holder) throw new ModelregError('conflict', `${intent.model}@${target} already holds ${intent.stage}`);
-  return stagePlan(intent, holder, target, ctx, intent.message ?? `Rollback ${intent.model} ${intent.stage} to ${target} (from ${holder})`);
+  return stagePlan(intent, holder, target, ctx, `Rollback ${intent.model} ${intent.stage} to ${target} (from ${holder})`);
+}
+
+/**
+ * The audit trail records who, when and why: the why is `reason`, else the message the user gave (people
+ * write `-m "Passed all validation tests"`). The subject always says what changed, so `git log --oneline`
+ * and `history` read as a list of transitions.
+ */
+function whyOf(intent: { reason?: string; message?: string }): string | undefined {
+  return intent.reason ?? intent.message;
 }
 
 function stagePlan(intent: PromoteIntent | RollbackIntent, previous: string | null, version: string, ctx: PlanContext, subject: string): Plan {
+  const reason = whyOf(intent);
   const s: StageManifest = {
     model: intent.model,
     stage: intent.stage,
     version,
     moved_by: ctx.actor,
     moved_at: ctx.now,
-    ...(intent.reason ? { reason: intent.reason } : {}),
+    ...(reason ? { reason } : {}),
     previous,
   };
   const file = { path: paths.stage(intent.model, intent.stage), text: manifestText('stage', s), exists: previous !== null };
   const ref = `${intent.model}@${version}`;
-  return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withTrailer(withBody(subject, intent.reason), intent.kind, ref), ref, previous };
+  return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined), intent.kind, ref), ref, previous };
 }
 
 function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext): Plan {
@@ -209,13 +219,15 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
     if (held.length) {
       throw new ModelregError('rejected', `${ref} holds ${held.join(', ')} and cannot be deprecated`, { hint: `Promote another version to ${held.join(', ')} (or roll back) first.` });
     }
-    data.deprecated = { at: ctx.now, by: ctx.actor, ...(intent.reason ? { reason: intent.reason } : {}) };
+    const reason = whyOf(intent);
+    data.deprecated = { at: ctx.now, by: ctx.actor, ...(reason ? { reason } : {}) };
   } else {
     if (!v.data.deprecated) throw new ModelregError('conflict', `${ref} is not deprecated`);
     delete data.deprecated;
   }
-  const subject = intent.message ?? `${intent.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${ref}`;
-  return { intent, files: [{ path: v.file, text: manifestText('version', data), exists: true }], message: withTrailer(withBody(subject, intent.reason), intent.kind, ref), ref };
+  const subject = `${intent.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${ref}`;
+  const body = intent.kind === 'deprecate' ? [whyOf(intent), intent.reason ? intent.message : undefined] : [intent.reason, intent.message];
+  return { intent, files: [{ path: v.file, text: manifestText('version', data), exists: true }], message: withTrailer(withBody(subject, ...body), intent.kind, ref), ref };
 }
 
 function requireModel(snap: Snapshot, model: string) {
@@ -237,8 +249,9 @@ function checkExpectedHolder(intent: PromoteIntent | RollbackIntent, holder: str
   }
 }
 
-function withBody(subject: string, body: string | undefined): string {
-  return body ? `${subject}\n\n${body}` : subject;
+/** The subject, then each non-empty paragraph of the body. */
+function withBody(subject: string, ...paragraphs: (string | undefined)[]): string {
+  return [subject, ...paragraphs.filter((p): p is string => !!p)].join('\n\n');
 }
 
 /** The trailer that marks modelreg's own commits: `git log` and crash recovery recognise them by it. */

@@ -7,7 +7,7 @@ export const writeFlags = {
   branch: Flags.string({ description: 'Commit on this new branch instead (the current branch stays checked out).', helpValue: '<name>' }),
   pr: Flags.boolean({ description: 'Push a new branch and open a pull request (token from GITHUB_TOKEN or GH_TOKEN; GitHub Enterprise via GITHUB_API_URL).', default: false }),
   'no-verify': Flags.boolean({ description: 'Do not refuse on failing gates (the pull-request check still applies them).', default: false }),
-  message: Flags.string({ char: 'm', description: 'Commit message (default: describes the change).', helpValue: '<text>' }),
+  message: Flags.string({ char: 'm', description: 'Text for the commit message, under its subject (which always says what changed); for promote, rollback and deprecate without --reason it is the recorded reason too.', helpValue: '<text>' }),
 };
 
 export function writeOptions(flags: { registry?: string | undefined; push: boolean; pr: boolean; branch?: string | undefined; 'no-verify': boolean }): WriteOptions {

@@ -21,6 +21,8 @@ export default class History extends BaseCommand {
     }
     const what = (e: (typeof events)[number]) =>
       e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
-    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : ''])]));
+    // The reason is the last column: it is free text of any length, and nothing after it needs aligning.
+    const why = (e: (typeof events)[number]) => (e.reason ?? '').replace(/\s+/g, ' ');
+    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)])]));
   }
 }

@@ -10,7 +10,7 @@ export default class Promote extends BaseCommand {
   static override description = 'Writes models/<name>/stages/<stage>.yaml (recording the previous holder) and commits it. The gates of the target stage — order, metric thresholds, no regression, required tags and lineage — are checked with the policy of the branch written to; failing gates are listed and nothing is written, unless --no-verify.';
   static override examples = ['<%= config.bin %> promote sentiment@1.2.0 production --reason "beats 1.1.0 on the holdout"', '<%= config.bin %> promote sentiment@latest staging --push', '<%= config.bin %> promote sentiment@1.2.0 production --branch promote-1.2.0'];
   static override args = { ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }), stage: Args.string({ required: true, description: 'Target stage' }) };
-  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why; recorded in the stage file and the commit.' }) };
+  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Promote);

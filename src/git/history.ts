@@ -16,6 +16,8 @@ export interface HistoryEvent {
   stage?: string;
   /** For stage events: the version that held the stage before. */
   previous?: string | null;
+  /** Why, as the change recorded it: the stage file's `reason`, or the deprecation's. */
+  reason?: string;
   commit: string;
   date: string;
   author: string;
@@ -82,7 +84,8 @@ export async function modelHistory(root: string, model: string, options: { rev?:
           const now = read(c.commit, ch.path);
           const before = read(c.parent, ch.path);
           const kind = !!now?.deprecated && !before?.deprecated ? 'deprecated' : !now?.deprecated && !!before?.deprecated ? 'undeprecated' : 'modified';
-          events.push({ ...base, kind, version: where.id! });
+          const why = kind === 'deprecated' ? (now?.deprecated as { reason?: unknown } | undefined)?.reason : undefined;
+          events.push({ ...base, kind, version: where.id!, ...(typeof why === 'string' ? { reason: why } : {}) });
         }
       } else if (where.kind === 'stage') {
         if (ch.status === 'D') {
@@ -95,7 +98,8 @@ export async function modelHistory(root: string, model: string, options: { rev?:
         const previous = typeof now?.previous === 'string' ? now.previous : null;
         // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
         const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
-        events.push({ ...base, kind: rollback ? 'rolled-back' : 'promoted', stage: where.id!, ...(version ? { version } : {}), previous });
+        const reason = typeof now?.reason === 'string' ? { reason: now.reason } : {};
+        events.push({ ...base, kind: rollback ? 'rolled-back' : 'promoted', stage: where.id!, ...(version ? { version } : {}), previous, ...reason });
       }
     }
   }

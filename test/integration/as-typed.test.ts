@@ -2,7 +2,7 @@
  * The command line as people type it (issue 14): flags before, between and after the positional
  * arguments mean the same; errors say all of what oclif knows; help reads right.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, gitIn, tempDir, write } from './helpers.js';
@@ -95,5 +95,29 @@ describe('what the command line says back', () => {
       expect(r.json().error.message).toContain(`the store location "${store}" (--store) cannot be used`);
     }
     expect(cli(dir, ['validate']).code).toBe(0);
+  });
+});
+
+describe('the reason is kept', () => {
+  it('promote, rollback and deprecate record why in the stage file, the commit body and history; the subject stays descriptive', () => {
+    const dir = registry();
+    for (const v of ['1.0.0', '1.1.0']) expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code']).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud@1.0.0', 'development', '--reason', 'Passed all validation tests']).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud@1.1.0', 'development', '-m', 'Beats 1.0.0 on recall']).code).toBe(0);
+    expect(cli(dir, ['rollback', 'fraud', 'development', '--reason', 'Latency regression']).code).toBe(0);
+    expect(cli(dir, ['deprecate', 'fraud@1.1.0', '--reason', 'Tokenizer bug']).code).toBe(0);
+    expect(gitIn(dir, 'log', '-4', '--format=%s')).toBe(['Deprecate fraud@1.1.0', 'Rollback fraud development to 1.0.0 (from 1.1.0)', 'Promote fraud@1.1.0 to development', 'Promote fraud@1.0.0 to development'].join('\n'));
+    expect(gitIn(dir, 'log', '-1', '--skip=2', '--format=%b')).toContain('Beats 1.0.0 on recall');
+    expect(readFileSync(join(dir, 'models/fraud/stages/development.yaml'), 'utf8')).toContain('reason: Latency regression');
+    const events = cli(dir, ['history', 'fraud', '--json']).json().events;
+    expect(events.filter((e: { reason?: string }) => e.reason).map((e: { kind: string; reason: string }) => [e.kind, e.reason])).toEqual([
+      ['deprecated', 'Tokenizer bug'],
+      ['rolled-back', 'Latency regression'],
+      ['promoted', 'Beats 1.0.0 on recall'],
+      ['promoted', 'Passed all validation tests'],
+    ]);
+    const table = cli(dir, ['history', 'fraud']).stdout.split('\n');
+    expect(table[0]).toMatch(/^DATE\s+EVENT\s+AUTHOR\s+COMMIT\s+PR\s+REASON$/);
+    expect(table[2]).toMatch(/rolled-back development: 1\.1\.0 → 1\.0\.0 .* Latency regression$/);
   });
 });

@@ -264,11 +264,11 @@ describe('planChange: register', () => {
     expect(data.params).toEqual({ s: '12', t: 'false' });
   });
 
-  it('a pre-release says so in the message; a given message replaces the subject only; the trailer always ends it', () => {
+  it('a pre-release says so in the message; a given message follows the descriptive subject; the trailer always ends it', () => {
     const p = plan(registerIntent({ bump: 'prerelease', message: 'Add the first candidate', artifacts: [weights, tokenizer] }));
     expect(p.ref).toBe('new-model@1.0.0-rc.0');
     expect(p.files[1]!.path).toBe(V('new-model', '1.0.0-rc.0'));
-    expect(p.message).toBe('Add the first candidate\n\n2 artifact(s), 42 bytes\npre-release\n\nModelreg-Change: register new-model@1.0.0-rc.0');
+    expect(p.message).toBe('Register new-model@1.0.0-rc.0\n\nAdd the first candidate\n\n2 artifact(s), 42 bytes\npre-release\n\nModelreg-Change: register new-model@1.0.0-rc.0');
   });
 
   it('the plan passes checkPlan against its base', () => {
@@ -365,8 +365,11 @@ describe('planChange: promote', () => {
     expect(p.message).toBe('Promote n@1.0.0 to development\n\nModelreg-Change: promote n@1.0.0');
   });
 
-  it('a given message replaces the subject; the reason stays the body', () => {
-    expect(plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', reason: 'r', message: 'Ship it' }).message).toBe('Ship it\n\nr\n\nModelreg-Change: promote m@1.1.0');
+  it('the subject stays descriptive: a given message is the recorded reason when there is none, else a paragraph after it', () => {
+    expect(plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', reason: 'r', message: 'Ship it' }).message).toBe('Promote m@1.1.0 to production\n\nr\n\nShip it\n\nModelreg-Change: promote m@1.1.0');
+    const p = plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', message: 'Passed all validation tests' });
+    expect(p.message).toBe('Promote m@1.1.0 to production\n\nPassed all validation tests\n\nModelreg-Change: promote m@1.1.0');
+    expect(readBack(p.files[0]!)).toMatchObject({ reason: 'Passed all validation tests' });
   });
 
   it('a deprecated version is rejected', () => {
