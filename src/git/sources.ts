@@ -11,6 +11,7 @@ import { MODELS_DIR, POLICY_FILE } from '../registry/layout.js';
 import type { TreeFile } from '../registry/snapshot.js';
 import { DEFAULT_YAML_LIMITS } from '../schema/parsed.js';
 import { git, GIT_ENV, readBlobs } from './run.js';
+import { isReflogForm, parseMoment } from '../registry/moments.js';
 
 export interface ReadScope {
   /** Read only these models (plus registry.yaml); all when absent. */
@@ -35,6 +36,8 @@ export interface RegistrySource {
   read(files: TreeFile[]): Promise<void>;
   /** One listed file's text, now: for the rare line a finding on a cached parse needs. */
   readTextSync(file: TreeFile): string;
+  /** When the revision was named by a moment (`--at 2026-11-01`): the commit that answered for it. */
+  readonly asOf?: { moment: string; commit: string; date: string; subject: string; branch: string };
 }
 
 /** Git's id of a blob with these bytes: what the index and trees record for the same file. */
@@ -60,7 +63,15 @@ export class GitRevisionSource implements RegistrySource {
     this.label = `revision ${rev} (${commit.slice(0, 12)})`;
   }
 
+  /** Set when the revision was named by a moment (`--at 2026-11-01`): which commit answered for it. */
+  asOf?: { moment: string; commit: string; date: string; subject: string; branch: string };
+
   static async open(root: string, rev: string): Promise<GitRevisionSource> {
+    if (isReflogForm(rev)) {
+      throw new ModelregError('usage', `"${rev}" is a reflog form: it answers from this clone's local reflog, which a fresh clone does not have`, { hint: 'Name a date or time instead, e.g. --at 2026-11-01 or --at 2026-11-01T12:00:00Z: the last commit at or before it on the current branch.' });
+    }
+    const moment = parseMoment(rev);
+    if (moment && !(await isRefName(root, rev))) return GitRevisionSource.asOf(root, rev, moment);
     const r = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
     const commit = r.stdout.toString('utf8').trim();
     if (/not a git repository/i.test(r.stderr)) {
@@ -71,6 +82,25 @@ export class GitRevisionSource implements RegistrySource {
     }
     const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim().replace(/\/$/, '');
     return new GitRevisionSource(root, prefix, rev, commit);
+  }
+
+  /** The registry as it stood at `moment`: the last commit at or before it on the current branch's first-parent history. */
+  private static async asOf(root: string, text: string, moment: string): Promise<GitRevisionSource> {
+    const branch = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.toString('utf8').trim() || 'HEAD';
+    const r = await git(root, ['log', '--first-parent', '-1', `--before=${moment}`, '--format=%H%x1f%cI%x1f%s', 'HEAD', '--'], { allowFail: true });
+    if (/not a git repository/i.test(r.stderr)) throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at cannot read "${text}"`);
+    const [commit, date, subject] = r.stdout.toString('utf8').trim().split('\x1f');
+    if (r.code !== 0 || !commit) {
+      const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'], { allowFail: true })).stdout.toString('utf8').trim() === 'true';
+      const first = (await git(root, ['log', '--first-parent', '--reverse', '--format=%cI', 'HEAD'], { allowFail: true })).stdout.toString('utf8').split('\n')[0];
+      throw new ModelregError('revision-not-found', `${branch} has no commit at or before ${moment}${first ? `; its ${shallow ? 'earliest commit in this shallow clone' : 'first commit'} is from ${first}` : ''}`, {
+        hint: shallow ? 'This clone is shallow and does not reach that far back: git fetch --unshallow, then ask again.' : 'Ask about a later moment.',
+      });
+    }
+    const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim().replace(/\/$/, '');
+    const source = new GitRevisionSource(root, prefix, commit, commit);
+    source.asOf = { moment, commit, date: date ?? '', subject: subject ?? '', branch };
+    return source;
   }
 
   async files(scope?: ReadScope): Promise<TreeFile[]> {
@@ -100,6 +130,13 @@ export class GitRevisionSource implements RegistrySource {
     const blobs = await readBlobs(this.root, [...new Set(wanted.map((e) => e.oid!))]);
     for (const e of wanted) e.text = blobs.get(e.oid!)?.toString('utf8');
   }
+}
+
+/** Whether `name` is a branch or tag (a tag named like a date is read as the tag, not as a moment). */
+async function isRefName(root: string, name: string): Promise<boolean> {
+  const r = await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`], { allowFail: true });
+  if (r.code === 0) return true;
+  return (await git(root, ['show-ref', '--verify', '--quiet', `refs/tags/${name}`], { allowFail: true })).code === 0;
 }
 
 /** Parse `git ls-tree -r -z -l` output: "<mode> <type> <oid> <size>\t<path>\0". */

@@ -121,3 +121,38 @@ describe('the reason is kept', () => {
     expect(table[2]).toMatch(/rolled-back development: 1\.1\.0 → 1\.0\.0 .* Latency regression$/);
   });
 });
+
+describe('--at a moment', () => {
+  it('answers "what was in production on 1 November" from the first-parent history, in a fresh clone too, naming the commit', () => {
+    const dir = registry();
+    const at = (date: string) => ({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+    for (const v of ['1.0.0', '1.1.0']) expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code'], at('2026-10-01T09:00:00Z')).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud@1.0.0', 'development', '--no-verify'], at('2026-10-15T12:00:00Z')).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud@1.1.0', 'development', '--no-verify'], at('2026-11-02T08:00:00Z')).code).toBe(0);
+    const clone = join(tempDir(), 'clone');
+    gitIn(process.cwd(), 'clone', '-q', dir, clone);
+    for (const where of [dir, clone]) {
+      const on = (moment: string) => cli(where, ['resolve', 'fraud@development', '--at', moment, '--json']);
+      const nov1 = on('2026-11-01');
+      expect(nov1.code, nov1.stderr).toBe(0);
+      expect(nov1.json().version).toBe('1.0.0');
+      expect(nov1.stderr).toMatch(/^note: --at 2026-11-01 reads main as of 2026-11-01T23:59:59Z: commit [0-9a-f]{12} \(2026-10-15T12:00:00\+00:00, "Promote fraud@1\.0\.0 to development"\)\n$/);
+      expect(on('2026-11-02T08:00:00Z').json().version).toBe('1.1.0'); // at the commit's second: included
+      expect(on('2026-11-02T07:59:59Z').json().version).toBe('1.0.0');
+      expect(on('2026-11-02T09:00:00+02:00').json().version).toBe('1.0.0'); // 07:00 UTC
+      expect(on('2026-10-02').json().error.code).toBe('stage-not-held');
+      const before = on('2026-09-01');
+      expect(before.code).toBe(1);
+      expect(before.json().error).toMatchObject({ code: 'revision-not-found' });
+      // The same through oclif (the fast path is resolve's; list goes through oclif).
+      expect(cli(where, ['list', '--at', '2026-11-01', '--json'], { MODELREG_NO_FAST_PATH: '1' }).json().models[0].stages.development).toBe('1.0.0');
+    }
+    const reflog = cli(dir, ['list', '--at', 'main@{2026-11-01}']);
+    expect(reflog.code).toBe(2);
+    expect(reflog.stderr).toContain('is a reflog form');
+    // A tag named like a date is that tag.
+    gitIn(dir, 'tag', '2026-11-05', 'HEAD~2');
+    expect(cli(dir, ['resolve', 'fraud@latest', '--at', '2026-11-05', '--json']).json().version).toBe('1.1.0');
+    expect(cli(dir, ['resolve', 'fraud@development', '--at', '2026-11-05', '--json']).json().error.code).toBe('stage-not-held');
+  });
+});

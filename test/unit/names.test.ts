@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL_NAME, STAGE_NAME, artifactPathProblem, modelNameProblem, stageNameProblem } from '../../src/registry/names.js';
 import { storeUriProblem } from '../../src/registry/store-uri.js';
+import { isReflogForm, parseMoment } from '../../src/registry/moments.js';
 import { assertIntentNames } from '../../src/changes/names.js';
 import { thrown } from '../thrown.js';
 
@@ -76,5 +77,28 @@ describe('store locations', () => {
     ['file://', 'names no directory'],
   ])('refuses %j, saying why', (uri, why) => {
     expect(storeUriProblem(uri)).toContain(why);
+  });
+});
+
+describe('moments for --at', () => {
+  it.each([
+    ['2026-11-01', '2026-11-01T23:59:59Z'],
+    ['2026-11-01T12:00', '2026-11-01T12:00:00Z'],
+    ['2026-11-01T12:00:05', '2026-11-01T12:00:05Z'],
+    ['2026-11-01 12:00:05.75Z', '2026-11-01T12:00:05Z'],
+    ['2026-11-01T12:00:00+02:00', '2026-11-01T10:00:00Z'],
+    ['2026-11-01T12:00:00-0530', '2026-11-01T17:30:00Z'],
+  ])('%j is the moment %s (a date alone: its end; no zone: UTC)', (text, iso) => {
+    expect(parseMoment(text)).toBe(iso);
+  });
+
+  it.each(['main', 'v1.2.0', '2026-11', '2026-02-30', '2026-13-01', '2026-11-01T25:00', 'HEAD~1', '1a2b3c4'])('%j is not a moment', (text) => {
+    expect(parseMoment(text)).toBeUndefined();
+  });
+
+  it('reflog forms are told apart', () => {
+    expect(isReflogForm('main@{2026-11-01}')).toBe(true);
+    expect(isReflogForm('@{1}')).toBe(true);
+    expect(isReflogForm('fraud@production')).toBe(false);
   });
 });
