@@ -42,7 +42,7 @@ interface CheckEntry {
 }
 
 const LIST_FORMAT = 1;
-const CHECK_FORMAT = 1;
+const CHECK_FORMAT = 2;
 
 export interface Listing {
   facts: ModelFacts[];

@@ -3,7 +3,7 @@
  * them. A crash before the commit leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
-import { collectFiles } from '../artifacts/collect.js';
+import { collectFiles, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
@@ -11,6 +11,7 @@ import { planChange, type RegisterIntent } from '../changes/plan.js';
 import { checkPlan } from '../changes/check.js';
 import { assertIntentNames } from '../changes/names.js';
 import type { ArtifactEntry } from '../registry/types.js';
+import { urlCredentials } from '../registry/urls.js';
 import { findRegistryRoot } from '../git/open.js';
 import { git } from '../git/run.js';
 import { WorkTreeWriter } from '../git/writer.js';
@@ -30,12 +31,16 @@ export interface RegisterInput extends Omit<RegisterIntent, 'kind' | 'artifacts'
 export interface RegisterOptions extends WriteOptions {
   store?: string;
   progress?: ProgressReporter;
+  /** Follow symbolic links inside registered directories (default), or refuse them. */
+  followSymlinks?: boolean;
 }
 
 export interface RegisterResult extends WriteResult {
   version: string;
   store: string;
   artifacts: (ArtifactEntry & { stored: boolean })[];
+  /** The symbolic links followed inside registered directories, each once. */
+  links: SymlinkSeen[];
 }
 
 export async function register(input: RegisterInput, options: RegisterOptions = {}): Promise<RegisterResult> {
@@ -45,7 +50,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const root = findRegistryRoot(options.dir, options.cwd);
   const writer = await WorkTreeWriter.open(root);
   await writer.recover();
-  const files = collectFiles(input.files, options.cwd);
+  const files = collectFiles(input.files, options.cwd, options.followSymlinks === false ? { followSymlinks: false } : {});
   const synced = await syncForPush(writer, options);
   const { snap, checked } = await readForWrite(root, intent);
   const describe = (f: { path: string }) => {
@@ -76,7 +81,8 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   }
   checkpoint('put');
   const result = await applyIntent({ ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) }, { ...options, dir: root, synced });
-  return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts };
+  const links = [...new Map(files.filter((f) => f.via).map((f) => [f.via!.link, f.via!])).values()];
+  return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts, links };
 }
 
 function override(map: Record<string, string> | undefined, path: string): string | undefined {
@@ -92,12 +98,9 @@ export async function codeOfDirectory(cwd: string, registryRoot: string): Promis
   const commit = await git(cwd, ['rev-parse', 'HEAD'], { allowFail: true });
   if (commit.code !== 0) return undefined;
   const url = (await git(cwd, ['config', '--get', 'remote.origin.url'], { allowFail: true })).stdout.toString().trim();
-  return { repository: stripCredentials(url) || top.stdout.toString().trim(), commit: commit.stdout.toString().trim() };
+  // A remote URL may carry a token (GitLab's CI_REPOSITORY_URL does): it must never end up in a manifest.
+  return { repository: (url && (urlCredentials(url)?.url ?? url)) || top.stdout.toString().trim(), commit: commit.stdout.toString().trim() };
 }
 
-/** https://user:token@host/repo → https://host/repo: a token must never end up in a manifest. */
-export function stripCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
-}
 
 export type { ArtifactStore };

@@ -7,7 +7,8 @@ import { finding, type Finding } from '../registry/findings.js';
 import { findCycles, lineageGraph, nodeId, type LineageEdge } from '../registry/lineage.js';
 import { POLICY_FILE, paths } from '../registry/layout.js';
 import type { Loaded, ModelEntry, Snapshot } from '../registry/assemble.js';
-import { positionOf, type Position } from '../schema/parsed.js';
+import { escapePointer, positionOf, type Position } from '../schema/parsed.js';
+import { credentialsInText } from '../registry/urls.js';
 import type { VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
@@ -56,8 +57,10 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
   if (m.manifest && m.manifest.data.name !== m.name) {
     out.push(findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', { hint: `Set name: ${m.name}, or move the directory.` }));
   }
+  if (m.manifest) out.push(...checkUrls(m.manifest));
   const lineage: VersionLineage[] = [];
   for (const [id, v] of m.versions) {
+    out.push(...checkUrls(v), ...checkDuplicateParents(v));
     if (v.data.name !== m.name) out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
     if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
     out.push(...checkArtifactPaths(v));
@@ -65,6 +68,7 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
     if (parents.length) lineage.push({ version: v.data.version, file: v.file, parents: parents.map((p) => ({ model: p.model, version: p.version })), at: (field) => positionOf(v.doc, field) });
   }
   for (const [id, s] of m.stages) {
+    out.push(...checkUrls(s));
     if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
     if (s.data.stage !== id) out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
     if (snap.policy && !stageNames.has(id)) {
@@ -83,6 +87,32 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
     }
   }
   return { model: m.name, findings: out, versions: [...m.versions.keys()], lineage };
+}
+
+/** A URL with a token, a password or a signature in a manifest: once merged it is in Git forever. */
+function checkUrls(item: Loaded<unknown>): Finding[] {
+  const out: Finding[] = [];
+  const walk = (value: unknown, pointer: string) => {
+    if (typeof value === 'string') {
+      for (const c of credentialsInText(value)) out.push(findingAt('url-credentials', `${pointer.slice(1) || 'a value'} holds a URL carrying ${c.found.join(', ')}`, item, pointer, { hint: `Record it without them: ${c.url} — and revoke the secret: it is in this branch's history.` }));
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`);
+  };
+  walk(item.data, '');
+  return out;
+}
+
+/** The same parent named twice is one parent recorded twice: the lineage graph would show a double edge. */
+function checkDuplicateParents(v: Loaded<VersionManifest>): Finding[] {
+  const seen = new Map<string, number>();
+  const out: Finding[] = [];
+  (v.data.lineage?.parents ?? []).forEach((p, i) => {
+    const key = `${p.model}@${p.version}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else out.push(findingAt('lineage-duplicate', `lineage parent ${key} is named twice (parents ${first} and ${i})`, v, `/lineage/parents/${i}`, { hint: 'Name each parent once.' }));
+  });
+  return out;
 }
 
 /** Path-safety of the names that come from the tree itself, and case collisions between paths. */
@@ -145,6 +175,7 @@ export function checkPolicy(snap: Pick<Snapshot, 'policy' | 'brokenFiles'>): Fin
     if (seen.has(s.name)) out.push(findingAt('policy-invalid', `stage "${s.name}" is defined twice`, policy, `/stages/${i}/name`));
     seen.add(s.name);
   });
+  out.push(...checkUrls(policy));
   const storeProblem = storeUriProblem(policy.data.artifacts.store);
   if (storeProblem) out.push(findingAt('policy-invalid', `artifacts.store "${policy.data.artifacts.store}" cannot be used: ${storeProblem}`, policy, '/artifacts/store'));
   policy.data.stages.forEach((s, i) => {

@@ -1,6 +1,5 @@
 /** Flags that several commands share, declared once. */
 import { Flags } from '@oclif/core';
-import { ModelregError } from '../registry/errors.js';
 
 export const atFlag = Flags.string({
   description: 'Read the registry as it was: a commit, branch or tag, or an ISO 8601 date or time (the last commit at or before it on the current branch\'s first-parent history).',
@@ -18,14 +17,4 @@ export function repeatable(options: { description: string; helpValue?: string; o
   return Flags.string({ ...options, multiple: true, multipleNonGreedy: true });
 }
 
-/** Parse repeated k=v flags into a record, refusing malformed pairs as a usage error. */
-export function keyValues(pairs: string[] | undefined, flag: string): Record<string, string> | undefined {
-  if (!pairs || pairs.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const p of pairs) {
-    const eq = p.indexOf('=');
-    if (eq <= 0) throw new ModelregError('usage', `--${flag} expects key=value, got "${p}"`);
-    Object.defineProperty(out, p.slice(0, eq), { value: p.slice(eq + 1), enumerable: true });
-  }
-  return out;
-}
+export { keyValues } from '../api/register-input.js';

@@ -1,14 +1,12 @@
 import { Args, Flags } from '@oclif/core';
-import { readFileSync } from 'node:fs';
-import { BaseCommand, keyValues } from '../cli/base.js';
+import { BaseCommand } from '../cli/base.js';
 import { storeFlag, repeatable } from '../cli/flags.js';
 import { progressReporter } from '../cli/progress.js';
 import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
 import { codeOfDirectory, register } from '../api/register.js';
 import { findRegistryRoot } from '../git/open.js';
 import { ModelregError } from '../registry/errors.js';
-import { parseManifestYaml } from '../schema/yaml.js';
-import type { Lineage, Scalar } from '../registry/types.js';
+import { parseRegisterText } from '../api/register-input.js';
 
 export default class Register extends BaseCommand {
   static override summary = 'Register a new version of a model: store its artifacts, then commit its manifest.';
@@ -44,6 +42,7 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     owner: repeatable({ description: 'Owner of a new model (default: you); repeatable.' }),
     task: Flags.string({ description: 'Task of a new model, e.g. text-classification.' }),
     store: storeFlag,
+    'no-follow-symlinks': Flags.boolean({ description: 'Refuse symbolic links inside the directories registered, instead of following them (a link whose target lies outside its directory is listed either way).', default: false }),
   };
 
   async run(): Promise<void> {
@@ -52,13 +51,18 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     const paths = (argv as string[]).slice(1);
     if (paths.length === 0) throw new ModelregError('usage', 'name at least one file or directory to register');
     const root = findRegistryRoot(flags.registry);
-    const metrics = { ...(flags['metrics-file'] ? numbersFrom(flags['metrics-file']) : {}), ...numbers(keyValues(flags.metric, 'metric')) };
-    const params = { ...(flags['params-file'] ? scalarsFrom(flags['params-file']) : {}), ...scalars(keyValues(flags.param, 'param')) };
-    const lineage: Lineage = {};
-    if (flags.parent?.length) lineage.parents = flags.parent.map(parseParent);
-    if (flags.dataset?.length) lineage.datasets = flags.dataset.map(parseDataset);
-    const code = flags['no-code'] ? undefined : flags.code ? parseCode(flags.code) : await codeOfDirectory(process.cwd(), root);
-    if (code) lineage.code = code;
+    const text = parseRegisterText({
+      ...pick(flags, ['metric', 'param', 'tag', 'parent', 'dataset', 'code', 'role', 'format']),
+      ...(flags['metrics-file'] ? { metricsFile: flags['metrics-file'] } : {}),
+      ...(flags['params-file'] ? { paramsFile: flags['params-file'] } : {}),
+    });
+    const { lineage, notes } = text;
+    if (!flags['no-code'] && !flags.code) {
+      const code = await codeOfDirectory(process.cwd(), root);
+      if (code) lineage.code = code;
+    }
+    if (flags['no-code']) delete lineage.code;
+    for (const n of notes) this.print(process.stderr, `note: ${n}\n`);
     const result = await register(
       {
         model: args.model,
@@ -70,101 +74,30 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
         ...(flags.framework ? { framework: flags.framework } : {}),
         ...(flags.type ? { type: flags.type } : {}),
         ...(flags.description ? { description: flags.description } : {}),
-        metrics,
-        params,
-        ...(flags.tag ? { tags: keyValues(flags.tag, 'tag')! } : {}),
+        metrics: text.metrics,
+        params: text.params,
+        ...(text.tags ? { tags: text.tags } : {}),
         lineage,
         newModel: { ...(flags.owner?.length ? { owners: flags.owner } : {}), ...(flags.task ? { task: flags.task } : {}) },
         ...(flags.message ? { message: flags.message } : {}),
-        ...(flags.role ? { roles: keyValues(flags.role, 'role')! } : {}),
-        ...(flags.format ? { formats: keyValues(flags.format, 'format')! } : {}),
+        ...(text.roles ? { roles: text.roles } : {}),
+        ...(text.formats ? { formats: text.formats } : {}),
       },
-      { ...writeOptions(flags), dir: root, ...(flags.store ? { store: flags.store } : {}), progress: progressReporter(!flags.json) },
+      { ...writeOptions(flags), dir: root, ...(flags.store ? { store: flags.store } : {}), progress: progressReporter(!flags.json), ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}) },
     );
-    if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files });
+    if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes });
     this.print(describeWrite(result));
     const fresh = result.artifacts.filter((a) => a.stored).length;
     this.print(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);
+    const outside = result.links.filter((l) => l.outside);
+    if (outside.length) this.print(`  followed ${outside.length} symbolic link(s) whose target lies outside the directory registered:\n${outside.map((l) => `    ${l.link} -> ${l.target}\n`).join('')}`);
   }
 }
 
-function numbers(kv: Record<string, string> | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(kv ?? {})) {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new ModelregError('usage', `--metric ${k}=${v}: the value must be a finite number`);
-    out[k] = n;
-  }
+
+/** The flags that are set, of those named. */
+function pick<T extends object, K extends keyof T>(flags: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (flags[k] !== undefined) out[k] = flags[k];
   return out;
-}
-
-function scalars(kv: Record<string, string> | undefined): Record<string, Scalar> {
-  const out: Record<string, Scalar> = {};
-  for (const [k, v] of Object.entries(kv ?? {})) {
-    const n = Number(v);
-    out[k] = v === 'true' ? true : v === 'false' ? false : v === 'null' ? null : v.trim() !== '' && Number.isFinite(n) ? n : v;
-  }
-  return out;
-}
-
-/** A JSON or YAML file, read with the same safe parser as manifests; nested mappings are flattened with /. */
-function readFlat(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ModelregError('rejected', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  const parsed = parseManifestYaml(file, text);
-  if (!parsed.doc) {
-    const f = parsed.findings[0]!;
-    throw new ModelregError('rejected', `${f.message}`, { file, ...(f.line ? { line: f.line } : {}) });
-  }
-  const value = parsed.doc.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModelregError('rejected', `${file} must hold a mapping of names to values`, { file, line: 1 });
-  const out: Record<string, unknown> = {};
-  const walk = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, `${prefix}${k}/`);
-      else out[`${prefix}${k}`] = v;
-    }
-  };
-  walk(value as Record<string, unknown>, '');
-  return out;
-}
-
-function numbersFrom(file: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(readFlat(file))) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelregError('rejected', `${file}: metric ${k} is ${JSON.stringify(v)}, not a finite number`, { file });
-    out[k] = v;
-  }
-  return out;
-}
-
-function scalarsFrom(file: string): Record<string, Scalar> {
-  const out: Record<string, Scalar> = {};
-  for (const [k, v] of Object.entries(readFlat(file))) {
-    if (Array.isArray(v)) out[k] = JSON.stringify(v);
-    else out[k] = v as Scalar;
-  }
-  return out;
-}
-
-function parseParent(s: string): NonNullable<Lineage['parents']>[number] {
-  const m = /^([^@:]+)@([^:]+)(?::(.+))?$/.exec(s);
-  if (!m) throw new ModelregError('usage', `--parent expects name@version[:relation], got "${s}"`);
-  return { model: m[1]!, version: m[2]!.replace(/^v/, ''), ...(m[3] ? { relation: m[3] } : {}) };
-}
-
-function parseDataset(s: string): NonNullable<Lineage['datasets']>[number] {
-  const hash = s.lastIndexOf('#');
-  if (hash > 0 && /^[0-9a-f]{64}$/.test(s.slice(hash + 1))) return { uri: s.slice(0, hash), sha256: s.slice(hash + 1) };
-  return { uri: s };
-}
-
-function parseCode(s: string): { repository: string; commit: string } {
-  const at = s.lastIndexOf('@');
-  if (at <= 0) throw new ModelregError('usage', `--code expects <repo>@<commit>, got "${s}"`);
-  return { repository: s.slice(0, at), commit: s.slice(at + 1) };
 }

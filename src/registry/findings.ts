@@ -59,6 +59,8 @@ export const FINDING_CODES = {
   'stage-previous-dangling': { severity: 'warning', summary: 'A stage names a previous holder that does not exist.' },
   'lineage-dangling': { severity: 'error', summary: 'A lineage parent names a model version that does not exist.' },
   'lineage-cycle': { severity: 'error', summary: 'The lineage graph has a cycle.' },
+  'lineage-duplicate': { severity: 'error', summary: 'A version names the same lineage parent twice.', hint: 'Name each parent once.' },
+  'url-credentials': { severity: 'error', summary: 'A URL in a manifest carries a credential: user info (a token or password) or the signature of a presigned S3, GCS or Azure URL. Once merged it is in Git forever.', hint: 'Record the URL without it, and revoke the secret.' },
   'artifact-path': { severity: 'error', summary: 'An artifact path is not a safe relative path, or is repeated.' },
   'policy-invalid': { severity: 'error', summary: 'registry.yaml is inconsistent (unknown stage in `from`, repeated stage, ...).' },
   // Rules between a base and a head

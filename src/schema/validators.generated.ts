@@ -1388,7 +1388,7 @@ return errors === 0;
 validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const version = validate24;
-const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:version","title":"modelreg model version","description":"One registered version of a model: models/<name>/versions/<version>.yaml. Immutable once merged; only the `deprecated` mark may be added, changed or removed later.","type":"object","additionalProperties":false,"required":["name","version","artifacts","created_by","created_at"],"properties":{"name":{"$ref":"#/$defs/name","description":"The model's name; must equal the <name> directory."},"version":{"$ref":"#/$defs/semver","description":"Semantic version without build metadata, pre-releases allowed (1.2.0, 2.0.0-rc.1); must equal the file name."},"framework":{"type":"string","minLength":1,"maxLength":64,"description":"Training or serving framework, e.g. pytorch, transformers, sklearn, onnx, gguf."},"type":{"enum":["base","fine-tuned","adapter","quantized","distilled","merged","pruned","converted","other"],"description":"What kind of model this version is, relative to its lineage parents."},"description":{"type":"string","maxLength":8192,"description":"What changed in this version, in a sentence or two."},"artifacts":{"type":"array","maxItems":10000,"description":"The files that make up the version, named by content. The bytes live in the artifact store at sha256/<aa>/<hex>.","items":{"type":"object","additionalProperties":false,"required":["path","sha256","size"],"properties":{"path":{"type":"string","minLength":1,"maxLength":512,"pattern":"^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$","description":"Relative path of the file inside the version, with / separators; no '..', no leading or trailing /; no control characters or bidirectional marks (which make a name display as something it is not)."},"sha256":{"$ref":"#/$defs/sha256","description":"Lowercase hex sha256 of the file's bytes."},"size":{"type":"integer","minimum":0,"maximum":9007199254740991,"description":"Size in bytes."},"format":{"type":"string","maxLength":64,"description":"File format, e.g. safetensors, gguf, onnx, pt, json, joblib."},"role":{"enum":["weights","config","tokenizer","adapter","vocabulary","preprocessor","code","documentation","other"],"description":"What the file is for."}}}},"metrics":{"type":"object","description":"Evaluation results as finite numbers, keyed by metric name. Stage gates read these.","maxProperties":1000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"number"}},"params":{"type":"object","description":"Hyper-parameters and settings: strings, numbers, booleans or null.","maxProperties":1000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":["string","number","boolean","null"]}},"tags":{"$ref":"#/$defs/tags"},"signature":{"type":"object","additionalProperties":false,"description":"What the model takes and returns.","properties":{"inputs":{"$ref":"#/$defs/tensors"},"outputs":{"$ref":"#/$defs/tensors"}}},"lineage":{"type":"object","additionalProperties":false,"description":"Where this version came from.","properties":{"parents":{"type":"array","maxItems":64,"description":"Model versions this one was derived from.","items":{"type":"object","additionalProperties":false,"required":["model","version"],"properties":{"model":{"$ref":"#/$defs/name"},"version":{"$ref":"#/$defs/semver"},"relation":{"enum":["fine-tuned-from","adapter-of","quantized-from","distilled-from","merged-from","pruned-from","converted-from","retrained-from","derived-from"],"description":"How this version relates to the parent."}}}},"datasets":{"type":"array","maxItems":256,"description":"Data used to train or evaluate the version.","items":{"type":"object","additionalProperties":false,"required":["uri"],"properties":{"uri":{"type":"string","minLength":1,"maxLength":2048,"description":"Where the data is, e.g. s3://bucket/train.parquet or hf://datasets/imdb."},"sha256":{"$ref":"#/$defs/sha256","description":"Hash of the data as used, when known."},"name":{"type":"string","maxLength":256},"split":{"type":"string","maxLength":64,"description":"train, validation, test, ..."}}}},"code":{"type":"object","additionalProperties":false,"required":["repository","commit"],"description":"The code that produced the version.","properties":{"repository":{"type":"string","minLength":1,"maxLength":2048},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$","description":"Commit id (hex)."},"path":{"type":"string","maxLength":1024,"description":"Entry point or directory inside the repository."}}},"environment":{"type":"object","additionalProperties":false,"description":"The software and hardware it was trained with.","properties":{"python":{"type":"string","maxLength":64},"image":{"type":"string","maxLength":1024,"description":"Container image, ideally by digest."},"hardware":{"type":"string","maxLength":256},"packages":{"type":"object","maxProperties":2000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"string","maxLength":256},"description":"Package name → version."}}}}},"created_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who registered the version (name or e-mail)."},"created_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"deprecated":{"type":"object","additionalProperties":false,"required":["at","by"],"description":"Lifecycle mark: a deprecated version is hidden from `latest` and cannot be promoted. The only part of a version file that may change after merge.","properties":{"at":{"type":"string","format":"date-time"},"by":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","maxLength":4096}}}},"$defs":{"name":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Path-safe name: lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; no '..'; at most 128 characters."},"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"tags":{"type":"object","description":"Free-form labels: key → string value.","maxProperties":256,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"string","maxLength":256}},"tensors":{"type":"array","maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"dtype":{"type":"string","maxLength":64,"description":"float32, int64, string, ..."},"shape":{"type":"array","maxItems":16,"items":{"type":["integer","string","null"]},"description":"Dimensions; -1, null or a name for a variable dimension."},"description":{"type":"string","maxLength":1024}}}}}};
+const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:version","title":"modelreg model version","description":"One registered version of a model: models/<name>/versions/<version>.yaml. Immutable once merged; only the `deprecated` mark may be added, changed or removed later.","type":"object","additionalProperties":false,"required":["name","version","artifacts","created_by","created_at"],"properties":{"name":{"$ref":"#/$defs/name","description":"The model's name; must equal the <name> directory."},"version":{"$ref":"#/$defs/semver","description":"Semantic version without build metadata, pre-releases allowed (1.2.0, 2.0.0-rc.1); must equal the file name."},"framework":{"type":"string","minLength":1,"maxLength":64,"description":"Training or serving framework, e.g. pytorch, transformers, sklearn, onnx, gguf."},"type":{"enum":["base","fine-tuned","adapter","quantized","distilled","merged","pruned","converted","other"],"description":"What kind of model this version is, relative to its lineage parents."},"description":{"type":"string","maxLength":8192,"description":"What changed in this version, in a sentence or two."},"artifacts":{"type":"array","maxItems":10000,"description":"The files that make up the version, named by content. The bytes live in the artifact store at sha256/<aa>/<hex>.","items":{"type":"object","additionalProperties":false,"required":["path","sha256","size"],"properties":{"path":{"type":"string","minLength":1,"maxLength":512,"pattern":"^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$","description":"Relative path of the file inside the version, with / separators; no '..', no leading or trailing /; no control characters or bidirectional marks (which make a name display as something it is not)."},"sha256":{"$ref":"#/$defs/sha256","description":"Lowercase hex sha256 of the file's bytes."},"size":{"type":"integer","minimum":0,"maximum":9007199254740991,"description":"Size in bytes."},"format":{"type":"string","maxLength":64,"description":"File format, e.g. safetensors, gguf, onnx, pt, json, joblib."},"role":{"enum":["weights","config","tokenizer","adapter","vocabulary","preprocessor","code","documentation","other"],"description":"What the file is for."}}}},"metrics":{"type":"object","description":"Evaluation results as finite numbers, keyed by metric name. Stage gates read these.","maxProperties":1000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"number"}},"params":{"type":"object","description":"Hyper-parameters and settings: strings, numbers, booleans or null.","maxProperties":1000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":["string","number","boolean","null"]}},"tags":{"$ref":"#/$defs/tags"},"signature":{"type":"object","additionalProperties":false,"description":"What the model takes and returns.","properties":{"inputs":{"$ref":"#/$defs/tensors"},"outputs":{"$ref":"#/$defs/tensors"}}},"lineage":{"type":"object","additionalProperties":false,"description":"Where this version came from.","properties":{"parents":{"type":"array","maxItems":64,"uniqueItems":true,"description":"Model versions this one was derived from.","items":{"type":"object","additionalProperties":false,"required":["model","version"],"properties":{"model":{"$ref":"#/$defs/name"},"version":{"$ref":"#/$defs/semver"},"relation":{"enum":["fine-tuned-from","adapter-of","quantized-from","distilled-from","merged-from","pruned-from","converted-from","retrained-from","derived-from"],"description":"How this version relates to the parent."}}}},"datasets":{"type":"array","maxItems":256,"description":"Data used to train or evaluate the version.","items":{"type":"object","additionalProperties":false,"required":["uri"],"properties":{"uri":{"type":"string","minLength":1,"maxLength":2048,"description":"Where the data is, e.g. s3://bucket/train.parquet or hf://datasets/imdb."},"sha256":{"$ref":"#/$defs/sha256","description":"Hash of the data as used, when known."},"name":{"type":"string","maxLength":256},"split":{"type":"string","maxLength":64,"description":"train, validation, test, ..."}}}},"code":{"type":"object","additionalProperties":false,"required":["repository","commit"],"description":"The code that produced the version.","properties":{"repository":{"type":"string","minLength":1,"maxLength":2048},"commit":{"type":"string","pattern":"^[0-9a-f]{7,64}$","description":"Commit id (hex)."},"path":{"type":"string","maxLength":1024,"description":"Entry point or directory inside the repository."}}},"environment":{"type":"object","additionalProperties":false,"description":"The software and hardware it was trained with.","properties":{"python":{"type":"string","maxLength":64},"image":{"type":"string","maxLength":1024,"description":"Container image, ideally by digest."},"hardware":{"type":"string","maxLength":256},"packages":{"type":"object","maxProperties":2000,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"string","maxLength":256},"description":"Package name → version."}}}}},"created_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who registered the version (name or e-mail)."},"created_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"deprecated":{"type":"object","additionalProperties":false,"required":["at","by"],"description":"Lifecycle mark: a deprecated version is hidden from `latest` and cannot be promoted. The only part of a version file that may change after merge.","properties":{"at":{"type":"string","format":"date-time"},"by":{"type":"string","minLength":1,"maxLength":256},"reason":{"type":"string","maxLength":4096}}}},"$defs":{"name":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Path-safe name: lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; no '..'; at most 128 characters."},"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"tags":{"type":"object","description":"Free-form labels: key → string value.","maxProperties":256,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"string","maxLength":256}},"tensors":{"type":"array","maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"dtype":{"type":"string","maxLength":64,"description":"float32, int64, string, ..."},"shape":{"type":"array","maxItems":16,"items":{"type":["integer","string","null"]},"description":"Dimensions; -1, null or a name for a variable dimension."},"description":{"type":"string","maxLength":1024}}}}}};
 const schema37 = {"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Path-safe name: lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; no '..'; at most 128 characters."};
 const schema38 = {"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"};
 const schema39 = {"type":"string","pattern":"^[0-9a-f]{64}$"};
@@ -2638,9 +2638,14 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/lineage/parents",schemaPath:"#/properties/lineage/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let i6 = data33.length;
+let j0;
+if(i6 > 1){
+outer0:
+for(;i6--;){
+for(j0 = i6; j0--;){
+if(func0(data33[i6], data33[j0])){
+const err92 = {instancePath:instancePath+"/lineage/parents",schemaPath:"#/properties/lineage/properties/parents/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i6+" are identical)"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2648,13 +2653,14 @@ else {
 vErrors.push(err92);
 }
 errors++;
+break outer0;
 }
 }
-if(data32.datasets !== undefined){
-let data38 = data32.datasets;
-if(Array.isArray(data38)){
-if(data38.length > 256){
-const err93 = {instancePath:instancePath+"/lineage/datasets",schemaPath:"#/properties/lineage/properties/datasets/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/lineage/parents",schemaPath:"#/properties/lineage/properties/parents/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2663,12 +2669,12 @@ vErrors.push(err93);
 }
 errors++;
 }
-const len6 = data38.length;
-for(let i6=0; i6<len6; i6++){
-let data39 = data38[i6];
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.uri === undefined){
-const err94 = {instancePath:instancePath+"/lineage/datasets/" + i6,schemaPath:"#/properties/lineage/properties/datasets/items/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
+}
+if(data32.datasets !== undefined){
+let data38 = data32.datasets;
+if(Array.isArray(data38)){
+if(data38.length > 256){
+const err94 = {instancePath:instancePath+"/lineage/datasets",schemaPath:"#/properties/lineage/properties/datasets/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2677,9 +2683,12 @@ vErrors.push(err94);
 }
 errors++;
 }
-for(const key11 in data39){
-if(!((((key11 === "uri") || (key11 === "sha256")) || (key11 === "name")) || (key11 === "split"))){
-const err95 = {instancePath:instancePath+"/lineage/datasets/" + i6,schemaPath:"#/properties/lineage/properties/datasets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+const len6 = data38.length;
+for(let i7=0; i7<len6; i7++){
+let data39 = data38[i7];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.uri === undefined){
+const err95 = {instancePath:instancePath+"/lineage/datasets/" + i7,schemaPath:"#/properties/lineage/properties/datasets/items/required",keyword:"required",params:{missingProperty: "uri"},message:"must have required property '"+"uri"+"'"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2688,12 +2697,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-if(data39.uri !== undefined){
-let data40 = data39.uri;
-if(typeof data40 === "string"){
-if(func1(data40) > 2048){
-const err96 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+for(const key11 in data39){
+if(!((((key11 === "uri") || (key11 === "sha256")) || (key11 === "name")) || (key11 === "split"))){
+const err96 = {instancePath:instancePath+"/lineage/datasets/" + i7,schemaPath:"#/properties/lineage/properties/datasets/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -2702,8 +2708,12 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func1(data40) < 1){
-const err97 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data39.uri !== undefined){
+let data40 = data39.uri;
+if(typeof data40 === "string"){
+if(func1(data40) > 2048){
+const err97 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -2712,9 +2722,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-else {
-const err98 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data40) < 1){
+const err98 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -2724,11 +2733,8 @@ vErrors.push(err98);
 errors++;
 }
 }
-if(data39.sha256 !== undefined){
-let data41 = data39.sha256;
-if(typeof data41 === "string"){
-if(!pattern17.test(data41)){
-const err99 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/sha256",schemaPath:"#/$defs/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+else {
+const err99 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/uri",schemaPath:"#/properties/lineage/properties/datasets/items/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -2738,8 +2744,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-else {
-const err100 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/sha256",schemaPath:"#/$defs/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.sha256 !== undefined){
+let data41 = data39.sha256;
+if(typeof data41 === "string"){
+if(!pattern17.test(data41)){
+const err100 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/sha256",schemaPath:"#/$defs/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -2749,11 +2758,8 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data39.name !== undefined){
-let data42 = data39.name;
-if(typeof data42 === "string"){
-if(func1(data42) > 256){
-const err101 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/name",schemaPath:"#/properties/lineage/properties/datasets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+else {
+const err101 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/sha256",schemaPath:"#/$defs/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -2763,8 +2769,11 @@ vErrors.push(err101);
 errors++;
 }
 }
-else {
-const err102 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/name",schemaPath:"#/properties/lineage/properties/datasets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.name !== undefined){
+let data42 = data39.name;
+if(typeof data42 === "string"){
+if(func1(data42) > 256){
+const err102 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/name",schemaPath:"#/properties/lineage/properties/datasets/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -2774,11 +2783,8 @@ vErrors.push(err102);
 errors++;
 }
 }
-if(data39.split !== undefined){
-let data43 = data39.split;
-if(typeof data43 === "string"){
-if(func1(data43) > 64){
-const err103 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/split",schemaPath:"#/properties/lineage/properties/datasets/items/properties/split/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+else {
+const err103 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/name",schemaPath:"#/properties/lineage/properties/datasets/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -2788,8 +2794,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-else {
-const err104 = {instancePath:instancePath+"/lineage/datasets/" + i6+"/split",schemaPath:"#/properties/lineage/properties/datasets/items/properties/split/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.split !== undefined){
+let data43 = data39.split;
+if(typeof data43 === "string"){
+if(func1(data43) > 64){
+const err104 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/split",schemaPath:"#/properties/lineage/properties/datasets/items/properties/split/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -2799,9 +2808,8 @@ vErrors.push(err104);
 errors++;
 }
 }
-}
 else {
-const err105 = {instancePath:instancePath+"/lineage/datasets/" + i6,schemaPath:"#/properties/lineage/properties/datasets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err105 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/split",schemaPath:"#/properties/lineage/properties/datasets/items/properties/split/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -2813,7 +2821,7 @@ errors++;
 }
 }
 else {
-const err106 = {instancePath:instancePath+"/lineage/datasets",schemaPath:"#/properties/lineage/properties/datasets/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err106 = {instancePath:instancePath+"/lineage/datasets/" + i7,schemaPath:"#/properties/lineage/properties/datasets/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -2823,11 +2831,9 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data32.code !== undefined){
-let data44 = data32.code;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.repository === undefined){
-const err107 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
+}
+else {
+const err107 = {instancePath:instancePath+"/lineage/datasets",schemaPath:"#/properties/lineage/properties/datasets/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -2836,8 +2842,12 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data44.commit === undefined){
-const err108 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
+}
+if(data32.code !== undefined){
+let data44 = data32.code;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+if(data44.repository === undefined){
+const err108 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -2846,9 +2856,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-for(const key12 in data44){
-if(!(((key12 === "repository") || (key12 === "commit")) || (key12 === "path"))){
-const err109 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(data44.commit === undefined){
+const err109 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/required",keyword:"required",params:{missingProperty: "commit"},message:"must have required property '"+"commit"+"'"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -2857,12 +2866,9 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-if(data44.repository !== undefined){
-let data45 = data44.repository;
-if(typeof data45 === "string"){
-if(func1(data45) > 2048){
-const err110 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+for(const key12 in data44){
+if(!(((key12 === "repository") || (key12 === "commit")) || (key12 === "path"))){
+const err110 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -2871,8 +2877,12 @@ vErrors.push(err110);
 }
 errors++;
 }
-if(func1(data45) < 1){
-const err111 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data44.repository !== undefined){
+let data45 = data44.repository;
+if(typeof data45 === "string"){
+if(func1(data45) > 2048){
+const err111 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -2881,9 +2891,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-else {
-const err112 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data45) < 1){
+const err112 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -2893,11 +2902,8 @@ vErrors.push(err112);
 errors++;
 }
 }
-if(data44.commit !== undefined){
-let data46 = data44.commit;
-if(typeof data46 === "string"){
-if(!pattern24.test(data46)){
-const err113 = {instancePath:instancePath+"/lineage/code/commit",schemaPath:"#/properties/lineage/properties/code/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,64}$"},message:"must match pattern \""+"^[0-9a-f]{7,64}$"+"\""};
+else {
+const err113 = {instancePath:instancePath+"/lineage/code/repository",schemaPath:"#/properties/lineage/properties/code/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -2907,8 +2913,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-else {
-const err114 = {instancePath:instancePath+"/lineage/code/commit",schemaPath:"#/properties/lineage/properties/code/properties/commit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data44.commit !== undefined){
+let data46 = data44.commit;
+if(typeof data46 === "string"){
+if(!pattern24.test(data46)){
+const err114 = {instancePath:instancePath+"/lineage/code/commit",schemaPath:"#/properties/lineage/properties/code/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,64}$"},message:"must match pattern \""+"^[0-9a-f]{7,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -2918,11 +2927,8 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data44.path !== undefined){
-let data47 = data44.path;
-if(typeof data47 === "string"){
-if(func1(data47) > 1024){
-const err115 = {instancePath:instancePath+"/lineage/code/path",schemaPath:"#/properties/lineage/properties/code/properties/path/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err115 = {instancePath:instancePath+"/lineage/code/commit",schemaPath:"#/properties/lineage/properties/code/properties/commit/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -2932,8 +2938,11 @@ vErrors.push(err115);
 errors++;
 }
 }
-else {
-const err116 = {instancePath:instancePath+"/lineage/code/path",schemaPath:"#/properties/lineage/properties/code/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data44.path !== undefined){
+let data47 = data44.path;
+if(typeof data47 === "string"){
+if(func1(data47) > 1024){
+const err116 = {instancePath:instancePath+"/lineage/code/path",schemaPath:"#/properties/lineage/properties/code/properties/path/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -2943,9 +2952,8 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
 else {
-const err117 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err117 = {instancePath:instancePath+"/lineage/code/path",schemaPath:"#/properties/lineage/properties/code/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -2955,12 +2963,9 @@ vErrors.push(err117);
 errors++;
 }
 }
-if(data32.environment !== undefined){
-let data48 = data32.environment;
-if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
-for(const key13 in data48){
-if(!((((key13 === "python") || (key13 === "image")) || (key13 === "hardware")) || (key13 === "packages"))){
-const err118 = {instancePath:instancePath+"/lineage/environment",schemaPath:"#/properties/lineage/properties/environment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+}
+else {
+const err118 = {instancePath:instancePath+"/lineage/code",schemaPath:"#/properties/lineage/properties/code/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -2970,11 +2975,12 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data48.python !== undefined){
-let data49 = data48.python;
-if(typeof data49 === "string"){
-if(func1(data49) > 64){
-const err119 = {instancePath:instancePath+"/lineage/environment/python",schemaPath:"#/properties/lineage/properties/environment/properties/python/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(data32.environment !== undefined){
+let data48 = data32.environment;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+for(const key13 in data48){
+if(!((((key13 === "python") || (key13 === "image")) || (key13 === "hardware")) || (key13 === "packages"))){
+const err119 = {instancePath:instancePath+"/lineage/environment",schemaPath:"#/properties/lineage/properties/environment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -2984,8 +2990,11 @@ vErrors.push(err119);
 errors++;
 }
 }
-else {
-const err120 = {instancePath:instancePath+"/lineage/environment/python",schemaPath:"#/properties/lineage/properties/environment/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data48.python !== undefined){
+let data49 = data48.python;
+if(typeof data49 === "string"){
+if(func1(data49) > 64){
+const err120 = {instancePath:instancePath+"/lineage/environment/python",schemaPath:"#/properties/lineage/properties/environment/properties/python/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -2995,11 +3004,8 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data48.image !== undefined){
-let data50 = data48.image;
-if(typeof data50 === "string"){
-if(func1(data50) > 1024){
-const err121 = {instancePath:instancePath+"/lineage/environment/image",schemaPath:"#/properties/lineage/properties/environment/properties/image/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+else {
+const err121 = {instancePath:instancePath+"/lineage/environment/python",schemaPath:"#/properties/lineage/properties/environment/properties/python/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -3009,8 +3015,11 @@ vErrors.push(err121);
 errors++;
 }
 }
-else {
-const err122 = {instancePath:instancePath+"/lineage/environment/image",schemaPath:"#/properties/lineage/properties/environment/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data48.image !== undefined){
+let data50 = data48.image;
+if(typeof data50 === "string"){
+if(func1(data50) > 1024){
+const err122 = {instancePath:instancePath+"/lineage/environment/image",schemaPath:"#/properties/lineage/properties/environment/properties/image/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -3020,11 +3029,8 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data48.hardware !== undefined){
-let data51 = data48.hardware;
-if(typeof data51 === "string"){
-if(func1(data51) > 256){
-const err123 = {instancePath:instancePath+"/lineage/environment/hardware",schemaPath:"#/properties/lineage/properties/environment/properties/hardware/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+else {
+const err123 = {instancePath:instancePath+"/lineage/environment/image",schemaPath:"#/properties/lineage/properties/environment/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -3034,8 +3040,11 @@ vErrors.push(err123);
 errors++;
 }
 }
-else {
-const err124 = {instancePath:instancePath+"/lineage/environment/hardware",schemaPath:"#/properties/lineage/properties/environment/properties/hardware/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data48.hardware !== undefined){
+let data51 = data48.hardware;
+if(typeof data51 === "string"){
+if(func1(data51) > 256){
+const err124 = {instancePath:instancePath+"/lineage/environment/hardware",schemaPath:"#/properties/lineage/properties/environment/properties/hardware/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -3045,11 +3054,8 @@ vErrors.push(err124);
 errors++;
 }
 }
-if(data48.packages !== undefined){
-let data52 = data48.packages;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(Object.keys(data52).length > 2000){
-const err125 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/maxProperties",keyword:"maxProperties",params:{limit: 2000},message:"must NOT have more than 2000 properties"};
+else {
+const err125 = {instancePath:instancePath+"/lineage/environment/hardware",schemaPath:"#/properties/lineage/properties/environment/properties/hardware/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -3058,11 +3064,12 @@ vErrors.push(err125);
 }
 errors++;
 }
-for(const key14 in data52){
-const _errs129 = errors;
-if(typeof key14 === "string"){
-if(!pattern8.test(key14)){
-const err126 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/$defs/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"+"\"",propertyName:key14};
+}
+if(data48.packages !== undefined){
+let data52 = data48.packages;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(Object.keys(data52).length > 2000){
+const err126 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/maxProperties",keyword:"maxProperties",params:{limit: 2000},message:"must NOT have more than 2000 properties"};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -3071,9 +3078,11 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-else {
-const err127 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/$defs/key/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key14};
+for(const key14 in data52){
+const _errs129 = errors;
+if(typeof key14 === "string"){
+if(!pattern8.test(key14)){
+const err127 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/$defs/key/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"+"\"",propertyName:key14};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -3082,9 +3091,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-var valid38 = _errs129 === errors;
-if(!valid38){
-const err128 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid"};
+}
+else {
+const err128 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/$defs/key/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key14};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -3093,12 +3102,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-for(const key15 in data52){
-let data53 = data52[key15];
-if(typeof data53 === "string"){
-if(func1(data53) > 256){
-const err129 = {instancePath:instancePath+"/lineage/environment/packages/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/lineage/properties/environment/properties/packages/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+var valid39 = _errs129 === errors;
+if(!valid39){
+const err129 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/propertyNames",keyword:"propertyNames",params:{propertyName: key14},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -3108,8 +3114,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-else {
-const err130 = {instancePath:instancePath+"/lineage/environment/packages/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/lineage/properties/environment/properties/packages/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key15 in data52){
+let data53 = data52[key15];
+if(typeof data53 === "string"){
+if(func1(data53) > 256){
+const err130 = {instancePath:instancePath+"/lineage/environment/packages/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/lineage/properties/environment/properties/packages/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -3119,9 +3128,8 @@ vErrors.push(err130);
 errors++;
 }
 }
-}
 else {
-const err131 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err131 = {instancePath:instancePath+"/lineage/environment/packages/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/lineage/properties/environment/properties/packages/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -3133,7 +3141,7 @@ errors++;
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/lineage/environment",schemaPath:"#/properties/lineage/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err132 = {instancePath:instancePath+"/lineage/environment/packages",schemaPath:"#/properties/lineage/properties/environment/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -3145,7 +3153,7 @@ errors++;
 }
 }
 else {
-const err133 = {instancePath:instancePath+"/lineage",schemaPath:"#/properties/lineage/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err133 = {instancePath:instancePath+"/lineage/environment",schemaPath:"#/properties/lineage/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -3155,11 +3163,9 @@ vErrors.push(err133);
 errors++;
 }
 }
-if(data.created_by !== undefined){
-let data54 = data.created_by;
-if(typeof data54 === "string"){
-if(func1(data54) > 256){
-const err134 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+}
+else {
+const err134 = {instancePath:instancePath+"/lineage",schemaPath:"#/properties/lineage/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -3168,8 +3174,12 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(func1(data54) < 1){
-const err135 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.created_by !== undefined){
+let data54 = data.created_by;
+if(typeof data54 === "string"){
+if(func1(data54) > 256){
+const err135 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -3178,9 +3188,8 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data54) < 1){
+const err136 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -3190,11 +3199,8 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data.created_at !== undefined){
-let data55 = data.created_at;
-if(typeof data55 === "string"){
-if(!(formats0.validate(data55))){
-const err137 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+else {
+const err137 = {instancePath:instancePath+"/created_by",schemaPath:"#/properties/created_by/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -3204,8 +3210,11 @@ vErrors.push(err137);
 errors++;
 }
 }
-else {
-const err138 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.created_at !== undefined){
+let data55 = data.created_at;
+if(typeof data55 === "string"){
+if(!(formats0.validate(data55))){
+const err138 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -3215,11 +3224,8 @@ vErrors.push(err138);
 errors++;
 }
 }
-if(data.deprecated !== undefined){
-let data56 = data.deprecated;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.at === undefined){
-const err139 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
+else {
+const err139 = {instancePath:instancePath+"/created_at",schemaPath:"#/properties/created_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -3228,8 +3234,12 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(data56.by === undefined){
-const err140 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/required",keyword:"required",params:{missingProperty: "by"},message:"must have required property '"+"by"+"'"};
+}
+if(data.deprecated !== undefined){
+let data56 = data.deprecated;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.at === undefined){
+const err140 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/required",keyword:"required",params:{missingProperty: "at"},message:"must have required property '"+"at"+"'"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -3238,9 +3248,8 @@ vErrors.push(err140);
 }
 errors++;
 }
-for(const key16 in data56){
-if(!(((key16 === "at") || (key16 === "by")) || (key16 === "reason"))){
-const err141 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+if(data56.by === undefined){
+const err141 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/required",keyword:"required",params:{missingProperty: "by"},message:"must have required property '"+"by"+"'"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -3249,12 +3258,9 @@ vErrors.push(err141);
 }
 errors++;
 }
-}
-if(data56.at !== undefined){
-let data57 = data56.at;
-if(typeof data57 === "string"){
-if(!(formats0.validate(data57))){
-const err142 = {instancePath:instancePath+"/deprecated/at",schemaPath:"#/properties/deprecated/properties/at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+for(const key16 in data56){
+if(!(((key16 === "at") || (key16 === "by")) || (key16 === "reason"))){
+const err142 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -3264,8 +3270,11 @@ vErrors.push(err142);
 errors++;
 }
 }
-else {
-const err143 = {instancePath:instancePath+"/deprecated/at",schemaPath:"#/properties/deprecated/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.at !== undefined){
+let data57 = data56.at;
+if(typeof data57 === "string"){
+if(!(formats0.validate(data57))){
+const err143 = {instancePath:instancePath+"/deprecated/at",schemaPath:"#/properties/deprecated/properties/at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -3275,11 +3284,8 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data56.by !== undefined){
-let data58 = data56.by;
-if(typeof data58 === "string"){
-if(func1(data58) > 256){
-const err144 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+else {
+const err144 = {instancePath:instancePath+"/deprecated/at",schemaPath:"#/properties/deprecated/properties/at/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -3288,8 +3294,12 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(func1(data58) < 1){
-const err145 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data56.by !== undefined){
+let data58 = data56.by;
+if(typeof data58 === "string"){
+if(func1(data58) > 256){
+const err145 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -3298,9 +3308,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-else {
-const err146 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func1(data58) < 1){
+const err146 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -3310,11 +3319,8 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data56.reason !== undefined){
-let data59 = data56.reason;
-if(typeof data59 === "string"){
-if(func1(data59) > 4096){
-const err147 = {instancePath:instancePath+"/deprecated/reason",schemaPath:"#/properties/deprecated/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+else {
+const err147 = {instancePath:instancePath+"/deprecated/by",schemaPath:"#/properties/deprecated/properties/by/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -3324,8 +3330,11 @@ vErrors.push(err147);
 errors++;
 }
 }
-else {
-const err148 = {instancePath:instancePath+"/deprecated/reason",schemaPath:"#/properties/deprecated/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.reason !== undefined){
+let data59 = data56.reason;
+if(typeof data59 === "string"){
+if(func1(data59) > 4096){
+const err148 = {instancePath:instancePath+"/deprecated/reason",schemaPath:"#/properties/deprecated/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -3335,9 +3344,8 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
 else {
-const err149 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err149 = {instancePath:instancePath+"/deprecated/reason",schemaPath:"#/properties/deprecated/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -3349,12 +3357,24 @@ errors++;
 }
 }
 else {
-const err150 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err150 = {instancePath:instancePath+"/deprecated",schemaPath:"#/properties/deprecated/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err150];
 }
 else {
 vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+else {
+const err151 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
 }
 errors++;
 }

@@ -118,6 +118,10 @@ export const CATALOGUE: HostileCase[] = [
   { id: 'constructor-key', group: 'values', what: 'a constructor key', files: { [NEW]: versionYaml({}, 'tags: { constructor: x }\n') }, expect: [{ code: 'yaml-key', file: NEW, line: 7 }] },
   { id: 'version-mismatch', group: 'values', what: 'a version file naming another version', files: { [NEW]: versionYaml({ version: '9.9.9' }) }, expect: [{ code: 'name-mismatch', file: NEW, line: 2 }] },
   { id: 'stage-dangling', group: 'values', what: 'a stage naming a version that does not exist', files: { [STAGE]: stageYaml('7.0.0') }, expect: [{ code: 'stage-dangling', file: STAGE, line: 3 }] },
+  { id: 'url-token', group: 'values', what: 'a code repository URL carrying a CI job token', files: { [NEW]: versionYaml({}, 'lineage: { code: { repository: "https://gitlab-ci-token:glcbt-64_secret@gitlab.com/acme/train", commit: abcdef1 } }\n') }, expect: [{ code: 'url-credentials', file: NEW, line: 7 }] },
+  { id: 'url-presigned', group: 'values', what: 'a dataset URL presigned for S3', files: { [NEW]: versionYaml({}, 'lineage: { datasets: [{ uri: "https://b.s3.amazonaws.com/train.parquet?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=deadbeef" }] }\n') }, expect: [{ code: 'url-credentials', file: NEW, line: 7 }] },
+  { id: 'url-sas', group: 'values', what: 'an Azure SAS URL in a model card field', files: { [MODEL]: `${modelYaml()}limitations: "see https://acct.blob.core.windows.net/c/x?sv=2024-01-01&se=2030&sig=AbC%3D"\n` }, expect: [{ code: 'url-credentials', file: MODEL, line: 3 }] },
+  { id: 'parent-twice', group: 'values', what: 'the same lineage parent named twice', files: { [NEW]: versionYaml({}, 'lineage: { parents: [{ model: bert-base, version: 1.0.0 }, { model: bert-base, version: 1.0.0, relation: fine-tuned-from }] }\n') }, expect: [{ code: 'lineage-duplicate', file: NEW, line: 7 }] },
   { id: 'huge-description', group: 'values', what: 'a 20,000-character description', files: { [MODEL]: `${modelYaml()}description: "${'x'.repeat(20_000)}"\n` }, expect: [{ code: 'schema', file: MODEL, line: 3 }] },
 
   // ---- The tree ----

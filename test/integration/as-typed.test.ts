@@ -2,7 +2,7 @@
  * The command line as people type it (issue 14): flags before, between and after the positional
  * arguments mean the same; errors say all of what oclif knows; help reads right.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, gitIn, tempDir, write } from './helpers.js';
@@ -154,5 +154,51 @@ describe('--at a moment', () => {
     gitIn(dir, 'tag', '2026-11-05', 'HEAD~2');
     expect(cli(dir, ['resolve', 'fraud@latest', '--at', '2026-11-05', '--json']).json().version).toBe('1.1.0');
     expect(cli(dir, ['resolve', 'fraud@development', '--at', '2026-11-05', '--json']).json().error.code).toBe('stage-not-held');
+  });
+});
+
+describe('what register records', () => {
+  it('URLs lose their credentials, saying which; validate reports one written by hand, with its line', () => {
+    const dir = registry();
+    const r = cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--code', 'https://user:tok@github.com/acme/train@0123abc', '--dataset', 's3://b/k?X-Amz-Credential=AKIA&X-Amz-Signature=ff&versionId=3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().notes).toHaveLength(2);
+    expect(r.stderr).toContain('note: removed a user name and password from the --code URL before recording it as https://github.com/acme/train');
+    expect(r.stderr).toContain('note: removed X-Amz-Credential, X-Amz-Signature from the --dataset URL before recording it as s3://b/k?versionId=3');
+    const text = readFileSync(join(dir, 'models/fraud/versions/1.0.0.yaml'), 'utf8');
+    expect(text).toContain('repository: https://github.com/acme/train');
+    expect(text).not.toMatch(/tok|AKIA|Signature/);
+    write(dir, 'models/fraud/versions/1.0.0.yaml', text.replace('https://github.com/acme/train', 'https://user:tok@github.com/acme/train'));
+    const v = cli(dir, ['validate', '--json']);
+    expect(v.code).toBe(1);
+    expect(v.json().findings.map((f: { code: string; field: string }) => [f.code, f.field])).toEqual([['url-credentials', '/lineage/code/repository']]);
+    expect(v.json().findings[0].line).toBe(text.split('\n').findIndex((l) => l.includes('repository:')) + 1);
+  });
+
+  it('the same parent twice is refused on the command line', () => {
+    const dir = registry();
+    expect(cli(dir, ['register', 'base', 'model.pt', '--version', '1.0.0', '--no-code']).code).toBe(0);
+    const r = cli(dir, ['register', 'ft', 'model.pt', '--version', '1.0.0', '--no-code', '--parent', 'base@1.0.0', '--parent', 'base@1.0.0:fine-tuned-from']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--parent base@1.0.0 is given twice');
+  });
+
+  it('symbolic links in a registered directory are followed; one leading outside is listed; --no-follow-symlinks refuses them', () => {
+    const dir = registry();
+    const outside = tempDir();
+    write(outside, 'secret.txt', 'not for the store');
+    const art = join(tempDir(), 'art');
+    write(art, 'blobs/abc', 'weights');
+    write(art, 'snap/x', '');
+    symlinkSync('../blobs/abc', join(art, 'snap/model.bin')); // a Hugging Face cache's shape: inside
+    symlinkSync(join(outside, 'secret.txt'), join(art, 'snap/notes.txt'));
+    const r = cli(dir, ['register', 'm', join(art, 'snap'), '--version', '1.0.0', '--no-code']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`followed 2 symbolic link(s) whose target lies outside the directory registered:\n    model.bin -> ../blobs/abc\n    notes.txt -> ${join(outside, 'secret.txt')}\n`);
+    const inside = cli(dir, ['register', 'm', art, '--version', '1.0.1', '--no-code', '--json']);
+    expect(inside.json().links.map((l: { link: string; outside: boolean }) => [l.link, l.outside])).toEqual([['snap/model.bin', false], ['snap/notes.txt', true]]);
+    const refused = cli(dir, ['register', 'm', art, '--version', '1.0.2', '--no-code', '--no-follow-symlinks', '--json']);
+    expect(refused.code).toBe(1);
+    expect(refused.json().error.message).toBe(`2 symbolic link(s) in what is registered, and links are not followed: snap/model.bin -> ../blobs/abc, snap/notes.txt -> ${join(outside, 'secret.txt')}`);
   });
 });
