@@ -48,9 +48,13 @@ export interface WriteResult {
   files: string[];
   message: string;
   previous?: string | null;
+  /** Versions the change deprecated, and those it kept that it otherwise would have (keep-latest, --deprecate-previous). */
+  retired?: NonNullable<Plan['retired']>;
   check: PlanCheck;
   /** Paths restored from a killed earlier run. */
   recovered: string[];
+  /** Nothing needed changing, so nothing was committed. */
+  unchanged?: boolean;
   pullRequest?: PullRequestRef;
 }
 
@@ -94,8 +98,10 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
       const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
       checkpoint('plan');
+      // Nothing to change (keep-latest with nothing older to deprecate): no commit, and nothing to push.
+      if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
       committed = await w.commit(plan.files, plan.message, checkpoint);
-      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, ...(plan.previous !== undefined ? { previous: plan.previous } : {}) };
+      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
       const outcome = await push(root, up.remote, target);
@@ -123,6 +129,20 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   } finally {
     if (options.branch) await git(root, ['switch', '--quiet', original], { allowFail: true });
   }
+}
+
+/**
+ * What `intent` would change, checked as a write would check it, without writing anything (--dry-run):
+ * no recovery, no sync, no commit.
+ */
+export async function previewIntent(intent: Intent, options: Pick<WriteOptions, 'dir' | 'cwd' | 'noVerify' | 'now'> = {}): Promise<{ plan: Plan; check: PlanCheck }> {
+  assertIntentNames(intent);
+  const root = findRegistryRoot(options.dir, options.cwd);
+  const w = await WorkTreeWriter.open(root);
+  const now = options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const { snap, checked } = await readForWrite(root, intent);
+  const plan = planChange(snap, intent, { now: now(), actor: await w.actor() });
+  return { plan, check: checkPlan(checked, plan, { noVerify: !!options.noVerify }) };
 }
 
 /**
@@ -166,8 +186,16 @@ async function syncWithRemote(root: string, remote: string, ref: string): Promis
 
 /** modelreg/promote-sentiment-1.2.0-production-<time>: readable, and unique per attempt. */
 function branchNameFor(intent: Intent): string {
-  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' ? intent.stage : intent.version;
+  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' ? intent.stage : intent.kind === 'keep-latest' ? `latest-${intent.keepLatest}` : intent.version;
   return `modelreg/${intent.kind}-${intent.model}-${what}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9._/-]/g, '-');
+}
+
+/**
+ * Whether a plan must read the whole registry: keeping the latest N, or deprecating the version a
+ * promotion replaces, must know every stage holder anywhere whose lineage needs a version of this model.
+ */
+function readsEverything(intent: Intent): boolean {
+  return intent.kind === 'keep-latest' || (intent.kind === 'promote' && !!intent.deprecatePrevious);
 }
 
 /** Models a plan must read: the model itself and the models its lineage names. */
@@ -194,11 +222,11 @@ export async function readForWrite(root: string, intent: Intent): Promise<{ snap
   const source = await GitRevisionSource.open(root, 'HEAD');
   // Models whose names differ from the written one only by case belong to its soundness (a collision).
   const fellows = await withCaseFellows(source, [intent.model]);
-  const read = (models: string[]) => source.files({ models: [...new Set([...models, ...fellows])] });
+  const read = (models: string[]) => source.files(readsEverything(intent) ? undefined : { models: [...new Set([...models, ...fellows])] });
   const files = await read(scopeOf(intent));
   const snap = buildSnapshot(files);
   const wider = lineageScope(intent, snap);
-  const checked = wider.length > scopeOf(intent).length ? await read(wider) : files;
+  const checked = wider.length > scopeOf(intent).length && !readsEverything(intent) ? await read(wider) : files;
   sound(checked === files ? snap : buildSnapshot(checked), intent.model);
   return { snap, checked };
 }

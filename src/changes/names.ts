@@ -49,6 +49,8 @@ export function assertIntentNames(intent: Intent): void {
       assertStageName(intent.stage);
       if (intent.to !== undefined) assertVersion(intent.to);
       return;
+    case 'keep-latest':
+      return;
     default:
       assertVersion(intent.version);
   }

@@ -6,7 +6,7 @@
 import semver from 'semver';
 import { ModelregError } from '../registry/errors.js';
 import { paths, POLICY_FILE } from '../registry/layout.js';
-import type { Snapshot } from '../registry/snapshot.js';
+import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { ArtifactEntry, Lineage, ModelManifest, Scalar, StageManifest, VersionManifest } from '../registry/types.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../registry/versions.js';
 import { manifestText } from './serialize.js';
@@ -42,6 +42,8 @@ export interface PromoteIntent {
   reason?: string;
   /** The holder seen when the user asked; a different holder on re-plan is a conflict, not a retry. */
   expectedHolder?: string | null;
+  /** Deprecate the version that moves out of the stage, in the same commit (MLflow's archive_existing_versions). */
+  deprecatePrevious?: boolean;
   message?: string;
 }
 
@@ -63,7 +65,16 @@ export interface DeprecateIntent {
   message?: string;
 }
 
-export type Intent = RegisterIntent | PromoteIntent | RollbackIntent | DeprecateIntent;
+/** Deprecate, in one commit, every non-deprecated release older than the `keepLatest` greatest. */
+export interface KeepLatestIntent {
+  kind: 'keep-latest';
+  model: string;
+  keepLatest: number;
+  reason?: string;
+  message?: string;
+}
+
+export type Intent = RegisterIntent | PromoteIntent | RollbackIntent | DeprecateIntent | KeepLatestIntent;
 
 export interface PlannedFile {
   path: string;
@@ -80,6 +91,8 @@ export interface Plan {
   ref: string;
   /** For stage moves: the holder before. */
   previous?: string | null;
+  /** Versions this change deprecates, and those it keeps that it otherwise would have, with why. */
+  retired?: { deprecated: string[]; kept: { version: string; reason: string }[] };
 }
 
 export interface PlanContext {
@@ -96,6 +109,8 @@ export function planChange(snap: Snapshot, intent: Intent, ctx: PlanContext): Pl
       return planPromote(snap, intent, ctx);
     case 'rollback':
       return planRollback(snap, intent, ctx);
+    case 'keep-latest':
+      return planKeepLatest(snap, intent, ctx);
     default:
       return planDeprecate(snap, intent, ctx);
   }
@@ -163,7 +178,71 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
   checkExpectedHolder(intent, holder);
   if (holder === intent.version) throw new ModelregError('conflict', `${intent.model}@${intent.version} already holds ${intent.stage}`);
   const ref = `${intent.model}@${intent.version}`;
-  return stagePlan(intent, holder, intent.version, ctx, `Promote ${ref} to ${intent.stage}`);
+  const plan = stagePlan(intent, holder, intent.version, ctx, `Promote ${ref} to ${intent.stage}`);
+  if (!intent.deprecatePrevious || holder === null) return plan;
+  // The version moving out is deprecated with it, unless something still needs it.
+  const needed = neededBy(snap, intent.model, { [intent.stage]: intent.version });
+  const why = needed.get(holder);
+  const old = entry.versions.get(holder);
+  if (why || !old || old.data.deprecated) return { ...plan, retired: { deprecated: [], kept: [{ version: holder, reason: why ?? (old ? 'already deprecated' : 'its file is not in the registry') }] } };
+  const file = deprecatedFile(old, ctx, whyOf(intent) ?? `replaced in ${intent.stage} by ${intent.version}`);
+  return { ...plan, files: [...plan.files, file], message: plan.message.replace(/\n\nModelreg-Change: /, `\n\nDeprecates ${intent.model}@${holder}, which it replaces.\n\nModelreg-Change: `), retired: { deprecated: [holder], kept: [] } };
+}
+
+/**
+ * Which versions of `model` something still needs, and why: those holding a stage, and the lineage
+ * ancestors (in any model) of every version holding a stage anywhere. `moves` are stage changes the plan
+ * makes, seen as already made.
+ */
+function neededBy(snap: Snapshot, model: string, moves: Record<string, string> = {}): Map<string, string> {
+  const why = new Map<string, string>();
+  const holders: [string, string, string][] = []; // model, version, stage
+  for (const m of snap.models.values()) {
+    for (const st of m.stages.values()) holders.push([m.name, m.name === model && moves[st.data.stage] ? moves[st.data.stage]! : st.data.version, st.data.stage]);
+  }
+  for (const [stage, version] of Object.entries(moves)) if (!snap.models.get(model)?.stages.has(stage)) holders.push([model, version, stage]);
+  for (const [m, v, stage] of holders) if (m === model && !why.has(v)) why.set(v, `holds ${stage}`);
+  // Ancestors, transitively: production's base model must stay usable for as long as production is.
+  for (const [m, v, stage] of holders) {
+    const seen = new Set<string>();
+    const walk = (name: string, version: string) => {
+      for (const p of snap.models.get(name)?.versions.get(version)?.data.lineage?.parents ?? []) {
+        const id = `${p.model}@${p.version}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (p.model === model && !why.has(p.version)) why.set(p.version, `is a lineage ancestor of ${m}@${v}, which holds ${stage}`);
+        walk(p.model, p.version);
+      }
+    };
+    walk(m, v);
+  }
+  return why;
+}
+
+function deprecatedFile(v: Loaded<VersionManifest>, ctx: PlanContext, reason: string | undefined): PlannedFile {
+  const data: VersionManifest = { ...v.data, deprecated: { at: ctx.now, by: ctx.actor, ...(reason ? { reason } : {}) } };
+  return { path: v.file, text: manifestText('version', data), exists: true };
+}
+
+function planKeepLatest(snap: Snapshot, intent: KeepLatestIntent, ctx: PlanContext): Plan {
+  if (!Number.isInteger(intent.keepLatest) || intent.keepLatest < 1) throw new ModelregError('usage', `--keep-latest must be a whole number of 1 or more, not ${intent.keepLatest}`);
+  const entry = requireModel(snap, intent.model);
+  const releases = [...entry.versions.values()].filter((v) => !v.data.deprecated && !isPrerelease(v.data.version)).sort((a, b) => compareVersions(b.data.version, a.data.version));
+  const older = releases.slice(intent.keepLatest);
+  const needed = neededBy(snap, intent.model);
+  const kept = older.filter((v) => needed.has(v.data.version)).map((v) => ({ version: v.data.version, reason: needed.get(v.data.version)! }));
+  const retire = older.filter((v) => !needed.has(v.data.version));
+  const reason = whyOf(intent) ?? `keeping the latest ${intent.keepLatest} release(s)`;
+  const files = retire.map((v) => deprecatedFile(v, ctx, reason));
+  const subject = `Deprecate ${retire.length} version(s) of ${intent.model}, keeping the latest ${intent.keepLatest}`;
+  const listed = [retire.length ? `deprecated: ${retire.map((v) => v.data.version).join(', ')}` : undefined, ...kept.map((k) => `kept ${k.version}: it ${k.reason}`)].filter(Boolean).join('\n');
+  return {
+    intent,
+    files,
+    message: withTrailer(withBody(subject, intent.reason, intent.message, listed), 'keep-latest', intent.model),
+    ref: intent.model,
+    retired: { deprecated: retire.map((v) => v.data.version), kept },
+  };
 }
 
 function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext): Plan {

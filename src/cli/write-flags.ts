@@ -22,7 +22,16 @@ export function describeWrite(r: WriteResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** What a keep-latest or --deprecate-previous change deprecated and what it kept, with why. */
+export function describeRetired(retired: WriteResult['retired']): string {
+  if (!retired) return '';
+  const lines = [];
+  if (retired.deprecated.length) lines.push(`  deprecated: ${retired.deprecated.join(', ')}`);
+  for (const k of retired.kept) lines.push(`  kept ${k.version}: it ${k.reason}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
 /** The --json shape of promote, rollback, deprecate and undeprecate (docs/cli.md). */
 export function writeJson(r: WriteResult): Record<string, unknown> {
-  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null };
+  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null, ...(r.retired ? { retired: r.retired } : {}) };
 }

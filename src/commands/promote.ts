@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
-import { describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
+import { describeRetired, describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 import { parseRef } from '../registry/refs.js';
 import { assertStageName } from '../changes/names.js';
@@ -10,7 +10,11 @@ export default class Promote extends BaseCommand {
   static override description = 'Writes models/<name>/stages/<stage>.yaml (recording the previous holder) and commits it. The gates of the target stage — order, metric thresholds, no regression, required tags and lineage — are checked with the policy of the branch written to; failing gates are listed and nothing is written, unless --no-verify.';
   static override examples = ['<%= config.bin %> promote sentiment@1.2.0 production --reason "beats 1.1.0 on the holdout"', '<%= config.bin %> promote sentiment@latest staging --push', '<%= config.bin %> promote sentiment@1.2.0 production --branch promote-1.2.0'];
   static override args = { ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }), stage: Args.string({ required: true, description: 'Target stage' }) };
-  static override flags = { ...writeFlags, reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
+  static override flags = {
+    ...writeFlags,
+    reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }),
+    'deprecate-previous': Flags.boolean({ description: 'Deprecate the version this one replaces in the stage, in the same commit — unless it holds another stage or a stage holder descends from it.', default: false }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Promote);
@@ -24,10 +28,10 @@ export default class Promote extends BaseCommand {
       version = (await reg.resolve(ref)).version;
     }
     const r = await applyIntent(
-      { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}), ...(flags['deprecate-previous'] ? { deprecatePrevious: true } : {}) },
       writeOptions(flags),
     );
     if (flags.json) return this.printJson(writeJson(r));
-    this.print(describeWrite(r));
+    this.print(describeWrite(r) + describeRetired(r.retired));
   }
 }

@@ -202,3 +202,30 @@ describe('what register records', () => {
     expect(refused.json().error.message).toBe(`2 symbolic link(s) in what is registered, and links are not followed: snap/model.bin -> ../blobs/abc, snap/notes.txt -> ${join(outside, 'secret.txt')}`);
   });
 });
+
+describe('archiving the old', () => {
+  it('deprecate --keep-latest N: one commit, stage holders and ancestors kept and listed; --dry-run writes nothing; promote --deprecate-previous', () => {
+    const dir = registry();
+    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1', '2.0.0']) expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code']).code).toBe(0);
+    expect(cli(dir, ['register', 'fraud-ft', 'model.pt', '--version', '1.0.0', '--parent', 'fraud@1.0.0:fine-tuned-from', '--no-code']).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud-ft@1.0.0', 'development']).code).toBe(0);
+    expect(cli(dir, ['promote', 'fraud@1.1.0', 'development']).code).toBe(0);
+    const head = gitIn(dir, 'rev-parse', 'HEAD');
+    const dry = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.json()).toEqual({ model: 'fraud', dryRun: true, deprecated: ['1.2.0'], kept: [{ version: '1.1.0', reason: 'holds development' }, { version: '1.0.0', reason: 'is a lineage ancestor of fraud-ft@1.0.0, which holds development' }] });
+    expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(head);
+    const r = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('kept 1.0.0: it is a lineage ancestor of fraud-ft@1.0.0, which holds development');
+    expect(gitIn(dir, 'rev-list', '--count', `${head}..HEAD`)).toBe('1');
+    expect(cli(dir, ['show', 'fraud', '--json']).json().versions.filter((v: { deprecated: boolean }) => v.deprecated).map((v: { version: string }) => v.version)).toEqual(['1.2.0']);
+    const again = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2', '--json']);
+    expect(again.json()).toMatchObject({ unchanged: true, deprecated: [] });
+    expect(cli(dir, ['promote', 'fraud@1.3.0', 'development', '--deprecate-previous']).code).toBe(0);
+    expect(cli(dir, ['show', 'fraud@1.1.0', '--json']).json().manifest.deprecated.reason).toBe('replaced in development by 1.3.0');
+    expect(cli(dir, ['validate']).code).toBe(0);
+    const bad = cli(dir, ['deprecate', 'fraud', '--dry-run']);
+    expect(bad.code).toBe(2);
+  });
+});

@@ -661,3 +661,51 @@ describe('checkPlan and overlay', () => {
     expect(files[0]!.text).toBe('old a');
   });
 });
+
+describe('planChange: keep-latest and deprecate-previous', () => {
+  // m: 0.8.0 (deprecated), 0.9.0, 1.0.0 (production), 1.1.0 (development, staging); with more releases and a child model.
+  const many = (extra: Files = {}) =>
+    base({
+      [V('m', '1.2.0')]: version('m', '1.2.0'),
+      [V('m', '1.3.0-rc.1')]: version('m', '1.3.0-rc.1'),
+      [V('m', '1.3.0')]: version('m', '1.3.0'),
+      ...extra,
+    });
+
+  it('deprecates every release older than the N greatest, keeping stage holders and their ancestors, with why', () => {
+    const files = many({ [V('n', '1.0.0')]: version('n', '1.0.0', { ...good(0.9), lineage: { parents: [{ model: 'm', version: '0.9.0' }] } }), [S('n', 'production')]: stage('n', 'production', '1.0.0') });
+    const p = plan({ kind: 'keep-latest', model: 'm', keepLatest: 2 }, files);
+    expect(p.retired).toEqual({
+      deprecated: [],
+      kept: [
+        { version: '1.1.0', reason: 'holds development' },
+        { version: '1.0.0', reason: 'holds production' },
+        { version: '0.9.0', reason: 'is a lineage ancestor of n@1.0.0, which holds production' },
+      ],
+    });
+    expect(p.files).toEqual([]);
+    const q = plan({ kind: 'keep-latest', model: 'm', keepLatest: 1, reason: 'spring cleaning' }, many());
+    expect(q.retired!.deprecated).toEqual(['1.2.0', '0.9.0']); // 1.3.0-rc.1 is a pre-release: left alone; 0.8.0 already deprecated
+    expect(q.files.map((f) => f.path)).toEqual([V('m', '1.2.0'), V('m', '0.9.0')]);
+    expect(readBack(q.files[0]!).deprecated).toEqual({ at: ctx.now, by: 'bob', reason: 'spring cleaning' });
+    expect(q.message).toBe('Deprecate 2 version(s) of m, keeping the latest 1\n\nspring cleaning\n\ndeprecated: 1.2.0, 0.9.0\nkept 1.1.0: it holds development\nkept 1.0.0: it holds production\n\nModelreg-Change: keep-latest m');
+    const check = checkPlan(tree(many()), q);
+    expect(check.blocking).toEqual([]);
+  });
+
+  it('a count below 1 is a usage error', () => {
+    expect(thrown(() => plan({ kind: 'keep-latest', model: 'm', keepLatest: 0 })).code).toBe('usage');
+  });
+
+  it('promote --deprecate-previous deprecates the holder it replaces, in the same commit, unless it is needed', () => {
+    const p = plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', deprecatePrevious: true });
+    expect(p.files.map((f) => f.path)).toEqual([S('m', 'production'), V('m', '1.0.0')]);
+    expect(readBack(p.files[1]!).deprecated).toEqual({ at: ctx.now, by: 'bob', reason: 'replaced in production by 1.1.0' });
+    expect(p.message).toBe('Promote m@1.1.0 to production\n\nDeprecates m@1.0.0, which it replaces.\n\nModelreg-Change: promote m@1.1.0');
+    expect(checkPlan(tree(base()), p).blocking).toEqual([]);
+    // 1.1.0 leaves development but still holds staging: kept.
+    const q = plan({ kind: 'promote', model: 'm', version: '1.0.0', stage: 'development', deprecatePrevious: true });
+    expect(q.files.map((f) => f.path)).toEqual([S('m', 'development')]);
+    expect(q.retired).toEqual({ deprecated: [], kept: [{ version: '1.1.0', reason: 'holds staging' }] });
+  });
+});
