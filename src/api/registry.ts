@@ -7,6 +7,7 @@
  *   const { artifacts } = await reg.resolve('sentiment@production');
  */
 import { ModelregError } from '../registry/errors.js';
+import { sortFindings } from '../registry/findings.js';
 import { assertModelName } from '../changes/names.js';
 import type { LineageEdge, LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
@@ -209,10 +210,17 @@ export class Registry {
 
   /** Every finding of the tree, and how many models and versions it holds. */
   async validate(): Promise<TreeReport & { models: number; versions: number }> {
-    if (!this.full && this.disk) return (await import('./model-cache.js')).validateTreeCached(this.source, { ...this.options.load, disk: this.disk });
-    const [{ validateTree }] = await Promise.all([import('../checks/validate.js'), loadParser()]);
-    const snap = await this.snapshot();
-    return { ...validateTree(snap), models: snap.models.size, versions: [...snap.models.values()].reduce((n, m) => n + m.versions.size, 0) };
+    const { governanceFindings } = await import('../git/governance.js');
+    const governance = governanceFindings(this.root, this.source.commit);
+    let report: TreeReport & { models: number; versions: number };
+    if (!this.full && this.disk) report = await (await import('./model-cache.js')).validateTreeCached(this.source, { ...this.options.load, disk: this.disk });
+    else {
+      const [{ validateTree }] = await Promise.all([import('../checks/validate.js'), loadParser()]);
+      const snap = await this.snapshot();
+      report = { ...validateTree(snap), models: snap.models.size, versions: [...snap.models.values()].reduce((n, m) => n + m.versions.size, 0) };
+    }
+    const extra = await governance;
+    return extra.length ? { ...report, findings: sortFindings([...report.findings, ...extra]) } : report;
   }
 
   async card(reference: string): Promise<string> {

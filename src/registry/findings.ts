@@ -62,6 +62,7 @@ export const FINDING_CODES = {
   'lineage-duplicate': { severity: 'error', summary: 'A version names the same lineage parent twice.', hint: 'Name each parent once.' },
   'url-credentials': { severity: 'error', summary: 'A URL in a manifest carries a credential: user info (a token or password) or the signature of a presigned S3, GCS or Azure URL. Once merged it is in Git forever.', hint: 'Record the URL without it, and revoke the secret.' },
   'artifact-path': { severity: 'error', summary: 'An artifact path is not a safe relative path, or is repeated.' },
+  'governance-unread': { severity: 'warning', summary: 'The registry is in a subdirectory of its repository and its gate workflow or CODEOWNERS is where GitHub does not read it (only the top .github/workflows/; CODEOWNERS in .github/, the top or docs/), or no workflow at the top runs the gate for it.', hint: 'Put the workflow and the code-owner lines at the top of the repository, with the registry\'s path in registry-path and in every pattern.' },
   'policy-invalid': { severity: 'error', summary: 'registry.yaml is inconsistent (unknown stage in `from`, repeated stage, ...).' },
   // Rules between a base and a head
   'version-immutable': { severity: 'error', summary: 'A merged version file was modified or deleted.', hint: 'Register a new version instead; only the `deprecated` mark may change.' },

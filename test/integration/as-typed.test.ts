@@ -2,7 +2,7 @@
  * The command line as people type it (issue 14): flags before, between and after the positional
  * arguments mean the same; errors say all of what oclif knows; help reads right.
  */
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, cli, gitIn, tempDir, write } from './helpers.js';
@@ -227,5 +227,63 @@ describe('archiving the old', () => {
     expect(cli(dir, ['validate']).code).toBe(0);
     const bad = cli(dir, ['deprecate', 'fraud', '--dry-run']);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('init where the repository already is', () => {
+  it('in a monorepo: the workflow and code-owner lines go where GitHub reads them, with the registry path; nothing is overwritten', () => {
+    const repo = tempDir();
+    gitIn(repo, 'init', '-q', '-b', 'main');
+    write(repo, 'README.md', '# Monorepo\n');
+    write(repo, 'CODEOWNERS', '/src/ @platform\n');
+    write(repo, '.gitignore', 'node_modules/\n');
+    gitIn(repo, 'add', '-A');
+    gitIn(repo, 'commit', '-qm', 'monorepo');
+    const r = cli(repo, ['init', 'ml/registry', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ registryPath: 'ml/registry', gitInit: false, committed: true, todo: [] });
+    const workflow = readFileSync(join(repo, '.github/workflows/modelreg-ml-registry.yml'), 'utf8');
+    expect(workflow).toMatch(/^\s+registry-path: ml\/registry$/m);
+    expect(workflow).toContain("paths: ['ml/registry/**', '.github/workflows/modelreg-ml-registry.yml']");
+    const owners = readFileSync(join(repo, 'CODEOWNERS'), 'utf8');
+    expect(owners.startsWith('/src/ @platform\n')).toBe(true);
+    expect(owners).toMatch(/^\/ml\/registry\/models\/\*\/stages\/production\.yaml\s+@your-org\/ml-leads$/m);
+    expect(owners).toMatch(/^\/\.github\/workflows\/modelreg-ml-registry\.yml\s+@your-org\/ml-leads$/m);
+    expect(existsSync(join(repo, 'ml/registry/CODEOWNERS'))).toBe(false);
+    expect(existsSync(join(repo, 'ml/registry/.github'))).toBe(false);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe('# Monorepo\n');
+    expect(gitIn(repo, 'status', '--porcelain')).toBe('');
+    const reg = join(repo, 'ml/registry');
+    expect(cli(reg, ['validate', '--json']).json().findings).toEqual([]);
+    // Moved beside the registry, GitHub would not read them: validate says so.
+    write(reg, 'CODEOWNERS', '/models/*/stages/production.yaml @leads\n');
+    gitIn(repo, 'mv', '.github/workflows/modelreg-ml-registry.yml', 'ml/registry/');
+    const v = cli(reg, ['validate', '--json']).json();
+    expect(v.findings.map((f: { code: string; file: string }) => [f.code, f.file])).toEqual([
+      ['governance-unread', 'CODEOWNERS'],
+      ['governance-unread', 'registry.yaml'],
+    ]);
+  });
+
+  it('at the top of an existing repository: adds its lines to CODEOWNERS, .gitignore and README.md and says so', () => {
+    const repo = tempDir();
+    gitIn(repo, 'init', '-q', '-b', 'main');
+    write(repo, 'README.md', '# Our models\n');
+    write(repo, 'CODEOWNERS', '* @everyone\n');
+    write(repo, '.gitignore', '*.pyc\n');
+    write(repo, '.github/workflows/modelreg.yml', 'name: something else\n');
+    gitIn(repo, 'add', '-A');
+    gitIn(repo, 'commit', '-qm', 'existing');
+    const r = cli(repo, ['init', '.', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const files = Object.fromEntries(r.json().files.map((f: { path: string; action: string }) => [f.path, f.action]));
+    expect(files).toMatchObject({ 'CODEOWNERS': 'appended', '.gitignore': 'appended', 'README.md': 'appended', 'MODEL-REGISTRY.md': 'created', 'registry.yaml': 'created' });
+    expect(r.json().todo[0]).toMatch(/^\.github\/workflows\/modelreg\.yml exists and says something else; it was left as it is/);
+    expect(readFileSync(join(repo, '.github/workflows/modelreg.yml'), 'utf8')).toBe('name: something else\n');
+    expect(readFileSync(join(repo, 'CODEOWNERS'), 'utf8')).toMatch(/^\* @everyone\n[^]*\/registry\.yaml\s+@your-org\/ml-leads\n/);
+    expect(readFileSync(join(repo, '.gitignore'), 'utf8')).toMatch(/^\*\.pyc\n[^]*\.modelreg\/store\/\n/);
+    expect(readFileSync(join(repo, 'README.md'), 'utf8')).toMatch(/^# Our models\n\n## Model registry\n/);
+    // Again: a registry is there now.
+    expect(cli(repo, ['init', '.']).code).toBe(1);
   });
 });
