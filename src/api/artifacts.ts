@@ -1,6 +1,7 @@
 /** Getting bytes back (pull), checking them (verify) and collecting what nothing references (gc). */
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openStore } from '../artifacts/open.js';
 import type { ArtifactStore, VerifyResult } from '../artifacts/store.js';
 import { globToRegExp } from '../changes/artifact-kinds.js';
@@ -20,6 +21,21 @@ export interface PulledFile {
   dest: string;
 }
 
+/**
+ * Why bytes may be missing, and what to do. The embedded default store is a directory in the clone that
+ * registered the version: a teammate's clone has the manifest (it came with Git) but not the bytes.
+ */
+export function missingHint(storeUri: string, root: string): string {
+  if (storeUri.startsWith('file://')) {
+    const dir = fileURLToPath(storeUri);
+    const inClone = dir === root || dir.startsWith(`${root}${sep}`);
+    if (inClone) {
+      return `The store is a local directory inside this clone (${dir}): it holds only what was registered from this clone, and this version was registered elsewhere. Manifests travel with Git; bytes do not. Give the registry a store every clone can reach — s3://<bucket>/<prefix>, or a shared file:// path — as artifacts.store in registry.yaml (or --store / MODELREG_STORE), and register the versions there. \`modelreg verify\` lists every missing artifact.`;
+    }
+  }
+  return 'Run `modelreg verify` to see every missing artifact; register the files again to put them back.';
+}
+
 export async function pull(reg: Registry, reference: string, options: { out?: string; only?: string[]; store?: string; progress?: ProgressReporter } = {}): Promise<{ ref: string; version: string; dir: string; files: PulledFile[] }> {
   const r = await reg.resolve(reference);
   const store = options.store ? await openStore(options.store) : await reg.openStore();
@@ -33,7 +49,7 @@ export async function pull(reg: Registry, reference: string, options: { out?: st
   // Check every object first, so a missing or corrupt one stops the pull before anything is written.
   for (const a of wanted) {
     const info = await store.stat(a.sha256);
-    if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: 'Run `modelreg verify` to see every missing artifact.' });
+    if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: missingHint(store.uri, reg.root) });
     if (info.size !== a.size) throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, { hint: 'The stored object is damaged: delete it from the store, then register the original file again. `modelreg verify` lists every damaged object.' });
   }
   // Download everything into a staging directory first; only when every file has been verified are they

@@ -287,3 +287,19 @@ describe('init where the repository already is', () => {
     expect(cli(repo, ['init', '.']).code).toBe(1);
   });
 });
+
+describe('a teammate\'s clone on the default local store', () => {
+  it('pull says why the bytes are not here and what to do', () => {
+    const dir = registry();
+    expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--no-code']).code).toBe(0);
+    const clone = join(tempDir(), 'clone');
+    gitIn(process.cwd(), 'clone', '-q', dir, clone);
+    const r = cli(clone, ['pull', 'fraud@1.0.0', '-o', join(tempDir(), 'out'), '--json']);
+    expect(r.code).toBe(1);
+    const error = r.json().error;
+    expect(error.code).toBe('artifact-missing');
+    expect(error.hint).toContain('The store is a local directory inside this clone');
+    expect(error.hint).toContain('this version was registered elsewhere');
+    expect(error.hint).toContain('s3://<bucket>/<prefix>, or a shared file:// path — as artifacts.store in registry.yaml');
+  });
+});
