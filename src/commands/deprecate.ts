@@ -3,6 +3,7 @@ import { LifecycleCommand } from '../cli/lifecycle.js';
 import { describeRetired, describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent, previewIntent } from '../api/write.js';
 import type { KeepLatestIntent } from '../changes/plan.js';
+import { ModelregError } from '../registry/errors.js';
 
 export default class Deprecate extends LifecycleCommand {
   static override summary = 'Mark a version deprecated (hidden from latest, never promoted), or every old one at once with --keep-latest.';
@@ -18,13 +19,16 @@ With --keep-latest N, the argument is a model: every non-deprecated release olde
     ...writeFlags,
     reason: Flags.string({ description: 'Why; recorded in the mark and the commit.' }),
     'keep-latest': Flags.integer({ description: 'Deprecate every release older than the N greatest (the argument is a model).', min: 1, helpValue: '<n>' }),
-    'dry-run': Flags.boolean({ description: 'With --keep-latest: list what would be deprecated and kept, write nothing.', default: false, dependsOn: ['keep-latest'] }),
+    'dry-run': Flags.boolean({ description: 'With --keep-latest: list what would be deprecated and kept, write nothing.', default: false }),
   };
   protected readonly kind = 'deprecate';
 
   override async run(): Promise<void> {
     const { args, flags } = await this.parse(Deprecate);
-    if (flags['keep-latest'] === undefined) return this.markOne(args.ref, flags);
+    if (flags['keep-latest'] === undefined) {
+      if (flags['dry-run']) throw new ModelregError('usage', '--dry-run goes with --keep-latest (it previews which versions that would deprecate)');
+      return this.markOne(args.ref, flags);
+    }
     this.jsonMode = flags.json;
     const intent: KeepLatestIntent = { kind: 'keep-latest', model: args.ref, keepLatest: flags['keep-latest'], ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) };
     if (flags['dry-run']) {

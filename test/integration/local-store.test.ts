@@ -473,7 +473,9 @@ describe('collectFiles', () => {
     symlinkSync('../blobs/0123abcd', join(model, 'tokenizer.json'));
     symlinkSync(join(root, 'blobs', '0123abcd'), join(root, 'direct-link.json'));
     const files = collectFiles(['model', 'direct-link.json'], root);
-    expect(files.find((f) => f.path === 'tokenizer.json')).toEqual({ path: 'tokenizer.json', abs: join(model, 'tokenizer.json'), size: 15 });
+    // The link inside the directory is followed and reported: its target lies outside the directory named.
+    expect(files.find((f) => f.path === 'tokenizer.json')).toEqual({ path: 'tokenizer.json', abs: join(model, 'tokenizer.json'), size: 15, via: { link: 'tokenizer.json', target: '../blobs/0123abcd', outside: true } });
+    // A link named on the command line is the user's own choice: followed, not reported.
     expect(files.find((f) => f.path === 'direct-link.json')).toEqual({ path: 'direct-link.json', abs: join(root, 'direct-link.json'), size: 15 });
   });
 
