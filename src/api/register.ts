@@ -17,6 +17,7 @@ import { git } from '../git/run.js';
 import { WorkTreeWriter } from '../git/writer.js';
 import type { ProgressReporter } from '../cli/progress.js';
 import { checkpoint } from './checkpoint.js';
+import { protectStored } from './gc.js';
 import { storeLocation } from './store-location.js';
 import { applyIntent, CheckFailedError, readForWrite, syncForPush, type WriteOptions, type WriteResult } from './write.js';
 
@@ -75,7 +76,13 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const artifacts: (ArtifactEntry & { stored: boolean })[] = [];
   for (const f of hashed) {
     const tick = progress?.start(`storing ${f.path}`, f.size);
-    const put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size }, ...(tick ? { progress: tick } : {}) });
+    let put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size }, ...(tick ? { progress: tick } : {}) });
+    if (!put.stored) {
+      // Already stored: refresh the bytes so a gc cannot take them before our commit names them; if a
+      // gc took them a moment ago, store them again.
+      checkpoint('dedup');
+      if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size } });
+    }
     progress?.done();
     artifacts.push({ path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored });
   }

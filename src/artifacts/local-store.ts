@@ -6,14 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, hashFile } from './hashing.js';
-import { objectKey, SHA256, type ArtifactStore, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
 
 /** Registering the same bytes again is deduplicated by size, so it cannot heal a damaged object of the right size. */
 const DAMAGED = 'The stored object is damaged: replace it with the original bytes (delete it from the store, then register the original file again). `modelreg verify` lists every damaged object.';
@@ -41,7 +41,7 @@ export class LocalStore implements ArtifactStore {
   async stat(sha256: string): Promise<ObjectInfo | null> {
     try {
       const s = await stat(this.objectPath(sha256));
-      return s.isFile() ? { sha256, size: s.size } : null;
+      return s.isFile() ? { sha256, size: s.size, modified: s.mtimeMs } : null;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw storeError(e, this.root);
@@ -159,6 +159,63 @@ export class LocalStore implements ArtifactStore {
     if (expectedSize !== undefined && info.size !== expectedSize) return { sha256, ok: false, problem: 'size', size: info.size, expectedSize };
     const actual = await hashFile(this.objectPath(sha256));
     return actual.sha256 === sha256 ? { sha256, ok: true, size: info.size } : { sha256, ok: false, problem: 'corrupt', size: info.size };
+  }
+
+  async readMeta(name: string): Promise<{ text: string; modified: number } | null> {
+    const path = join(this.root, assertMetaName(name));
+    try {
+      const [text, s] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      return { text, modified: s.mtimeMs };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw storeError(e, this.root);
+    }
+  }
+
+  async writeMeta(name: string, text: string, options: { createOnly?: boolean } = {}): Promise<{ modified: number } | 'exists'> {
+    const path = join(this.root, assertMetaName(name));
+    const tmp = await this.tempPath();
+    try {
+      await writeFile(tmp, text);
+      await fsyncPath(tmp);
+      await mkdir(dirname(path), { recursive: true });
+      if (options.createOnly) {
+        // link() fails when the name exists: an atomic create-only, which rename() is not.
+        try {
+          await link(tmp, path);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+          throw e;
+        }
+      } else await rename(tmp, path);
+      await fsyncPath(dirname(path));
+      return { modified: (await stat(path)).mtimeMs };
+    } catch (e) {
+      throw storeError(e, this.root);
+    } finally {
+      await unlink(tmp).catch(() => {});
+    }
+  }
+
+  async deleteMeta(name: string): Promise<void> {
+    await unlink(join(this.root, assertMetaName(name))).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw storeError(e, this.root);
+    });
+  }
+
+  async *listMeta(prefix: string): AsyncIterable<MetaInfo> {
+    const dir = join(this.root, assertMetaName(prefix.replace(/\/$/, '')));
+    let names: string[];
+    try {
+      names = (await readdir(dir)).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw storeError(e, this.root);
+    }
+    for (const n of names) {
+      const s = await stat(join(dir, n)).catch(() => null);
+      if (s?.isFile()) yield { name: `${prefix.replace(/\/$/, '')}/${n}`, modified: s.mtimeMs };
+    }
   }
 
   private async tempPath(): Promise<string> {

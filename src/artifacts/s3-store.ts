@@ -18,11 +18,11 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, hashFile } from './hashing.js';
-import { objectKey, SHA256, type ArtifactStore, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
 
 export interface S3Settings {
   endpoint?: string;
@@ -246,6 +246,60 @@ export class S3Store implements ArtifactStore {
       throw e;
     }
     return { sha256, ok: true, size: info.size };
+  }
+
+  private metaKey(name: string): string {
+    return this.prefix ? `${this.prefix}/${assertMetaName(name)}` : assertMetaName(name);
+  }
+
+  async readMeta(name: string): Promise<{ text: string; modified: number } | null> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.metaKey(name) }));
+      return { text: (await r.Body?.transformToString('utf8')) ?? '', modified: r.LastModified?.getTime() ?? 0 };
+    } catch (e) {
+      if (isNotFound(e)) return null;
+      throw s3Error(e, this);
+    }
+  }
+
+  async writeMeta(file: string, text: string, options: { createOnly?: boolean } = {}): Promise<{ modified: number } | 'exists'> {
+    const Key = this.metaKey(file);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: text, ContentType: 'application/json', ...(options.createOnly ? { IfNoneMatch: '*' } : {}) }));
+    } catch (e) {
+      if (options.createOnly && (status(e) === 412 || name(e) === 'PreconditionFailed')) return 'exists';
+      throw s3Error(e, this);
+    }
+    try {
+      // The time by the store's own clock: what object times are compared with.
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return { modified: head.LastModified?.getTime() ?? Date.now() };
+    } catch (e) {
+      throw s3Error(e, this);
+    }
+  }
+
+  async deleteMeta(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.metaKey(name) }));
+    } catch (e) {
+      if (!isNotFound(e)) throw s3Error(e, this);
+    }
+  }
+
+  async *listMeta(prefix: string): AsyncIterable<MetaInfo> {
+    const base = `${this.metaKey(prefix.replace(/\/$/, ''))}/`;
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, ...(token ? { ContinuationToken: token } : {}) }));
+      } catch (e) {
+        throw s3Error(e, this);
+      }
+      for (const o of page.Contents ?? []) if (o.Key && !o.Key.slice(base.length).includes('/')) yield { name: `${prefix.replace(/\/$/, '')}/${o.Key.slice(base.length)}`, modified: o.LastModified?.getTime() ?? 0 };
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   /** A time-limited GET URL, so deploy systems can fetch without credentials. */

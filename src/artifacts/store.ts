@@ -24,6 +24,13 @@ export interface PutResult extends ObjectInfo {
   stored: boolean;
 }
 
+/** One of the store's own small files (gc's marks and lock, keep entries), beside the content-addressed objects. */
+export interface MetaInfo {
+  name: string;
+  /** When it was written, by the store's clock (what object times are compared with). */
+  modified: number;
+}
+
 export type VerifyResult = { sha256: string; ok: true; size: number } | { sha256: string; ok: false; problem: 'missing' | 'size' | 'corrupt'; size?: number; expectedSize?: number };
 
 export interface ArtifactStore {
@@ -49,6 +56,21 @@ export interface ArtifactStore {
   verify(sha256: string, expectedSize?: number): Promise<VerifyResult>;
   /** A time-limited URL that fetches the object without credentials, where the store can make one. */
   presign?(sha256: string, expiresSeconds: number): Promise<string>;
+
+  // The store's own files, under gc/ (META_NAME): small texts, written whole.
+  readMeta(name: string): Promise<{ text: string; modified: number } | null>;
+  /** Write `text` under `name`; with createOnly, 'exists' when the name is taken (an atomic create where the store can make one). */
+  writeMeta(name: string, text: string, options?: { createOnly?: boolean }): Promise<{ modified: number } | 'exists'>;
+  deleteMeta(name: string): Promise<void>;
+  listMeta(prefix: string): AsyncIterable<MetaInfo>;
+}
+
+/** Names of the store's own files: under gc/, plain segments. */
+export const META_NAME = /^gc\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
+
+export function assertMetaName(name: string): string {
+  if (!META_NAME.test(name)) throw new Error(`"${name}" is not a name of the store's own files`);
+  return name;
 }
 
 export const SHA256 = /^[0-9a-f]{64}$/;

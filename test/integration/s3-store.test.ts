@@ -112,7 +112,7 @@ describe.skipIf(skipS3())('the S3 store', () => {
     }
   });
 
-  it('end to end: register to S3, resolve --presign, pull, verify a corruption, and the AWS CLI reads what modelreg wrote', () => {
+  it('end to end: register to S3, resolve --presign, pull, verify a corruption, and the AWS CLI reads what modelreg wrote', async () => {
     const { repo } = fixtureRepo();
     const prefix = `e2e-${runId}`;
     const policy = readFileSync(join(repo, 'registry.yaml'), 'utf8').replace(
@@ -176,6 +176,10 @@ describe.skipIf(skipS3())('the S3 store', () => {
     const ab = cli(repo, ['register', 'sentiment', extra, '--version', '3.1.0', '--metric', 'accuracy=0.95', '--no-code', '--json'], env).json();
     gitIn(repo, 'switch', '-q', 'main');
     gitIn(repo, 'branch', '-q', '-D', 'abandoned');
+    gitIn(repo, 'reflog', 'expire', '--expire=now', '--all');
+    // A run marks; a later one deletes (S3 keeps object times to the second: let one pass).
+    expect(cli(repo, ['gc', '--grace', '0', '--json'], env).json().marked.map((m: { sha256: string }) => m.sha256)).toEqual([ab.artifacts[0].sha256]);
+    await new Promise((r) => setTimeout(r, 1100));
     const gc = cli(repo, ['gc', '--grace', '0', '--json'], env).json();
     expect(gc.deleted.map((d: { sha256: string }) => d.sha256)).toEqual([ab.artifacts[0].sha256]);
     expect(cli(repo, ['verify', 'sentiment@3.0.0', '--json'], env).json().problems).toHaveLength(1); // only the tampered one

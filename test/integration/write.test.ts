@@ -315,7 +315,7 @@ describe('a process killed at each step', () => {
 
 
 describe('modelreg gc', () => {
-  it('deletes only objects no branch or tag references, and spares recent ones', () => {
+  it('deletes only objects no branch, tag or reflog references, marked by an earlier run and unreferenced since', async () => {
     const { repo } = fixtureRepo();
     const store = join(tempDir(), 'store');
     const env = { MODELREG_STORE: `file://${store}` };
@@ -329,14 +329,21 @@ describe('modelreg gc', () => {
     const only = (r: { artifacts: { sha256: string }[] }) => r.artifacts.map((a) => a.sha256);
     const droppedOnly = only(dropped).filter((s) => !only(kept).includes(s) && !only(tagged).includes(s)).sort();
     expect(droppedOnly.length).toBeGreaterThan(0);
+    const shas = (list: { sha256: string }[]) => list.map((d) => d.sha256).sort();
 
-    // Within the grace period nothing goes.
-    expect(cli(repo, ['gc', '--dry-run', '--json'], env).json()).toMatchObject({ deleted: [], spared: droppedOnly.length });
+    // The reflog still names the dropped commit (as for git gc): nothing is unreferenced yet.
+    expect(cli(repo, ['gc', '--grace', '0', '--json'], env).json()).toMatchObject({ deleted: [], marked: [] });
+    gitIn(repo, 'reflog', 'expire', '--expire=now', '--all');
+    // Within the grace nothing goes; a run marks what is unreferenced.
+    const marking = cli(repo, ['gc', '--json'], env).json();
+    expect(marking.deleted).toEqual([]);
+    expect(shas(marking.marked)).toEqual(droppedOnly);
+    await new Promise((r) => setTimeout(r, 20));
     const dry = cli(repo, ['gc', '--dry-run', '--grace', '0', '--json'], env).json();
-    expect(dry.deleted.map((d: { sha256: string }) => d.sha256).sort()).toEqual(droppedOnly);
+    expect(shas(dry.deleted)).toEqual(droppedOnly);
     for (const s of droppedOnly) expect(existsSync(join(store, 'sha256', s.slice(0, 2), s))).toBe(true);
     const real = cli(repo, ['gc', '--grace', '0', '--json'], env).json();
-    expect(real.deleted.map((d: { sha256: string }) => d.sha256).sort()).toEqual(droppedOnly);
+    expect(shas(real.deleted)).toEqual(droppedOnly);
     for (const s of droppedOnly) expect(existsSync(join(store, 'sha256', s.slice(0, 2), s))).toBe(false);
     expect(cli(repo, ['verify', 'sentiment@3.0.0'], env).code).toBe(0);
     expect(cli(repo, ['verify', 'sentiment@3.1.0', '--at', 'keep-me'], env).code).toBe(0);
