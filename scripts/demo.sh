@@ -31,12 +31,19 @@ modelreg register sentiment "$out" --bump minor --framework transformers --type 
 step promote sentiment@1.0.0 development; modelreg promote sentiment@1.0.0 development
 step promote sentiment@1.0.0 production '(refused: it has not been through staging)'
 modelreg promote sentiment@1.0.0 production || true
-for stage in staging production; do step promote sentiment@1.0.0 $stage; modelreg promote sentiment@1.0.0 $stage; done
-for stage in development staging production; do step promote sentiment@1.1.0 $stage; modelreg promote sentiment@1.1.0 $stage --reason "beats 1.0.0 by 3 points"; done
+step promote sentiment@1.0.0 staging; modelreg promote sentiment@1.0.0 staging
+# Production needs an approval (registry.yaml), which only a pull request can give: on the default branch
+# the promotion is refused and --pr suggested. This demo has no GitHub to open one on, so it says
+# --no-verify, as one would for a local registry; the pull-request check would still ask for the approval.
+step promote sentiment@1.0.0 production '(refused on main: production needs an approval)'
+modelreg promote sentiment@1.0.0 production || true
+step promote sentiment@1.0.0 production --no-verify; modelreg promote sentiment@1.0.0 production --no-verify
+for stage in development staging; do step promote sentiment@1.1.0 $stage; modelreg promote sentiment@1.1.0 $stage --reason "beats 1.0.0 by 3 points"; done
+step promote sentiment@1.1.0 production --no-verify; modelreg promote sentiment@1.1.0 production --reason "beats 1.0.0 by 3 points" --no-verify
 step list; modelreg list
 step resolve sentiment@production; modelreg resolve sentiment@production
 step compare sentiment@1.0.0 sentiment@production; modelreg compare sentiment@1.0.0 sentiment@production
-step rollback sentiment production; modelreg rollback sentiment production --reason "latency alarm"
+step rollback sentiment production --no-verify; modelreg rollback sentiment production --reason "latency alarm" --no-verify
 step history sentiment; modelreg history sentiment
 step pull sentiment@production -o "$work/deploy"; modelreg pull sentiment@production -o "$work/deploy"
 step verify; modelreg verify

@@ -18,7 +18,7 @@ import { GitRevisionSource } from '../git/sources.js';
 import { ModelregError } from '../registry/errors.js';
 import { finding, type Finding } from '../registry/findings.js';
 import { factsNeeded, judgeApprovals, reviewState, type ApprovalResult, type ApprovalRequirement } from '../review/approvals.js';
-import { approvalRequirements, artifactsToCheck, buildReport, FAIL_LEVELS, moveKey, type ActionReport, type FailLevel } from '../review/report.js';
+import { approvalRequirements, artifactsToCheck, buildReport, FAIL_LEVELS, type ActionReport, type FailLevel } from '../review/report.js';
 import { annotations, COMMENT_LIMIT, COMMENT_MARKER, renderMarkdown, statusDescription, SUMMARY_LIMIT } from '../review/render.js';
 import { parseEvent, type ReviewEvent } from './event.js';
 import { Runner } from './runner.js';
@@ -103,8 +103,8 @@ async function judge(ctx: { workspace: string; prefix: string; event: ReviewEven
   const source = (commit: string, label: string) => new GitRevisionSource(workspace, prefix, label, commit);
   const { baseSnapshot, headSnapshot, report: change } = await judgeSources(source(base, 'base'), source(judged, 'head'));
 
-  const requirements = approvalRequirements(baseSnapshot, change.change.stageMoves);
-  const approvals = requirements.length ? await checkApprovals(ctx, requirements.map((r) => ({ key: moveKey(r.move), requirement: r.requirement }))) : new Map<string, ApprovalResult>();
+  const requirements = approvalRequirements(baseSnapshot, change.change);
+  const approvals = requirements.length ? await checkApprovals(ctx, requirements.map((r) => ({ key: r.key, requirement: r.requirement }))) : new Map<string, ApprovalResult>();
 
   const artifacts = await checkArtifactPresence(prefix ? join(workspace, prefix) : workspace, workspace, baseSnapshot.policy?.data, artifactsToCheck(change.change, headSnapshot));
   return buildReport({ event: event.name, pullRequest: event.pullRequest?.number ?? null, base, head, baseSnapshot, headSnapshot, change, approvals, artifacts, extraFindings: extra, failLevel: ctx.failLevel });

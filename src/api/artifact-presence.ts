@@ -12,18 +12,10 @@ import { findingAt } from '../checks/locate.js';
 import { finding, type Finding } from '../registry/findings.js';
 import type { Loaded } from '../registry/snapshot.js';
 import type { RegistryPolicy, VersionManifest } from '../registry/types.js';
-import type { ArtifactCheck } from '../review/report.js';
+import type { ArtifactCheck, ArtifactToCheck } from '../review/report.js';
 import { storeLocation } from './store-location.js';
 
-export interface ArtifactToCheck {
-  ref: string;
-  /** The version manifest that names the artifact (its lines locate the findings). */
-  version: Loaded<VersionManifest>;
-  index: number;
-  path: string;
-  sha256: string;
-  size: number;
-}
+export type { ArtifactToCheck };
 
 /**
  * `policy` is the base branch's (a pull request cannot point the check at a store of its choosing).
@@ -42,7 +34,7 @@ export async function checkArtifactPresence(
   const unchecked = (why: string): ArtifactCheck => ({
     store: location,
     checked: 0,
-    findings: [finding('artifact-unchecked', `${items.length} artifact(s) of ${new Set(items.map((i) => i.ref)).size} added version(s) were not checked: ${why}`)],
+    findings: [finding('artifact-unchecked', `${items.length} artifact(s) of ${new Set(items.map((i) => i.ref)).size} version(s) the change adds or moves into a stage were not checked: ${why}`)],
   });
   if (location.startsWith('file://')) {
     const dir = fileURLToPath(location);
@@ -78,9 +70,13 @@ export async function checkArtifactPresence(
   for (const item of items) {
     const info = infos.get(item.sha256);
     const field = `/artifacts/${item.index}`;
-    if (!info) findings.push(findingAt('artifact-missing', `${item.ref}: artifact ${item.path} (sha256 ${item.sha256.slice(0, 12)}…, ${item.size} bytes) is not in ${location}`, item.version, `${field}/sha256`));
-    else if (info.size !== item.size) findings.push(findingAt('artifact-size', `${item.ref}: artifact ${item.path} is ${info.size} bytes in the store; the manifest says ${item.size}`, item.version, `${field}/size`));
-    else if (info.recordedSha256 && info.recordedSha256 !== item.sha256) findings.push(findingAt('artifact-size', `${item.ref}: artifact ${item.path} is recorded in the store with sha256 ${info.recordedSha256.slice(0, 12)}…; the manifest says ${item.sha256.slice(0, 12)}…`, item.version, `${field}/sha256`));
+    // A version entering a stage is found wrong at the stage file: that is the line the change adds.
+    const at = (code: 'artifact-missing' | 'artifact-size', message: string, versionField: string) =>
+      item.stage ? findingAt(code, message, item.stage, '/version') : findingAt(code, message, item.version, versionField);
+    const who = item.stage ? `${item.ref} enters ${item.stage.data.stage}, but its` : `${item.ref}:`;
+    if (!info) findings.push(at('artifact-missing', `${who} artifact ${item.path} (sha256 ${item.sha256.slice(0, 12)}…, ${item.size} bytes) is not in ${location}`, `${field}/sha256`));
+    else if (info.size !== item.size) findings.push(at('artifact-size', `${who} artifact ${item.path} is ${info.size} bytes in the store; the manifest says ${item.size}`, `${field}/size`));
+    else if (info.recordedSha256 && info.recordedSha256 !== item.sha256) findings.push(at('artifact-size', `${who} artifact ${item.path} is recorded in the store with sha256 ${info.recordedSha256.slice(0, 12)}…; the manifest says ${item.sha256.slice(0, 12)}…`, `${field}/sha256`));
   }
   return { store: location, checked: items.length, findings };
 }

@@ -10,6 +10,9 @@
  */
 import { validateChange, type ChangeReport } from '../checks/validate.js';
 import { changeScope } from '../git/change-scope.js';
+import { writtenBy } from '../git/written-by.js';
+import { checkProvenance } from '../checks/provenance.js';
+import { hasErrors, sortFindings } from '../registry/findings.js';
 import type { ReadScope, RegistrySource } from '../git/sources.js';
 import { MODEL_NAME } from '../registry/names.js';
 import type { ParseCache, Snapshot } from '../registry/snapshot.js';
@@ -35,7 +38,12 @@ export async function judgeSources(base: RegistrySource, head: RegistrySource, l
       scope.models = [...scope.models!, ...missing].sort();
       continue;
     }
-    return { baseSnapshot, headSnapshot, report: validateChange(baseSnapshot, headSnapshot), checked: scope?.models ?? 'all' };
+    const report = validateChange(baseSnapshot, headSnapshot);
+    // Who and when, as a stage file records them, must be the Git facts of the commit that wrote it.
+    const facts = await writtenBy(base, head, report.change.stageMoves.map((m) => m.file));
+    const provenance = checkProvenance(report.change.stageMoves, headSnapshot, facts);
+    const findings = provenance.length ? sortFindings([...report.findings, ...provenance]) : report.findings;
+    return { baseSnapshot, headSnapshot, report: { ...report, findings, ok: !hasErrors(findings) }, checked: scope?.models ?? 'all' };
   }
 }
 

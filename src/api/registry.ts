@@ -7,7 +7,7 @@
  *   const { artifacts } = await reg.resolve('sentiment@production');
  */
 import { ModelregError } from '../registry/errors.js';
-import { sortFindings } from '../registry/findings.js';
+import { finding, sortFindings } from '../registry/findings.js';
 import { assertModelName } from '../changes/names.js';
 import type { LineageEdge, LineageTree } from '../registry/lineage.js';
 import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
@@ -251,8 +251,14 @@ export async function validateRevisions(options: { dir?: string; cwd?: string; b
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
   const { judgeSources } = await import('./judge.js');
-  const { report, checked } = await judgeSources(b, h, { ...options.load, disk: diskCacheFor(root, options.load) });
-  return { ...report, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
+  const { report, checked, baseSnapshot } = await judgeSources(b, h, { ...options.load, disk: diskCacheFor(root, options.load) });
+  // Approvals are given on a pull request, so only its check can judge them: say which the change will face.
+  const { approvalRequirements } = await import('../review/report.js');
+  const pending = approvalRequirements(baseSnapshot, report.change).map((n) =>
+    finding('gate-approvals-pending', `${n.what} needs ${n.requirement.count} approval(s)${n.requirement.from?.length ? ` from ${n.requirement.from.join(', ')}` : ''} of the pull request's head commit: the pull-request check judges that, validate cannot`, { file: n.file }),
+  );
+  const findings = pending.length ? sortFindings([...report.findings, ...pending]) : report.findings;
+  return { ...report, findings, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
 }
 
 function stageMap(snap: Snapshot, model: string): Record<string, string> {

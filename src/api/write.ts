@@ -15,7 +15,9 @@ import { findRegistryRoot } from '../git/open.js';
 import { git } from '../git/run.js';
 import { GitRevisionSource } from '../git/sources.js';
 import { WorkTreeWriter } from '../git/writer.js';
-import { fetchRemote, push, upstream } from '../git/remote.js';
+import { fetchRemote, isDefaultBranch, push, upstream } from '../git/remote.js';
+import { stagePolicy } from '../checks/gates.js';
+import { enteringArtifactFindings } from './entering.js';
 import { withCaseFellows } from '../git/change-scope.js';
 import { checkpoint } from './checkpoint.js';
 import { describePlan } from '../changes/describe.js';
@@ -37,6 +39,8 @@ export interface WriteOptions {
   now?: () => string;
   /** The caller already ran syncForPush (register does, before its preflight). */
   synced?: boolean;
+  /** The artifact store to check entering versions' bytes in (default: MODELREG_STORE, else registry.yaml). */
+  store?: string;
 }
 
 export interface WriteResult {
@@ -55,6 +59,8 @@ export interface WriteResult {
   recovered: string[];
   /** Nothing needed changing, so nothing was committed. */
   unchanged?: boolean;
+  /** What the user should know: approvals that the pull request will judge, checks waived. */
+  notes: string[];
   pullRequest?: PullRequestRef;
 }
 
@@ -97,11 +103,12 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
       const plan: Plan = planChange(snap, intent, { now: now(), actor });
       const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
+      const notes = await guardStages(root, snap, plan, check, { ...options, current: original, ...(up && !options.branch ? { pushTo: up.ref.replace(/^refs\/heads\//, '') } : {}) });
       checkpoint('plan');
       // Nothing to change (keep-latest with nothing older to deprecate): no commit, and nothing to push.
-      if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
+      if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, notes, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
       committed = await w.commit(plan.files, plan.message, checkpoint);
-      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
+      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, notes, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
       const outcome = await push(root, up.remote, target);
@@ -129,6 +136,56 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   } finally {
     if (options.branch) await git(root, ['switch', '--quiet', original], { allowFail: true });
   }
+}
+
+/**
+ * What a stage move must satisfy besides the gates the plan check judged, on every path:
+ * - the bytes of every version entering a stage are in the store (a stage never names missing weights);
+ * - a move into (or out of) a stage that needs approvals is never committed on the default branch or
+ *   pushed straight to it: an approval can only be given on a pull request (--pr). On another branch the
+ *   approvals are judged when its pull request is, and the returned notes say so.
+ * --no-verify waives both, as it waives the gates; the pull-request check still applies them.
+ */
+async function guardStages(root: string, snap: Snapshot, plan: Plan, check: PlanCheck, options: WriteOptions & { current: string; pushTo?: string }): Promise<string[]> {
+  const notes: string[] = [];
+  const approvals = approvalStages(snap, check);
+  if (options.noVerify) {
+    if (check.change.stageMoves.length) notes.push('--no-verify: the store was not asked for the entering version\'s bytes; the pull-request check will ask');
+    if (approvals.length) notes.push(`--no-verify: ${approvals.map((a) => a.what).join('; ')} needs approvals, which only a pull request can give`);
+    return notes;
+  }
+  let missing: Finding[];
+  try {
+    missing = await enteringArtifactFindings(root, snap, plan, check.change.stageMoves, options.store);
+  } catch (e) {
+    if (e instanceof ModelregError) throw new ModelregError(e.code, `cannot check the store for the bytes of the version entering the stage: ${e.message}`, { hint: `${e.hint ? `${e.hint} ` : ''}Or pass --no-verify: the pull-request check verifies them too.`, cause: e });
+    throw e;
+  }
+  if (missing.length) throw new CheckFailedError(missing, plan.ref, 'A stage must never name bytes that are not in the store: register the files again (into this store), or check --store and artifacts.store.');
+  if (approvals.length) {
+    // Straight onto the default branch: committed on it, or pushed to it from here.
+    const target = options.pushTo ?? options.current;
+    const direct = !options.branch && ((await isDefaultBranch(root, options.current)) || (options.pushTo !== undefined && (await isDefaultBranch(root, options.pushTo))));
+    const what = approvals.map((a) => `${a.what} needs ${a.count} approval(s)`).join('; ');
+    if (direct) {
+      throw new ModelregError('rejected', `${what}, which only a pull request can give; this would ${options.pushTo ? 'push it straight to' : 'commit it on'} ${target}, the default branch`, {
+        hint: 'Open a pull request with --pr (or commit on a branch with --branch and open one); --no-verify commits anyway, and the pull-request check still applies the gate.',
+      });
+    }
+    notes.push(`${what}: they are judged on the pull request of ${options.branch ?? options.current}`);
+  }
+  return notes;
+}
+
+/** The stage moves and removals of a checked plan whose stage needs approvals (base policy). */
+function approvalStages(snap: Snapshot, check: PlanCheck): { what: string; count: number }[] {
+  const policy = snap.policy?.data;
+  if (!policy) return [];
+  const count = (stage: string) => stagePolicy(policy, stage)?.gates?.approvals?.count ?? 0;
+  return [
+    ...check.change.stageMoves.filter((m) => count(m.stage) > 0).map((m) => ({ what: `${m.model}@${m.to} → ${m.stage}`, count: count(m.stage) })),
+    ...check.change.stagesRemoved.filter((r) => count(r.stage) > 0).map((r) => ({ what: `removing ${r.model}@${r.version} from ${r.stage}`, count: count(r.stage) })),
+  ];
 }
 
 /**

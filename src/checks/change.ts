@@ -121,7 +121,14 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
     const bm = base.models.get(hm.name);
     for (const [stage, hs] of hm.stages) {
       const bs = bm?.stages.get(stage);
-      if (bs && bs.data.version === hs.data.version) continue;
+      if (bs && bs.data.version === hs.data.version) {
+        // The record of a move cannot be rewritten: who moved it, when and why change only with the holder.
+        if (!isDeepStrictEqual(bs.data, hs.data)) {
+          touched.add(hm.name);
+          findings.push(findingAt('stage-rewritten', `${hm.name}@${stage} changed without a new holder: a stage file is written afresh by a promotion, a rollback or a removal, never edited`, hs, firstDifference(bs.data, hs.data), { hint: 'Restore the file as the base has it; to record something new, promote or roll back.' }));
+        }
+        continue;
+      }
       touched.add(hm.name);
       const move = judgeMove(base, head, hm.name, stage, bs, hs, findings, policy);
       summary.stageMoves.push(move);
@@ -131,6 +138,9 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
         touched.add(hm.name);
         summary.stagesRemoved.push({ model: hm.name, stage, version: bs.data.version });
         findings.push(finding('stage-removed', `${hm.name} no longer holds ${stage} (was ${bs.data.version})`, { file: bs.file }));
+        if (policy && stagePolicy(policy, stage)?.never_empty) {
+          findings.push(finding('stage-emptied', `${hm.name}@${stage} would be left empty: the base ${POLICY_FILE} says ${stage} is never emptied`, { file: bs.file, hint: `Promote another version to ${stage}, or roll back (modelreg rollback ${hm.name} ${stage}); a deploy resolving ${hm.name}@${stage} must always find one.` }));
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { storeFlag } from '../cli/flags.js';
 import { describeRetired, describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 import { parseRef } from '../registry/refs.js';
@@ -12,6 +13,7 @@ export default class Promote extends BaseCommand {
   static override args = { ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }), stage: Args.string({ required: true, description: 'Target stage' }) };
   static override flags = {
     ...writeFlags,
+    store: storeFlag,
     reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }),
     'deprecate-previous': Flags.boolean({ description: 'Deprecate the version this one replaces in the stage, in the same commit — unless it holds another stage or a stage holder descends from it.', default: false }),
   };

@@ -85,7 +85,7 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
       },
       { ...writeOptions(flags), dir: root, ...(flags.store ? { store: flags.store } : {}), progress: progressReporter(!flags.json), ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}) },
     );
-    if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes });
+    if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes: [...notes, ...result.notes] });
     this.print(describeWrite(result));
     const fresh = result.artifacts.filter((a) => a.stored).length;
     this.print(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);

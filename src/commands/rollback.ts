@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
+import { storeFlag } from '../cli/flags.js';
 import { describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 
@@ -8,7 +9,7 @@ export default class Rollback extends BaseCommand {
   static override description = 'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply.';
   static override examples = ['<%= config.bin %> rollback sentiment production', '<%= config.bin %> rollback sentiment production --to 1.0.3 --reason "latency regression" --push'];
   static override args = { model: Args.string({ required: true, description: 'Model name' }), stage: Args.string({ required: true, description: 'Stage' }) };
-  static override flags = { ...writeFlags, to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }), reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
+  static override flags = { ...writeFlags, store: storeFlag, to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }), reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Rollback);

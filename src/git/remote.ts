@@ -43,3 +43,14 @@ function unreachable(remote: string, stderr: string): ModelregError {
 function summary(out: string): string {
   return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('To ') && l !== 'Done').slice(0, 2).join(' ') || 'no details';
 }
+
+/**
+ * The repository's default branch, as its remote sees it (refs/remotes/<remote>/HEAD); without one, the
+ * name Git gives new repositories here (init.defaultBranch), else main or master when `branch` is one.
+ */
+export async function isDefaultBranch(root: string, branch: string, remote = 'origin'): Promise<boolean> {
+  const head = (await git(root, ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], { allowFail: true })).stdout.toString('utf8').trim();
+  if (head) return head.slice(head.indexOf('/') + 1) === branch;
+  const configured = (await git(root, ['config', '--get', 'init.defaultBranch'], { allowFail: true })).stdout.toString('utf8').trim();
+  return branch === configured || branch === 'main' || branch === 'master';
+}

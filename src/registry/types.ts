@@ -97,6 +97,8 @@ export interface StagePolicy {
   description?: string;
   from?: string[];
   gates?: StageGates;
+  /** Once held, never emptied: the stage file is replaced (a promotion) or rolled back, never deleted. */
+  never_empty?: boolean;
 }
 
 export interface RegistryPolicy {

@@ -78,7 +78,7 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
   const problems = a.findings.filter((f) => f.code !== 'artifact-unchecked').length;
   if (a.checked === 0 && !a.findings.length) out.push('No version added, so no artifact to check.');
   else if (a.findings.some((f) => f.code === 'artifact-unchecked')) out.push(`Not checked: ${md(a.findings.find((f) => f.code === 'artifact-unchecked')!.message, 500)}`);
-  else out.push(`${a.checked} artifact(s) of added versions looked up in ${a.store ? `\`${md(a.store, 200)}\`` : 'the store'}: ${problems ? `${problems} problem(s), listed below` : 'all present with the recorded size'}.`);
+  else out.push(`${a.checked} artifact(s) of the versions added or entering a stage looked up in ${a.store ? `\`${md(a.store, 200)}\`` : 'the store'}: ${problems ? `${problems} problem(s), listed below` : 'all present with the recorded size'}.`);
   out.push('');
 
   out.push('### Findings', '');

@@ -5,14 +5,15 @@
  * The same object is the action's `report` output and report.json.
  */
 import type { ChangeReport } from '../checks/validate.js';
-import type { StageMove } from '../checks/change.js';
+import type { ChangeSummary, StageMove } from '../checks/change.js';
 import type { GateResult } from '../checks/gates.js';
 import { findingAt } from '../checks/locate.js';
 import { finding, sortFindings, type Finding, type Severity } from '../registry/findings.js';
 import { stagePolicy } from '../checks/gates.js';
 import { compareMetrics } from '../registry/metrics.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
-import type { VersionManifest } from '../registry/types.js';
+import type { StageManifest, VersionManifest } from '../registry/types.js';
+import { paths } from '../registry/layout.js';
 import type { ApprovalRequirement, ApprovalResult } from './approvals.js';
 
 export type FailLevel = 'error' | 'warning' | 'none';
@@ -94,22 +95,62 @@ export interface ReportInput {
 export const moveKey = (m: Pick<StageMove, 'model' | 'stage'>): string => `${m.model}/${m.stage}`;
 
 /** The approval requirement of each stage move, from the base policy (never the head's). */
-export function approvalRequirements(base: Snapshot, moves: StageMove[]): { move: StageMove; requirement: ApprovalRequirement }[] {
-  const policy = base.policy?.data;
-  if (!policy) return [];
-  return moves.flatMap((move) => {
-    const requirement = stagePolicy(policy, move.stage)?.gates?.approvals;
-    return requirement ? [{ move, requirement }] : [];
-  });
+/** An approval gate a change faces: entering a stage, or removing its holder (which needs the same). */
+export interface ApprovalNeed {
+  key: string;
+  model: string;
+  stage: string;
+  /** What needs approving, for messages: "sentiment@1.2.0 → production" or "removing sentiment@1.1.0 from production". */
+  what: string;
+  file: string;
+  requirement: ApprovalRequirement;
 }
 
-/** The artifacts a change must bring into the store: those of the versions it adds. */
-export function artifactsToCheck(change: ChangeReport['change'], head: Snapshot): { ref: string; version: Loaded<VersionManifest>; index: number; sha256: string; size: number; path: string }[] {
-  return change.versionsAdded.flatMap((ref) => {
+export function approvalRequirements(base: Snapshot, change: Pick<ChangeSummary, 'stageMoves' | 'stagesRemoved'>): ApprovalNeed[] {
+  const policy = base.policy?.data;
+  if (!policy) return [];
+  const need = (model: string, stage: string, what: string, file: string): ApprovalNeed[] => {
+    const requirement = stagePolicy(policy, stage)?.gates?.approvals;
+    return requirement ? [{ key: moveKey({ model, stage }), model, stage, what, file, requirement }] : [];
+  };
+  return [
+    ...change.stageMoves.flatMap((m) => need(m.model, m.stage, `${m.model}@${m.to} → ${m.stage}`, m.file)),
+    ...change.stagesRemoved.flatMap((r) => need(r.model, r.stage, `removing ${r.model}@${r.version} from ${r.stage}`, paths.stage(r.model, r.stage))),
+  ];
+}
+
+/**
+ * The artifacts a change must have in the store: those of the versions it adds, and of every version
+ * it moves into a stage (an existing version's bytes may be gone — never uploaded from a local store,
+ * or collected — and production must not name weights that do not exist). A stage's findings point at
+ * the stage file.
+ */
+export function artifactsToCheck(change: ChangeReport['change'], head: Snapshot): ArtifactToCheck[] {
+  const added = change.versionsAdded.flatMap((ref) => {
     const at = ref.lastIndexOf('@');
     const version = head.models.get(ref.slice(0, at))?.versions.get(ref.slice(at + 1));
     return version ? version.data.artifacts.map((a, index) => ({ ref, version, index, sha256: a.sha256, size: a.size, path: a.path })) : [];
   });
+  const entering = change.stageMoves.flatMap((m) => {
+    const version = head.models.get(m.model)?.versions.get(m.to);
+    const stage = head.models.get(m.model)?.stages.get(m.stage);
+    if (!version || !stage) return [];
+    const ref = `${m.model}@${m.to}`;
+    return version.data.artifacts.map((a, index) => ({ ref, version, index, sha256: a.sha256, size: a.size, path: a.path, stage }));
+  });
+  return [...added, ...entering];
+}
+
+export interface ArtifactToCheck {
+  ref: string;
+  /** The version manifest that names the artifact (its lines locate the findings). */
+  version: Loaded<VersionManifest>;
+  index: number;
+  path: string;
+  sha256: string;
+  size: number;
+  /** When the version enters a stage: the stage file, where the finding points. */
+  stage?: Loaded<StageManifest>;
 }
 
 export function buildReport(input: ReportInput): ActionReport {
@@ -132,6 +173,11 @@ export function buildReport(input: ReportInput): ActionReport {
     const passed = gates.every((g) => g.passed) && !findings.some((f) => f.severity === 'error' && f.file === move.file);
     return { model: move.model, stage: move.stage, from: move.from, to: move.to, rollback: move.rollback, file: move.file, passed, gates, metrics };
   });
+  // Removing a stage's holder needs the approvals of that stage, as entering it does.
+  for (const r of change.change.stagesRemoved) {
+    const approvals = input.approvals.get(moveKey(r));
+    if (approvals && !approvals.passed) findings.push(finding('gate-approvals', `removing ${r.model}@${r.version} from ${r.stage}: ${approvals.message}`, { file: paths.stage(r.model, r.stage) }));
+  }
   const sorted = sortFindings(findings);
   const counts = { error: 0, warning: 0, notice: 0 } satisfies Record<Severity, number>;
   for (const f of sorted) counts[f.severity]++;

@@ -8,7 +8,7 @@ import * as runtime2Module from "ajv-formats/dist/formats.js";
 const runtime2 = runtime2Module.default?.__esModule ? runtime2Module.default : runtime2Module;
 "use strict";
 export const registry = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:registry","title":"modelreg registry policy","description":"registry.yaml at the registry root: the stages in order, how they may be entered, their gates, and where artifacts are stored. Pull requests are always judged by the registry.yaml of their base branch.","type":"object","additionalProperties":false,"required":["apiVersion","stages","artifacts"],"properties":{"apiVersion":{"const":"modelreg/v1","description":"The format version."},"description":{"type":"string","maxLength":8192},"artifacts":{"type":"object","additionalProperties":false,"required":["store"],"description":"Where artifact bytes live, content-addressed at <store>/sha256/<aa>/<hex>.","properties":{"store":{"type":"string","pattern":"^(file://|s3://).+","description":"file://<dir> (relative to the registry root, or absolute) or s3://<bucket>/<prefix>. Overridden by --store or MODELREG_STORE."},"s3":{"type":"object","additionalProperties":false,"description":"Settings for S3-compatible services. Credentials never go here: they come from the AWS default chain.","properties":{"endpoint":{"type":"string","pattern":"^https?://","description":"Endpoint URL for MinIO, Ceph, R2, GCS interoperability, ..."},"region":{"type":"string","maxLength":64},"force_path_style":{"type":"boolean","description":"Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>."},"checksums":{"enum":["when_supported","when_required"],"description":"The SDK's flexible checksums; many S3-compatible stores need when_required."}}}}},"stages":{"type":"array","minItems":1,"maxItems":32,"description":"The stages in promotion order, lowest first.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":{"type":"string","maxLength":4096},"from":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":"Stages a version must hold before it may enter this one. Default: the stage listed just before; [] (or the first stage) means any registered version."},"gates":{"$ref":"#/$defs/gates"}}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"gates":{"type":"object","additionalProperties":false,"description":"What a version must satisfy to enter the stage. Checked by `modelreg promote` and by the pull-request action.","properties":{"metrics":{"type":"object","description":"Thresholds: metric name → {min, max}. A missing metric fails the gate.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"type":"number"},"max":{"type":"number"}}}},"no_regression":{"type":"object","description":"Metric name → how it may not get worse than the version now holding the stage.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["better"],"properties":{"better":{"enum":["higher","lower"],"description":"Which direction is an improvement."},"tolerance":{"type":"number","minimum":0,"description":"How much worse (absolute) is still accepted. Default 0."}}}},"required_tags":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}(=.{0,256})?$"},"description":"Tags the version must carry: \"key\" (any value) or \"key=value\"."},"required_lineage":{"type":"array","uniqueItems":true,"items":{"enum":["parents","datasets","code","environment"]},"description":"Lineage fields the version must fill in."},"approvals":{"type":"object","additionalProperties":false,"required":["count"],"description":"Pull-request approvals of the head commit needed to enter the stage (checked by the action).","properties":{"count":{"type":"integer","minimum":1,"maximum":20},"from":{"type":"array","items":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"},"description":"Users (alice) or teams (@org/team) whose approval counts. Default: anyone with write access."}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:registry","title":"modelreg registry policy","description":"registry.yaml at the registry root: the stages in order, how they may be entered, their gates, and where artifacts are stored. Pull requests are always judged by the registry.yaml of their base branch.","type":"object","additionalProperties":false,"required":["apiVersion","stages","artifacts"],"properties":{"apiVersion":{"const":"modelreg/v1","description":"The format version."},"description":{"type":"string","maxLength":8192},"artifacts":{"type":"object","additionalProperties":false,"required":["store"],"description":"Where artifact bytes live, content-addressed at <store>/sha256/<aa>/<hex>.","properties":{"store":{"type":"string","pattern":"^(file://|s3://).+","description":"file://<dir> (relative to the registry root, or absolute) or s3://<bucket>/<prefix>. Overridden by --store or MODELREG_STORE."},"s3":{"type":"object","additionalProperties":false,"description":"Settings for S3-compatible services. Credentials never go here: they come from the AWS default chain.","properties":{"endpoint":{"type":"string","pattern":"^https?://","description":"Endpoint URL for MinIO, Ceph, R2, GCS interoperability, ..."},"region":{"type":"string","maxLength":64},"force_path_style":{"type":"boolean","description":"Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>."},"checksums":{"enum":["when_supported","when_required"],"description":"The SDK's flexible checksums; many S3-compatible stores need when_required."}}}}},"stages":{"type":"array","minItems":1,"maxItems":32,"description":"The stages in promotion order, lowest first.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":{"type":"string","maxLength":4096},"from":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":"Stages a version must hold before it may enter this one. Default: the stage listed just before; [] (or the first stage) means any registered version."},"gates":{"$ref":"#/$defs/gates"},"never_empty":{"type":"boolean","description":"Once held, the stage is never left empty: its stage file cannot be deleted, only replaced (a promotion) or rolled back. Removing the holder of any stage needs the same approvals as entering it."}}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"gates":{"type":"object","additionalProperties":false,"description":"What a version must satisfy to enter the stage. Checked by `modelreg promote` and by the pull-request action.","properties":{"metrics":{"type":"object","description":"Thresholds: metric name → {min, max}. A missing metric fails the gate.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"type":"number"},"max":{"type":"number"}}}},"no_regression":{"type":"object","description":"Metric name → how it may not get worse than the version now holding the stage.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["better"],"properties":{"better":{"enum":["higher","lower"],"description":"Which direction is an improvement."},"tolerance":{"type":"number","minimum":0,"description":"How much worse (absolute) is still accepted. Default 0."}}}},"required_tags":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}(=.{0,256})?$"},"description":"Tags the version must carry: \"key\" (any value) or \"key=value\"."},"required_lineage":{"type":"array","uniqueItems":true,"items":{"enum":["parents","datasets","code","environment"]},"description":"Lineage fields the version must fill in."},"approvals":{"type":"object","additionalProperties":false,"required":["count"],"description":"Pull-request approvals of the head commit needed to enter the stage (checked by the action).","properties":{"count":{"type":"integer","minimum":1,"maximum":20},"from":{"type":"array","items":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"},"description":"Users (alice) or teams (@org/team) whose approval counts. Default: anyone with write access."}}}}}}};
 const func1 = runtime0.default;
 const pattern4 = new RegExp("^(file://|s3://).+", "u");
 const pattern5 = new RegExp("^https?://", "u");
@@ -820,7 +820,7 @@ vErrors.push(err22);
 errors++;
 }
 for(const key3 in data10){
-if(!((((key3 === "name") || (key3 === "description")) || (key3 === "from")) || (key3 === "gates"))){
+if(!(((((key3 === "name") || (key3 === "description")) || (key3 === "from")) || (key3 === "gates")) || (key3 === "never_empty"))){
 const err23 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
@@ -952,9 +952,9 @@ vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.error
 errors = vErrors.length;
 }
 }
-}
-else {
-const err32 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data10.never_empty !== undefined){
+if(typeof data10.never_empty !== "boolean"){
+const err32 = {instancePath:instancePath+"/stages/" + i0+"/never_empty",schemaPath:"#/properties/stages/items/properties/never_empty/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -966,7 +966,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err33 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -978,12 +978,24 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err34 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err34];
 }
 else {
 vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }

@@ -1,12 +1,12 @@
 /** The pull-request action end to end: verdicts, approvals, what is judged, artifact presence (harness: action-harness.ts). */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../src/artifacts/s3-store.js';
 import { requireS3, skipS3, type S3TestEnv } from '../s3-setup.js';
-import { commitAll, gitIn, ROOT, tempDir, write } from './helpers.js';
+import { commitAll, gitIn, ROOT, seedFixtureBytes, stageYaml, tempDir, write } from './helpers.js';
 import { webhookPayload } from './github-standin.js';
 import { approve, codes, comments, expectNoLeak, gh, prEvent, promote, pullRequest, runAction, statuses, useStandIn, type Pr } from './action-harness.js';
 
@@ -135,7 +135,8 @@ describe('what is judged', () => {
     approve('bob', pr.head);
     const run = await runAction({ ...pr, base }, prEvent({ ...pr, base }));
     expect(run.code, JSON.stringify(run.report?.findings)).toBe(0);
-    expect(codes(run)).toEqual([]);
+    // The version entering production has its bytes looked up; a store inside the repository proves nothing.
+    expect(codes(run)).toEqual(['artifact-unchecked']);
     expect(run.report.models).toEqual(['sentiment']);
   });
 
@@ -209,7 +210,7 @@ describe('artifact presence', () => {
     const run = await runAction(pr, prEvent(pr));
     expect(run.code, JSON.stringify(run.report.findings)).toBe(0);
     expect(run.report.artifacts.checked).toBe(1);
-    expect(run.summary).toContain('1 artifact(s) of added versions looked up');
+    expect(run.summary).toContain('1 artifact(s) of the versions added or entering a stage looked up');
   });
 
   it('fails when one is missing, or has another size, naming the line', async () => {
@@ -283,6 +284,80 @@ describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () =
     const run = await runAction(pr, prEvent(pr), {}, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
     expect(run.code).toBe(0);
     const f = run.report.findings.find((x: any) => x.code === 'artifact-unchecked');
-    expect(f.message).toMatch(/1 artifact\(s\) of 1 added version\(s\) were not checked: s3:\/\/.*credentials/i);
+    expect(f.message).toMatch(/1 artifact\(s\) of 1 version\(s\) the change adds or moves into a stage were not checked: s3:\/\/.*credentials/i);
+  });
+});
+
+describe('every stage change is gated (issue 15)', () => {
+  /** A pull request whose base policy points the store at a directory outside the repository. */
+  function withOutsideStore(edit: (dir: string) => void, seed: boolean): Pr {
+    const store = tempDir('modelreg-store-');
+    if (seed) seedFixtureBytes(store);
+    return pullRequest(edit, { prepareBase: (d) => write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)) });
+  }
+
+  it('a promotion of an existing version whose bytes are not in the store fails, at the stage file', async () => {
+    const gone = withOutsideStore((d) => promote(d), false);
+    approve('bob', gone.head);
+    const run = await runAction(gone, prEvent(gone));
+    expect(run.code).toBe(1);
+    expect(run.outputs.verdict).toBe('fail');
+    const f = run.report.findings.filter((x: any) => x.code === 'artifact-missing');
+    expect(f.map((x: any) => [x.file, x.field])).toEqual([['models/sentiment/stages/production.yaml', '/version'], ['models/sentiment/stages/production.yaml', '/version']]);
+    expect(f[0].message).toMatch(/^sentiment@1\.2\.0 enters production, but its artifact model\.safetensors \(sha256 [0-9a-f]{12}…, 52 bytes\) is not in file:\/\//);
+    // The same promotion with the bytes there passes.
+    const there = withOutsideStore((d) => promote(d), true);
+    approve('bob', there.head);
+    const ok = await runAction(there, prEvent(there));
+    expect(ok.code, JSON.stringify(ok.report.findings)).toBe(0);
+    expect(ok.report.artifacts).toMatchObject({ checked: 2, findings: [] });
+  });
+
+  it('emptying production fails: it needs the stage\'s approvals, and the policy says it is never empty', async () => {
+    // The fixture's policy, as the template's, marks production never_empty.
+    expect(readFileSync(join(ROOT, 'test/fixtures/registry/registry.yaml'), 'utf8')).toContain('never_empty: true');
+    const pr = pullRequest((d) => rmSync(join(d, 'models/sentiment/stages/production.yaml')));
+    const run = await runAction(pr, prEvent(pr));
+    expect(run.code).toBe(1);
+    expect(codes(run)).toEqual(expect.arrayContaining(['stage-emptied', 'gate-approvals', 'stage-removed']));
+    expect(run.report.findings.find((f: any) => f.code === 'gate-approvals').message).toMatch(/^removing sentiment@1\.1\.0 from production: /);
+    // With an approval, removal still fails: never_empty.
+    approve('bob', pr.head);
+    const approved = await runAction(pr, prEvent(pr));
+    expect(approved.code).toBe(1);
+    expect(codes(approved)).toContain('stage-emptied');
+    expect(codes(approved)).not.toContain('gate-approvals');
+  });
+
+  it('removing a holder from a stage without approvals or never_empty is a notice', async () => {
+    const pr = pullRequest((d) => rmSync(join(d, 'models/sentiment/stages/development.yaml')));
+    const run = await runAction(pr, prEvent(pr));
+    expect(run.code, JSON.stringify(run.report.findings)).toBe(0);
+    expect(codes(run)).toEqual(['stage-removed']);
+  });
+
+  it('a pull request that rewrites who moved a stage, or when, with the holder unchanged, fails', async () => {
+    const pr = pullRequest((d) => {
+      const file = join(d, 'models/sentiment/stages/production.yaml');
+      write(d, 'models/sentiment/stages/production.yaml', readFileSync(file, 'utf8').replace(/moved_by: .*/, 'moved_by: ml-lead@acme.com').replace(/moved_at: .*/, 'moved_at: "2030-01-01T00:00:00Z"'));
+    });
+    approve('bob', pr.head);
+    const run = await runAction(pr, prEvent(pr));
+    expect(run.code).toBe(1);
+    expect(run.report.findings.filter((f: any) => f.code === 'stage-rewritten').map((f: any) => [f.file, f.field])).toEqual([['models/sentiment/stages/production.yaml', '/moved_by']]);
+  });
+
+  it('a promotion that claims another promoter, or a time after its commit, fails on that line', async () => {
+    const pr = pullRequest((d) => write(d, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0').replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com').replace('moved_at: "2026-11-01T10:00:00Z"', 'moved_at: "2099-01-01T00:00:00Z"')));
+    approve('bob', pr.head);
+    const run = await runAction(pr, prEvent(pr));
+    expect(run.code).toBe(1);
+    const f = run.report.findings.filter((x: any) => x.code === 'stage-provenance');
+    expect(f.map((x: any) => x.field)).toEqual(['/moved_by', '/moved_at']);
+    expect(f[0].message).toBe('sentiment@production says it was moved by "ml-lead@acme.com", but the commit that wrote it is by Test Author <author@example.com>');
+    // Written by the promoter, at a time before the commit: it passes.
+    const honest = pullRequest((d) => promote(d));
+    approve('bob', honest.head);
+    expect((await runAction(honest, prEvent(honest))).report.findings.filter((x: any) => x.code === 'stage-provenance')).toEqual([]);
   });
 });

@@ -2,10 +2,10 @@
  * The command line as people type it (issue 14): flags before, between and after the positional
  * arguments mean the same; errors say all of what oclif knows; help reads right.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, gitIn, tempDir, write } from './helpers.js';
+import { ROOT, cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
 
 function registry(): string {
   const dir = join(tempDir(), 'reg');
@@ -301,5 +301,30 @@ describe('a teammate\'s clone on the default local store', () => {
     expect(error.hint).toContain('The store is a local directory inside this clone');
     expect(error.hint).toContain('this version was registered elsewhere');
     expect(error.hint).toContain('s3://<bucket>/<prefix>, or a shared file:// path — as artifacts.store in registry.yaml');
+  });
+});
+
+describe('the gate holds on every path (issue 15)', () => {
+  it('validate --base/--head names the approval a promotion will face, which only the pull-request check can judge', () => {
+    const { repo } = fixtureRepo();
+    gitIn(repo, 'switch', '-q', '-c', 'promote');
+    expect(cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--json']).json().notes).toEqual(['sentiment@1.2.0 → production needs 1 approval(s): they are judged on the pull request of promote']);
+    const v = cli(repo, ['validate', '--base', 'main', '--head', 'promote']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toContain("models/sentiment/stages/production.yaml: notice[gate-approvals-pending] sentiment@1.2.0 → production needs 1 approval(s) of the pull request's head commit: the pull-request check judges that, validate cannot");
+  });
+
+  it('promote checks the entering version\'s bytes in the store; --no-verify waives it, saying so', () => {
+    const { repo } = fixtureRepo();
+    rmSync(join(repo, '.modelreg/store'), { recursive: true });
+    const r = cli(repo, ['promote', 'sentiment@2.0.0-rc.1', 'development', '--json']);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.json().error.findings.map((f: { code: string; file: string }) => [f.code, f.file])).toEqual([
+      ['artifact-missing', 'models/sentiment/stages/development.yaml'],
+      ['artifact-missing', 'models/sentiment/stages/development.yaml'],
+    ]);
+    const waived = cli(repo, ['promote', 'sentiment@2.0.0-rc.1', 'development', '--no-verify', '--json']);
+    expect(waived.code, waived.stderr).toBe(0);
+    expect(waived.json().notes).toEqual(["--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask"]);
   });
 });

@@ -10,6 +10,8 @@ import { keepWrittenManifests } from '../readers/collect.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = join(ROOT, 'test/fixtures/registry');
+/** The bytes the fixture registry's versions name, content-addressed as a store holds them. */
+export const FIXTURE_STORE = join(ROOT, 'test/fixtures/store');
 const BIN = join(ROOT, 'bin/run.js');
 
 const IDENTITY = {
@@ -62,12 +64,21 @@ export function gitInAsync(cwd: string, ...args: string[]): Promise<string> {
   });
 }
 
-/** A git repository holding a copy of the fixture registry, committed on main. */
+/** Copy the fixture registry's artifact bytes into a local store directory (a promotion checks they are there). */
+export function seedFixtureBytes(store: string): void {
+  cpSync(FIXTURE_STORE, store, { recursive: true });
+}
+
+/**
+ * A git repository holding a copy of the fixture registry, committed on main, with the bytes its versions
+ * name in its default store (.modelreg/store, not committed).
+ */
 export function fixtureRepo(options: { subdir?: string } = {}): { repo: string; registry: string } {
   const repo = tempDir();
   const registry = options.subdir ? join(repo, options.subdir) : repo;
   mkdirSync(registry, { recursive: true });
   cpSync(FIXTURE, registry, { recursive: true });
+  seedFixtureBytes(join(registry, '.modelreg/store'));
   gitIn(repo, 'init', '-q', '-b', 'main');
   commitAll(repo, 'Initial registry');
   return { repo, registry };
@@ -127,7 +138,7 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
 
 /** A stage file as `modelreg promote` will write it. */
 export function stageYaml(model: string, stage: string, version: string, previous: string | null): string {
-  return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: test@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: ${previous ?? 'null'}\n`;
+  return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: author@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: ${previous ?? 'null'}\n`;
 }
 
 /**

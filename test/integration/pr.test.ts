@@ -1,7 +1,7 @@
 /** --pr against a loopback stand-in of the GitHub REST API, checked against GitHub's OpenAPI description. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, cliAsync, fixtureRepo, gitIn, tempDir } from './helpers.js';
+import { cli, cliAsync, fixtureRepo, gitIn, tempDir, seedFixtureBytes } from './helpers.js';
 import { componentSample, schemaErrors, startGitHubStandIn, type StandIn } from './github-standin.js';
 
 let gh: StandIn;
@@ -17,6 +17,7 @@ function clone(): string {
   gitIn(repo, 'clone', '-q', '--bare', repo, remote);
   const dir = join(tempDir(), 'clone');
   gitIn(repo, 'clone', '-q', remote, dir);
+  seedFixtureBytes(join(dir, '.modelreg/store')); // a promotion checks the entering version's bytes are there
   return dir;
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
+import { cli, cliAsync, fixtureRepo, gitIn, seedFixtureBytes, tempDir, write } from './helpers.js';
 
 const IDENTITY = { GIT_AUTHOR_NAME: 'Writer', GIT_AUTHOR_EMAIL: 'writer@example.com', GIT_COMMITTER_NAME: 'Writer', GIT_COMMITTER_EMAIL: 'writer@example.com' };
 
@@ -14,12 +14,16 @@ function remoteWithClones(n: number): { remote: string; clones: string[]; store:
   const { repo } = fixtureRepo();
   const remote = join(tempDir(), 'remote.git');
   gitIn(repo, 'clone', '-q', '--bare', repo, remote);
+  // Each clone has the bytes of the fixture's versions in its own default store, as teammates on a
+  // shared store would; the shared store (for what the tests register) starts with them too.
   const clones = Array.from({ length: n }, (_, i) => {
     const dir = join(tempDir(), `clone${i}`);
     gitIn(repo, 'clone', '-q', remote, dir);
+    seedFixtureBytes(join(dir, '.modelreg/store'));
     return dir;
   });
   const store = join(tempDir(), 'store');
+  seedFixtureBytes(store);
   return { remote, clones, store };
 }
 
@@ -71,18 +75,27 @@ describe('register, promote, rollback, deprecate', () => {
     expect(gitIn(repo, 'rev-parse', 'HEAD')).toBe(head);
     expect(gitIn(repo, 'status', '--porcelain')).toBe('');
 
-    for (const stage of ['development', 'staging', 'production']) {
+    for (const stage of ['development', 'staging']) {
       const p = cli(repo, ['promote', 'sentiment@1.3.0', stage, '--reason', `ready for ${stage}`, '--json'], env);
       expect(p.code, p.stderr).toBe(0);
       expect(p.json().gates.every((g: { passed: boolean }) => g.passed)).toBe(true);
     }
+    // Production needs an approval, which only a pull request can give: not committed on the default
+    // branch, unless --no-verify (the pull-request check still asks for it).
+    const direct = cli(repo, ['promote', 'sentiment@1.3.0', 'production', '--reason', 'ready for production'], env);
+    expect(direct.code).toBe(1);
+    expect(direct.stderr).toContain('sentiment@1.3.0 → production needs 1 approval(s), which only a pull request can give; this would commit it on main, the default branch');
+    const p = cli(repo, ['promote', 'sentiment@1.3.0', 'production', '--reason', 'ready for production', '--no-verify', '--json'], env);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.json().gates.every((g: { passed: boolean }) => g.passed)).toBe(true);
+    expect(p.json().notes).toEqual(["--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask", '--no-verify: sentiment@1.3.0 → production needs approvals, which only a pull request can give']);
     expect(cli(repo, ['resolve', 'sentiment@production', '--json']).json().version).toBe('1.3.0');
     const stageFile = readFileSync(join(repo, 'models/sentiment/stages/production.yaml'), 'utf8');
     expect(stageFile).toContain('previous: 1.1.0');
     expect(stageFile).toContain('reason: ready for production');
 
     // Rollback goes back to the previous holder; deprecating a holder is refused; deprecate and undeprecate.
-    const rb = cli(repo, ['rollback', 'sentiment', 'production', '--json'], env);
+    const rb = cli(repo, ['rollback', 'sentiment', 'production', '--no-verify', '--json'], env);
     expect(rb.code, rb.stderr).toBe(0);
     expect(rb.json()).toMatchObject({ ref: 'sentiment@1.1.0', previous: '1.3.0' });
     expect(cli(repo, ['history', 'sentiment', '--json']).json().events[0]).toMatchObject({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.3.0' });
@@ -146,7 +159,7 @@ describe('register, promote, rollback, deprecate', () => {
     writeFileSync(join(repo, '.git/hooks/pre-commit'), '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
     chmodSync(join(repo, '.git/hooks/pre-commit'), 0o755);
     write(repo, 'notes.txt', 'my own uncommitted work\n');
-    const r = cli(repo, ['promote', 'sentiment@1.2.0', 'production']);
+    const r = cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--no-verify']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('hook says no');
     expect(gitIn(repo, 'status', '--porcelain')).toBe('?? notes.txt');
@@ -203,7 +216,7 @@ describe('pushing to a shared remote', () => {
     expect(cli(a, ['promote', 'sentiment-int8@1.0.0', 'staging', '--no-verify']).code).toBe(0);
     writeFileSync(join(b, '.git/hooks/pre-push'), `#!/bin/sh\n[ -e .git/raced ] && exit 0\ntouch .git/raced\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`);
     chmodSync(join(b, '.git/hooks/pre-push'), 0o755);
-    const r = cli(b, ['promote', 'sentiment@1.2.0', 'production', '--push', '--json']);
+    const r = cli(b, ['promote', 'sentiment@1.2.0', 'production', '--push', '--no-verify', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.json()).toMatchObject({ pushed: true, attempts: 2 });
     expect(gitIn(b, 'log', '--format=%s', '-n', '2')).toBe('Promote sentiment@1.2.0 to production\nPromote sentiment-int8@1.0.0 to staging');
@@ -211,10 +224,10 @@ describe('pushing to a shared remote', () => {
     // a moves production back at the moment b pushes its own move of production: when b re-plans on the
     // new tip, the stage is no longer where b saw it — a conflict of intent, reported, not retried.
     gitIn(a, 'pull', '-q', '--ff-only');
-    expect(cli(a, ['rollback', 'sentiment', 'production']).code).toBe(0); // committed, not yet pushed
+    expect(cli(a, ['rollback', 'sentiment', 'production', '--no-verify']).code).toBe(0); // committed, not yet pushed
     writeFileSync(join(b, '.git/hooks/pre-push'), `#!/bin/sh\n[ -e .git/raced2 ] && exit 0\ntouch .git/raced2\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`);
     const before = gitIn(b, 'rev-parse', 'HEAD');
-    const moved = cli(b, ['rollback', 'sentiment', 'production', '--push', '--json']);
+    const moved = cli(b, ['rollback', 'sentiment', 'production', '--push', '--no-verify', '--json']);
     expect(moved.code, moved.stdout).toBe(1);
     expect(moved.json().error).toMatchObject({ code: 'conflict' });
     expect(moved.json().error.message).toMatch(/moved meanwhile: it was 1\.2\.0, it is now 1\.1\.0/);
@@ -231,7 +244,7 @@ describe('pushing to a shared remote', () => {
     chmodSync(join(remote, 'hooks/pre-receive'), 0o755);
     const c = clones[0]!;
     const before = gitIn(c, 'rev-parse', 'HEAD');
-    const r = cli(c, ['promote', 'sentiment@1.2.0', 'production', '--push']);
+    const r = cli(c, ['promote', 'sentiment@1.2.0', 'production', '--push', '--no-verify']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error[push-rejected]');
     expect(r.stderr).toContain('--pr');
@@ -280,11 +293,11 @@ describe('a process killed at each step', () => {
   for (const step of ['plan', 'write', 'commit']) {
     it(`promote killed after "${step}": the stage moved or it did not, and a rerun succeeds`, () => {
       const { repo } = fixtureRepo();
-      const killed = cli(repo, ['promote', 'sentiment@1.2.0', 'production'], { MODELREG_FAULT_AFTER: step });
+      const killed = cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--no-verify'], { MODELREG_FAULT_AFTER: step });
       expect(killed.code).not.toBe(0);
       const holder = cli(repo, ['resolve', 'sentiment@production', '--at', 'HEAD', '--json']).json().version;
       expect(holder).toBe(step === 'commit' ? '1.2.0' : '1.1.0');
-      const rerun = cli(repo, step === 'commit' ? ['rollback', 'sentiment', 'production'] : ['promote', 'sentiment@1.2.0', 'production']);
+      const rerun = cli(repo, step === 'commit' ? ['rollback', 'sentiment', 'production', '--no-verify'] : ['promote', 'sentiment@1.2.0', 'production', '--no-verify']);
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(gitIn(repo, 'status', '--porcelain')).toBe('');
       expect(cli(repo, ['validate']).code).toBe(0);

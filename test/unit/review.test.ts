@@ -101,8 +101,8 @@ describe('the report', () => {
   const head = snap(promoted);
   const change = validateChange(base, head);
   const build = (failLevel: FailLevel, approved: boolean, extra: Finding[] = []) => {
-    const [need] = approvalRequirements(base, change.change.stageMoves);
-    const approvals = new Map([[moveKey(need!.move), judgeApprovals(need!.requirement, reviewState(approved ? [r('bob', 'APPROVED')] : [], HEAD, 'alice'), { writeAccess: { bob: true }, teamMembership: {} })]]);
+    const [need] = approvalRequirements(base, change.change);
+    const approvals = new Map([[need!.key, judgeApprovals(need!.requirement, reviewState(approved ? [r('bob', 'APPROVED')] : [], HEAD, 'alice'), { writeAccess: { bob: true }, teamMembership: {} })]]);
     return buildReport({ event: 'pull_request', pullRequest: 1, base: 'b'.repeat(40), head: HEAD, baseSnapshot: base, headSnapshot: head, change, approvals, artifacts: { store: null, checked: 0, findings: extra }, failLevel });
   };
 
@@ -111,7 +111,8 @@ describe('the report', () => {
     expect(ok.verdict).toBe('pass');
     expect(ok.promotions[0]!.gates.at(-1)).toMatchObject({ gate: 'approvals', passed: true });
     expect(ok.promotions[0]!.metrics.find((m) => m.name === 'accuracy')).toEqual({ name: 'accuracy', candidate: 0.91, holder: 0.89, delta: 0.02 });
-    expect(artifactsToCheck(change.change, head).map((a) => `${a.ref} ${a.path}`)).toEqual(['sentiment@1.3.0 model.bin']);
+    // The version added, and the one entering production (its bytes may be gone): the latter located at the stage file.
+    expect(artifactsToCheck(change.change, head).map((a) => `${a.ref} ${a.path}${a.stage ? ` (${a.stage.file})` : ''}`)).toEqual(['sentiment@1.3.0 model.bin', 'sentiment@1.2.0 model.safetensors (models/sentiment/stages/production.yaml)', 'sentiment@1.2.0 tokenizer.json (models/sentiment/stages/production.yaml)']);
     const failed = build('error', false);
     expect(failed.verdict).toBe('fail');
     expect(failed.findings.find((f) => f.code === 'gate-approvals')).toMatchObject({ file: 'models/sentiment/stages/production.yaml', severity: 'error' });
