@@ -197,6 +197,15 @@ export class Registry {
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }
 
+  /**
+   * Every model's versions in registration order (oldest first), from the first-parent history of the
+   * revision read (HEAD for the work tree). Versions committed by no first-parent commit are absent.
+   */
+  async registrations(): Promise<Map<string, string[]>> {
+    const { registrationOrder } = await import('../git/history.js');
+    return registrationOrder(this.root, this.source.commit ?? 'HEAD');
+  }
+
   /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */
   async openStore(): Promise<ArtifactStore> {
     const policy = (await this.snapshot({ models: [] })).policy?.data;

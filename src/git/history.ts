@@ -6,6 +6,7 @@
 import { parseManifestYaml } from '../schema/yaml.js';
 import { classifyPath } from '../registry/layout.js';
 import { git, readBlobs } from './run.js';
+import { compareLoosely } from '../registry/versions.js';
 
 export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
@@ -124,5 +125,43 @@ function parseLog(text: string, prefix: string): Commit[] {
 export function prNumber(subject: string): { pr?: number } {
   const m = /^Merge pull request #(\d+)\b/.exec(subject) ?? /\(#(\d+)\)\s*$/.exec(subject);
   return m ? { pr: Number(m[1]) } : {};
+}
+
+
+/**
+ * Every model's versions in the order they were registered at `rev`: the first-parent commit that first
+ * added each version file, oldest first (versions added by one commit in semver order). One `git log`
+ * for the whole registry, so a server can number 100k versions at start-up without a process per model.
+ * Versions the history does not show (a file that was never added on the first-parent line) are left
+ * for the caller to place.
+ */
+export async function registrationOrder(root: string, rev: string): Promise<Map<string, string[]>> {
+  const r = await git(root, ['-c', 'core.quotePath=false', 'log', '--first-parent', '--diff-merges=first-parent', '--diff-filter=A', '--no-renames', '--reverse', '--format=%x1e', '--name-only', '-z', rev, '--', 'models/'], { allowFail: true });
+  if (r.code !== 0) {
+    if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return new Map();
+    throw new Error(`git log failed: ${r.stderr.trim()}`);
+  }
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  const order = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const commit of r.stdout.toString('utf8').split('\x1e')) {
+    const added: { model: string; version: string }[] = [];
+    for (const raw of commit.split(/[\0\n]/)) {
+      if (!raw.startsWith(prefix)) continue;
+      const where = classifyPath(raw.slice(prefix.length));
+      if (where.kind !== 'version' || !where.model || !where.id) continue;
+      const key = `${where.model}/${where.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      added.push({ model: where.model, version: where.id });
+    }
+    added.sort((a, b) => compareLoosely(a.version, b.version));
+    for (const a of added) {
+      const list = order.get(a.model);
+      if (list) list.push(a.version);
+      else order.set(a.model, [a.version]);
+    }
+  }
+  return order;
 }
 

@@ -43,3 +43,15 @@ function unreachable(remote: string, stderr: string): ModelregError {
 function summary(out: string): string {
   return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('To ') && l !== 'Done').slice(0, 2).join(' ') || 'no details';
 }
+
+/**
+ * Fetch one branch into its remote-tracking ref (`refs/remotes/<remote>/<branch>`) and return the commit
+ * it now names. The ref moves atomically or not at all; FETCH_HEAD, which any other fetch in the same
+ * repository overwrites, is not relied on. Never touches the work tree, the index or a local branch.
+ */
+export async function fetchTracking(root: string, remote: string, branch: string): Promise<string> {
+  const ref = `refs/remotes/${remote}/${branch}`;
+  const r = await git(root, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+refs/heads/${branch}:${ref}`], { allowFail: true });
+  if (r.code !== 0) throw unreachable(remote, r.stderr);
+  return (await git(root, ['rev-parse', '--verify', `${ref}^{commit}`])).stdout.toString('utf8').trim();
+}

@@ -16,3 +16,8 @@ export function isPrerelease(v: string): boolean {
 export function sortVersions(versions: Iterable<string>): string[] {
   return [...versions].filter(isValidVersion).sort(compareVersions);
 }
+
+/** semver order where both are valid versions, else text order (history and broken trees hold anything). */
+export function compareLoosely(a: string, b: string): number {
+  return isValidVersion(a) && isValidVersion(b) ? compareVersions(a, b) : a < b ? -1 : a > b ? 1 : 0;
+}
