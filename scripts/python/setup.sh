@@ -44,7 +44,7 @@ mkdir -p "$cache"
 echo "setup.sh: building $venv with $base (a few hundred MB from PyPI)" >&2
 "$base" -m venv "$venv"
 "$python" -m pip install --quiet --disable-pip-version-check --no-input 'pip==24.3.1' >&2
-"$python" -m pip install --quiet --disable-pip-version-check --no-input --require-virtualenv -r "$req" >&2
+"$python" -m pip install --quiet --disable-pip-version-check --no-input --require-virtualenv -r "$req" 2> >(grep -v "^WARNING: Location .* is ignored" >&2) >&2
 "$python" -c 'import mlflow, sklearn; print("setup.sh: mlflow", mlflow.__version__, "scikit-learn", sklearn.__version__)' >&2
 touch "$venv/.complete"
 echo "setup.sh: done in $(( $(date +%s) - started )) s" >&2

@@ -67,12 +67,14 @@ function tokenize(text: string): Token[] {
     }
     const word = /^[A-Za-z_][\w]*/.exec(text.slice(i));
     if (word) {
-      // `tags.` followed by a quoted key: one identifier.
-      if (/^tags\.$/i.test(text.slice(i, i + 5)) && /[`"]/.test(text[i + 5] ?? '')) {
-        const q = text[i + 5]!;
-        const end = text.indexOf(q, i + 6);
+      // `tags.` (or `tag.`, which MLflow's own client sends) followed by a quoted key: one identifier.
+      const quotedTag = /^tags?\.(?=[`"])/i.exec(text.slice(i));
+      if (quotedTag) {
+        const start = i + quotedTag[0].length;
+        const q = text[start]!;
+        const end = text.indexOf(q, start + 1);
         if (end < 0) throw invalid(`Invalid filter '${text}': unterminated tag key`);
-        out.push({ t: 'ident', v: `tags.${text.slice(i + 6, end)}` });
+        out.push({ t: 'ident', v: `tags.${text.slice(start + 1, end)}` });
         i = end + 1;
         continue;
       }
@@ -179,8 +181,10 @@ export function matches(filter: readonly Comparison[], s: FilterSubject): boolea
 function test(c: Comparison, s: FilterSubject): boolean {
   const f = c.field;
   const actual: string | number | undefined = f.kind === 'name' ? s.name : f.kind === 'run_id' ? s.runId : f.kind === 'version_number' ? s.versionNumber : Object.hasOwn(s.tags, f.key) ? s.tags[f.key] : undefined;
-  // As in SQL: a missing value (a tag the version lacks, a run never recorded) matches no comparison.
-  if (actual === undefined) return false;
+  // A missing value (a tag the version lacks, a run never recorded) is unequal to everything and matches
+  // no pattern: MLflow's own client filters prompts out with `tag.\`mlflow.prompt.is_prompt\` != 'true'`,
+  // which must keep every model without that tag.
+  if (actual === undefined) return c.op === '!=' || c.op === 'NOT IN';
   const v = c.values[0]!;
   switch (c.op) {
     case '=':

@@ -66,7 +66,8 @@ export function createServeServer(options: ServerOptions): Server {
     const rev = options.current();
     if (!rev) return send(res, 503, new MlflowApiError('TEMPORARILY_UNAVAILABLE', 'modelreg serve is still reading the registry').body());
     res.setHeader(COMMIT_HEADER, rev.commit);
-    res.on('close', () => {
+    // Logged on the turn after the response closed: a download cut mid-stream records why it was cut.
+    res.on('close', () => setImmediate(() => {
       options.log({
         time: new Date().toISOString(),
         event: 'request',
@@ -80,7 +81,7 @@ export function createServeServer(options: ServerOptions): Server {
         commit: rev.commit,
         ...(res.locals?.error ? { error: res.locals.error } : {}),
       });
-    });
+    }));
     handle(req, res, rev, options, limits, token).catch((e) => fail(res, e));
   });
   server.setTimeout(limits.idleTimeoutMs);
