@@ -21,7 +21,7 @@ export interface PlanCheck extends ChangeReport {
 export function overlay(files: readonly TreeFile[], plan: Plan): TreeFile[] {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
   const out = files.filter((f) => !planned.has(f.path));
-  for (const f of plan.files) out.push({ path: f.path, type: 'file', text: f.text, size: Buffer.byteLength(f.text) });
+  for (const f of plan.files) if (!f.delete) out.push({ path: f.path, type: 'file', text: f.text, size: Buffer.byteLength(f.text) });
   return out;
 }
 

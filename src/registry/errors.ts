@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'rejected'
   | 'push-rejected'
   | 'dirty-worktree'
+  | 'source-unavailable'
+  | 'source-invalid'
   | 'usage';
 
 export class ModelregError extends Error {

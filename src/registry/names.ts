@@ -7,3 +7,5 @@ export function isSafeRelativePath(p: string): boolean {
   if (p === '' || p.startsWith('/') || p.includes('\\') || /[\u0000-\u001f\u007f]/.test(p) || /^[a-zA-Z]:/.test(p)) return false;
   return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
+/** Metric, param and tag keys (schemas' $defs/key). */
+export const KEY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;

@@ -38,6 +38,7 @@ function registryWithArtifacts(): { repo: string; store: string; env: Record<str
 }
 
 const api = (s: Served, path: string, init?: RequestInit) => fetch(`${s.url}${path}`, init);
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 
 describe('modelreg serve', () => {
   it('answers the registry endpoints in MLflow shapes, naming the commit of every answer', async () => {
@@ -49,14 +50,14 @@ describe('modelreg serve', () => {
     const got = await api(s, '/api/2.0/mlflow/registered-models/get?name=sentiment');
     expect(got.status).toBe(200);
     expect(got.headers.get('x-modelreg-commit')).toBe(head);
-    const rm = (await got.json()).registered_model;
+    const rm = (await json(got)).registered_model;
     const show = cli(repo, ['show', 'sentiment', '--json']).json();
     expect(rm.name).toBe('sentiment');
     expect(rm.description).toBe(show.model.description);
     expect(Object.fromEntries(rm.tags.map((t: any) => [t.key, t.value]))).toEqual(show.model.tags);
     // Every stage is an alias, naming the MLflow number of the version that holds it.
     const numbers = new Map<string, string>();
-    const versions = (await (await api(s, "/api/2.0/mlflow/model-versions/search?filter=name%3D'sentiment'")).json()).model_versions;
+    const versions = (await json(api(s, "/api/2.0/mlflow/model-versions/search?filter=name%3D'sentiment'"))).model_versions;
     for (const v of versions) numbers.set(v.tags.find((t: any) => t.key === 'modelreg.version').value, v.version);
     expect(versions).toHaveLength(show.versions.length);
     expect(Object.fromEntries(rm.aliases.map((a: any) => [a.alias, a.version]))).toEqual(Object.fromEntries(Object.entries(show.stages).map(([stage, v]) => [stage, numbers.get(v as string)])));
@@ -64,7 +65,7 @@ describe('modelreg serve', () => {
     expect(numbers.get('2.0.0')).toBe(String(show.versions.length));
     expect([...numbers.values()].map(Number).sort((a, b) => a - b)).toEqual(show.versions.map((_: unknown, i: number) => i + 1));
 
-    const alias = await (await api(s, '/api/2.0/mlflow/registered-models/alias?name=sentiment&alias=production')).json();
+    const alias = await json(api(s, '/api/2.0/mlflow/registered-models/alias?name=sentiment&alias=production'));
     const resolved = cli(repo, ['resolve', 'sentiment@production', '--json']).json();
     expect(alias.model_version.version).toBe(numbers.get(resolved.version));
     expect(alias.model_version.current_stage).toBe('Production');
@@ -72,11 +73,11 @@ describe('modelreg serve', () => {
 
     // get-latest-versions, as MLflow's client sends it (POST with a JSON body), legacy names case-insensitive.
     const latest = await api(s, '/api/2.0/mlflow/registered-models/get-latest-versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sentiment', stages: ['PRODUCTION'] }) });
-    expect((await latest.json()).model_versions.map((v: any) => v.version)).toEqual([numbers.get(resolved.version)]);
+    expect((await json(latest)).model_versions.map((v: any) => v.version)).toEqual([numbers.get(resolved.version)]);
 
-    const uri = await (await api(s, `/api/2.0/mlflow/model-versions/get-download-uri?name=sentiment&version=${numbers.get('2.0.0')}`)).json();
+    const uri = await json(api(s, `/api/2.0/mlflow/model-versions/get-download-uri?name=sentiment&version=${numbers.get('2.0.0')}`));
     expect(uri.artifact_uri).toBe(`${s.url}/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0`);
-    const listing = await (await api(s, '/api/2.0/mlflow-artifacts/artifacts?path=sentiment/2.0.0')).json();
+    const listing = await json(api(s, '/api/2.0/mlflow-artifacts/artifacts?path=sentiment/2.0.0'));
     expect(listing.files).toEqual([
       { path: 'sub', is_dir: true },
       { path: 'weights.bin', is_dir: false, file_size: 3 << 20 },
@@ -95,7 +96,7 @@ describe('modelreg serve', () => {
     for (const [method, path] of [['POST', '/api/2.0/mlflow/model-versions/transition-stage'], ['POST', '/api/2.0/mlflow/registered-models/alias'], ['DELETE', '/api/2.0/mlflow/registered-models/delete'], ['PATCH', '/api/2.0/mlflow/model-versions/update'], ['PUT', '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/x.bin']] as const) {
       const r = await api(s, path, { method, body: '{}' });
       expect(r.status, path).toBe(403);
-      const body = await r.json();
+      const body = await json(r);
       expect(body.error_code).toBe('PERMISSION_DENIED');
       expect(body.message).toMatch(/read-only.*a change to it is a commit or a pull request/);
       if (path.endsWith('transition-stage')) expect(body.message).toContain('modelreg promote <name>@<version> <stage> --pr');
@@ -107,15 +108,15 @@ describe('modelreg serve', () => {
 
     const missing = await api(s, '/api/2.0/mlflow/registered-models/get?name=nope');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Registered Model with name=nope not found' });
+    expect(await json(missing)).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'Registered Model with name=nope not found' });
     const badFilter = await api(s, `/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name = 'a' OR name = 'b'")}`);
     expect(badFilter.status).toBe(400);
-    expect((await badFilter.json()).error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect((await json(badFilter)).error_code).toBe('INVALID_PARAMETER_VALUE');
 
     expect((await api(s, `/api/2.0/mlflow/registered-models/get?name=${'x'.repeat(9000)}`)).status).toBe(414);
     const big = await api(s, '/api/2.0/mlflow/registered-models/get-latest-versions', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(2 << 20) }) });
     expect(big.status).toBe(413);
-    expect((await big.json()).error_code).toBe('REQUEST_LIMIT_EXCEEDED');
+    expect((await json(big)).error_code).toBe('REQUEST_LIMIT_EXCEEDED');
   });
 
   it('serves only the files a version names: no path climbs out, no other file is reachable', async () => {
@@ -160,7 +161,7 @@ describe('modelreg serve', () => {
     rmSync(object);
     const gone = await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/weights.bin');
     expect(gone.status).toBe(404);
-    expect((await gone.json()).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect((await json(gone)).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
   it('with a token, refuses every request without the bearer token', async () => {
@@ -168,7 +169,7 @@ describe('modelreg serve', () => {
     const s = await start(repo, [], { ...env, MODELREG_SERVE_TOKEN: 'a-long-enough-token-0123' });
     const none = await api(s, '/api/2.0/mlflow/registered-models/get?name=sentiment');
     expect(none.status).toBe(401);
-    expect((await none.json()).error_code).toBe('UNAUTHENTICATED');
+    expect((await json(none)).error_code).toBe('UNAUTHENTICATED');
     expect((await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/sub/config.json', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const ok = await api(s, '/api/2.0/mlflow/registered-models/get?name=sentiment', { headers: { authorization: 'Bearer a-long-enough-token-0123' } });
     expect(ok.status).toBe(200);
@@ -186,7 +187,7 @@ describe('modelreg serve', () => {
     const before = gitIn(served, 'rev-parse', 'HEAD');
     const alias = async () => {
       const r = await api(s, '/api/2.0/mlflow/registered-models/alias?name=sentiment&alias=production');
-      return { commit: r.headers.get('x-modelreg-commit'), version: (await r.json()).model_version.tags.find((t: any) => t.key === 'modelreg.version').value };
+      return { commit: r.headers.get('x-modelreg-commit'), version: (await json(r)).model_version.tags.find((t: any) => t.key === 'modelreg.version').value };
     };
     expect(await alias()).toEqual({ commit: before, version: '1.1.0' });
 
@@ -201,13 +202,13 @@ describe('modelreg serve', () => {
 
     renameSync(remote, `${remote}.away`);
     await s.waitFor((r) => r.event === 'fetch-failed');
-    const health = await (await api(s, '/health')).json();
+    const health = await json(api(s, '/health'));
     expect(health).toMatchObject({ status: 'stale', commit: tip, follow: { remote: 'origin', branch: 'main' } });
     expect(health.follow.lastError).toMatch(/cannot reach the remote origin/);
     expect(await alias()).toEqual({ commit: tip, version: '1.2.0' });
 
     renameSync(`${remote}.away`, remote);
     // The next fetch succeeds: healthy again (polled; the test's time limit bounds the wait).
-    while ((await (await api(s, '/health')).json()).status !== 'ok') await sleep(200);
+    while ((await json(api(s, '/health'))).status !== 'ok') await sleep(200);
   });
 });

@@ -5,6 +5,7 @@
     python mlflow_client.py predict <model-uri> <inputs.json> load with mlflow.pyfunc in this fresh process; print predictions
     python mlflow_client.py poll <model> <alias> <semver>     poll the alias until it names that version; print how many calls
     python mlflow_client.py writes <model>                    try every kind of write; print the errors
+    python mlflow_client.py facts <workdir> <model>...       every fact of these models and their downloads, comparable across servers
 
 The server is MLFLOW_TRACKING_URI (and the registry URI defaults to it), as a user's code would have it.
 """
@@ -147,6 +148,25 @@ def writes(name):
     print(json.dumps(out))
 
 
+
+
+def facts(workdir, names):
+    """Everything a client can learn of these models, downloads included, in one comparable shape."""
+    c = MlflowClient()
+    out = {}
+    for name in names:
+        m = c.get_registered_model(name)
+        versions = {}
+        for v in c.search_model_versions(f"name = '{name}'"):
+            dst = os.path.join(workdir, name.replace(" ", "_"), v.version)
+            os.makedirs(dst, exist_ok=True)
+            path = mlflow.artifacts.download_artifacts(f"models:/{name}/{v.version}", dst_path=dst)
+            versions[v.version] = {**version_json(v), "files": sha256_tree(path)}
+        out[name] = {"description": m.description, "tags": dict(m.tags), "aliases": dict(m.aliases), "versions": versions,
+                     "latest": {s: [v.version for v in c.get_latest_versions(name, [s])] for s in ["None", "Staging", "Production", "Archived"]}}
+    print(json.dumps(out))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"read": lambda: read(args[0], args[1:]), "train": lambda: train(args[0]), "predict": lambda: predict(args[0], args[1]), "poll": lambda: poll(*args), "writes": lambda: writes(args[0])}[cmd]()
+    {"facts": lambda: facts(args[0], args[1:]), "read": lambda: read(args[0], args[1:]), "train": lambda: train(args[0]), "predict": lambda: predict(args[0], args[1]), "poll": lambda: poll(*args), "writes": lambda: writes(args[0])}[cmd]()
