@@ -9,7 +9,11 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cli, fixtureRepo, gitIn, tempDir } from './helpers.js';
+import { randomBytes, createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { requireS3, skipS3 } from '../s3-setup.js';
+import { cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
 import { serve, type Served } from './serve-helpers.js';
 
 const running: Served[] = [];
@@ -210,5 +214,37 @@ describe('modelreg serve', () => {
     renameSync(`${remote}.away`, remote);
     // The next fetch succeeds: healthy again (polled; the test's time limit bounds the wait).
     while ((await json(api(s, '/health'))).status !== 'ok') await sleep(200);
+  });
+});
+
+describe.skipIf(skipS3())('modelreg serve from an S3 store', () => {
+  it('streams a version from S3, and cuts the response when the object there was overwritten', async () => {
+    const s3 = requireS3();
+    const creds = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region };
+    const { repo } = fixtureRepo();
+    const prefix = `serve-${randomBytes(4).toString('hex')}`;
+    write(repo, 'registry.yaml', readFileSync(join(repo, 'registry.yaml'), 'utf8').replace(/store: .*/, `store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`));
+    gitIn(repo, 'commit', '-qam', 'Store artifacts in S3');
+    const dir = tempDir();
+    const weights = randomBytes(20 << 20); // several of the store's 16 MiB ranges
+    writeFileSync(join(dir, 'model.bin'), weights);
+    const reg = cli(repo, ['register', 'sentiment', dir, '--version', '2.0.0', '--no-code', '--json'], creds);
+    expect(reg.code, reg.stdout + reg.stderr).toBe(0);
+    const s = await start(repo, [], creds);
+    const got = await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/model.bin');
+    expect(got.status).toBe(200);
+    expect(Buffer.from(await got.arrayBuffer()).equals(weights)).toBe(true);
+
+    // Same size, other bytes, written behind the registry's back with the AWS CLI.
+    const bad = Buffer.from(weights);
+    bad[bad.length - 1] = bad[bad.length - 1]! ^ 1;
+    const tamper = join(tempDir(), 'bad.bin');
+    writeFileSync(tamper, bad);
+    const sha = createHash('sha256').update(weights).digest('hex');
+    const cp = spawnSync('/usr/bin/aws', ['--endpoint-url', s3.endpoint, 's3', 'cp', tamper, `s3://${s3.bucket}/${prefix}/sha256/${sha.slice(0, 2)}/${sha}`, '--only-show-errors'], { env: { ...process.env, ...creds, AWS_EC2_METADATA_DISABLED: 'true' }, encoding: 'utf8' });
+    expect(cp.status, cp.stderr).toBe(0);
+    const cut = await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/model.bin');
+    expect(cut.status).toBe(200);
+    await expect(cut.arrayBuffer()).rejects.toThrow();
   });
 });
