@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
-import { findRegistryRoot } from '../git/open.js';
 import { ModelregError } from '../registry/errors.js';
 import { safeJson } from '../registry/text.js';
 
@@ -34,7 +33,7 @@ The access log is one JSON object a line on standard output. GET /health says wh
     const { startServe } = await import('../serve/index.js');
     const log = (record: Record<string, unknown>) => process.stdout.write(safeJson(record) + '\n');
     const running = await startServe({
-      dir: findRegistryRoot(flags.registry),
+      ...(flags.registry ? { dir: flags.registry } : {}),
       ...(flags.at ? { at: flags.at } : {}),
       ...(flags.follow ? { follow: flags.follow, intervalSeconds: flags.interval } : {}),
       host: flags.host,

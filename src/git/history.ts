@@ -6,7 +6,7 @@
 import { parseManifestYaml } from '../schema/yaml.js';
 import { classifyPath } from '../registry/layout.js';
 import { git, readBlobs } from './run.js';
-import { compareLoosely } from '../registry/versions.js';
+import { sortLoosely } from '../registry/versions.js';
 
 export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
@@ -145,7 +145,8 @@ export async function registrationOrder(root: string, rev: string): Promise<Map<
   const order = new Map<string, string[]>();
   const seen = new Set<string>();
   for (const commit of r.stdout.toString('utf8').split('\x1e')) {
-    const added: { model: string; version: string }[] = [];
+    // Versions one commit added, by model: in semver order within the model.
+    const added = new Map<string, string[]>();
     for (const raw of commit.split(/[\0\n]/)) {
       if (!raw.startsWith(prefix)) continue;
       const where = classifyPath(raw.slice(prefix.length));
@@ -153,13 +154,15 @@ export async function registrationOrder(root: string, rev: string): Promise<Map<
       const key = `${where.model}/${where.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      added.push({ model: where.model, version: where.id });
+      const list = added.get(where.model);
+      if (list) list.push(where.id);
+      else added.set(where.model, [where.id]);
     }
-    added.sort((a, b) => compareLoosely(a.version, b.version));
-    for (const a of added) {
-      const list = order.get(a.model);
-      if (list) list.push(a.version);
-      else order.set(a.model, [a.version]);
+    for (const [model, versions] of added) {
+      const sorted = versions.length > 1 ? sortLoosely(versions) : versions;
+      const list = order.get(model);
+      if (list) list.push(...sorted);
+      else order.set(model, sorted);
     }
   }
   return order;

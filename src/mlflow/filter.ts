@@ -20,6 +20,8 @@ export interface Comparison {
   op: FilterOp;
   /** One value, or the list of an IN. Numbers only for version_number. */
   values: (string | number)[];
+  /** LIKE and ILIKE: the pattern, compiled once. */
+  pattern?: RegExp;
 }
 
 /** What a search is run on: `registered-models/search` knows names and tags, `model-versions/search` more. */
@@ -138,7 +140,7 @@ export function parseFilter(text: string | undefined, target: FilterTarget): Com
       values.push(v.v);
     }
     checkTypes(field, op, values, text);
-    out.push({ field, op, values });
+    out.push({ field, op, values, ...(op === 'LIKE' || op === 'ILIKE' ? { pattern: likeToRegExp(String(values[0]), op === 'ILIKE') } : {}) });
     if (i >= tokens.length) return out;
     if (!peekWord('AND')) {
       const t = tokens[i]!;
@@ -193,7 +195,7 @@ function test(c: Comparison, s: FilterSubject): boolean {
       return actual !== v;
     case 'LIKE':
     case 'ILIKE':
-      return likeToRegExp(String(v), c.op === 'ILIKE').test(String(actual));
+      return (c.pattern ?? likeToRegExp(String(v), c.op === 'ILIKE')).test(String(actual));
     case 'IN':
       return c.values.includes(actual);
     case 'NOT IN':

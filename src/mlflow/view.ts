@@ -67,10 +67,19 @@ export interface ModelInput {
   stages: StageManifest[];
 }
 
+/**
+ * Every object of the index is frozen: answers share them (and a server may cache each one's JSON by
+ * identity), so none may change after the index is built.
+ */
 export interface IndexedModel {
-  registered: Omit<MlflowRegisteredModel, 'latest_versions'>;
+  /** The registered model with its latest versions: what get and search answer. */
+  registered: MlflowRegisteredModel;
+  /** Tags as a record, for filters. */
+  tags: Record<string, string>;
   /** By MLflow version number. */
   versions: Map<number, MlflowModelVersion>;
+  /** Each version's tags as a record, for filters. */
+  versionTags: Map<number, Record<string, string>>;
   bySemver: Map<string, number>;
   semverOf: Map<number, string>;
   /** Alias (a modelreg stage) → version number. */
@@ -139,7 +148,7 @@ function indexModel(m: ModelInput, options: IndexOptions): IndexedModel {
     const stageNames = held.map((s) => s.stage).sort();
     const created = ms(v.created_at);
     const updated = Math.max(created, ms(v.deprecated?.at), ...held.map((s) => ms(s.moved_at)));
-    versions.set(n, {
+    versions.set(n, Object.freeze({
       name: m.name,
       version: String(n),
       creation_timestamp: created,
@@ -152,7 +161,7 @@ function indexModel(m: ModelInput, options: IndexOptions): IndexedModel {
       status: 'READY',
       tags: tagList(v.tags, [{ key: SEMVER_TAG, value: v.version }]),
       aliases: stageNames,
-    });
+    }));
     bySemver.set(v.version, n);
     semverOf.set(n, v.version);
   }
@@ -170,17 +179,21 @@ function indexModel(m: ModelInput, options: IndexOptions): IndexedModel {
   const first = versions.get(Math.min(...versions.keys()));
   const created = all.length ? Math.min(...all.map((v) => v.creation_timestamp)) : 0;
   const updated = Math.max(created, ...all.map((v) => v.last_updated_timestamp));
+  const tags = tagList(m.manifest?.tags);
   return {
-    registered: {
+    registered: Object.freeze({
       name: m.name,
       creation_timestamp: created,
       last_updated_timestamp: updated,
       user_id: first?.user_id ?? m.manifest?.owners[0] ?? '',
       description: m.manifest?.description ?? '',
-      tags: tagList(m.manifest?.tags),
+      latest_versions: Object.freeze(latest) as MlflowModelVersion[],
+      tags,
       aliases: [...aliases].sort(([a], [b]) => (a < b ? -1 : 1)).map(([alias, n]) => ({ alias, version: String(n) })),
-    },
+    }),
+    tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     versions,
+    versionTags: new Map([...versions].map(([n, v]) => [n, Object.fromEntries(v.tags.map((t) => [t.key, t.value]))])),
     bySemver,
     semverOf,
     aliases,
@@ -202,7 +215,7 @@ export function requireModel(index: MlflowIndex, name: string | undefined): Inde
 
 export function getRegisteredModel(index: MlflowIndex, name: string | undefined): { registered_model: MlflowRegisteredModel } {
   const m = requireModel(index, name);
-  return { registered_model: { ...m.registered, latest_versions: m.latest } };
+  return { registered_model: m.registered };
 }
 
 /** `version` is MLflow's integer; a semver (`1.2.0`) is accepted too. */
@@ -327,8 +340,7 @@ export function searchRegisteredModels(index: MlflowIndex, req: SearchRequest): 
   const hits: MlflowRegisteredModel[] = [];
   for (const name of index.names) {
     const m = index.models.get(name)!;
-    const subject: FilterSubject = { name, tags: Object.fromEntries(m.registered.tags.map((t) => [t.key, t.value])) };
-    if (matches(filter, subject)) hits.push({ ...m.registered, latest_versions: m.latest });
+    if (matches(filter, { name, tags: m.tags })) hits.push(m.registered);
   }
   if (order.length > 1) hits.sort(sorter(order, (r, k) => (k === 'name' ? r.name : r[k as 'creation_timestamp'])));
   const page = pageOf(hits, req, 'registered-models');
@@ -342,8 +354,9 @@ export function searchModelVersions(index: MlflowIndex, req: SearchRequest): { m
   const names = exact ? (index.models.has(String(exact.values[0])) ? [String(exact.values[0])] : []) : index.names;
   const hits: MlflowModelVersion[] = [];
   for (const name of names) {
-    for (const v of index.models.get(name)!.versions.values()) {
-      const subject: FilterSubject = { name, tags: Object.fromEntries(v.tags.map((t) => [t.key, t.value])), versionNumber: Number(v.version), ...(v.run_id ? { runId: v.run_id } : {}) };
+    const m = index.models.get(name)!;
+    for (const [n, v] of m.versions) {
+      const subject: FilterSubject = { name, tags: m.versionTags.get(n)!, versionNumber: n, ...(v.run_id ? { runId: v.run_id } : {}) };
       if (matches(filter, subject)) hits.push(v);
     }
   }

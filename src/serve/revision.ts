@@ -25,7 +25,7 @@ export interface ServedRevision {
 }
 
 export interface RevisionOptions {
-  dir: string;
+  dir?: string;
   /** Any revision Git can name; it is resolved to a commit once. */
   rev: string;
   store?: string;
@@ -36,7 +36,7 @@ export interface RevisionOptions {
 export const ARTIFACTS_PATH = '/api/2.0/mlflow-artifacts/artifacts';
 
 export async function loadRevision(options: RevisionOptions): Promise<ServedRevision> {
-  const reg = await Registry.open({ dir: options.dir, at: options.rev, ...(options.store ? { store: options.store } : {}) });
+  const reg = await Registry.open({ ...(options.dir ? { dir: options.dir } : {}), at: options.rev, ...(options.store ? { store: options.store } : {}) });
   const commit = reg.source.commit;
   if (!commit) throw new ModelregError('revision-not-found', `${options.rev} is not a commit`);
   const [snap, order] = await Promise.all([reg.snapshot(), reg.registrations()]);

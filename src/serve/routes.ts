@@ -5,7 +5,7 @@
  */
 import { MlflowApiError, notFound } from '../mlflow/errors.js';
 import { downloadUri, getByAlias, getLatestVersions, getModelVersion, getRegisteredModel, listArtifacts, searchModelVersions, searchRegisteredModels, splitArtifactPath } from '../mlflow/view.js';
-import type { ServedRevision } from './revision.js';
+import { ARTIFACTS_PATH as ARTIFACTS, type ServedRevision } from './revision.js';
 
 /** A request's parameters: the query string's, or a JSON body's; a repeated key is a list. */
 export type Params = Record<string, string | string[] | undefined>;
@@ -33,7 +33,7 @@ export const READS: Record<string, JsonRoute> = {
   [`${MV}/get`]: (r, p) => ({ model_version: getModelVersion(r.index, one(p, 'name'), one(p, 'version')) }),
   [`${MV}/search`]: (r, p) => searchModelVersions(r.index, search(p)),
   [`${MV}/get-download-uri`]: (r, p) => downloadUri(r.index, one(p, 'name'), one(p, 'version')),
-  '/api/2.0/mlflow-artifacts/artifacts': (r, p) => ({ files: listVersionArtifacts(r, one(p, 'path') ?? '') }),
+  [ARTIFACTS]: (r, p) => ({ files: listVersionArtifacts(r, one(p, 'path') ?? '') }),
 };
 
 /** MLflow's client asks for the latest versions with POST (the proto's first endpoint); it is a read. */
@@ -78,9 +78,10 @@ const WRITES: Record<string, string> = {
   [`${MV}/delete-tag`]: 'versions are immutable; register a new one with `modelreg register … --pr`',
 };
 
-/** A write to the registry, or undefined when `path` is none. */
+/** The refusal of a write to the registry or an upload of artifacts; undefined when the request is neither. */
 export function writeRefusal(method: string, path: string): MlflowApiError | undefined {
-  const how = WRITES[path];
-  if (!how || method === 'GET' || method === 'HEAD') return undefined;
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  const how = WRITES[path] ?? (path === ARTIFACTS || path.startsWith(`${ARTIFACTS}/`) ? 'register a version with `modelreg register <name> <files…> --pr`' : undefined);
+  if (!how) return undefined;
   return new MlflowApiError('PERMISSION_DENIED', `modelreg serve is read-only: this registry is a Git repository, and a change to it is a commit or a pull request. To do this, ${how}.`);
 }

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MlflowApiError, notFound } from '../mlflow/errors.js';
 import { ModelregError } from '../registry/errors.js';
-import { safeJson } from '../registry/text.js';
+import { escapeUnsafe } from '../registry/text.js';
 import { ARTIFACTS_PATH, type ServedRevision } from './revision.js';
 import { artifactOf, POST_READS, READS, writeRefusal, type Params } from './routes.js';
 
@@ -79,7 +79,7 @@ export function createServeServer(options: ServerOptions): Server {
         complete: res.writableFinished,
         ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
         commit: rev.commit,
-        ...(res.locals?.error ? { error: res.locals.error } : {}),
+        ...(errorOf.has(res) ? { error: errorOf.get(res) } : {}),
       });
     }));
     handle(req, res, rev, options, limits, token).catch((e) => fail(res, e));
@@ -88,11 +88,8 @@ export function createServeServer(options: ServerOptions): Server {
   return server;
 }
 
-declare module 'node:http' {
-  interface ServerResponse {
-    locals?: { error?: string };
-  }
-}
+/** What went wrong with a response (an error answered, a download cut), for its log record. */
+const errorOf = new WeakMap<ServerResponse, string>();
 
 async function handle(req: IncomingMessage, res: ServerResponse, rev: ServedRevision, options: ServerOptions, limits: Limits, token: Buffer | undefined): Promise<void> {
   const raw = req.url ?? '/';
@@ -115,7 +112,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rev: ServedRevi
 
   if (path.startsWith(`${ARTIFACTS_PATH}/`) && (method === 'GET' || method === 'HEAD')) return streamArtifact(res, rev, path.slice(ARTIFACTS_PATH.length + 1), method === 'HEAD');
 
-  const refusal = writeRefusal(method, path) ?? (path.startsWith(`${ARTIFACTS_PATH}`) && method !== 'GET' ? writeRefusal('POST', '/api/2.0/mlflow/model-versions/create') : undefined);
+  const refusal = writeRefusal(method, path);
   if (refusal) {
     // The body is not read: say no at once, and close the connection so an unread upload goes nowhere.
     res.setHeader('connection', 'close');
@@ -190,13 +187,32 @@ async function streamArtifact(res: ServerResponse, rev: ServedRevision, encoded:
   } catch (e) {
     // Headers (and all but the last chunk) are out: the only honest signal left is a cut connection,
     // which every HTTP client reports as an incomplete body.
-    res.locals = { error: e instanceof Error ? e.message : String(e) };
+    errorOf.set(res, e instanceof Error ? e.message : String(e));
     res.destroy(e instanceof Error ? e : new Error(String(e)));
   }
 }
 
+/** JSON of the frozen objects the MLflow view shares between answers, made once each. */
+const serialized = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify, with the unsafe characters of registry/text.ts escaped in every string, and each
+ * frozen object's text kept: a search answer of 100 models is then mostly a join of texts made before.
+ */
+function json(value: unknown): string {
+  if (typeof value === 'string') return escapeUnsafe(JSON.stringify(value));
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const known = serialized.get(value);
+  if (known !== undefined) return known;
+  const text = Array.isArray(value)
+    ? `[${value.map((v) => (v === undefined ? 'null' : json(v))).join(',')}]`
+    : `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${escapeUnsafe(JSON.stringify(k))}:${json(v)}`).join(',')}}`;
+  if (Object.isFrozen(value)) serialized.set(value, text);
+  return text;
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = safeJson(body);
+  const text = json(body);
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   res.setHeader('content-length', Buffer.byteLength(text));
@@ -205,7 +221,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function fail(res: ServerResponse, e: unknown): void {
   const err = e instanceof MlflowApiError ? e : toMlflowError(e);
-  res.locals = { error: err.message };
+  errorOf.set(res, err.message);
   if (res.headersSent) return void res.destroy();
   send(res, err.status, err.body());
 }

@@ -12,7 +12,8 @@ import { loadRevision, type ServedRevision } from './revision.js';
 import { createServeServer, listeningUrl, type Health, type Limits } from './server.js';
 
 export interface ServeOptions {
-  dir: string;
+  /** The registry directory (default: MODELREG_REGISTRY, else discovered upward from the working directory). */
+  dir?: string;
   /** Revision to serve without --follow (default HEAD). */
   at?: string;
   /** `<remote>/<branch>`. */
@@ -43,7 +44,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const followed: Followed | undefined = options.follow ? parseFollow(options.follow) : undefined;
   const health: NonNullable<Health['follow']> | undefined = followed ? { remote: followed.remote, branch: followed.branch, lastFetch: null, lastError: null, failingSince: null } : undefined;
   const fetchTip = async (): Promise<string> => {
-    const tip = await fetchFollowed(followed!, { dir: options.dir });
+    const tip = await fetchFollowed(followed!, options.dir ? { dir: options.dir } : {});
     health!.lastFetch = new Date().toISOString();
     health!.lastError = null;
     health!.failingSince = null;
@@ -76,7 +77,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const url = listeningUrl(server);
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const publicUrl = options.publicUrl ?? (wildcard ? `http://${hostname()}:${(server.address() as { port: number }).port}` : url);
-  const load = (r: string) => loadRevision({ dir: options.dir, rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) });
+  const load = (r: string) => loadRevision({ ...(options.dir ? { dir: options.dir } : {}), rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) });
   let first: ServedRevision;
   try {
     first = current = await load(rev);

@@ -131,6 +131,12 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     const switched = await s.waitFor((r) => r.event === 'switched');
     expect(switched.to).toBe(promoted.json().commit);
 
+    // MLflow's client sends MLFLOW_TRACKING_TOKEN as a bearer token: a server that wants one gets it.
+    const guarded = await serve(served, [], { MODELREG_SERVE_TOKEN: 'a-long-enough-token-0123' });
+    running.push(guarded);
+    expect((await client(guarded.url, ['poll', 'sentiment', 'production', '1.1.0'], { MLFLOW_TRACKING_TOKEN: 'a-long-enough-token-0123' })).calls).toBe(1);
+    await expect(client(guarded.url, ['poll', 'sentiment', 'production', '1.1.0'])).rejects.toThrow(/UNAUTHENTICATED|401/);
+
     const writes = await client(s.url, ['writes', 'sentiment']);
     for (const [what, outcome] of Object.entries<any>(writes)) {
       expect(outcome.error_code, what).toBe('PERMISSION_DENIED');

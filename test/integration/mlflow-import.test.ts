@@ -113,6 +113,7 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     const history = cli(dir, ['history', 'fraud-detector', '--json']).json().events.map((e: any) => [e.kind, e.version, e.stage, e.author].filter(Boolean).join(' '));
     expect(history.reverse()).toEqual(['registered 1.0.0 alice', 'model-created alice', 'registered 2.0.0 bob', 'registered 3.0.0 carol', 'promoted 2.0.0 production Importer', 'deprecated 1.0.0 Importer', 'promoted 3.0.0 challenger Importer', 'promoted 2.0.0 champion Importer']);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
+    gitIn(dir, 'fsck', '--strict', '--no-progress');
 
     // Every fact, from both servers, through the MLflow client.
     const s = await serve(dir);
@@ -155,6 +156,10 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     expect(again.code, again.stderr).toBe(0);
     expect(again.json().steps).toEqual([]);
     expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(head);
+
+    // An endpoint neither has: the same answer from both, byte for byte.
+    const [a, b] = await Promise.all([fetch(`${url}/api/2.0/mlflow/no-such-endpoint`), fetch(`${s.url}/api/2.0/mlflow/no-such-endpoint`)]);
+    expect([b.status, b.headers.get('content-type'), await b.text()]).toEqual([a.status, a.headers.get('content-type'), await a.text()]);
   });
 
   it('says what it cannot do, before writing anything: a server that is down, a name refused, a conflict', async () => {
@@ -188,6 +193,7 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(mine);
     expect(gitIn(dir, 'rev-list', '--count', `${head}..HEAD`)).toBe('1');
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
+    gitIn(dir, 'fsck', '--strict', '--no-progress');
   });
 
   it('a server failing halfway leaves whole commits and a valid registry, and the next run finishes the import', async () => {
@@ -230,6 +236,7 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
       expect(b.stages, name).toEqual(a.stages);
       expect(b.versions.map((v: any) => [v.version, v.deprecated, v.created_by]), name).toEqual(a.versions.map((v: any) => [v.version, v.deprecated, v.created_by]));
     }
+    gitIn(dir, 'fsck', '--strict', '--no-progress');
   });
 
   it('refuses a version whose artifacts are gone, naming it, and keeps what it imported before', () => {
@@ -257,5 +264,6 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     expect(cli(dir, ['show', 'ranker', '--json']).json().versions.map((v: any) => v.version)).toEqual(['2.0.0']);
     expect(cli(dir, ['verify', '--json']).json().ok).toBe(true);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
+    gitIn(dir, 'fsck', '--strict', '--no-progress');
   });
 });
