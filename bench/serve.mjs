@@ -23,6 +23,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -31,7 +32,8 @@ import { git, median, parseOptions } from './measure.mjs';
 
 const BIN = join(ROOT, 'bin/run.js');
 const log = (m) => process.stderr.write(`${m}\n`);
-const opts = parseOptions(process.argv.slice(2), { models: 1000, versions: 10, duration: 10, warmup: 2, connections: 16, startupRuns: 3, followRuns: 5, skipStartup: false }, 'usage: node bench/serve.mjs [--models 1000] [--versions 10] [--duration 10] [--connections 16] [--startup-runs 3] [--follow-runs 5] [--skip-startup]');
+const opts = parseOptions(process.argv.slice(2), { models: 1000, versions: 10, duration: 10, warmup: 2, connections: 16, startupRuns: 3, followRuns: 5, only: 'throughput,startup,follow' }, 'usage: node bench/serve.mjs [--models 1000] [--versions 10] [--duration 10] [--connections 16] [--startup-runs 3] [--follow-runs 5] [--only throughput,startup,follow]');
+const parts = new Set(String(opts.only).split(','));
 const WORK = join(CACHE, `serve-${opts.models}x${opts.versions}`);
 const IDENTITY = { GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
 
@@ -269,13 +271,15 @@ async function follow(ready) {
 const fmt = (x, d = 0) => (x === null || x === undefined ? '-' : x.toFixed(d));
 
 async function main() {
+  const load0 = loadavg()[0];
   const py = python();
   const ready = prepare(py);
-  const rows = await throughput(ready);
-  const start = opts.skipStartup ? null : await startup();
-  const fol = await follow(ready);
+  const rows = parts.has('throughput') ? await throughput(ready) : [];
+  const start = parts.has('startup') ? await startup() : null;
+  const fol = parts.has('follow') ? await follow(ready) : null;
   const lines = [
     `modelreg serve vs mlflow server (SQLite, 4 workers), ${opts.models} models × ${opts.versions} versions, ${opts.connections} connections, ${opts.duration} s per endpoint, autocannon 9.0.0`,
+    `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
     '',
     '| endpoint | modelreg req/s | MLflow req/s | ratio | modelreg p50 / p99 ms | MLflow p50 / p99 ms | p99 ratio |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -284,8 +288,7 @@ async function main() {
     '| measure | modelreg | limit | ratio |',
     '|---|---:|---|---:|',
     ...(start ? [`| serve start-up, 10k models × 10 versions, cache warm (spawn → listening) | ${fmt(start.serve)} ms | raw git read of the same files ${fmt(start.raw)} ms | ${fmt(start.serve / start.raw, 2)}× |`] : []),
-    `| pushed promotion → first answer showing it (--follow, --interval 1) | ${fmt(fol.latency)} ms | the interval, ${fol.interval} ms | ${fmt(fol.latency / fol.interval, 2)}× |`,
-    `| of which: reading the new revision (${opts.models} models) | ${fmt(fol.load)} ms | | |`,
+    ...(fol ? [`| pushed promotion → first answer showing it (--follow, --interval 1) | ${fmt(fol.latency)} ms | the interval, ${fol.interval} ms | ${fmt(fol.latency / fol.interval, 2)}× |`, `| of which: reading the new revision (the changed model of ${opts.models}) | ${fmt(fol.load)} ms | | |`] : []),
   ];
   console.log(lines.join('\n'));
   writeFileSync(join(WORK, 'results.json'), JSON.stringify({ opts, rows, start, follow: fol, at: new Date().toISOString() }, null, 2));

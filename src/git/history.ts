@@ -133,10 +133,12 @@ export function prNumber(subject: string): { pr?: number } {
  * added each version file, oldest first (versions added by one commit in semver order). One `git log`
  * for the whole registry, so a server can number 100k versions at start-up without a process per model.
  * Versions the history does not show (a file that was never added on the first-parent line) are left
- * for the caller to place.
+ * for the caller to place. With `models`, only theirs (the same order: the walk is the same first-parent line).
  */
-export async function registrationOrder(root: string, rev: string): Promise<Map<string, string[]>> {
-  const r = await git(root, ['-c', 'core.quotePath=false', 'log', '--first-parent', '--diff-merges=first-parent', '--diff-filter=A', '--no-renames', '--reverse', '--format=%x1e', '--name-only', '-z', rev, '--', 'models/'], { allowFail: true });
+export async function registrationOrder(root: string, rev: string, models?: readonly string[]): Promise<Map<string, string[]>> {
+  if (models?.length === 0) return new Map();
+  const paths = models ? models.map((m) => `models/${m}/`) : ['models/'];
+  const r = await git(root, ['-c', 'core.quotePath=false', 'log', '--first-parent', '--diff-merges=first-parent', '--diff-filter=A', '--no-renames', '--reverse', '--format=%x1e', '--name-only', '-z', rev, '--', ...paths], { allowFail: true });
   if (r.code !== 0) {
     if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return new Map();
     throw new Error(`git log failed: ${r.stderr.trim()}`);

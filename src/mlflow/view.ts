@@ -201,6 +201,14 @@ function indexModel(m: ModelInput, options: IndexOptions): IndexedModel {
   };
 }
 
+/** `index` with these models indexed again and those removed: what a new revision changed, the rest shared. */
+export function updateIndex(index: MlflowIndex, changed: Iterable<ModelInput>, removed: Iterable<string>, options: IndexOptions): MlflowIndex {
+  const models = new Map(index.models);
+  for (const name of removed) models.delete(name);
+  for (const m of changed) models.set(m.name, indexModel(m, options));
+  return { models, names: [...models.keys()].sort() };
+}
+
 const maxBy = (vs: MlflowModelVersion[]): MlflowModelVersion | undefined => vs.reduce<MlflowModelVersion | undefined>((best, v) => (!best || Number(v.version) > Number(best.version) ? v : best), undefined);
 
 // ---------------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
   const url = listeningUrl(server);
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const publicUrl = options.publicUrl ?? (wildcard ? `http://${hostname()}:${(server.address() as { port: number }).port}` : url);
-  const load = (r: string) => loadRevision({ ...(options.dir ? { dir: options.dir } : {}), rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) });
+  const load = (r: string, previous?: ServedRevision) => loadRevision({ ...(options.dir ? { dir: options.dir } : {}), rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) }, previous);
   let first: ServedRevision;
   try {
     first = current = await load(rev);
@@ -101,10 +101,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         if (tip && tip !== current!.commit) {
           const t = Date.now();
           try {
-            const next = await load(tip);
+            const next = await load(tip, current);
             const from = current!.commit;
             current = next; // the swap: one assignment
-            options.log({ time: new Date().toISOString(), event: 'switched', from, to: next.commit, models: next.models, versions: next.versions, broken: next.broken, loadMs: Date.now() - t });
+            options.log({ time: new Date().toISOString(), event: 'switched', from, to: next.commit, read: next.read, models: next.models, versions: next.versions, broken: next.broken, loadMs: Date.now() - t });
           } catch (e) {
             stale(e);
             options.log({ time: new Date().toISOString(), event: 'load-failed', commit: tip, error: message(e), serving: current!.commit });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pythonPath, requirePython, skipPython } from '../python-setup.js';
 import { cli, fixtureRepo, gitIn, ROOT, tempDir } from './helpers.js';
-import { serve, type Served } from './serve-helpers.js';
+import { followedRemote, serve, type Served } from './serve-helpers.js';
 
 const SCRIPT = join(ROOT, 'test/python/mlflow_client.py');
 
@@ -112,13 +112,7 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
   });
 
   it('sees a promotion pushed to the followed branch while it polls, and gets MLflow errors for writes', async () => {
-    const { repo } = fixtureRepo();
-    const remote = join(tempDir(), 'remote.git');
-    gitIn(repo, 'clone', '-q', '--bare', repo, remote);
-    const served = join(tempDir(), 'served');
-    const writer = join(tempDir(), 'writer');
-    gitIn(repo, 'clone', '-q', remote, served);
-    gitIn(repo, 'clone', '-q', remote, writer);
+    const { served, writer } = followedRemote();
     const s = await serve(served, ['--follow', 'origin/main', '--interval', '1']);
     running.push(s);
     const polling = client(s.url, ['poll', 'sentiment', 'production', '1.2.0']);

@@ -1,7 +1,7 @@
 /** `modelreg serve` as a user runs it: the built CLI on a free port, its JSON log read line by line. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './helpers.js';
+import { fixtureRepo, gitIn, ROOT, tempDir } from './helpers.js';
 
 export interface Served {
   url: string;
@@ -50,4 +50,16 @@ export function serve(cwd: string, args: string[] = [], env: Record<string, stri
       await exited;
     },
   }));
+}
+
+/** The fixture registry on a bare remote, with two clones of it: one to serve with --follow, one to push from. */
+export function followedRemote(): { remote: string; served: string; writer: string } {
+  const { repo } = fixtureRepo();
+  const remote = join(tempDir(), 'remote.git');
+  gitIn(repo, 'clone', '-q', '--bare', repo, remote);
+  const served = join(tempDir(), 'served');
+  const writer = join(tempDir(), 'writer');
+  gitIn(repo, 'clone', '-q', remote, served);
+  gitIn(repo, 'clone', '-q', remote, writer);
+  return { remote, served, writer };
 }

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { requireS3, skipS3 } from '../s3-setup.js';
 import { cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
-import { serve, type Served } from './serve-helpers.js';
+import { followedRemote, serve, type Served } from './serve-helpers.js';
 
 const running: Served[] = [];
 afterEach(async () => {
@@ -180,13 +180,7 @@ describe('modelreg serve', () => {
   });
 
   it('--follow moves to a pushed tip, and keeps serving the old one, saying so, while the remote is gone', async () => {
-    const { repo } = fixtureRepo();
-    const remote = join(tempDir(), 'remote.git');
-    gitIn(repo, 'clone', '-q', '--bare', repo, remote);
-    const served = join(tempDir(), 'served');
-    const writer = join(tempDir(), 'writer');
-    gitIn(repo, 'clone', '-q', remote, served);
-    gitIn(repo, 'clone', '-q', remote, writer);
+    const { remote, served, writer } = followedRemote();
     const s = await start(served, ['--follow', 'origin/main', '--interval', '1']);
     const before = gitIn(served, 'rev-parse', 'HEAD');
     const alias = async () => {
@@ -198,18 +192,35 @@ describe('modelreg serve', () => {
     const promoted = cli(writer, ['promote', 'sentiment@1.2.0', 'production', '--no-verify', '--push', '--json']);
     expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0);
     const tip = promoted.json().commit;
-    await s.waitFor((r) => r.event === 'switched' && r.to === tip);
+    const switched = await s.waitFor((r) => r.event === 'switched' && r.to === tip);
+    expect(switched.read).toEqual({ changed: ['sentiment'] }); // only what the diff names is read again
     expect(await alias()).toEqual({ commit: tip, version: '1.2.0' });
     // The served clone's own branch and work tree are untouched: only its remote-tracking ref moved.
     expect(gitIn(served, 'rev-parse', 'HEAD')).toBe(before);
     expect(gitIn(served, 'status', '--porcelain')).toBe('');
 
+    // A new model and a policy change: the new model is served; a changed registry.yaml is read whole.
+    const file = join(tempDir(), 'w.bin');
+    writeFileSync(file, 'weights');
+    expect(cli(writer, ['register', 'new-model', file, '--version', '1.0.0', '--no-code', '--push'], { MODELREG_STORE: `file://${tempDir()}` }).code).toBe(0);
+    const added = gitIn(writer, 'rev-parse', 'HEAD');
+    expect((await s.waitFor((r) => r.event === 'switched' && r.to === added)).read).toEqual({ changed: ['new-model'] });
+    expect((await json(api(s, '/api/2.0/mlflow/registered-models/search'))).registered_models.map((m: any) => m.name)).toEqual(['bert-base', 'new-model', 'sentiment', 'sentiment-int8']);
+    writeFileSync(join(writer, 'registry.yaml'), readFileSync(join(writer, 'registry.yaml'), 'utf8').replace('description:', 'description: Changed.'));
+    gitIn(writer, 'commit', '-qam', 'Policy wording');
+    gitIn(writer, 'push', '-q', 'origin', 'main');
+    const policy = gitIn(writer, 'rev-parse', 'HEAD');
+    expect((await s.waitFor((r) => r.event === 'switched' && r.to === policy)).read).toBe('whole');
+    const now = await alias();
+    expect(now).toEqual({ commit: policy, version: '1.2.0' });
+    const tipNow = policy;
+
     renameSync(remote, `${remote}.away`);
     await s.waitFor((r) => r.event === 'fetch-failed');
     const health = await json(api(s, '/health'));
-    expect(health).toMatchObject({ status: 'stale', commit: tip, follow: { remote: 'origin', branch: 'main' } });
+    expect(health).toMatchObject({ status: 'stale', commit: tipNow, follow: { remote: 'origin', branch: 'main' } });
     expect(health.follow.lastError).toMatch(/cannot reach the remote origin/);
-    expect(await alias()).toEqual({ commit: tip, version: '1.2.0' });
+    expect(await alias()).toEqual({ commit: tipNow, version: '1.2.0' });
 
     renameSync(`${remote}.away`, remote);
     // The next fetch succeeds: healthy again (polled; the test's time limit bounds the wait).
