@@ -3,11 +3,12 @@
 # for the tests and the benchmark that drive real MLflow clients and a real `mlflow server`.
 #
 #   bash scripts/python/setup.sh            build it unless it is there; print its python's absolute path
+#   bash scripts/python/setup.sh --rebuild  build it from scratch (what .ci/run does), print the path
 #   bash scripts/python/setup.sh --print    print the path if it is built, else exit 3 (builds nothing)
 #
 # The venv lives in $MODELREG_PYTHON_CACHE (default ~/.cache/modelreg/python) under a directory named by
-# the hash of requirements.txt, so a change of pins builds a new one and local runs reuse it. In CI
-# (CI set) it is always rebuilt from scratch. The interpreter is named, never taken from PATH:
+# the hash of requirements.txt, so a change of pins builds a new one and local runs reuse it; CI rebuilds
+# it once, before the tests (which, and the scripts they start, only reuse it). The interpreter is named, never taken from PATH:
 # $MODELREG_BASE_PYTHON, else pyenv's 3.11.7, else Debian's /usr/bin/python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,9 +24,7 @@ if [[ ${1:-} == --print ]]; then
   exit 0
 fi
 
-ci=false
-case "${CI:-}" in ''|false|0) ;; *) ci=true ;; esac
-if [[ -f $venv/.complete && $ci == false ]]; then
+if [[ -f $venv/.complete && ${1:-} != --rebuild ]]; then
   echo "$python"
   exit 0
 fi

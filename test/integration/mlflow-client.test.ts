@@ -88,7 +88,7 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     for (const uri of ['models:/bert-base@production', 'models:/bert-base/Production', 'models:/bert-base/latest', `models:/bert-base/${number}`]) expect(downloads[uri], uri).toEqual(expected);
     // The fixture's other versions name bytes that are not in this store: the client gets a clear error.
     expect(downloads['models:/bert-base/1'].error).toMatch(/not in the store|RESOURCE_DOES_NOT_EXIST|404/);
-  });
+  }, 300_000);
 
   it('loads a scikit-learn model logged with mlflow.sklearn, registered and promoted with modelreg, and it predicts as the original', async () => {
     const work = tempDir();
@@ -109,7 +109,7 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     const served = s.log.filter((r) => r.event === 'request' && r.path.startsWith('/api/2.0/mlflow-artifacts/artifacts/fraud-clf/1.0.0/'));
     expect(served.map((r) => r.path.split('/').pop()).sort()).toEqual(reg.json().artifacts.map((a: any) => a.path).filter((p: string) => !p.includes('/')).sort());
     expect(served.every((r) => r.status === 200 && r.complete)).toBe(true);
-  });
+  }, 300_000);
 
   it('sees a promotion pushed to the followed branch while it polls, and gets MLflow errors for writes', async () => {
     const { served, writer } = followedRemote();
@@ -136,5 +136,5 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
       expect(outcome.error_code, what).toBe('PERMISSION_DENIED');
       expect(outcome.message, what).toMatch(/read-only.*commit or a pull request/);
     }
-  });
+  }, 300_000);
 });
