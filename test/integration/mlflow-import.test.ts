@@ -166,10 +166,10 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     await python(['-c', `from mlflow import MlflowClient; MlflowClient('${url}').transition_model_version_stage('fraud-detector', '2', 'Archived')`]);
     const archived = importCli(dir, url, ['--model', 'fraud-detector']);
     expect(archived.code, archived.stderr).toBe(0);
-    expect(archived.json().steps.map((x: any) => `${x.kind} ${x.stage ?? x.version}`)).toEqual(['unassign production', 'unassign champion', 'deprecate 2.0.0']);
+    expect(archived.json().steps.map((x: any) => `${x.kind} ${x.stage ?? x.version}`)).toEqual(['unassign champion', 'unassign production', 'deprecate 2.0.0']);
     expect(archived.json().notes).toContain('fraud-detector: alias champion names version 2, which is Archived; a deprecated version holds no stage, so it is not imported');
     expect(cli(dir, ['show', 'fraud-detector', '--json']).json().stages).toEqual({ challenger: '3.0.0' });
-    expect(cli(dir, ['history', 'fraud-detector', '--json']).json().events.slice(0, 3).map((e: any) => `${e.kind} ${e.stage ?? e.version}`)).toEqual(['deprecated 2.0.0', 'stage-removed champion', 'stage-removed production']);
+    expect(cli(dir, ['history', 'fraud-detector', '--json']).json().events.slice(0, 3).map((e: any) => `${e.kind} ${e.stage ?? e.version}`)).toEqual(['deprecated 2.0.0', 'stage-removed production', 'stage-removed champion']);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
     gitIn(dir, 'fsck', '--strict', '--no-progress');
 
