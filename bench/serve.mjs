@@ -127,6 +127,9 @@ async function startProcess(cmd, args, options, ready, waitSeconds = 120) {
     if (child.exitCode !== null) break;
     await sleep(100);
   }
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {}
   throw new Error(`${cmd} ${args.join(' ')} did not start: ${out.slice(-2000)}`);
 }
 
