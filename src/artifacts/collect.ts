@@ -17,7 +17,8 @@ export interface SourceFile {
 
 const SKIP = new Set(['.git', '.DS_Store', '__pycache__', '.ipynb_checkpoints']);
 
-export function collectFiles(inputs: string[], cwd = process.cwd()): SourceFile[] {
+/** With `everything`, the editor, OS and Python litter (SKIP) is kept too: an import copies a version exactly. */
+export function collectFiles(inputs: string[], cwd = process.cwd(), options: { everything?: boolean } = {}): SourceFile[] {
   const out: SourceFile[] = [];
   const seen = new Map<string, string>();
   const add = (path: string, abs: string, size: number) => {
@@ -31,14 +32,14 @@ export function collectFiles(inputs: string[], cwd = process.cwd()): SourceFile[
     const abs = resolve(cwd, input);
     const st = statOrThrow(abs);
     if (st.isFile()) add(basename(abs), abs, st.size);
-    else if (st.isDirectory()) walk(abs, '', new Set([realpathSync(abs)]), add);
+    else if (st.isDirectory()) walk(abs, '', new Set([realpathSync(abs)]), add, options.everything ? new Set() : SKIP);
     else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`, { exitCode: 1 });
   }
   if (out.length === 0) throw new ModelregError('usage', 'no files to register', { hint: 'Name files or directories of artifacts.', exitCode: 1 });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: string, abs: string, size: number) => void): void {
+function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: string, abs: string, size: number) => void, skip: ReadonlySet<string>): void {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -46,14 +47,14 @@ function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: stri
     throw new ModelregError('artifact-unreadable', `cannot read the directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { exitCode: 1 });
   }
   for (const name of names) {
-    if (SKIP.has(name)) continue;
+    if (skip.has(name)) continue;
     const abs = join(dir, name);
     const path = rel ? `${rel}/${name}` : name;
     const st = statOrThrow(abs);
     if (st.isDirectory()) {
       const real = realpathSync(abs);
       if (ancestors.has(real)) throw new ModelregError('artifact-unreadable', `${abs} is a symbolic link loop (it leads back to ${real})`, { exitCode: 1 });
-      walk(abs, path, new Set([...ancestors, real]), add);
+      walk(abs, path, new Set([...ancestors, real]), add, skip);
     } else if (st.isFile()) add(path, abs, st.size);
   }
 }

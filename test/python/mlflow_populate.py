@@ -47,7 +47,7 @@ def story(uri, out):
 
     c.create_registered_model("fraud-detector", tags={"team": "risk", "tier": "1"}, description="Card fraud scoring.")
     v1, r1 = version_from_run(c, exp, "fraud-detector", "alice@example.com", {"model.pkl": b"fraud v1" * 100, "MLmodel": b"flavors: {}\n"}, tags={"dataset": "2026-q1"}, description="First model.")
-    v2, r2 = version_from_run(c, exp, "fraud-detector", "bob@example.com", {"model.pkl": b"fraud v2" * 150, "MLmodel": b"flavors: {}\n", "extra/thresholds.json": b'{"t": 0.7}'}, tags={"dataset": "2026-q2"})
+    v2, r2 = version_from_run(c, exp, "fraud-detector", "bob@example.com", {"model.pkl": b"fraud v2" * 150, "MLmodel": b"flavors: {}\n", "extra/thresholds.json": b'{"t": 0.7}', "code/__pycache__/helper.cpython-311.pyc": b"\x00pyc"}, tags={"dataset": "2026-q2"})
     c.transition_model_version_stage("fraud-detector", v1.version, "Production")
     time.sleep(0.01)
     c.transition_model_version_stage("fraud-detector", v2.version, "Staging")

@@ -111,6 +111,7 @@ async function apply(step: ImportStep, root: string, source: MlflowSource, stagi
       {
         model: step.model,
         files: [dir],
+        everything: true,
         version: step.version,
         allowLower: true,
         ...(step.description ? { description: step.description } : {}),
@@ -120,6 +121,7 @@ async function apply(step: ImportStep, root: string, source: MlflowSource, stagi
       },
       { ...write, ...(options.store ? { store: options.store } : {}) },
     );
+    if (r.artifacts.length !== files.length) throw new ModelregError('source-invalid', `${step.model}@${step.version} was registered with ${r.artifacts.length} of the ${files.length} files MLflow lists`, { hint: 'Compare `modelreg show` with the MLflow version; the staging copy is kept for a look.' });
     await rm(dir, { recursive: true, force: true });
     return { ...step, commit: r.commit, files: r.artifacts.length, bytes: r.artifacts.reduce((n, a) => n + a.size, 0), downloaded };
   }
