@@ -25,7 +25,7 @@ afterEach(async () => {
 /** The client script in its own process, pointed at `url` as a user's code would be (MLFLOW_TRACKING_URI). */
 function client(url: string, args: string[], env: Record<string, string> = {}): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonPath()!, [SCRIPT, ...args], { env: { ...process.env, MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env } });
+    const child = spawn(pythonPath()!, [SCRIPT, ...args], { cwd: tempDir(), env: { ...process.env, MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -24,7 +24,7 @@ const NAMES: Record<string, string> = { 'fraud-detector': 'fraud-detector', 'Chu
 
 function python(args: string[], env: Record<string, string> = {}): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonPath()!, args, { env: { ...process.env, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env } });
+    const child = spawn(pythonPath()!, args, { cwd: tempDir(), env: { ...process.env, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env } });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
