@@ -24,6 +24,8 @@ import { applyIntent, CheckFailedError, readForWrite, syncForPush, type WriteOpt
 export interface RegisterInput extends Omit<RegisterIntent, 'kind' | 'artifacts'> {
   /** Files and directories to register. */
   files: string[];
+  /** Keep every file, .DS_Store and __pycache__ included (an import copies a version exactly). */
+  everything?: boolean;
   /** glob → role / format, overriding the guess from the file name. */
   roles?: Record<string, string>;
   formats?: Record<string, string>;
@@ -45,13 +47,13 @@ export interface RegisterResult extends WriteResult {
 }
 
 export async function register(input: RegisterInput, options: RegisterOptions = {}): Promise<RegisterResult> {
-  const { files: _f, roles, formats, ...rest } = input;
+  const { files: _f, roles, formats, everything: _e, ...rest } = input;
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
   assertIntentNames(intent); // the model, version and parents, before anything is read
   const root = findRegistryRoot(options.dir, options.cwd);
   const writer = await WorkTreeWriter.open(root);
   await writer.recover();
-  const files = collectFiles(input.files, options.cwd, options.followSymlinks === false ? { followSymlinks: false } : {});
+  const files = collectFiles(input.files, options.cwd, { everything: !!input.everything, ...(options.followSymlinks === false ? { followSymlinks: false } : {}) });
   const synced = await syncForPush(writer, options);
   const { snap, checked } = await readForWrite(root, intent);
   const describe = (f: { path: string }) => {

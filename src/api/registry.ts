@@ -201,6 +201,25 @@ export class Registry {
     return modelHistory(this.root, model, { ...(this.source.commit ? { rev: this.source.commit } : {}), ...options });
   }
 
+  /**
+   * Every model's versions in registration order (oldest first), from the first-parent history of the
+   * revision read (HEAD for the work tree). Versions committed by no first-parent commit are absent.
+   */
+  async registrations(models?: readonly string[]): Promise<Map<string, string[]>> {
+    const { registrationOrder } = await import('../git/history.js');
+    return registrationOrder(this.root, this.source.commit ?? 'HEAD', models);
+  }
+
+  /**
+   * The models whose files differ between `since` and this revision (from Git's tree diff, milliseconds
+   * whatever the registry's size); undefined when everything must be read again (registry.yaml changed,
+   * or either side is not a revision of the same registry).
+   */
+  async changedModels(since: Registry): Promise<string[] | undefined> {
+    const { changeScope } = await import('../git/change-scope.js');
+    return (await changeScope(since.source, this.source))?.models;
+  }
+
   /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */
   async openStore(): Promise<ArtifactStore> {
     const policy = (await this.snapshot({ models: [] })).policy?.data;

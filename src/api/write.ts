@@ -14,7 +14,7 @@ import { buildSnapshot, type Snapshot, type TreeFile } from '../registry/snapsho
 import { findRegistryRoot } from '../git/open.js';
 import { git } from '../git/run.js';
 import { GitRevisionSource } from '../git/sources.js';
-import { WorkTreeWriter } from '../git/writer.js';
+import { WorkTreeWriter, type CommitAuthor } from '../git/writer.js';
 import { fetchRemote, isDefaultBranch, push, upstream } from '../git/remote.js';
 import { stagePolicy } from '../checks/gates.js';
 import { enteringArtifactFindings } from './entering.js';
@@ -41,6 +41,11 @@ export interface WriteOptions {
   synced?: boolean;
   /** The artifact store to check entering versions' bytes in (default: MODELREG_STORE, else registry.yaml). */
   store?: string;
+  /**
+   * Write as someone else, at another time: the manifests' `*_by` and `*_at` fields and the commit's author
+   * and author date (an importer keeping the history it imports). Default: git's identity, now.
+   */
+  as?: { actor?: string } & CommitAuthor;
 }
 
 export interface WriteResult {
@@ -82,8 +87,9 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
   const w = await WorkTreeWriter.open(root);
   const recovered = await w.recover();
   const original = await w.branch();
-  const actor = await w.actor();
-  const now = options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const actor = options.as?.actor ?? (await w.actor());
+  const as = options.as;
+  const now = as ? () => as.date : (options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
   const token = options.pr ? githubToken() : undefined; // refuse before any work when a PR cannot be opened
   if (options.pr) options = { ...options, push: true, branch: options.branch ?? branchNameFor(intent) };
   const up = options.push ? await upstream(root, original) : undefined;
@@ -107,7 +113,7 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
       checkpoint('plan');
       // Nothing to change (keep-latest with nothing older to deprecate): no commit, and nothing to push.
       if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, notes, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
-      committed = await w.commit(plan.files, plan.message, checkpoint);
+      committed = await w.commit(plan.files, plan.message, checkpoint, as);
       const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, notes, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
@@ -243,7 +249,7 @@ async function syncWithRemote(root: string, remote: string, ref: string): Promis
 
 /** modelreg/promote-sentiment-1.2.0-production-<time>: readable, and unique per attempt. */
 function branchNameFor(intent: Intent): string {
-  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' ? intent.stage : intent.kind === 'keep-latest' ? `latest-${intent.keepLatest}` : intent.version;
+  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' || intent.kind === 'unassign' ? intent.stage : intent.kind === 'keep-latest' ? `latest-${intent.keepLatest}` : intent.version;
   return `modelreg/${intent.kind}-${intent.model}-${what}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9._/-]/g, '-');
 }
 

@@ -32,6 +32,8 @@ export interface SymlinkSeen {
 export interface CollectOptions {
   /** Follow symbolic links inside directories (the default), or refuse them. */
   followSymlinks?: boolean;
+  /** Keep the editor, OS and Python litter (SKIP) too: an import copies a version exactly. */
+  everything?: boolean;
 }
 
 const SKIP = new Set(['.git', '.DS_Store', '__pycache__', '.ipynb_checkpoints']);
@@ -53,7 +55,7 @@ export function collectFiles(inputs: string[], cwd = process.cwd(), options: Col
     if (st.isFile()) add(basename(abs), abs, st.size);
     else if (st.isDirectory()) {
       const top = realpathSync(abs);
-      walk(abs, '', new Set([top]), add, { top, follow: options.followSymlinks !== false, refused });
+      walk(abs, '', new Set([top]), add, { top, follow: options.followSymlinks !== false, refused, skip: options.everything ? new Set() : SKIP });
     }
     else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`);
   }
@@ -69,6 +71,8 @@ interface WalkContext {
   top: string;
   follow: boolean;
   refused: string[];
+  /** Names left out (SKIP), unless the caller wants everything. */
+  skip: ReadonlySet<string>;
 }
 
 function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: string, abs: string, size: number, via?: SymlinkSeen) => void, ctx: WalkContext, via?: SymlinkSeen): void {
@@ -79,7 +83,7 @@ function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: stri
     throw new ModelregError('artifact-unreadable', `cannot read the directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   for (const name of names) {
-    if (SKIP.has(name)) continue;
+    if (ctx.skip.has(name)) continue;
     const abs = join(dir, name);
     const path = rel ? `${rel}/${name}` : name;
     let seen = via;

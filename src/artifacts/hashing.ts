@@ -35,3 +35,38 @@ export async function hashFile(path: string, progress?: Progress): Promise<Objec
   });
   return { sha256: h.sha256(), size: h.size };
 }
+
+/**
+ * A pass-through that checks bytes against their expected size and sha256 and holds the last chunk back
+ * until the end: only when everything matched is it released. A consumer — a file being written, an HTTP
+ * response with a Content-Length — therefore never receives all the bytes of a corrupt object: it sees
+ * the stream fail short of the end. Too many bytes fail at once.
+ */
+export class VerifyingStream extends Transform {
+  private readonly hash = createHash('sha256');
+  private held: Buffer | undefined;
+  size = 0;
+
+  constructor(
+    private readonly expected: ObjectInfo,
+    private readonly mismatch: () => Error,
+    private readonly progress?: Progress,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    if (this.size > this.expected.size) return done(this.mismatch());
+    this.progress?.(this.size);
+    const previous = this.held;
+    this.held = chunk;
+    done(null, previous);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.size !== this.expected.size || this.hash.digest('hex') !== this.expected.sha256) return done(this.mismatch());
+    done(null, this.held);
+  }
+}

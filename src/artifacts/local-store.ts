@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ModelregError } from '../registry/errors.js';
-import { HashingStream, hashFile } from './hashing.js';
+import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
 import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
 
 /** Registering the same bytes again is deduplicated by size, so it cannot heal a damaged object of the right size. */
@@ -110,14 +110,11 @@ export class LocalStore implements ArtifactStore {
 
   async getStream(sha256: string, out: Writable, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
     const path = this.objectPath(sha256);
-    await this.present(sha256, options.expectedSize);
-    const h = new HashingStream(options.progress);
-    // The hash is checked at the end of the stream, before `out` is finished: a consumer writing to a
-    // temporary file (getFile) discards it; a raw stream consumer sees the error.
-    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async function* (source) {
-      for await (const chunk of source) yield chunk;
-      if (h.sha256() !== sha256) throw new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: DAMAGED });
-    }, out);
+    const info = await this.present(sha256, options.expectedSize);
+    // The last chunk is held back until size and hash are checked: a consumer writing to a temporary file
+    // (getFile) discards it; a raw stream (an HTTP response) is cut short of its end.
+    const check = new VerifyingStream(info, () => new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: DAMAGED }), options.progress);
+    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), check, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {

@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
-import { HashingStream, hashFile } from './hashing.js';
+import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
 import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
 
 export interface S3Settings {
@@ -177,8 +177,6 @@ export class S3Store implements ArtifactStore {
         throw s3Error(e, this);
       }
     };
-    const h = new HashingStream(progress);
-    const bucket = this.bucket;
     const concurrency = this.concurrency;
     async function* parts(): AsyncGenerator<Buffer> {
       const inflight: Promise<Buffer>[] = [];
@@ -190,13 +188,9 @@ export class S3Store implements ArtifactStore {
         yield buf;
       }
     }
-    // The check sits after the hash in the pipeline: only when the hash's output has ended has it seen every byte.
-    await pipeline(Readable.from(parts()), h, async function* (hashed: AsyncIterable<Buffer>) {
-      for await (const chunk of hashed) yield chunk;
-      if (h.size !== size || h.sha256() !== sha256) {
-        throw new ModelregError('artifact-corrupt', `s3://${bucket}/${key} does not match its sha256`, { hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.' });
-      }
-    }, out);
+    // The last chunk is held back until size and hash are checked, so `out` never receives a whole corrupt object.
+    const check = new VerifyingStream({ sha256, size }, () => new ModelregError('artifact-corrupt', `s3://${this.bucket}/${key} does not match its sha256`, { hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.' }), progress);
+    await pipeline(Readable.from(parts()), check, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {

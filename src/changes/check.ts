@@ -9,7 +9,7 @@ import { buildSnapshot, type LoadOptions, type Snapshot, type TreeFile } from '.
 import type { Plan } from './plan.js';
 
 /** Findings that --no-verify may waive: the gates and the stage order. Schema and consistency never are. */
-const GATE_CODES = new Set<Finding['code']>(['stage-order', 'gate-metric', 'gate-regression', 'gate-tag', 'gate-lineage']);
+const GATE_CODES = new Set<Finding['code']>(['stage-order', 'gate-metric', 'gate-regression', 'gate-tag', 'gate-lineage', 'stage-emptied']);
 
 export interface PlanCheck extends ChangeReport {
   /** The errors that stop the write. */
@@ -21,7 +21,7 @@ export interface PlanCheck extends ChangeReport {
 export function overlay(files: readonly TreeFile[], plan: Plan): TreeFile[] {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
   const out = files.filter((f) => !planned.has(f.path));
-  for (const f of plan.files) out.push({ path: f.path, type: 'file', text: f.text, size: Buffer.byteLength(f.text) });
+  for (const f of plan.files) if (!f.delete) out.push({ path: f.path, type: 'file', text: f.text, size: Buffer.byteLength(f.text) });
   return out;
 }
 

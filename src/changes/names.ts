@@ -51,6 +51,9 @@ export function assertIntentNames(intent: Intent): void {
       return;
     case 'keep-latest':
       return;
+    case 'unassign':
+      assertStageName(intent.stage);
+      return;
     default:
       assertVersion(intent.version);
   }

@@ -74,13 +74,26 @@ export interface KeepLatestIntent {
   message?: string;
 }
 
-export type Intent = RegisterIntent | PromoteIntent | RollbackIntent | DeprecateIntent | KeepLatestIntent;
+
+/** Take a stage from whichever version holds it, leaving it unheld (its stage file is deleted). */
+export interface UnassignIntent {
+  kind: 'unassign';
+  model: string;
+  stage: string;
+  reason?: string;
+  expectedHolder?: string | null;
+  message?: string;
+}
+
+export type Intent = RegisterIntent | PromoteIntent | RollbackIntent | DeprecateIntent | KeepLatestIntent | UnassignIntent;
 
 export interface PlannedFile {
   path: string;
   text: string;
   /** Whether the file exists in the snapshot planned from. */
   exists: boolean;
+  /** The file is to be deleted (`text` is then empty). */
+  delete?: boolean;
 }
 
 export interface Plan {
@@ -111,6 +124,8 @@ export function planChange(snap: Snapshot, intent: Intent, ctx: PlanContext): Pl
       return planRollback(snap, intent, ctx);
     case 'keep-latest':
       return planKeepLatest(snap, intent, ctx);
+    case 'unassign':
+      return planUnassign(snap, intent);
     default:
       return planDeprecate(snap, intent, ctx);
   }
@@ -286,6 +301,18 @@ function stagePlan(intent: PromoteIntent | RollbackIntent, previous: string | nu
   return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined), intent.kind, ref), ref, previous };
 }
 
+function planUnassign(snap: Snapshot, intent: UnassignIntent): Plan {
+  const entry = requireModel(snap, intent.model);
+  requireStage(snap, intent.stage);
+  const current = entry.stages.get(intent.stage);
+  if (!current) throw new ModelregError('stage-not-held', `no version of ${intent.model} holds ${intent.stage}; there is nothing to unassign`);
+  const holder = current.data.version;
+  checkExpectedHolder(intent, holder);
+  const ref = `${intent.model}@${holder}`;
+  const subject = intent.message ?? `Unassign ${intent.model} ${intent.stage} (held by ${holder})`;
+  return { intent: { ...intent, expectedHolder: holder }, files: [{ path: current.file, text: '', exists: true, delete: true }], message: withTrailer(withBody(subject, intent.reason), 'unassign', ref), ref, previous: holder };
+}
+
 function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext): Plan {
   const entry = requireModel(snap, intent.model);
   const v = entry.versions.get(intent.version);
@@ -320,7 +347,7 @@ function requireStage(snap: Snapshot, stage: string): void {
   if (!stages.includes(stage)) throw new ModelregError('stage-not-found', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.` });
 }
 
-function checkExpectedHolder(intent: PromoteIntent | RollbackIntent, holder: string | null): void {
+function checkExpectedHolder(intent: PromoteIntent | RollbackIntent | UnassignIntent, holder: string | null): void {
   if (intent.expectedHolder !== undefined && intent.expectedHolder !== holder) {
     throw new ModelregError('conflict', `${intent.model}@${intent.stage} moved meanwhile: it was ${intent.expectedHolder ?? 'unassigned'}, it is now ${holder ?? 'unassigned'}`, {
       hint: 'Someone else changed this stage; check `modelreg history` and decide again.',

@@ -6,6 +6,7 @@
 import { parseManifestYaml } from '../schema/yaml.js';
 import { classifyPath } from '../registry/layout.js';
 import { git, readBlobs } from './run.js';
+import { sortLoosely } from '../registry/versions.js';
 
 export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
@@ -128,5 +129,48 @@ function parseLog(text: string, prefix: string): Commit[] {
 export function prNumber(subject: string): { pr?: number } {
   const m = /^Merge pull request #(\d+)\b/.exec(subject) ?? /\(#(\d+)\)\s*$/.exec(subject);
   return m ? { pr: Number(m[1]) } : {};
+}
+
+
+/**
+ * Every model's versions in the order they were registered at `rev`: the first-parent commit that first
+ * added each version file, oldest first (versions added by one commit in semver order). One `git log`
+ * for the whole registry, so a server can number 100k versions at start-up without a process per model.
+ * Versions the history does not show (a file that was never added on the first-parent line) are left
+ * for the caller to place. With `models`, only theirs (the same order: the walk is the same first-parent line).
+ */
+export async function registrationOrder(root: string, rev: string, models?: readonly string[]): Promise<Map<string, string[]>> {
+  if (models?.length === 0) return new Map();
+  const paths = models ? models.map((m) => `models/${m}/`) : ['models/'];
+  const r = await git(root, ['-c', 'core.quotePath=false', 'log', '--first-parent', '--diff-merges=first-parent', '--diff-filter=A', '--no-renames', '--reverse', '--format=%x1e', '--name-only', '-z', rev, '--', ...paths], { allowFail: true });
+  if (r.code !== 0) {
+    if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return new Map();
+    throw new Error(`git log failed: ${r.stderr.trim()}`);
+  }
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  const order = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const commit of r.stdout.toString('utf8').split('\x1e')) {
+    // Versions one commit added, by model: in semver order within the model.
+    const added = new Map<string, string[]>();
+    for (const raw of commit.split(/[\0\n]/)) {
+      if (!raw.startsWith(prefix)) continue;
+      const where = classifyPath(raw.slice(prefix.length));
+      if (where.kind !== 'version' || !where.model || !where.id) continue;
+      const key = `${where.model}/${where.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = added.get(where.model);
+      if (list) list.push(where.id);
+      else added.set(where.model, [where.id]);
+    }
+    for (const [model, versions] of added) {
+      const sorted = versions.length > 1 ? sortLoosely(versions) : versions;
+      const list = order.get(model);
+      if (list) list.push(...sorted);
+      else order.set(model, sorted);
+    }
+  }
+  return order;
 }
 

@@ -54,3 +54,15 @@ export async function isDefaultBranch(root: string, branch: string, remote = 'or
   const configured = (await git(root, ['config', '--get', 'init.defaultBranch'], { allowFail: true })).stdout.toString('utf8').trim();
   return branch === configured || branch === 'main' || branch === 'master';
 }
+
+/**
+ * Fetch one branch into its remote-tracking ref (`refs/remotes/<remote>/<branch>`) and return the commit
+ * it now names. The ref moves atomically or not at all; FETCH_HEAD, which any other fetch in the same
+ * repository overwrites, is not relied on. Never touches the work tree, the index or a local branch.
+ */
+export async function fetchTracking(root: string, remote: string, branch: string): Promise<string> {
+  const ref = `refs/remotes/${remote}/${branch}`;
+  const r = await git(root, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+refs/heads/${branch}:${ref}`], { allowFail: true });
+  if (r.code !== 0) throw unreachable(remote, r.stderr);
+  return (await git(root, ['rev-parse', '--verify', `${ref}^{commit}`])).stdout.toString('utf8').trim();
+}

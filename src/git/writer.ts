@@ -17,6 +17,14 @@ import { git, gitText } from './run.js';
 
 const JOURNAL = 'modelreg-pending.json';
 
+/** Who a commit is by, and when: what `git commit --author --date` records (git's own identity where absent). */
+export interface CommitAuthor {
+  name?: string;
+  email?: string;
+  /** ISO 8601. */
+  date: string;
+}
+
 interface Journal {
   root: string;
   files: { path: string; existed: boolean }[];
@@ -84,17 +92,25 @@ export class WorkTreeWriter {
     }
   }
 
-  /** Write the planned files and commit exactly them. On any failure the paths are restored and the error rethrown. */
-  async commit(files: PlannedFile[], message: string, checkpoint: (step: string) => void = () => {}): Promise<string> {
+  /**
+   * Write (or delete) the planned files and commit exactly them; with `author`, the commit names that
+   * author and author date (an import keeps who did what, when; the committer stays whoever runs it).
+   * On any failure the paths are restored and the error rethrown.
+   */
+  async commit(files: PlannedFile[], message: string, checkpoint: (step: string) => void = () => {}, author?: CommitAuthor): Promise<string> {
     await this.assertClean(files);
     const journal: Journal = { root: this.root, files: files.map((f) => ({ path: f.path, existed: f.exists })), dirs: missingDirs(this.root, files.map((f) => f.path)) };
     writeDurable(join(this.gitDir, JOURNAL), JSON.stringify(journal));
     try {
-      for (const f of files) writeDurable(join(this.root, f.path), f.text);
+      for (const f of files) {
+        if (f.delete) rmSync(join(this.root, f.path), { force: true });
+        else writeDurable(join(this.root, f.path), f.text);
+      }
       checkpoint('write');
       const paths = files.map((f) => f.path);
       await this.sg.raw(['add', '--', ...paths]);
-      await this.sg.raw(['commit', '--quiet', '--only', '-m', message, '--', ...paths]);
+      const by = [...(author?.name && author.email ? [`--author=${author.name} <${author.email}>`] : []), ...(author ? [`--date=${author.date}`] : [])];
+      await this.sg.raw(['commit', '--quiet', '--only', ...by, '-m', message, '--', ...paths]);
     } catch (e) {
       await this.restore(journal);
       rmSync(join(this.gitDir, JOURNAL), { force: true });

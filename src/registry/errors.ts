@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'rejected'
   | 'push-rejected'
   | 'dirty-worktree'
+  | 'source-unavailable'
+  | 'source-invalid'
   | 'stage-not-found'
   /** The command line is right, but the state it runs in is not: a detached HEAD, no remote, no identity, … */
   | 'precondition'

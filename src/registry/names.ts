@@ -53,3 +53,6 @@ export function artifactPathProblem(path: string): string | undefined {
   }
   return undefined;
 }
+
+/** Metric, param and tag keys (schemas' $defs/key). */
+export const KEY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$/;

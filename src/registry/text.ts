@@ -10,3 +10,18 @@ export function unsafeCharacter(text: string): string | undefined {
   const m = UNSAFE_TEXT.exec(text);
   return m ? `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
+
+const UNSAFE_ALL = new RegExp(UNSAFE_TEXT.source, 'g');
+
+/** `text` with every unsafe character shown as a visible \uXXXX escape (also valid inside a JSON string). */
+export function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * JSON with the unsafe characters escaped. JSON.stringify escapes only U+0000–U+001F, leaving DEL, the C1
+ * controls and bidirectional marks raw for whoever reads it in a terminal or a log; \uXXXX is still JSON.
+ */
+export function safeJson(value: unknown, indent?: number): string {
+  return escapeUnsafe(JSON.stringify(value, null, indent));
+}

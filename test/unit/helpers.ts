@@ -28,13 +28,14 @@ export function snap(files: Files, options?: LoadOptions): Snapshot {
 }
 
 /** Every file of the fixture registry, keyed by its path relative to the registry root. */
+/** The fixture registry's manifests (its .gitignore is not the registry's business). */
 export function fixtureFiles(): Files {
   const out: Files = {};
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full);
-      else out[relative(FIXTURE, full).split('\\').join('/')] = readFileSync(full, 'utf8');
+      else if (name !== '.gitignore') out[relative(FIXTURE, full).split('\\').join('/')] = readFileSync(full, 'utf8');
     }
   };
   walk(FIXTURE);

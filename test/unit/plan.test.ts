@@ -485,6 +485,27 @@ describe('planChange: rollback', () => {
 
 // ---------------------------------------------------------------------------------------------------
 
+describe('planChange: unassign', () => {
+  it('deletes the stage file, recording the holder it took the stage from', () => {
+    const p = plan({ kind: 'unassign', model: 'm', stage: 'production', reason: 'archived in MLflow' });
+    expect(p.files).toEqual([{ path: S('m', 'production'), text: '', exists: true, delete: true }]);
+    expect(p.previous).toBe('1.0.0');
+    expect(p.message).toBe('Unassign m production (held by 1.0.0)\n\narchived in MLflow\n\nModelreg-Change: unassign m@1.0.0');
+    expect(p.intent).toMatchObject({ expectedHolder: '1.0.0' });
+    // The check sees the stage gone (a notice, not an error) and lets it through.
+    const check = checkPlan(tree(base()), p);
+    expect(check.ok).toBe(true);
+    expect(check.change.stagesRemoved).toEqual([{ model: 'm', stage: 'production', version: '1.0.0' }]);
+    expect(overlay(tree(base()), p).some((f) => f.path === S('m', 'production'))).toBe(false);
+  });
+
+  it('a stage nobody holds, an unknown stage, a holder that moved meanwhile', () => {
+    expect(thrown(() => plan({ kind: 'unassign', model: 'n', stage: 'production' })).code).toBe('stage-not-held');
+    expect(thrown(() => plan({ kind: 'unassign', model: 'm', stage: 'canary' })).code).toBe('stage-not-found');
+    expect(thrown(() => plan({ kind: 'unassign', model: 'm', stage: 'production', expectedHolder: '0.9.0' })).code).toBe('conflict');
+  });
+});
+
 describe('planChange: deprecate and undeprecate', () => {
   it('deprecate adds the mark and nothing else', () => {
     const files = base();
