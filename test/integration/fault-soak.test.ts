@@ -14,12 +14,13 @@
  * and MODELREG_SOAK_SEED=<n> replays one (every failure message names its seed and trial).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, fixtureRepo, gitIn, tempDir } from './helpers.js';
+import { cli, cliAsync, FIXTURE_STORE, fixtureRepo, gitIn, seedFixtureBytes, tempDir } from './helpers.js';
+import { S3Store } from '../../src/artifacts/s3-store.js';
 import { s3TestEnv } from '../s3-setup.js';
 
 interface Op {
@@ -54,7 +55,8 @@ const OPS: Op[] = [
     landed: (repo) => at(repo, 'models/sentiment/versions/3.0.0.yaml') !== '',
     versions: ['3.0.0'],
   },
-  { name: 'promote', args: () => ['promote', 'sentiment@1.2.0', 'production'], steps: WRITE_STEPS, subject: 'Promote sentiment@1.2.0 to production', landed: (repo) => holder(repo, 'production') === '1.2.0', versions: [] },
+  // Into a stage without an approval gate: a gated one is refused on the default branch (it needs a pull request).
+  { name: 'promote', args: () => ['promote', 'sentiment@1.1.0', 'development'], steps: WRITE_STEPS, subject: 'Promote sentiment@1.1.0 to development', landed: (repo) => holder(repo, 'development') === '1.1.0', versions: [] },
   { name: 'rollback', args: () => ['rollback', 'sentiment', 'staging', '--to', '1.1.0'], steps: WRITE_STEPS, subject: 'Rollback sentiment staging to 1.1.0 (from 1.2.0)', landed: (repo) => holder(repo, 'staging') === '1.1.0', versions: [] },
   {
     name: 'deprecate',
@@ -66,12 +68,27 @@ const OPS: Op[] = [
   },
 ];
 
-/** Where artifacts go: a local directory, or (when the S3 test server is up, as in CI) a fresh prefix on it. */
-function storeEnv(kind: 'file' | 's3'): Record<string, string> {
-  if (kind === 'file') return { MODELREG_STORE: `file://${join(tempDir(), 'store')}` };
+/**
+ * Where artifacts go: a local directory, or (when the S3 test server is up, as in CI) a fresh prefix on it;
+ * either holds the fixture's bytes, as a promotion checks the entering version's are there.
+ */
+async function storeEnv(kind: 'file' | 's3'): Promise<Record<string, string>> {
+  if (kind === 'file') {
+    const dir = join(tempDir(), 'store');
+    seedFixtureBytes(dir);
+    return { MODELREG_STORE: `file://${dir}` };
+  }
   const s3 = s3TestEnv()!;
+  const uri = `s3://${s3.bucket}/fault-soak-${randomUUID()}`;
+  // The store takes its keys from the default chain, as the CLI does.
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  const store = new S3Store(uri, { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, checksums: 'when_required' });
+  for (const file of readdirSync(FIXTURE_STORE, { recursive: true }).map(String)) {
+    const path = join(FIXTURE_STORE, file);
+    if (statSync(path).isFile()) await store.putFile(path);
+  }
   return {
-    MODELREG_STORE: `s3://${s3.bucket}/fault-soak-${randomUUID()}`,
+    MODELREG_STORE: uri,
     MODELREG_S3_ENDPOINT: s3.endpoint,
     MODELREG_S3_REGION: s3.region,
     MODELREG_S3_FORCE_PATH_STYLE: 'true',
@@ -113,7 +130,7 @@ interface Tally {
 
 async function trial(op: Op, push: boolean, store: 'file' | 's3', kill: { step: string } | { afterMs: number }, where: string, tally: Tally): Promise<void> {
   const { repo, remote, dir } = setUp(push);
-  const env = storeEnv(store);
+  const env = await storeEnv(store);
   const args = [...op.args(dir), ...(push ? ['--push'] : [])];
   const killed = 'step' in kill ? await cliAsync(repo, args, { ...env, MODELREG_FAULT_AFTER: kill.step }) : await cliAsync(repo, args, env, { killAfterMs: kill.afterMs });
   expect(killed.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
@@ -165,7 +182,7 @@ describe('faults at random points of every write path', () => {
     for (const op of OPS) {
       const { repo, dir } = setUp(true);
       const started = performance.now();
-      const r = await cliAsync(repo, [...op.args(dir), '--push'], storeEnv(stores[stores.length - 1]!));
+      const r = await cliAsync(repo, [...op.args(dir), '--push'], await storeEnv(stores[stores.length - 1]!));
       expect(r.code, `${op.name} uninterrupted: ${r.stderr}`).toBe(0);
       duration.set(op.name, performance.now() - started);
     }

@@ -87,7 +87,7 @@ describe('LocalStore: putFile', () => {
     expect(readFileSync(path)).toEqual(bytes);
     expect(statSync(path).mode & 0o777).toBe(0o444);
     expect(await store.has(sha256)).toBe(true);
-    expect(await store.stat(sha256)).toEqual({ sha256, size: bytes.length });
+    expect(await store.stat(sha256)).toEqual({ sha256, size: bytes.length, modified: statSync(path).mtimeMs });
     // The temporary file was renamed into place: tmp/ is empty.
     expect(entries(join(dir, 'store', 'tmp'))).toEqual([]);
     // The source is untouched.

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CANARY, CATALOGUE, type HostileCase } from '../hostile/catalogue.js';
 import { applyCase, expectCaseFindings, outsideCanaryFile, pairwise } from '../hostile/apply.js';
-import { cliAsync, commitAll, fixtureRepo, gitIn, tempDir, treeState, type CliResult } from './helpers.js';
+import { cliAsync, commitAll, fixtureRepo, gitIn, seedFixtureBytes, tempDir, treeState, type CliResult } from './helpers.js';
 
 const canaryFile = outsideCanaryFile();
 
@@ -56,7 +56,10 @@ async function throughWrites(c: HostileCase): Promise<void> {
   const head = commitAll(repo, `hostile: ${c.id}`);
   const status = gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none');
   const tree = treeState(repo);
+  // The fixture's bytes are in the store (a promotion checks them); a refused write must add none.
   const store = join(tempDir(), 'store');
+  seedFixtureBytes(store);
+  const seeded = storeState(store);
   const env = { MODELREG_STORE: `file://${store}` };
   const model = targetOf(c);
   for (const args of writes(model, artifacts())) {
@@ -88,7 +91,7 @@ async function throughWrites(c: HostileCase): Promise<void> {
     expect(gitIn(repo, 'rev-parse', 'HEAD'), where).toBe(head);
     expect(gitIn(repo, 'status', '--porcelain', '--ignore-submodules=none'), where).toBe(status);
     expect(treeState(repo), `${where}: the work tree's files and directories`).toEqual(tree);
-    expect(storeState(store), `${where}: bytes stored for a refused write`).toEqual([]);
+    expect(storeState(store), `${where}: bytes stored for a refused write`).toEqual(seeded);
   }
 }
 
