@@ -43,3 +43,12 @@ function unreachable(remote: string, stderr: string): ModelregError {
 function summary(out: string): string {
   return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('To ') && l !== 'Done').slice(0, 2).join(' ') || 'no details';
 }
+
+/** The URL of the current branch's remote (else origin), or null: for links to the repository's web pages. */
+export async function remoteUrl(root: string): Promise<string | null> {
+  const branch = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.toString('utf8').trim();
+  const configured = branch ? (await git(root, ['config', '--get', `branch.${branch}.remote`], { allowFail: true })).stdout.toString('utf8').trim() : '';
+  const r = await git(root, ['remote', 'get-url', configured || 'origin'], { allowFail: true });
+  const url = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
+  return url || null;
+}
