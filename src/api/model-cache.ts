@@ -114,7 +114,8 @@ export interface DerivedModel<T> {
   value: T;
   /** sha1 of the text: equal hashes, equal texts. */
   hash: string;
-  text(): string;
+  /** The text, as UTF-8 bytes (read from the store only when asked for). */
+  bytes(): Buffer;
 }
 
 /**
@@ -130,21 +131,23 @@ export async function derivePerModel<T>(
   compute: (snap: Snapshot, model: string) => { value: T; text: string },
 ): Promise<{ top: Snapshot; files: TreeFile[]; models: DerivedModel<T>[] }> {
   const store = await textStore(settings, kind);
-  const fresh = new Map<string, string>();
-  const { files, top, entries } = await perModel<{ value: T; hash: string }>(source, settings, { ...kind, usable: (e) => !store || store.has(e.hash) }, (snap, name) => {
+  const stored = store?.list();
+  const fresh = new Map<string, Buffer>();
+  const { files, top, entries } = await perModel<{ value: T; hash: string }>(source, settings, { ...kind, usable: (e) => !stored || stored.has(e.hash) }, (snap, name) => {
     const { value, text } = compute(snap, name);
     const hash = textHash(text);
-    fresh.set(hash, text);
-    store?.write(text, hash);
+    const bytes = Buffer.from(text);
+    fresh.set(hash, bytes);
+    store?.write(bytes, hash);
     return { value, hash };
   });
-  store?.prune(new Set(entries.map((e) => e.value.hash)));
+  store?.prune(new Set(entries.map((e) => e.value.hash)), stored);
   const read = (hash: string) => {
-    const text = fresh.get(hash) ?? store?.read(hash);
-    if (text === undefined) throw new Error(`internal: the derived text ${hash} is gone from the cache (deleted during the run?); run again`);
-    return text;
+    const bytes = fresh.get(hash) ?? store?.read(hash);
+    if (bytes === undefined) throw new Error(`internal: the derived text ${hash} is gone from the cache (deleted during the run?); run again`);
+    return bytes;
   };
-  return { top, files, models: entries.map(({ name, value }) => ({ name, value: value.value, hash: value.hash, text: () => read(value.hash) })) };
+  return { top, files, models: entries.map(({ name, value }) => ({ name, value: value.value, hash: value.hash, bytes: () => read(value.hash) })) };
 }
 
 /**

@@ -16,7 +16,7 @@ import type { MetricRow } from '../registry/metrics.js';
 import type { TreeReport, ChangeReport } from '../checks/validate.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
-import type { HistoryEvent } from '../registry/history.js';
+import type { CompactHistory, HistoryEvent } from '../registry/history.js';
 import type { DerivedModel } from './model-cache.js';
 import { objectUri, storeLocation } from './store-location.js';
 import type { ArtifactStore } from '../artifacts/store.js';
@@ -200,10 +200,11 @@ export class Registry {
 
   /**
    * Every model's history, newest first, from one `git log` pass (kept by commit, so the next call after
-   * new commits reads only those; see history-cache.ts). Empty outside a Git repository or before the
+   * new commits reads only those; see history-cache.ts), in the compact form: each commit once
+   * (`expandHistory` gives HistoryEvent[] back). Empty outside a Git repository or before the
    * first commit. At a revision, the history of that commit; for the work tree, of HEAD.
    */
-  async registryHistory(): Promise<HistoryEvent[]> {
+  async registryHistory(): Promise<CompactHistory> {
     const { cachedRegistryHistory } = await import('./history-cache.js');
     return cachedRegistryHistory(this.root, this.source.commit, this.disk);
   }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 const GRACE_MS = 10 * 60 * 1000;
 
-export function textHash(text: string): string {
+export function textHash(text: string | Buffer): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
@@ -25,25 +25,26 @@ export class TextStore {
     return join(this.dir, `${hash}.txt`);
   }
 
-  has(hash: string): boolean {
+  /** The hashes of every text stored: one directory read. */
+  list(): Set<string> {
     try {
-      return statSync(this.path(hash)).isFile();
+      return new Set(readdirSync(this.dir).flatMap((n) => (n.endsWith('.txt') ? [n.slice(0, -4)] : [])));
     } catch {
-      return false;
+      return new Set();
     }
   }
 
-  /** The text, or undefined when it is gone (pruned by another process, or the cache was deleted). */
-  read(hash: string): string | undefined {
+  /** The text's bytes, or undefined when it is gone (pruned by another process, or the cache was deleted). */
+  read(hash: string): Buffer | undefined {
     try {
-      return readFileSync(this.path(hash), 'utf8');
+      return readFileSync(this.path(hash));
     } catch {
       return undefined;
     }
   }
 
   /** Store a text under its hash; a full or read-only disk only costs speed. */
-  write(text: string, hash = textHash(text)): string {
+  write(text: string | Buffer, hash = textHash(text)): string {
     const file = this.path(hash);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -56,18 +57,11 @@ export class TextStore {
     return hash;
   }
 
-  /** Remove texts not in `keep` that are older than the grace period. */
-  prune(keep: Set<string>, now = Date.now()): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const hash = name.endsWith('.txt') ? name.slice(0, -4) : undefined;
-      if (hash && keep.has(hash)) continue;
-      const file = join(this.dir, name);
+  /** Remove texts not in `keep` that are older than the grace period; `listed`: what list() returned, if at hand. */
+  prune(keep: Set<string>, listed = this.list(), now = Date.now()): void {
+    for (const hash of listed) {
+      if (keep.has(hash)) continue;
+      const file = this.path(hash);
       try {
         if (now - statSync(file).mtimeMs > GRACE_MS) rmSync(file, { force: true });
       } catch {

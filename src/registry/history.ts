@@ -21,3 +21,80 @@ export interface HistoryEvent {
   subject: string;
   pr?: number;
 }
+
+/** A commit as the history tells it. */
+export interface HistoryCommit {
+  id: string;
+  date: string;
+  author: string;
+  email: string;
+  subject: string;
+  pr?: number;
+}
+
+/** An event without its commit's fields: `c` is the index of its commit. */
+export interface CompactEvent {
+  c: number;
+  kind: HistoryKind;
+  model: string;
+  version?: string;
+  stage?: string;
+  previous?: string | null;
+  movedBy?: string;
+  reason?: string;
+}
+
+/**
+ * History in a compact form — each commit once, events pointing at it, newest first: what the library
+ * keeps for a whole registry (135k events at 10k models) and the site ships.
+ */
+export interface CompactHistory {
+  commits: HistoryCommit[];
+  events: CompactEvent[];
+}
+
+export function compactHistory(events: readonly HistoryEvent[]): CompactHistory {
+  const commits: HistoryCommit[] = [];
+  const index = new Map<string, number>();
+  const out: CompactEvent[] = [];
+  for (const e of events) {
+    let c = index.get(e.commit);
+    if (c === undefined) {
+      c = commits.push({ id: e.commit, date: e.date, author: e.author, email: e.email, subject: e.subject, ...(e.pr !== undefined ? { pr: e.pr } : {}) }) - 1;
+      index.set(e.commit, c);
+    }
+    const { commit: _c, date: _d, author: _a, email: _e, subject: _s, pr: _p, ...rest } = e;
+    out.push({ c, ...rest });
+  }
+  return { commits, events: out };
+}
+
+export function expandHistory(h: CompactHistory): HistoryEvent[] {
+  return h.events.map(({ c, ...rest }) => {
+    const { id, ...commit } = h.commits[c]!;
+    return { ...rest, commit: id, ...commit };
+  });
+}
+
+/** Some of the events (in the order given), with only their commits. */
+export function selectEvents(h: CompactHistory, indices: Iterable<number>): CompactHistory {
+  const commits: HistoryCommit[] = [];
+  const remap = new Map<number, number>();
+  const events: CompactEvent[] = [];
+  for (const i of indices) {
+    const e = h.events[i]!;
+    let c = remap.get(e.c);
+    if (c === undefined) {
+      c = commits.push(h.commits[e.c]!) - 1;
+      remap.set(e.c, c);
+    }
+    events.push({ ...e, c });
+  }
+  return { commits, events };
+}
+
+/** Newer events in front of older ones (the commits of `newer` are not in `older`). */
+export function prependHistory(newer: CompactHistory, older: CompactHistory): CompactHistory {
+  const shift = newer.commits.length;
+  return { commits: [...newer.commits, ...older.commits], events: [...newer.events, ...older.events.map((e) => ({ ...e, c: e.c + shift }))] };
+}

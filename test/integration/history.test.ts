@@ -8,6 +8,7 @@ import { cpSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/api/registry.js';
 import { modelHistory, registryHistory } from '../../src/git/history.js';
+import { expandHistory } from '../../src/registry/history.js';
 import { commitAll, FIXTURE, fixtureRepo, gitIn, stageYaml, tempDir, write } from './helpers.js';
 
 function promoteHistory(repo: string): void {
@@ -57,15 +58,15 @@ describe('the registry-wide history', () => {
   it('Registry.registryHistory keeps it by commit: the same events as a full read, before and after a commit', async () => {
     const { repo } = fixtureRepo();
     const reg = await Registry.open({ dir: repo });
-    expect(await reg.registryHistory()).toEqual((await registryHistory(repo)).events);
+    expect(expandHistory(await reg.registryHistory())).toEqual((await registryHistory(repo)).events);
     promoteHistory(repo);
     const fresh = await Registry.open({ dir: repo });
-    const events = await fresh.registryHistory();
+    const events = expandHistory(await fresh.registryHistory());
     expect(events).toEqual((await registryHistory(repo)).events);
-    expect(await (await Registry.open({ dir: repo })).registryHistory()).toEqual(events);
+    expect(expandHistory(await (await Registry.open({ dir: repo })).registryHistory())).toEqual(events);
     // At a revision: that commit's history.
     const first = gitIn(repo, 'rev-list', '--max-parents=0', 'HEAD');
-    expect(await (await Registry.open({ dir: repo, at: first })).registryHistory()).toEqual((await registryHistory(repo, { rev: first })).events);
+    expect(expandHistory(await (await Registry.open({ dir: repo, at: first })).registryHistory())).toEqual((await registryHistory(repo, { rev: first })).events);
   });
 
   it('reads commit text that carries the separators of a naive log format as text', async () => {
@@ -88,6 +89,6 @@ describe('the registry-wide history', () => {
     const plain = tempDir();
     cpSync(FIXTURE, plain, { recursive: true });
     expect(await registryHistory(plain)).toEqual({ head: null, events: [], incremental: false });
-    expect(await (await Registry.open({ dir: plain })).registryHistory()).toEqual([]);
+    expect(await (await Registry.open({ dir: plain })).registryHistory()).toEqual({ commits: [], events: [] });
   });
 });
