@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'rejected'
   | 'push-rejected'
   | 'dirty-worktree'
+  | 'output-refused'
   | 'usage';
 
 export class ModelregError extends Error {
