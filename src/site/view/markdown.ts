@@ -15,7 +15,7 @@ md.renderer.rules.heading_close = (tokens, idx) => `</h${Math.min(6, Number(toke
 md.renderer.rules.image = (tokens, idx, options, env, self) => {
   const token = tokens[idx]!;
   const alt = md.utils.escapeHtml(self.renderInlineAsText(token.children ?? [], options, env) || 'image');
-  return `<a href="${md.utils.escapeHtml(token.attrGet('src') ?? '')}" rel="nofollow noopener noreferrer">${alt}</a>`;
+  return `<a href="${md.utils.escapeHtml(String(token.attrGet('src') ?? ''))}" rel="nofollow noopener noreferrer">${alt}</a>`;
 };
 md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   tokens[idx]!.attrSet('rel', 'nofollow noopener noreferrer');
