@@ -49,7 +49,13 @@ export async function staticServer(dir: string): Promise<{ url: string; server: 
       if (!statSync(file).isFile()) throw new Error('not a file');
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
     } catch {
-      res.writeHead(404, { 'content-type': 'text/html' }).end(readFileSync(join(root, '404.html')));
+      let page: Buffer | string = 'Not found';
+      try {
+        page = readFileSync(join(root, '404.html'));
+      } catch {
+        // a site without one
+      }
+      res.writeHead(404, { 'content-type': 'text/html' }).end(page);
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -97,6 +103,8 @@ export async function waitReady(page: Page, ready: string): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
+  // From the top: a table's sticky header stays where the scroll left it otherwise.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

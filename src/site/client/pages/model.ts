@@ -26,13 +26,13 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     if (e instanceof NotFound) return notFound(`There is no model named “${name}” in this registry.`, 'It may have been removed, or the name is misspelt.');
     throw e;
   }
-  const { local, history } = data;
+  const { local, history: log } = data;
   const policyStages = stageNames(meta);
   const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));
   const rows = versionRows(local, policyStages);
   const metrics = metricNames(local);
   const series = metricSeries(local, policyStages);
-  const timeline = stageTimeline(history, policyStages);
+  const timeline = stageTimeline(log, policyStages);
   const latest = latestOf(local);
   const m = local.model;
 
@@ -91,7 +91,7 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
   const showDay = (d: string, push: boolean) => {
     holdersBox.replaceChildren(holdersTable(holdersOn(timeline, d), d, name, meta));
     if (chart) pointAt(chart, Date.parse(`${d}T23:59:59Z`) / 1000);
-    if (push) history.replaceState(null, '', formatRoute({ page: 'model', model: name, on: d }));
+    if (push) window.history.replaceState(null, '', formatRoute({ page: 'model', model: name, on: d }));
   };
   onInput.addEventListener('change', () => {
     if (/^\d{4}-\d{2}-\d{2}$/.test(onInput.value)) showDay(onInput.value, true);
@@ -110,7 +110,7 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
       ['Tags', Object.entries(m?.tags ?? {}).map(([k, v]) => h('span', { class: 'chip static' }, `${k}=${v}`))],
       ['Versions', `${local.versions.length}`],
       ['Latest', latest ? versionLink(name, latest.version) : '—'],
-      ['History', h('a', { href: historyHref({ model: name }) }, `${history.events.length} events`)],
+      ['History', h('a', { href: historyHref({ model: name }) }, `${log.events.length} events`)],
     ]),
     section(
       'Stages',
@@ -157,10 +157,10 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     section(
       'Recent history',
       'recent',
-      history.events.length === 0
+      log.events.length === 0
         ? h('p', null, 'No history.')
         : [
-            h('ul', { class: 'events' }, history.events.slice(0, 10).map((e) => h('li', null, date(history.commits[e.c]!.date), ' ', describeEvent(e), ' — ', author(history.commits[e.c]!)))),
+            h('ul', { class: 'events' }, log.events.slice(0, 10).map((e) => h('li', null, date(log.commits[e.c]!.date), ' ', describeEvent(e), ' — ', author(log.commits[e.c]!)))),
             h('p', null, h('a', { href: historyHref({ model: name }) }, 'The whole history of this model')),
           ],
     ),

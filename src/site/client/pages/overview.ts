@@ -40,7 +40,7 @@ export async function overviewPage(query: OverviewQuery, meta: SiteMeta): Promis
       update(true);
     }), pager(t.page, t.pages, (page) => formatRoute({ page: 'overview', query: { ...q, page } }), 'Pages of models') ?? '');
     const hash = formatRoute({ page: 'overview', query: { ...q, ...(q.page && q.page > 1 ? {} : { page: undefined }) } });
-    if (push && location.hash !== hash) history.replaceState(null, '', hash);
+    if (push && location.hash !== hash) window.history.replaceState(null, '', hash);
   };
 
   let timer: ReturnType<typeof setTimeout> | undefined;
