@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import type { Registry } from '../api/registry.js';
 import { packageRoot } from '../api/package-root.js';
 import { ModelregError } from '../registry/errors.js';
+import { finding } from '../registry/findings.js';
 import { modelSiteData, siteFinding, type ModelMeta } from './model-data.js';
 import { OutputDir } from './output.js';
 import { selectEvents } from '../registry/history.js';
@@ -115,6 +116,7 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
   chunks.forEach((c, i) => out.put(`data/history/${i}.js`, sha1(`${SITE_FORMAT}\0${c.key}`), () => dataScript(`history/${i}`, JSON.stringify(c.content()))));
 
   const findings: SiteFinding[] = [...derived.findings.map(siteFinding), ...metas.flatMap((m) => m.value.problems)];
+  if (!derived.policy && !findings.some((f) => f.file === 'registry.yaml')) findings.unshift(siteFinding(finding('tree-missing-policy', 'registry.yaml is missing: the stage order and gates are unknown', { file: 'registry.yaml' })));
   const problems: ProblemsData = { findings: findings.slice(0, PROBLEMS_SHOWN), total: findings.length };
   putJson(out, 'data/problems.js', 'problems', problems);
 

@@ -249,7 +249,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it("the gates a version page shows are what `modelreg promote` then says: the messages of a refusal, the gates of a promotion", async () => {
     const { page, watch, close } = await open('file', '#/m/sentiment/v/1.3.0', 'version');
-    const shown = await page.$$eval('.gate', (gs) =>
+    const shown: Record<string, { passed: boolean; results: [boolean, string][] }> = await page.$$eval('.gate', (gs) =>
       Object.fromEntries(gs.map((g) => [g.getAttribute('data-stage'), { passed: g.classList.contains('pass'), results: [...g.querySelectorAll('li')].map((li) => [li.classList.contains('pass'), li.textContent!.replace(/^[✓✗] /, '')]) }])),
     );
     const clone = join(keep, `clone-${Date.now()}`);
@@ -259,7 +259,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     expect(refused.code).toBe(1);
     const findings = (refused.json().error.findings as { message: string }[]).map((f) => f.message.replace(/^[^:]+: /, ''));
     expect(shown.production!.passed).toBe(false);
-    expect(shown.production!.results.filter(([ok]) => !ok).map(([, text]) => (text as string).replace(/^\w+: /, ''))).toEqual(findings);
+    expect(shown.production!.results.filter(([ok]) => !ok).map(([, text]) => text.replace(/^\w+: /, ''))).toEqual(findings);
     // staging: it passes, and the promotion reports the very gates the page listed.
     expect(shown.staging!.passed).toBe(true);
     const promoted = cli(clone, ['promote', 'sentiment@1.3.0', 'staging', '--json']);

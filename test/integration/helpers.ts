@@ -1,6 +1,6 @@
 /** Real Git repositories in temporary directories, and the built CLI run as a user runs it. */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,14 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
     env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+}
+
+/** A data file of a site `modelreg site` wrote, by running it as the page does (it hands one value over). */
+export function readData<T>(site: string, path: string): T {
+  const pushed: [string, unknown][] = [];
+  new Function('self', readFileSync(join(site, path), 'utf8'))({ modelregData: { push: (item: [string, unknown]) => pushed.push(item) } });
+  if (pushed.length !== 1) throw new Error(`${path} pushed ${pushed.length} values`);
+  return pushed[0]![1] as T;
 }
 
 /** A stage file as `modelreg promote` will write it. */

@@ -9,15 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ModelData, OverviewData, SiteMeta } from '../../src/site/types.js';
-import { cli, commitAll, FIXTURE, fixtureRepo, gitIn, ROOT, sh, stageYaml, tempDir, write } from './helpers.js';
-
-/** A data file's value, by running it as the page does. */
-export function readData<T>(site: string, path: string): T {
-  const pushed: [string, unknown][] = [];
-  new Function('self', readFileSync(join(site, path), 'utf8'))({ modelregData: { push: (item: [string, unknown]) => pushed.push(item) } });
-  if (pushed.length !== 1) throw new Error(`${path} pushed ${pushed.length} values`);
-  return pushed[0]![1] as T;
-}
+import { cli, commitAll, FIXTURE, fixtureRepo, gitIn, readData, ROOT, sh, stageYaml, tempDir, write } from './helpers.js';
 
 /** Every file under a directory with its bytes, for "nothing changed" checks. */
 function snapshotDir(dir: string): Record<string, string> {

@@ -70,6 +70,7 @@ async function render(): Promise<void> {
   // After a navigation, move the focus to the new page's heading (a screen reader announces it); not on first load.
   if (!first) main.querySelector<HTMLElement>('h1')?.focus();
   first = false;
+  performance.mark(`ready:${route.page}`);
   document.documentElement.dataset.ready = route.page;
 }
 
