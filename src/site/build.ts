@@ -27,8 +27,8 @@ import { finding } from '../registry/findings.js';
 import { modelSiteData, siteFinding, type ModelMeta } from './model-data.js';
 import { OutputDir } from './output.js';
 import { selectEvents } from '../registry/history.js';
-import { eventsByModel, historyChunks, historyKey, lineageIndex, overviewData, siteStore, webLinks, type LineageIndex } from './site-data.js';
-import { dataScript, indexHtml, notFoundHtml } from './html.js';
+import { eventsByModel, historyChunks, historyKey, lineageHashes, overviewData, siteStore, webLinks, type LineageMemo } from './site-data.js';
+import { dataScript, dataScriptParts, indexHtml, notFoundHtml } from './html.js';
 import { PROBLEMS_SHOWN, SITE_FORMAT, type ProblemsData, type SiteFinding, type SiteMeta } from './types.js';
 
 export interface SiteProgress {
@@ -73,41 +73,32 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
   const progress = options.progress ?? { start: noProgress, done: () => {} };
 
   progress.start('reading the registry', 0, 'items')(0);
-  const derived = await reg.derivePerModel<ModelMeta>({ name: 'site', format: SITE_FORMAT }, modelSiteData);
+  // The history is read by git processes, so it goes on beside the reading of the models.
+  const [derived, history, remote] = await Promise.all([reg.derivePerModel<ModelMeta>({ name: 'site', format: SITE_FORMAT }, modelSiteData), reg.registryHistory(), reg.remoteUrl()]);
   progress.done();
-  const [history, remote] = await Promise.all([reg.registryHistory(), reg.remoteUrl()]);
 
   const metas = derived.models.map((m) => ({ name: m.name, value: m.value }));
   const shown = derived.models.filter((m) => m.value.shown);
   const { events: positions, activity } = eventsByModel(history);
 
-  // A model's lineage union is walked only when it could have changed: when no model's versions, parents
-  // or deprecations changed (the digest of their lineageKeys), the last build's union hashes still hold.
-  const digest = sha1(shown.map((m) => `${m.name}\0${m.value.lineageKey}`).join('\n'));
-  const kept = out.recall<{ digest: string; hashes: Record<string, string> }>('lineage');
-  const reuse = kept?.digest === digest ? kept.hashes : {};
-  let graph: LineageIndex | undefined;
-  const unionJson = (name: string) => JSON.stringify((graph ??= lineageIndex(metas)).union(name));
-  const unionHashes: Record<string, string> = {};
+  const memo = out.recall<LineageMemo>('lineage');
+  const lineage = lineageHashes(metas, memo?.keys && memo.hashes && memo.members && Array.isArray(memo.truncated) ? memo : undefined);
+  out.remember('lineage', lineage.memo);
 
   const write = progress.start('writing model pages', shown.length, 'items');
   let done = 0;
   for (const m of shown) {
-    let lineage = Object.hasOwn(reuse, m.name) ? undefined : unionJson(m.name);
-    const unionHash = (unionHashes[m.name] = lineage === undefined ? reuse[m.name]! : sha1(lineage));
     const mine = positions.get(m.name);
     // The key needs no serialised history: a model's newest commit and its event count fix all of it.
-    const key = sha1(`${SITE_FORMAT}\0${m.hash}\0${unionHash}\0${historyKey(history, mine)}`);
+    const key = sha1(`${SITE_FORMAT}\0${m.hash}\0${lineage.hash(m.name)}\0${historyKey(history, mine)}`);
     out.put(`data/models/${m.name}.js`, key, () => {
-      lineage ??= unionJson(m.name);
-      const [head, tail] = dataScript(`models/${m.name}`, '\0').split('\0') as [string, string];
+      const [head, tail] = dataScriptParts(`models/${m.name}`);
       const events = JSON.stringify(mine ? selectEvents(history, mine) : { commits: [], events: [] });
-      return [Buffer.from(`${head}{"local":`), m.bytes(), Buffer.from(`,"lineage":${lineage},"history":${events}}${tail}`)];
+      return [Buffer.from(`${head}{"local":`), m.bytes(), Buffer.from(`,"lineage":${lineage.json(m.name)},"history":${events}}${tail}`)];
     });
     write(++done);
   }
   progress.done();
-  out.remember('lineage', { digest, hashes: unionHashes });
 
   // The rows come from the models' files (their hashes) and the history (the activity dates).
   const overviewKey = sha1(`${SITE_FORMAT}\0${shown.map((m) => `${m.name}\0${m.hash}\0${activity.get(m.name) ?? ''}`).join('\n')}`);
@@ -124,7 +115,7 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
   for (const a of ASSETS) out.put(`assets/${a}`, sha1(assets[a]), () => assets[a]);
 
   const policy = derived.policy?.data ?? null;
-  const versions = shown.reduce((n, m) => n + m.value.versions.length, 0);
+  const versions = shown.reduce((n, m) => n + m.value.row.versions, 0);
   const baseUrl = options.baseUrl ? options.baseUrl.replace(/\/?$/, '/') : null;
   const meta: SiteMeta = {
     format: SITE_FORMAT,

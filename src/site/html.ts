@@ -104,5 +104,11 @@ export function notFoundHtml(baseUrl: string | null): string {
  * `json` is already-serialised JSON (a model's cached text is spliced in without parsing it again).
  */
 export function dataScript(key: string, json: string): string {
-  return `(self.modelregData=self.modelregData||[]).push([${JSON.stringify(key)},${json}]);\n`;
+  const [head, tail] = dataScriptParts(key);
+  return `${head}${json}${tail}`;
+}
+
+/** What comes before and after the JSON of a data file: for writing one whose JSON is in pieces. */
+export function dataScriptParts(key: string): [string, string] {
+  return [`(self.modelregData=self.modelregData||[]).push([${JSON.stringify(key)},`, ']);\n'];
 }

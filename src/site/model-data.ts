@@ -19,12 +19,12 @@ export interface ModelMeta {
   shown: boolean;
   /** Its overview row, but for `activity`, which comes from the history. */
   row: Omit<OverviewRow, 'activity'>;
-  /** Every version id shown, newest first. */
-  versions: string[];
-  /** Versions with lineage parents: [version, [model, version, relation][]]. */
-  parents: [string, [string, string, string | null][]][];
-  deprecated: string[];
-  /** A hash of versions, deprecated and parents: when no model's changes, no lineage union does. */
+  /**
+   * Its versions, deprecations and lineage parents, packed in one string (packLineage): 100k small arrays
+   * cost more to read back from the cache than one string a model, and most rebuilds never unpack them.
+   */
+  lineage: string;
+  /** A hash of `lineage`: when no model's changes, no lineage union does. */
   lineageKey: string;
   /** Findings from reading the directory's files, and why anything was left out. */
   problems: SiteFinding[];
@@ -37,7 +37,7 @@ export function modelSiteData(snap: Snapshot, name: string): { value: ModelMeta;
   const shown = !!entry && MODEL_NAME.test(name) && (!!entry.manifest || entry.versions.size > 0);
   if (!shown) {
     if (!MODEL_NAME.test(name)) problems.push(siteFinding(finding('name-invalid', `the model directory ${JSON.stringify(name)} is not a valid model name; the site leaves it out`, { file: paths.modelDir(name) })));
-    return { value: { shown: false, row: emptyRow(name, problems.length), versions: [], parents: [], deprecated: [], lineageKey: '', problems }, text: 'null' };
+    return { value: { shown: false, row: emptyRow(name, problems.length), lineage: '', lineageKey: '', problems }, text: 'null' };
   }
   const versions = [...entry.versions.values()].filter((v) => {
     const id = idOf(v.file);
@@ -70,14 +70,42 @@ export function modelSiteData(snap: Snapshot, name: string): { value: ModelMeta;
     problems: problems.length,
   };
   const local: ModelLocal = { name, model: manifest, versions: versions.map((v) => v.data), stages, problems };
-  const lineage = {
+  const lineage = packLineage({
     versions: versions.map((v) => v.data.version),
-    parents: versions.filter((v) => v.data.lineage?.parents?.length).map((v): [string, [string, string, string | null][]] => [v.data.version, v.data.lineage!.parents!.map((p) => [p.model, p.version, p.relation ?? null])]),
     deprecated: versions.filter((v) => v.data.deprecated).map((v) => v.data.version),
-  };
+    parents: versions.flatMap((v) => (v.data.lineage?.parents ?? []).map((p): LineageFact['parents'][number] => [v.data.version, p.model, p.version, p.relation ?? null])),
+  });
   return {
-    value: { shown: true, row, ...lineage, lineageKey: stringHash(JSON.stringify(lineage)), problems },
+    value: { shown: true, row, lineage, lineageKey: stringHash(lineage), problems },
     text: JSON.stringify(local),
+  };
+}
+
+/** What the lineage graph needs of a model: its versions (newest first), the deprecated ones, and each [version, parent model, parent version, relation]. */
+export interface LineageFact {
+  versions: string[];
+  deprecated: string[];
+  parents: [string, string, string, string | null][];
+}
+
+/**
+ * One line of versions, one of deprecated versions, then a line per parent, tab-separated. Safe as text:
+ * names, versions and relations are restricted by the schemas (no spaces, tabs or newlines).
+ */
+export function packLineage(l: LineageFact): string {
+  return [l.versions.join(' '), l.deprecated.join(' '), ...l.parents.map((p) => p.map((x) => x ?? '').join('\t'))].join('\n');
+}
+
+export function unpackLineage(text: string): LineageFact {
+  const [versions = '', deprecated = '', ...parents] = text.split('\n');
+  const words = (line: string) => (line ? line.split(' ') : []);
+  return {
+    versions: words(versions),
+    deprecated: words(deprecated),
+    parents: parents.map((line) => {
+      const [v, model, version, relation] = line.split('\t') as [string, string, string, string];
+      return [v, model, version, relation || null];
+    }),
   };
 }
 

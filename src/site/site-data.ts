@@ -6,7 +6,7 @@
 import { selectEvents, type CompactHistory } from '../registry/history.js';
 import { nodeId } from '../registry/lineage.js';
 import type { RegistryPolicy } from '../registry/types.js';
-import type { ModelMeta } from './model-data.js';
+import { stringHash, unpackLineage, type ModelMeta } from './model-data.js';
 import { HISTORY_CHUNK, LINEAGE_NODE_LIMIT, type HistoryChunkInfo, type LineageUnion, type OverviewData, type SiteHistory, type WebLinks } from './types.js';
 
 export interface NamedMeta {
@@ -41,7 +41,7 @@ export interface LineageIndex {
 /** The lineage graph of every shown model, numbered for fast walks; each union is walked when asked for. */
 export function lineageIndex(metas: NamedMeta[], limit = LINEAGE_NODE_LIMIT): LineageIndex {
   // Versions are numbered model by model: a model's are offset…offset+n-1, in its own order.
-  const shown = metas.filter((m) => m.value.shown);
+  const shown = metas.filter((m) => m.value.shown).map((m) => ({ name: m.name, value: unpackLineage(m.value.lineage) }));
   const offset = new Map<string, number>();
   const versionAt = new Map<string, Map<string, number>>();
   let count = 0;
@@ -67,12 +67,10 @@ export function lineageIndex(metas: NamedMeta[], limit = LINEAGE_NODE_LIMIT): Li
     const base = offset.get(name)!;
     const at = versionAt.get(name)!;
     for (const v of value.deprecated) deprecated.add(base + at.get(v)!);
-    for (const [v, parents] of value.parents) {
-      for (const [model, version, relation] of parents) {
-        edgeParent.push(idOf(model, version));
-        edgeChild.push(base + at.get(v)!);
-        edgeRelation.push(relation);
-      }
+    for (const [v, model, version, relation] of value.parents) {
+      edgeParent.push(idOf(model, version));
+      edgeChild.push(base + at.get(v)!);
+      edgeRelation.push(relation);
     }
   }
   const total = count + extra.size;
@@ -158,6 +156,64 @@ export function lineageIndex(metas: NamedMeta[], limit = LINEAGE_NODE_LIMIT): Li
     };
   };
   return { union };
+}
+
+export interface LineageMemo {
+  /** Each model's lineageKey, its union's hash, and the models its union holds, as the last build saw them. */
+  keys: Record<string, string>;
+  hashes: Record<string, string>;
+  members: Record<string, string[]>;
+  truncated: string[];
+}
+
+/**
+ * Each model's lineage union (as JSON, when asked for) and its hash, walking only the unions that can
+ * have changed since the last build: a model's union holds another's versions exactly when that
+ * other's holds its own (an ancestor's descendant is its descendant), so when the models in `changed`
+ * (their versions, deprecations or parents differ) are known, the unions to walk are theirs, and those
+ * of every model in their unions, before and after. Truncated unions are walked every time.
+ */
+export function lineageHashes(metas: NamedMeta[], kept: LineageMemo | undefined): { memo: LineageMemo; hash(name: string): string; json(name: string): string } {
+  const shown = metas.filter((m) => m.value.shown);
+  const keys = Object.fromEntries(shown.map((m) => [m.name, m.value.lineageKey]));
+  let graph: LineageIndex | undefined;
+  const unions = new Map<string, LineageUnion>();
+  const union = (name: string) => {
+    let u = unions.get(name);
+    if (!u) unions.set(name, (u = (graph ??= lineageIndex(metas)).union(name)));
+    return u;
+  };
+  const membersOf = (u: LineageUnion) => [...new Set(u.nodes.map((n) => n.slice(0, n.lastIndexOf('@'))))];
+  let walk: (name: string) => boolean = () => true;
+  if (kept) {
+    const changed = [...shown.filter((m) => kept.keys[m.name] !== m.value.lineageKey).map((m) => m.name), ...Object.keys(kept.keys).filter((n) => !Object.hasOwn(keys, n))];
+    const affected = new Set([...changed, ...kept.truncated]);
+    for (const x of changed) {
+      for (const y of kept.members[x] ?? []) affected.add(y);
+      if (Object.hasOwn(keys, x)) for (const y of membersOf(union(x))) affected.add(y);
+    }
+    walk = (name) => affected.has(name) || !Object.hasOwn(kept.hashes, name);
+  }
+  const json = new Map<string, string>();
+  const jsonOf = (name: string) => {
+    let j = json.get(name);
+    if (j === undefined) json.set(name, (j = JSON.stringify(union(name))));
+    return j;
+  };
+  const memo: LineageMemo = { keys, hashes: {}, members: {}, truncated: [] };
+  for (const { name } of shown) {
+    if (walk(name)) {
+      const u = union(name);
+      memo.hashes[name] = stringHash(jsonOf(name));
+      memo.members[name] = membersOf(u);
+      if (u.truncated) memo.truncated.push(name);
+    } else {
+      memo.hashes[name] = kept!.hashes[name]!;
+      memo.members[name] = kept!.members[name] ?? [];
+      if (kept!.truncated.includes(name)) memo.truncated.push(name);
+    }
+  }
+  return { memo, hash: (name: string) => memo.hashes[name]!, json: jsonOf };
 }
 
 /** The positions of each model's events in the registry's history (newest first), and the date of its newest commit. */

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { compactHistory, expandHistory, type HistoryEvent } from '../../src/registry/history.js';
 import { buildLineage, lineageNeighbourhood } from '../../src/registry/lineage.js';
 import { CSP, dataScript, escapeHtml, indexHtml, notFoundHtml } from '../../src/site/html.js';
-import { modelSiteData, plainSummary, stringHash } from '../../src/site/model-data.js';
-import { eventsByModel, historyChunks, historyKey, lineageUnions, overviewData, siteStore, webLinks } from '../../src/site/site-data.js';
+import { modelSiteData, packLineage, plainSummary, stringHash, unpackLineage } from '../../src/site/model-data.js';
+import { eventsByModel, historyChunks, historyKey, lineageHashes, lineageUnions, overviewData, siteStore, webLinks } from '../../src/site/site-data.js';
 import type { ModelLocal } from '../../src/site/types.js';
 import { neighbourhood, unionEdges } from '../../src/site/view/version.js';
 import { fixtureFiles, snap, type Files } from './helpers.js';
@@ -32,13 +32,11 @@ describe("a model's site data", () => {
     expect(value.shown).toBe(true);
     expect(value.row).toMatchObject({ name: 'sentiment', latest: '1.2.0', versions: 4, owners: ['alice', '@acme/ml-leads'], frameworks: ['transformers'], tags: { team: 'nlp', domain: 'reviews' }, deprecated: 1, problems: 0 });
     expect(value.row.stages.production).toEqual(['1.1.0', '2026-06-03T10:00:00Z']);
-    expect(value.parents).toEqual([
-      ['1.2.0', [['bert-base', '1.0.0', 'fine-tuned-from']]],
-      ['1.1.0', [['bert-base', '1.0.0', 'fine-tuned-from']]],
-      ['1.0.0', [['bert-base', '1.0.0', 'fine-tuned-from']]],
-      ['2.0.0-rc.1', [['bert-base', '1.0.0', 'fine-tuned-from']]],
-    ].sort((a, b) => local.versions.findIndex((v) => v.version === a[0]) - local.versions.findIndex((v) => v.version === b[0])));
-    expect(value.deprecated).toEqual(['1.0.0']);
+    expect(unpackLineage(value.lineage)).toEqual({
+      versions: ['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0'],
+      deprecated: ['1.0.0'],
+      parents: ['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0'].map((v) => [v, 'bert-base', '1.0.0', 'fine-tuned-from']),
+    });
   });
 
   it('depends only on the model’s own files: the same text whatever else the registry holds', () => {
@@ -55,26 +53,28 @@ describe("a model's site data", () => {
     files['models/bert-base/versions/1.0.0.yaml'] = 'name: bert-base\nversion: [\n';
     const s = snap(files);
     const sentiment = modelSiteData(s, 'sentiment');
-    expect(sentiment.value.versions).not.toContain('latest');
-    expect(sentiment.value.versions).not.toContain('9.9.9');
+    expect(unpackLineage(sentiment.value.lineage).versions).toEqual(['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0']);
     expect(sentiment.value.problems.map((p) => [p.code, p.file])).toEqual(expect.arrayContaining([['version-invalid', 'models/sentiment/versions/latest.yaml'], ['name-mismatch', 'models/sentiment/versions/9.9.9.yaml']]));
     const evil = modelSiteData(s, 'Evil');
     expect(evil.value.shown).toBe(false);
     expect(evil.text).toBe('null');
     expect(evil.value.problems.map((p) => p.code)).toContain('name-invalid');
     const bert = modelSiteData(s, 'bert-base');
-    expect(bert.value.versions).toEqual([]);
+    expect(unpackLineage(bert.value.lineage).versions).toEqual([]);
     expect(bert.value.problems[0]).toMatchObject({ code: 'yaml-syntax', file: 'models/bert-base/versions/1.0.0.yaml', severity: 'error' });
     expect(bert.value.row.problems).toBe(bert.value.problems.length);
   });
 
-  it('keys its lineage by what the lineage is made of', () => {
+  it('packs its lineage facts in one string, and keys its lineage by them', () => {
     const files = fixtureFiles();
     const before = modelSiteData(snap(files), 'sentiment').value.lineageKey;
     files['models/sentiment/model.yaml'] += 'license: mit\n';
     expect(modelSiteData(snap(files), 'sentiment').value.lineageKey).toBe(before);
     files['models/sentiment/versions/1.2.0.yaml'] = files['models/sentiment/versions/1.2.0.yaml']!.replace('relation: fine-tuned-from', 'relation: distilled-from');
     expect(modelSiteData(snap(files), 'sentiment').value.lineageKey).not.toBe(before);
+    const fact = { versions: ['2.0.0', '1.0.0'], deprecated: ['1.0.0'], parents: [['2.0.0', 'base', '1.0.0', 'distilled-from'], ['2.0.0', 'other', '3.1.0-rc.1', null]] as [string, string, string, string | null][] };
+    expect(unpackLineage(packLineage(fact))).toEqual(fact);
+    expect(unpackLineage(packLineage({ versions: [], deprecated: [], parents: [] }))).toEqual({ versions: [], deprecated: [], parents: [] });
     expect(stringHash('a')).not.toBe(stringHash('b'));
     expect(stringHash('same')).toBe(stringHash('same'));
   });
@@ -102,7 +102,7 @@ describe('the site-wide data', () => {
     const unions = lineageUnions(metas);
     const g = buildLineage(snap(files));
     for (const [name, union] of unions) {
-      for (const version of metas.find((m) => m.name === name)!.value.versions) {
+      for (const version of unpackLineage(metas.find((m) => m.name === name)!.value.lineage).versions) {
         const root = `${name}@${version}`;
         const want = lineageNeighbourhood(g, root);
         const got = neighbourhood(union, root);
@@ -127,6 +127,43 @@ describe('the site-wide data', () => {
     const small = lineageUnions(metas, 3);
     expect(small.get('bert-base')!.nodes).toHaveLength(3);
     expect(small.get('bert-base')!.truncated).toBe(true);
+  });
+
+  it('lineage hashes after a change are those a full walk gives, walking only the unions that can have changed', () => {
+    const files = fixtureFiles();
+    const full = (f: Files) => lineageHashes(metasOf(f), undefined);
+    let kept = full(files).memo;
+    const version = (model: string, v: string, parent?: string) =>
+      `name: ${model}\nversion: ${v}\nartifacts: [{ path: m.bin, sha256: ${'a'.repeat(64)}, size: 1 }]\n${parent ? `lineage: { parents: [{ model: ${parent.split('@')[0]}, version: ${parent.split('@')[1]}, relation: distilled-from }] }\n` : ''}created_by: x@example.com\ncreated_at: 2026-07-01T00:00:00Z\n`;
+    const changes: [string, (f: Files) => void][] = [
+      ['a description', (f) => (f['models/bert-base/model.yaml'] += 'license: mit\n')],
+      ['a new version of a fine-tune', (f) => (f['models/sentiment/versions/1.3.0.yaml'] = version('sentiment', '1.3.0', 'bert-base@1.0.0'))],
+      ['a new model derived from a fine-tune of a fine-tune', (f) => {
+        f['models/tiny/model.yaml'] = 'name: tiny\nowners: [x]\n';
+        f['models/tiny/versions/1.0.0.yaml'] = version('tiny', '1.0.0', 'sentiment-int8@1.0.0');
+      }],
+      ['a new version of a model whose parent does not exist yet', (f) => (f['models/tiny/versions/1.1.0.yaml'] = version('tiny', '1.1.0', 'ghost@1.0.0'))],
+      ['that parent created', (f) => {
+        f['models/ghost/model.yaml'] = 'name: ghost\nowners: [x]\n';
+        f['models/ghost/versions/1.0.0.yaml'] = version('ghost', '1.0.0');
+      }],
+      ['a deprecation', (f) => (f['models/sentiment-int8/versions/1.0.0.yaml'] += 'deprecated: { at: 2026-08-01T00:00:00Z, by: x@example.com }\n')],
+      ['a model removed', (f) => {
+        for (const p of Object.keys(f)) if (p.startsWith('models/sentiment-int8/')) delete f[p];
+      }],
+    ];
+    for (const [what, change] of changes) {
+      change(files);
+      const want = full(files);
+      const got = lineageHashes(metasOf(files), kept);
+      expect(got.memo.hashes, what).toEqual(want.memo.hashes);
+      expect(got.memo.members, what).toEqual(want.memo.members);
+      for (const name of Object.keys(want.memo.hashes)) expect(got.json(name), `${what}: ${name}`).toBe(want.json(name));
+      kept = got.memo;
+    }
+    expect(kept.hashes.ghost).toBeDefined();
+    // sentiment-int8 is gone: tiny's parent dangles, a node of its own, and the walk stops there.
+    expect(kept.members.tiny!.sort()).toEqual(['ghost', 'sentiment-int8', 'tiny']);
   });
 
   const history = compactHistory([

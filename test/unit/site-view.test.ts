@@ -16,7 +16,7 @@ import { num, visible, when } from '../../src/site/view/format.js';
 import { describeEvent, filterHistory } from '../../src/site/view/history.js';
 import { httpUrl, renderMarkdown } from '../../src/site/view/markdown.js';
 import { holdersOn, latestOf, metricSeries, stageTimeline, versionRows } from '../../src/site/view/model.js';
-import { facets, overviewTable, PAGE_SIZE, searchIndex, sortRows } from '../../src/site/view/overview.js';
+import { facets, overviewTable, PAGE_SIZE, searchIndex, searchIndexInSteps, sortRows } from '../../src/site/view/overview.js';
 import { formatRoute, parseRoute, type Route } from '../../src/site/view/routes.js';
 import { artifactRows, versionGates } from '../../src/site/view/version.js';
 import { fixtureFiles, snap } from './helpers.js';
@@ -63,15 +63,19 @@ describe('the overview', () => {
     expect(facets(all)).toEqual({ frameworks: ['onnx', 'transformers'], owners: ['@acme/ml-leads', 'alice', 'research-team'], tags: ['domain=reviews', 'team=nlp'], tasks: ['feature-extraction', 'text-classification'] });
   });
 
-  it('searches names (by prefix and in parts), descriptions, owners and tags', () => {
+  it('searches names (whole, by prefix and in parts), descriptions and tasks; built in steps it answers the same', async () => {
     const all = rows();
     const search = searchIndex(all);
     expect(search.search('int8')).toEqual(['sentiment-int8']);
     expect(search.search('sent').sort()).toEqual(['sentiment', 'sentiment-int8']);
     expect(search.search('encoder')).toEqual(['bert-base']);
-    expect(search.search('research-team')).toEqual(['bert-base']);
-    expect(search.search('nlp')).toEqual(['sentiment']);
+    expect(search.search('sentiment-int')).toEqual(['sentiment-int8']);
+    expect(search.search('product reviews')).toEqual(['sentiment']);
+    expect(search.search('feature-extraction')).toEqual(['bert-base']);
+    expect(search.search('encodr')).toEqual(['bert-base']);
     expect(search.search('')).toEqual([]);
+    const stepped = await searchIndexInSteps(all);
+    for (const q of ['int8', 'sent', 'encoder', 'product reviews']) expect(stepped.search(q)).toEqual(search.search(q));
     const t = overviewTable(all, { q: 'int8' }, search.search('int8'), stages);
     expect(t.rows.map((r) => r.name)).toEqual(['sentiment-int8']);
     expect(t.sort).toBe('relevance');

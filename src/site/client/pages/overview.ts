@@ -1,17 +1,17 @@
 /** The overview: every model, searchable, filterable and sortable by any column; the query lives in the URL. */
 import type { OverviewData, OverviewRow, SiteMeta } from '../../types.js';
-import { facets, overviewTable, searchIndex, type Search } from '../../view/overview.js';
+import { facets, overviewTable, searchIndexInSteps, type Search } from '../../view/overview.js';
 import { formatRoute, type OverviewQuery } from '../../view/routes.js';
 import { day } from '../../view/format.js';
 import { loadIndex } from '../data.js';
 import { h, table } from '../dom.js';
 import { modelLink, pager, stageNames, versionLink, type View } from '../parts.js';
 
-let indexed: { data: OverviewData; search: Search } | undefined;
+let indexed: { data: OverviewData; search: Promise<Search> } | undefined;
 
-/** The search index is built once per page load, the first time a query needs it. */
-function search(data: OverviewData): Search {
-  if (indexed?.data !== data) indexed = { data, search: searchIndex(data.rows) };
+/** The search index, built once per page load, in steps, starting as soon as the table is drawn. */
+function search(data: OverviewData): Promise<Search> {
+  if (indexed?.data !== data) indexed = { data, search: searchIndexInSteps(data.rows) };
   return indexed.search;
 }
 
@@ -23,21 +23,24 @@ export async function overviewPage(query: OverviewQuery, meta: SiteMeta): Promis
 
   const status = h('p', { class: 'status', aria: { live: 'polite' }, id: 'overview-status' });
   const results = h('div', { id: 'overview-results' });
-  const update = (push: boolean) => {
-    const hits = q.q?.trim() ? search(data).search(q.q) : undefined;
+  let latest = 0;
+  const update = async (push: boolean) => {
+    const mine = ++latest;
+    const hits = q.q?.trim() ? (await search(data)).search(q.q) : undefined;
+    // A newer query was typed while the index was being built: it draws, not this one.
+    if (mine !== latest) return;
     const t = overviewTable(data.rows, q, hits, stages);
     const first = (t.page - 1) * 100 + 1;
     status.textContent = t.matched === 0 ? 'No model matches.' : `Showing ${first}–${first + t.rows.length - 1} of ${t.matched} model${t.matched === 1 ? '' : 's'}${t.matched < data.rows.length ? ` (of ${data.rows.length})` : ''}.`;
     results.replaceChildren(modelsTable(t.rows, stages, t.sort, t.dir, (sort) => {
       const dir = t.sort === sort && t.dir === 'asc' ? 'desc' : t.sort === sort ? 'asc' : sort === 'activity' || sort === 'versions' ? 'desc' : 'asc';
       q = { ...q, sort, dir, page: 1 };
-      update(true);
-      document.getElementById(`sort-${sort}`)?.focus();
+      void update(true).then(() => document.getElementById(`sort-${sort}`)?.focus());
     }, (tag) => {
       q = { ...q, tag, page: 1 };
       const input = document.getElementById('f-tag') as HTMLInputElement | null;
       if (input) input.value = tag;
-      update(true);
+      void update(true);
     }), pager(t.page, t.pages, (page) => formatRoute({ page: 'overview', query: { ...q, page } }), 'Pages of models') ?? '');
     const hash = formatRoute({ page: 'overview', query: { ...q, ...(q.page && q.page > 1 ? {} : { page: undefined }) } });
     if (push && location.hash !== hash) window.history.replaceState(null, '', hash);
@@ -49,7 +52,7 @@ export async function overviewPage(query: OverviewQuery, meta: SiteMeta): Promis
     clearTimeout(timer);
     timer = setTimeout(() => {
       q = { ...q, [key]: v || undefined, page: 1 };
-      update(true);
+      void update(true);
     }, delay);
   };
   const select = (id: string, label: string, key: keyof OverviewQuery, options: string[], any: string) =>
@@ -66,7 +69,7 @@ export async function overviewPage(query: OverviewQuery, meta: SiteMeta): Promis
     h('div', { class: 'field' }, h('a', { href: '#/', class: 'button' }, 'Clear')),
   );
 
-  update(false);
+  await update(false);
   return {
     title: 'Models',
     body: h(
@@ -77,6 +80,8 @@ export async function overviewPage(query: OverviewQuery, meta: SiteMeta): Promis
       status,
       results,
     ),
+    // Start indexing once the table is on screen.
+    after: () => setTimeout(() => void search(data), 0),
   };
 }
 
