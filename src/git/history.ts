@@ -8,7 +8,6 @@
  * so what a stage file said at a commit is read by blob id — from a caller's cache when it has the
  * document, else in one `cat-file --batch` for all of them — never by spawning git per commit.
  */
-import { parseManifestYaml } from '../schema/yaml.js';
 import { classifyPath } from '../registry/layout.js';
 import type { HistoryEvent, HistoryKind } from '../registry/history.js';
 import { git, readBlobs } from './run.js';
@@ -61,24 +60,25 @@ export interface RegistryHistory {
  */
 export async function registryHistory(root: string, options: { rev?: string; since?: string; known?: KnownDocument } = {}): Promise<RegistryHistory> {
   const rev = options.rev ?? 'HEAD';
-  const r = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
-  const head = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
-  if (!head) return { head: null, events: [], incremental: false };
+  // One rev-parse for both: where the registry sits in the repository, and the commit.
+  const r = await git(root, ['rev-parse', '--show-prefix', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
+  const [prefix = '', head = ''] = r.code === 0 ? r.stdout.toString('utf8').split('\n') : [];
+  if (!/^[0-9a-f]{40,64}$/.test(head)) return { head: null, events: [], incremental: false };
+  const read = async (range: string) => {
+    const commits = await logCommits(root, { rev: range, paths: ['models/'], prefix });
+    return commits ? eventsOf(commits, await documents(root, commits, options.known)) : [];
+  };
   if (options.since === head) return { head, events: [], incremental: true };
   if (options.since && /^[0-9a-f]{40,64}$/.test(options.since)) {
-    const since = options.since;
-    const commits = await logCommits(root, { rev: `${since}..${head}`, paths: ['models/'] });
-    // The oldest new commit on the first-parent line must have `since` as its first parent.
-    const oldest = (await git(root, ['rev-list', '--first-parent', '--parents', '--reverse', `${since}..${head}`], { allowFail: true })).stdout.toString('utf8').split('\n')[0]?.split(' ') ?? [];
-    const parent = oldest[1];
-    if (commits && parent === since) return { head, events: eventsOf(commits, await documents(root, commits, options.known)), incremental: true };
+    // The oldest commit after `since` on the first-parent line must have `since` as its first parent.
+    const line = (await git(root, ['rev-list', '--first-parent', '--parents', `${options.since}..${head}`], { allowFail: true })).stdout.toString('utf8').trim().split('\n');
+    if (line.length > 0 && line[line.length - 1]!.split(' ')[1] === options.since) return { head, events: await read(`${options.since}..${head}`), incremental: true };
   }
-  const commits = await logCommits(root, { rev: head, paths: ['models/'] });
-  return { head, events: commits ? eventsOf(commits, await documents(root, commits, options.known)) : [], incremental: false };
+  return { head, events: await read(head), incremental: false };
 }
 
 /** The commits touching `paths` (relative to the registry root), newest first; null when there is no history to read. */
-async function logCommits(root: string, options: { rev: string; paths: string[]; limit?: number }): Promise<Commit[] | null> {
+async function logCommits(root: string, options: { rev: string; paths: string[]; limit?: number; prefix?: string }): Promise<Commit[] | null> {
   const args = ['log', '-z', '--first-parent', '-m', '--no-renames', '--raw', '--no-abbrev', `--format=${FORMAT}`];
   if (options.limit) args.push(`-n${options.limit}`);
   args.push(options.rev, '--', ...options.paths);
@@ -87,7 +87,7 @@ async function logCommits(root: string, options: { rev: string; paths: string[];
     if (/does not have any commits|unknown revision|bad revision|not a git repository/i.test(r.stderr)) return null;
     throw new Error(`git log failed: ${r.stderr.trim()}`);
   }
-  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  const prefix = options.prefix ?? (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
   return parseLog(r.stdout.toString('utf8'), prefix);
 }
 
@@ -147,7 +147,9 @@ async function documents(root: string, commits: Commit[], known: KnownDocument |
       unread.push(w);
     }
   }
-  const blobs = await readBlobs(root, unread.map((w) => w.oid));
+  if (unread.length === 0) return docs;
+  // The parser loads only when some document is not known already (the caller's cache usually has them).
+  const [blobs, { parseManifestYaml }] = await Promise.all([readBlobs(root, unread.map((w) => w.oid)), import('../schema/yaml.js')]);
   for (const w of unread) {
     const b = blobs.get(w.oid);
     const value = b ? parseManifestYaml(w.path, b.toString('utf8')).doc?.value : undefined;

@@ -46,9 +46,8 @@ function summary(out: string): string {
 
 /** The URL of the current branch's remote (else origin), or null: for links to the repository's web pages. */
 export async function remoteUrl(root: string): Promise<string | null> {
-  const branch = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.toString('utf8').trim();
-  const configured = branch ? (await git(root, ['config', '--get', `branch.${branch}.remote`], { allowFail: true })).stdout.toString('utf8').trim() : '';
-  const r = await git(root, ['remote', 'get-url', configured || 'origin'], { allowFail: true });
+  // ls-remote --get-url names the default remote's URL without talking to it: one process, no network.
+  const r = await git(root, ['ls-remote', '--get-url'], { allowFail: true });
   const url = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
   return url || null;
 }

@@ -4,7 +4,8 @@
  */
 export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
-export interface HistoryEvent {
+/** What happened, without the commit it happened in. */
+export interface EventFacts {
   kind: HistoryKind;
   model: string;
   version?: string;
@@ -14,6 +15,9 @@ export interface HistoryEvent {
   /** For promotions and rollbacks: who the stage file says moved it, and why. */
   movedBy?: string;
   reason?: string;
+}
+
+export interface HistoryEvent extends EventFacts {
   commit: string;
   date: string;
   author: string;
@@ -33,15 +37,8 @@ export interface HistoryCommit {
 }
 
 /** An event without its commit's fields: `c` is the index of its commit. */
-export interface CompactEvent {
+export interface CompactEvent extends EventFacts {
   c: number;
-  kind: HistoryKind;
-  model: string;
-  version?: string;
-  stage?: string;
-  previous?: string | null;
-  movedBy?: string;
-  reason?: string;
 }
 
 /**
@@ -63,10 +60,25 @@ export function compactHistory(events: readonly HistoryEvent[]): CompactHistory 
       c = commits.push({ id: e.commit, date: e.date, author: e.author, email: e.email, subject: e.subject, ...(e.pr !== undefined ? { pr: e.pr } : {}) }) - 1;
       index.set(e.commit, c);
     }
-    const { commit: _c, date: _d, author: _a, email: _e, subject: _s, pr: _p, ...rest } = e;
-    out.push({ c, ...rest });
+    out.push({ c, ...eventFacts(e) });
   }
   return { commits, events: out };
+}
+
+/**
+ * An event's facts in one order of keys, whichever way it was made (read from Git, restored from a
+ * cache): the same events serialise to the same bytes, so files made from them compare equal.
+ */
+export function eventFacts(e: EventFacts): EventFacts {
+  return {
+    kind: e.kind,
+    model: e.model,
+    ...(e.version !== undefined ? { version: e.version } : {}),
+    ...(e.stage !== undefined ? { stage: e.stage } : {}),
+    ...(e.previous !== undefined ? { previous: e.previous } : {}),
+    ...(e.movedBy !== undefined ? { movedBy: e.movedBy } : {}),
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+  };
 }
 
 export function expandHistory(h: CompactHistory): HistoryEvent[] {

@@ -82,7 +82,7 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
   const { events: positions, activity } = eventsByModel(history);
 
   const memo = out.recall<LineageMemo>('lineage');
-  const lineage = lineageHashes(metas, memo?.keys && memo.hashes && memo.members && Array.isArray(memo.truncated) ? memo : undefined);
+  const lineage = lineageHashes(metas, memo?.keys && memo.hashes && memo.members && memo.parents && Array.isArray(memo.truncated) ? memo : undefined);
   out.remember('lineage', lineage.memo);
 
   const write = progress.start('writing model pages', shown.length, 'items');

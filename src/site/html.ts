@@ -35,8 +35,8 @@ export interface IndexHtmlInput {
   build: string;
 }
 
-export function indexHtml({ title, assets, build }: IndexHtmlInput): string {
-  const t = escapeHtml(title);
+/** The start of every page: the CSP first, then what each page shares. `title` is HTML already. */
+function head(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,8 +46,13 @@ export function indexHtml({ title, assets, build }: IndexHtmlInput): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="modelreg">
-<title>${t}</title>
-<link rel="icon" href="assets/favicon.svg">
+<title>${title}</title>
+`;
+}
+
+export function indexHtml({ title, assets, build }: IndexHtmlInput): string {
+  const t = escapeHtml(title);
+  return `${head(t)}<link rel="icon" href="assets/favicon.svg">
 <link rel="stylesheet" href="assets/site.css?v=${assets}">
 <script src="data/meta.js?v=${build}" defer></script>
 <script src="assets/app.js?v=${assets}" defer></script>
@@ -78,15 +83,7 @@ export function indexHtml({ title, assets, build }: IndexHtmlInput): string {
 /** For GitHub Pages and hosts like it: any unknown path. Links back to the site when its base URL is known. */
 export function notFoundHtml(baseUrl: string | null): string {
   const home = escapeHtml(baseUrl ? `${baseUrl.replace(/\/?$/, '/')}index.html` : '/');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Not found</title>
-</head>
+  return `${head('Not found')}</head>
 <body>
 <main>
 <h1>Not found</h1>

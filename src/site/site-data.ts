@@ -159,38 +159,71 @@ export function lineageIndex(metas: NamedMeta[], limit = LINEAGE_NODE_LIMIT): Li
 }
 
 export interface LineageMemo {
-  /** Each model's lineageKey, its union's hash, and the models its union holds, as the last build saw them. */
+  /** Each model's lineageKey, its union's hash, the models its union holds, and the models its versions name as parents, as the last build saw them. */
   keys: Record<string, string>;
   hashes: Record<string, string>;
   members: Record<string, string[]>;
+  parents: Record<string, string[]>;
   truncated: string[];
 }
 
 /**
  * Each model's lineage union (as JSON, when asked for) and its hash, walking only the unions that can
- * have changed since the last build: a model's union holds another's versions exactly when that
- * other's holds its own (an ancestor's descendant is its descendant), so when the models in `changed`
- * (their versions, deprecations or parents differ) are known, the unions to walk are theirs, and those
- * of every model in their unions, before and after. Truncated unions are walked every time.
+ * have changed since the last build. A model's union holds another's versions exactly when that
+ * other's holds its own (an ancestor's descendant is its descendant), so when the models whose
+ * versions, deprecations or parents changed are known, the unions to walk are theirs, and those of
+ * every model in their unions, before and after; truncated unions are walked every time.
+ *
+ * A walk needs the graph only of the models it can reach: those its models name as parents, and those
+ * that name its models (kept per model, so no other model's facts are unpacked). At 10k models a
+ * rebuild after a few changes numbers a few dozen versions, not 100k.
  */
 export function lineageHashes(metas: NamedMeta[], kept: LineageMemo | undefined): { memo: LineageMemo; hash(name: string): string; json(name: string): string } {
   const shown = metas.filter((m) => m.value.shown);
+  const byName = new Map(shown.map((m) => [m.name, m]));
   const keys = Object.fromEntries(shown.map((m) => [m.name, m.value.lineageKey]));
-  let graph: LineageIndex | undefined;
+  const changed = kept ? [...shown.filter((m) => kept.keys[m.name] !== m.value.lineageKey).map((m) => m.name), ...Object.keys(kept.keys).filter((n) => !byName.has(n))] : shown.map((m) => m.name);
+  const changedSet = new Set(changed);
+  const parents: Record<string, string[]> = {};
+  for (const { name, value } of shown) parents[name] = kept && !changedSet.has(name) ? (kept.parents[name] ?? []) : [...new Set(unpackLineage(value.lineage).parents.map((p) => p[1]))];
+  // Who names a model as a parent: now, and (for edges a change removed) before.
+  const namedBy = new Map<string, Set<string>>();
+  for (const source of kept ? [parents, kept.parents] : [parents]) {
+    for (const [child, ps] of Object.entries(source)) for (const p of ps) (namedBy.get(p) ?? namedBy.set(p, new Set()).get(p)!).add(child);
+  }
+  /** The models a walk from `start` can reach through parents and children. */
+  const reach = (start: Iterable<string>) => {
+    const seen = new Set(start);
+    const queue = [...seen];
+    for (let q = 0; q < queue.length; q++) {
+      for (const next of [...(parents[queue[q]!] ?? []), ...(namedBy.get(queue[q]!) ?? [])]) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    return seen;
+  };
   const unions = new Map<string, LineageUnion>();
   const union = (name: string) => {
     let u = unions.get(name);
-    if (!u) unions.set(name, (u = (graph ??= lineageIndex(metas)).union(name)));
+    if (!u) {
+      const around = reach([name]);
+      // In the order of `metas`, as a whole-registry index numbers them: the walks then meet edges in the same order.
+      const index = lineageIndex(around.size === byName.size ? metas : metas.filter((m) => around.has(m.name)));
+      for (const n of around) if (byName.has(n) && !unions.has(n)) unions.set(n, index.union(n));
+      u = unions.get(name)!;
+    }
     return u;
   };
   const membersOf = (u: LineageUnion) => [...new Set(u.nodes.map((n) => n.slice(0, n.lastIndexOf('@'))))];
   let walk: (name: string) => boolean = () => true;
   if (kept) {
-    const changed = [...shown.filter((m) => kept.keys[m.name] !== m.value.lineageKey).map((m) => m.name), ...Object.keys(kept.keys).filter((n) => !Object.hasOwn(keys, n))];
     const affected = new Set([...changed, ...kept.truncated]);
     for (const x of changed) {
       for (const y of kept.members[x] ?? []) affected.add(y);
-      if (Object.hasOwn(keys, x)) for (const y of membersOf(union(x))) affected.add(y);
+      if (byName.has(x)) for (const y of membersOf(union(x))) affected.add(y);
     }
     walk = (name) => affected.has(name) || !Object.hasOwn(kept.hashes, name);
   }
@@ -200,7 +233,7 @@ export function lineageHashes(metas: NamedMeta[], kept: LineageMemo | undefined)
     if (j === undefined) json.set(name, (j = JSON.stringify(union(name))));
     return j;
   };
-  const memo: LineageMemo = { keys, hashes: {}, members: {}, truncated: [] };
+  const memo: LineageMemo = { keys, hashes: {}, members: {}, parents, truncated: [] };
   for (const { name } of shown) {
     if (walk(name)) {
       const u = union(name);

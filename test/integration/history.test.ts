@@ -4,27 +4,18 @@
  * new commits read after a commit, everything read again when the kept commit is not on the first-parent
  * line, and commit text that tries to shift the fields of the log.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/api/registry.js';
 import { modelHistory, registryHistory } from '../../src/git/history.js';
-import { expandHistory } from '../../src/registry/history.js';
-import { commitAll, FIXTURE, fixtureRepo, gitIn, stageYaml, tempDir, write } from './helpers.js';
-
-function promoteHistory(repo: string): void {
-  gitIn(repo, 'checkout', '-q', '-b', 'promote');
-  write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0'));
-  commitAll(repo, 'Promote sentiment 1.2.0 to production');
-  gitIn(repo, 'checkout', '-q', 'main');
-  gitIn(repo, 'merge', '-q', '--no-ff', 'promote', '-m', 'Merge pull request #42 from acme/promote');
-  write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0'));
-  commitAll(repo, 'Rollback sentiment production to 1.1.0 (#43)');
-}
+import { compactHistory, expandHistory } from '../../src/registry/history.js';
+import { commitAll, FIXTURE, fixtureRepo, gitIn, promoteThenRollBack, tempDir, write } from './helpers.js';
 
 describe('the registry-wide history', () => {
   it("holds, for every model, exactly that model's own history, with who moved a stage and why", async () => {
     const { repo } = fixtureRepo();
-    promoteHistory(repo);
+    promoteThenRollBack(repo);
     const all = await registryHistory(repo);
     expect(all.incremental).toBe(false);
     expect(all.head).toBe(gitIn(repo, 'rev-parse', 'HEAD'));
@@ -40,7 +31,7 @@ describe('the registry-wide history', () => {
   it('after new commits reads only those, when the kept commit is on the first-parent line', async () => {
     const { repo } = fixtureRepo();
     const first = gitIn(repo, 'rev-parse', 'HEAD');
-    promoteHistory(repo);
+    promoteThenRollBack(repo);
     const later = await registryHistory(repo, { since: first });
     expect(later.incremental).toBe(true);
     expect(later.events.map((e) => e.kind)).toEqual(['rolled-back', 'promoted']);
@@ -59,7 +50,7 @@ describe('the registry-wide history', () => {
     const { repo } = fixtureRepo();
     const reg = await Registry.open({ dir: repo });
     expect(expandHistory(await reg.registryHistory())).toEqual((await registryHistory(repo)).events);
-    promoteHistory(repo);
+    promoteThenRollBack(repo);
     const fresh = await Registry.open({ dir: repo });
     const events = expandHistory(await fresh.registryHistory());
     expect(events).toEqual((await registryHistory(repo)).events);
@@ -67,6 +58,29 @@ describe('the registry-wide history', () => {
     // At a revision: that commit's history.
     const first = gitIn(repo, 'rev-list', '--max-parents=0', 'HEAD');
     expect(expandHistory(await (await Registry.open({ dir: repo, at: first })).registryHistory())).toEqual((await registryHistory(repo, { rev: first })).events);
+  });
+
+  it('after the first read, new commits go to a small file beside the kept history, which is merged in once it grows', async () => {
+    const { repo } = fixtureRepo();
+    // A base of some size: 40 models registered.
+    for (let i = 0; i < 40; i++) write(repo, `models/m${i}/model.yaml`, `name: m${i}\nowners: [x]\n`);
+    commitAll(repo, 'Forty models');
+    expect(expandHistory(await (await Registry.open({ dir: repo })).registryHistory())).toEqual((await registryHistory(repo)).events);
+    const dir = join(repo, '.git', 'modelreg', 'parse-cache');
+    const files = () => readdirSync(join(dir, readdirSync(dir)[0]!)).filter((f) => f.startsWith('history-')).sort();
+    expect(files()).toHaveLength(1);
+    let sawRecent = false;
+    for (let round = 0; round < 8; round++) {
+      write(repo, `models/m${round}/model.yaml`, `name: m${round}\nowners: [x]\ndescription: round ${round}\n`);
+      commitAll(repo, `Round ${round}`);
+      expect(expandHistory(await (await Registry.open({ dir: repo })).registryHistory()), `round ${round}`).toEqual((await registryHistory(repo)).events);
+      if (files().some((f) => f.endsWith('-recent.json'))) sawRecent = true;
+    }
+    expect(sawRecent).toBe(true);
+    // Kept and restored, or read from Git afresh: the same bytes (the site compares files by them).
+    expect(JSON.stringify(await (await Registry.open({ dir: repo })).registryHistory())).toBe(JSON.stringify(compactHistory((await registryHistory(repo)).events)));
+    // Merged once the recent part passed a tenth of the base: one file again at some point.
+    expect(files().length).toBeLessThanOrEqual(2);
   });
 
   it('reads commit text that carries the separators of a naive log format as text', async () => {

@@ -158,7 +158,11 @@ describe('the site-wide data', () => {
       const got = lineageHashes(metasOf(files), kept);
       expect(got.memo.hashes, what).toEqual(want.memo.hashes);
       expect(got.memo.members, what).toEqual(want.memo.members);
-      for (const name of Object.keys(want.memo.hashes)) expect(got.json(name), `${what}: ${name}`).toBe(want.json(name));
+      const whole = lineageUnions(metasOf(files));
+      for (const name of Object.keys(want.memo.hashes)) {
+        expect(got.json(name), `${what}: ${name}`).toBe(want.json(name));
+        expect(got.json(name), `${what}: ${name}, against one index of the whole registry`).toBe(JSON.stringify(whole.get(name)));
+      }
       kept = got.memo;
     }
     expect(kept.hashes.ghost).toBeDefined();

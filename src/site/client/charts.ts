@@ -52,35 +52,33 @@ function width(target: HTMLElement): number {
   return Math.max(320, Math.min(target.clientWidth || 720, 1100));
 }
 
-/** One metric across the versions, oldest to newest; each stage holder marked in its stage's colour. */
-export function metricChart(target: HTMLElement, s: MetricSeries, stages: string[]): uPlot {
-  const xs = s.versions.map((_, i) => i);
-  const data: uPlot.AlignedData = [xs, s.values, ...s.holders.map((hd) => xs.map((i) => (i === hd.index ? hd.value : null)))];
-  const label = (i: number) => (Number.isInteger(i) ? (s.versions[i] ?? '') : '');
+/** A chart over named points on x (versions, metrics): the names on the axis and in the legend. */
+function categoryChart(target: HTMLElement, names: string[], what: string, height: number, series: uPlot.Series[], yAxis: uPlot.Axis, data: (number | null)[][]): uPlot {
+  const label = (i: number | null) => (i !== null && Number.isInteger(i) ? (names[i] ?? '') : '');
   return mount(
     target,
     {
       width: width(target),
-      height: 220,
+      height,
       scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      series: [
-        { label: 'version', value: (_u, v) => (v === null ? '—' : label(v)) },
-        { label: s.metric, stroke: colour('--accent', '#1565c0'), width: 2, points: { show: s.versions.length <= 200, size: 5 }, value: (_u, v) => num(v), spanGaps: true },
-        ...s.holders.map((hd) => ({
-          label: `${hd.stage} (${hd.version})`,
-          stroke: stageColour(stages.indexOf(hd.stage)),
-          fill: stageColour(stages.indexOf(hd.stage)),
-          paths: noLine,
-          points: { show: true, size: 12, width: 2 },
-          value: (_u: uPlot, v: number | null) => num(v),
-        })),
-      ],
-      axes: [axis((_u, splits) => splits.map(label), { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], space: 70 }), axis((_u, splits) => splits.map((v) => num(v)), { size: 60 })],
+      series: [{ label: what, value: (_u, v) => (v === null ? '—' : label(v)) }, ...series],
+      axes: [axis((_u, splits) => splits.map(label), { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000], space: what === 'version' ? 70 : 40 }), yAxis],
     },
-    data,
+    [names.map((_, i) => i), ...data],
   );
+}
+
+/** A series of marks only, no line: stage holders, compared versions. */
+const marks = (label: string, colourOf: string, size: number, value: (v: number | null) => string): uPlot.Series => ({ label, stroke: colourOf, fill: colourOf, paths: noLine, points: { show: true, size, width: 2 }, value: (_u, v) => value(v) });
+
+/** One metric across the versions, oldest to newest; each stage holder marked in its stage's colour. */
+export function metricChart(target: HTMLElement, s: MetricSeries, stages: string[]): uPlot {
+  const line: uPlot.Series = { label: s.metric, stroke: colour('--accent', '#1565c0'), width: 2, points: { show: s.versions.length <= 200, size: 5 }, value: (_u, v) => num(v), spanGaps: true };
+  const holders = s.holders.map((hd) => marks(`${hd.stage} (${hd.version})`, stageColour(stages.indexOf(hd.stage)), 12, (v) => num(v)));
+  const data = [s.values, ...s.holders.map((hd) => s.versions.map((_, i) => (i === hd.index ? hd.value : null)))];
+  return categoryChart(target, s.versions, 'version', 220, [line, ...holders], axis((_u, splits) => splits.map((v) => num(v)), { size: 60 }), data);
 }
 
 /**
@@ -135,22 +133,6 @@ export function pointAt(chart: uPlot, seconds: number): void {
 
 /** The compare view: for each metric, each version's change against the baseline, in percent. */
 export function changeChart(target: HTMLElement, metrics: string[], series: { ref: string; values: (number | null)[] }[]): uPlot {
-  const xs = metrics.map((_, i) => i);
-  const label = (i: number) => (Number.isInteger(i) ? (metrics[i] ?? '') : '');
-  return mount(
-    target,
-    {
-      width: width(target),
-      height: 240,
-      scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] } },
-      legend: { show: true },
-      cursor: { drag: { x: false, y: false } },
-      series: [
-        { label: 'metric', value: (_u, v) => (v === null ? '—' : label(v)) },
-        ...series.map((s, i) => ({ label: s.ref, stroke: stageColour(i), fill: stageColour(i), paths: noLine, points: { show: true, size: 12 }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${num(v, true)} %`) })),
-      ],
-      axes: [axis((_u, splits) => splits.map(label), { incrs: [1], space: 40 }), axis((_u, splits) => splits.map((v) => `${num(v, true)} %`), { size: 70 })],
-    },
-    [xs, ...series.map((s) => s.values)],
-  );
+  const percent = (v: number | null) => (v === null ? '—' : `${num(v, true)} %`);
+  return categoryChart(target, metrics, 'metric', 240, series.map((s, i) => marks(s.ref, stageColour(i), 12, percent)), axis((_u, splits) => splits.map(percent), { size: 70 }), series.map((s) => s.values));
 }

@@ -1,6 +1,7 @@
 /** Pieces several pages show: links to models, versions and commits, stage badges, the pager, an error. */
 import type { HistoryCommit as SiteCommit } from '../../registry/history.js';
-import type { SiteMeta } from '../types.js';
+import type { ModelData, SiteMeta } from '../types.js';
+import { loadModel, NotFound } from './data.js';
 import { shortSha, when } from '../view/format.js';
 import { historyHref, modelHref, versionHref } from '../view/routes.js';
 import { badge, h, type Child } from './dom.js';
@@ -58,6 +59,16 @@ export function pager(page: number, pages: number, hrefOf: (page: number) => str
 
 export function breadcrumb(...items: Child[]): HTMLElement {
   return h('nav', { class: 'crumbs', aria: { label: 'Breadcrumb' } }, h('ol', null, items.map((i) => h('li', null, i))));
+}
+
+/** A model's data file, or the page saying there is no such model. */
+export async function modelOrNotFound(name: string): Promise<ModelData | View> {
+  try {
+    return await loadModel(name);
+  } catch (e) {
+    if (e instanceof NotFound) return notFound(`There is no model named “${name}” in this registry.`, 'It may have been removed, or the name is misspelt.');
+    throw e;
+  }
 }
 
 export function notFound(what: string, hint: string): View {

@@ -4,28 +4,22 @@
  */
 import { renderCard } from '../../../api/card.js';
 import { lineageGraph as graphOf, lineageTree, nodeId } from '../../../registry/lineage.js';
-import type { ModelData, SiteMeta } from '../../types.js';
+import type { SiteMeta } from '../../types.js';
 import { day, num } from '../../view/format.js';
 import { describeEvent } from '../../view/history.js';
 import { holdersOn, latestOf, metricNames, metricSeries, orderedStages, stageTimeline, versionRows, type HoldersOnDay } from '../../view/model.js';
 import { compareHref, formatRoute, historyHref } from '../../view/routes.js';
 import { unionEdges } from '../../view/version.js';
 import { metricChart, pointAt, timelineChart } from '../charts.js';
-import { loadModel, NotFound } from '../data.js';
 import { badge, h, section, table } from '../dom.js';
 import { markdown } from '../markdown.js';
-import { author, breadcrumb, commitCell, date, definitions, notFound, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import { author, breadcrumb, modelOrNotFound, commitCell, date, definitions, notFound, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
 
 const VERSIONS_PAGE = 100;
 
 export async function modelPage(name: string, on: string | undefined, vpage: number | undefined, meta: SiteMeta): Promise<View> {
-  let data: ModelData;
-  try {
-    data = await loadModel(name);
-  } catch (e) {
-    if (e instanceof NotFound) return notFound(`There is no model named “${name}” in this registry.`, 'It may have been removed, or the name is misspelt.');
-    throw e;
-  }
+  const data = await modelOrNotFound(name);
+  if (!('local' in data)) return data;
   const { local, history: log } = data;
   const policyStages = stageNames(meta);
   const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));

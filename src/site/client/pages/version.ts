@@ -3,27 +3,21 @@
  * and what each stage's gates would say of promoting it now.
  */
 import { nodeId } from '../../../registry/lineage.js';
-import type { ModelData, SiteMeta } from '../../types.js';
+import type { SiteMeta } from '../../types.js';
 import { bytes, num, scalar } from '../../view/format.js';
 import { httpUrl } from '../../view/markdown.js';
 import { orderedStages } from '../../view/model.js';
 import { compareHref } from '../../view/routes.js';
 import { artifactRows, neighbourhood, versionGates } from '../../view/version.js';
 import { isPrerelease } from '../../../registry/versions.js';
-import { loadModel, NotFound } from '../data.js';
 import { badge, h, section, table, type Child } from '../dom.js';
 import { lineageGraph } from '../graph.js';
 import { markdown } from '../markdown.js';
-import { breadcrumb, date, definitions, modelLink, notFound, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import { breadcrumb, date, definitions, modelLink, modelOrNotFound, notFound, stageBadges, stageNames, versionLink, type View } from '../parts.js';
 
 export async function versionPage(name: string, version: string, meta: SiteMeta): Promise<View> {
-  let data: ModelData;
-  try {
-    data = await loadModel(name);
-  } catch (e) {
-    if (e instanceof NotFound) return notFound(`There is no model named “${name}” in this registry.`, 'It may have been removed, or the name is misspelt.');
-    throw e;
-  }
+  const data = await modelOrNotFound(name);
+  if (!('local' in data)) return data;
   const { local } = data;
   const v = local.versions.find((x) => x.version === version);
   if (!v) return notFound(`${name} has no version ${version}.`, 'See the model’s page for its versions.');
