@@ -88,6 +88,7 @@ describe('the overview', () => {
     expect(by('name', 'desc')).toEqual(['sentiment-int8', 'sentiment', 'bert-base']);
     expect(by('stage:development', 'asc')).toEqual(['sentiment-int8', 'sentiment', 'bert-base']);
     expect(by('stage:development', 'desc')).toEqual(['sentiment', 'sentiment-int8', 'bert-base']);
+    expect(by('tags', 'asc')).toEqual(['sentiment', 'bert-base', 'sentiment-int8']);
     const many = Array.from({ length: 250 }, (_, i) => ({ ...all[0]!, name: `m${String(i).padStart(3, '0')}`, latest: `1.${i % 12}.0` }));
     const t = overviewTable(many, { page: 3, sort: 'latest', dir: 'desc' }, undefined, stages);
     expect(t).toMatchObject({ matched: 250, page: 3, pages: 3 });

@@ -116,7 +116,7 @@ export function passes(r: OverviewRow, q: OverviewQuery): boolean {
   return true;
 }
 
-/** Sort keys: name, description, latest, versions, activity, task, owners, frameworks, stage:<name>. Missing values sort last either way. */
+/** Sort keys: name, description, latest, versions, activity, task, owners, tags, frameworks, stage:<name>. Missing values sort last either way. */
 export function sortRows(rows: OverviewRow[], sort: string, dir: 'asc' | 'desc', stages: string[]): OverviewRow[] {
   const sign = dir === 'desc' ? -1 : 1;
   const key = sortKey(sort, stages);
@@ -151,6 +151,8 @@ function sortKey(sort: string, stages: string[]): Key {
       return (r) => r.owners[0] ?? null;
     case 'frameworks':
       return (r) => r.frameworks[0] ?? null;
+    case 'tags':
+      return (r) => Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).sort()[0] ?? null;
     case 'description':
       return (r) => r.description || null;
     default:

@@ -99,7 +99,7 @@ function modelsTable(rows: OverviewRow[], stages: string[], sort: string, dir: '
       { scope: 'col', aria: { sort: sort === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none' } },
       h('button', { type: 'button', class: 'sort', id: `sort-${key}`, on: { click: () => onSort(key) } }, label, h('span', { class: 'arrow', aria: { hidden: 'true' } }, sort === key ? (dir === 'asc' ? ' ▲' : ' ▼') : '')),
     );
-  const head = [...SORTABLE.map(([k, l]) => th(k, l)), h('th', { scope: 'col' }, 'Tags'), ...stages.map((s) => th(`stage:${s}`, s)), th('latest', 'Latest'), th('versions', 'Versions'), th('activity', 'Last activity')];
+  const head = [...SORTABLE.map(([k, l]) => th(k, l)), th('tags', 'Tags'), ...stages.map((s) => th(`stage:${s}`, s)), th('latest', 'Latest'), th('versions', 'Versions'), th('activity', 'Last activity')];
   return table(
     null,
     head,
