@@ -26,7 +26,8 @@ export { validateTree, validateChange, type TreeReport, type ChangeReport } from
 export { checkChange, type ChangeSummary, type StageMove } from './checks/change.js';
 export { evaluateGates, entryStages, type GateResult, type GateInput } from './checks/gates.js';
 
-export { modelHistory, type HistoryEvent, type HistoryKind } from './git/history.js';
+export { modelHistory, registryHistory, type HistoryEvent, type HistoryKind } from './git/history.js';
+export { compactHistory, expandHistory, type CompactHistory, type CompactEvent, type HistoryCommit } from './registry/history.js';
 export { findRegistryRoot, openSource } from './git/open.js';
 export { GitRevisionSource, WorkTreeSource, type RegistrySource, type ReadScope } from './git/sources.js';
 export { IsoRevisionSource } from './git/iso-source.js';

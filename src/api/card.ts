@@ -5,7 +5,7 @@
  */
 import type { LineageTree } from '../registry/lineage.js';
 import type { ModelManifest, VersionManifest } from '../registry/types.js';
-import { objectUri } from './store-location.js';
+import { objectUri } from '../registry/objects.js';
 
 export interface CardInput {
   model: ModelManifest | undefined;

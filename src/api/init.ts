@@ -65,6 +65,22 @@ export function workflowText(template: string, prefix: string): string {
     .replace(/^(\s*group:\s*modelreg-)/m, `$1${slug(prefix)}-`);
 }
 
+/**
+ * The template's site workflow for a registry at `prefix`: the build runs `modelreg site -r <path>` and
+ * the push trigger is limited to the registry's files (GitHub Pages holds one site per repository).
+ */
+export function siteWorkflowText(template: string, prefix: string): string {
+  if (!prefix) return template;
+  const path = prefix.replace(/\/$/, '');
+  return template
+    .replace(/ site -o _site /, ` site -r ${path} -o _site `)
+    .replace(/^( {2}push:\n {4}branches: \[main\]\n)/m, `$1    # Only pushes that touch the registry (or this workflow) rebuild it.\n    paths: ['${path}/**', '.github/workflows/${siteWorkflowName(prefix)}']\n`);
+}
+
+export function siteWorkflowName(prefix: string): string {
+  return prefix ? `site-${slug(prefix)}.yml` : 'site.yml';
+}
+
 export function workflowName(prefix: string): string {
   return prefix ? `modelreg-${slug(prefix)}.yml` : 'modelreg.yml';
 }
@@ -124,16 +140,22 @@ export async function initRegistry(options: InitOptions): Promise<InitResult> {
     record(`${prefix}README.md`, addSection(join(dir, 'README.md'), `## Model registry\n\nThis directory holds a model registry kept by [modelreg](https://www.npmjs.com/package/modelreg): how to use it and how changes are approved is in [MODEL-REGISTRY.md](MODEL-REGISTRY.md).\n`));
   }
 
-  // Governance, where GitHub reads it: the top of the repository.
+  // Governance, where GitHub reads it: the top of the repository. Each workflow is written when it is
+  // missing and left as it is, with a note of what it would need, when it says something else.
   const workflow = `.github/workflows/${workflowName(prefix)}`;
-  const wanted = workflowText(readFileSync(join(template, '.github/workflows/modelreg.yml'), 'utf8'), prefix);
-  const wfPath = join(top, workflow);
-  if (!existsSync(wfPath)) {
-    mkdirSync(dirname(wfPath), { recursive: true });
-    writeFileSync(wfPath, wanted);
-    record(workflow, 'created');
-  } else if (readFileSync(wfPath, 'utf8') === wanted) record(workflow, 'unchanged');
-  else todo.push(`${workflow} exists and says something else; it was left as it is. For this registry, the gate's step needs \`registry-path: ${prefix.replace(/\/$/, '') || '.'}\`${prefix ? ` and the pull_request trigger \`paths: ['${prefix}**']\`` : ''}: the whole workflow modelreg would write is in ${join(template, '.github/workflows/modelreg.yml')}.`);
+  const placeWorkflow = (path: string, wanted: string, needs: string, source: string) => {
+    const at = join(top, path);
+    if (!existsSync(at)) {
+      mkdirSync(dirname(at), { recursive: true });
+      writeFileSync(at, wanted);
+      record(path, 'created');
+    } else if (readFileSync(at, 'utf8') === wanted) record(path, 'unchanged');
+    else todo.push(`${path} exists and says something else; it was left as it is. ${needs}: the whole workflow modelreg would write is in ${join(template, source)}.`);
+  };
+  const registryPath = prefix.replace(/\/$/, '') || '.';
+  placeWorkflow(workflow, workflowText(readFileSync(join(template, '.github/workflows/modelreg.yml'), 'utf8'), prefix), `For this registry, the gate's step needs \`registry-path: ${registryPath}\`${prefix ? ` and the pull_request trigger \`paths: ['${prefix}**']\`` : ''}`, '.github/workflows/modelreg.yml');
+  const site = `.github/workflows/${siteWorkflowName(prefix)}`;
+  placeWorkflow(site, siteWorkflowText(readFileSync(join(template, '.github/workflows/site.yml'), 'utf8'), prefix), `For this registry, the site's build step needs \`modelreg site -r ${registryPath}\``, '.github/workflows/site.yml');
   const owners = codeOwnersFile(top);
   const ownerLines = codeOwnerLines(readFileSync(join(template, 'CODEOWNERS'), 'utf8'), prefix, workflow).join('\n');
   record(owners, addLines(join(top, owners), `${ownerLines}\n`));

@@ -10,7 +10,9 @@
  * `validateTree` gives on a full snapshot; tests compare the two.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { DigestCache } from '../cache/digest-cache.js';
+import { textHash, type TextStore } from '../cache/text-store.js';
 import { checkLineage, checkModel, checkPolicy, checkTreeNames, type ModelCheck } from '../checks/consistency.js';
 import type { TreeReport } from '../checks/validate.js';
 import type { RegistrySource } from '../git/sources.js';
@@ -106,6 +108,48 @@ export async function validateTreeCached(source: RegistrySource, settings: LoadS
   return { ok: !hasErrors(findings), findings, models: models.length, versions: models.reduce((n, m) => n + m.versions.length, 0) };
 }
 
+/** What a caller derived from one model directory: a small value, and a larger text kept beside it by hash. */
+export interface DerivedModel<T> {
+  name: string;
+  value: T;
+  /** sha1 of the text: equal hashes, equal texts. */
+  hash: string;
+  /** The text, as UTF-8 bytes (read from the store only when asked for). */
+  bytes(): Buffer;
+}
+
+/**
+ * A value and a text derived from each model directory's own files (and registry.yaml), computed only for
+ * directories whose files changed since the last call of the same kind. `compute` must depend on nothing
+ * else. Values sit in the kind's digest cache; texts, which may be large, in a text store beside it, read
+ * only when the caller asks for them.
+ */
+export async function derivePerModel<T>(
+  source: RegistrySource,
+  settings: LoadSettings,
+  kind: { name: string; format: number },
+  compute: (snap: Snapshot, model: string) => { value: T; text: string },
+): Promise<{ top: Snapshot; files: TreeFile[]; models: DerivedModel<T>[] }> {
+  const store = await textStore(settings, kind);
+  const stored = store?.list();
+  const fresh = new Map<string, Buffer>();
+  const { files, top, entries } = await perModel<{ value: T; hash: string }>(source, settings, { ...kind, usable: (e) => !stored || stored.has(e.hash) }, (snap, name) => {
+    const { value, text } = compute(snap, name);
+    const hash = textHash(text);
+    const bytes = Buffer.from(text);
+    fresh.set(hash, bytes);
+    store?.write(bytes, hash);
+    return { value, hash };
+  });
+  store?.prune(new Set(entries.map((e) => e.value.hash)), stored);
+  const read = (hash: string) => {
+    const bytes = fresh.get(hash) ?? store?.read(hash);
+    if (bytes === undefined) throw new Error(`internal: the derived text ${hash} is gone from the cache (deleted during the run?); run again`);
+    return bytes;
+  };
+  return { top, files, models: entries.map(({ name, value }) => ({ name, value: value.value, hash: value.hash, bytes: () => read(value.hash) })) };
+}
+
 /**
  * The listing, the snapshot of what lies outside models/ (registry.yaml), and a value for every model
  * directory in listing order: from the cache where the directory's digest matches (and `usable` agrees),
@@ -153,6 +197,12 @@ async function digestCache<T>(settings: LoadSettings, kind: { name: string; form
   if (settings.limits || !settings.disk) return undefined;
   const { DigestCache } = await import('../cache/digest-cache.js');
   return DigestCache.in<T>(settings.disk.dir, kind.name, kind.format);
+}
+
+async function textStore(settings: LoadSettings, kind: { name: string }): Promise<TextStore | undefined> {
+  if (settings.limits || !settings.disk) return undefined;
+  const { TextStore } = await import('../cache/text-store.js');
+  return new TextStore(join(settings.disk.dir, `${kind.name}-texts`));
 }
 
 function stageNames(snap: Pick<Snapshot, 'policy'>): string[] | null {

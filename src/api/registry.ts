@@ -18,14 +18,15 @@ import type { MetricRow } from '../registry/metrics.js';
 import type { TreeReport, ChangeReport } from '../checks/validate.js';
 import { findRegistryRoot, openSource } from '../git/open.js';
 import type { RegistrySource, ReadScope } from '../git/sources.js';
-import type { HistoryEvent } from '../git/history.js';
+import type { CompactHistory, HistoryEvent } from '../registry/history.js';
+import type { DerivedModel } from './model-cache.js';
 import { objectUri, storeLocation } from './store-location.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import type { DiskParseCache } from '../cache/parse-cache.js';
 import { diskCacheFor, loadParser, loadSnapshot } from './load.js';
 import type { ListFilters, ModelSummary } from '../registry/summary.js';
 
-export type { ListFilters, ModelSummary };
+export type { ListFilters, ModelSummary, DerivedModel, HistoryEvent };
 
 export interface OpenOptions {
   /** The registry directory; default: MODELREG_REGISTRY, else discovered upward from cwd. */
@@ -218,6 +219,34 @@ export class Registry {
   async changedModels(since: Registry): Promise<string[] | undefined> {
     const { changeScope } = await import('../git/change-scope.js');
     return (await changeScope(since.source, this.source))?.models;
+  }
+
+  /**
+   * Every model's history, newest first, from one `git log` pass (kept by commit, so the next call after
+   * new commits reads only those; see history-cache.ts), in the compact form: each commit once
+   * (`expandHistory` gives HistoryEvent[] back). Empty outside a Git repository or before the
+   * first commit. At a revision, the history of that commit; for the work tree, of HEAD.
+   */
+  async registryHistory(): Promise<CompactHistory> {
+    const { cachedRegistryHistory } = await import('./history-cache.js');
+    return cachedRegistryHistory(this.root, this.source.commit, this.disk);
+  }
+
+  /**
+   * A value and a text derived from each model directory's own files (and registry.yaml), recomputed only
+   * for directories whose files changed since the last call of the same kind (see model-cache.ts).
+   * `compute` must depend on nothing but what the snapshot it is given holds of that model and the policy.
+   */
+  async derivePerModel<T>(kind: { name: string; format: number }, compute: (snap: Snapshot, model: string) => { value: T; text: string }): Promise<{ policy: Snapshot['policy']; findings: Snapshot['findings']; models: DerivedModel<T>[] }> {
+    const { derivePerModel } = await import('./model-cache.js');
+    const { top, models } = await derivePerModel(this.source, { ...this.options.load, disk: this.disk }, kind, compute);
+    return { policy: top.policy, findings: top.findings, models };
+  }
+
+  /** The URL of the remote the current branch pushes to (else origin), or null when there is none. */
+  async remoteUrl(): Promise<string | null> {
+    const { remoteUrl } = await import('../git/remote.js');
+    return remoteUrl(this.root);
   }
 
   /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */

@@ -19,6 +19,4 @@ export function storeLocation(root: string, policy: RegistryPolicy | undefined, 
   return pathToFileURL(isAbsolute(path) ? path : resolve(root, path)).href.replace(/\/+$/, '');
 }
 
-export function objectUri(store: string, sha256: string): string {
-  return `${store}/sha256/${sha256.slice(0, 2)}/${sha256}`;
-}
+export { objectUri } from '../registry/objects.js';

@@ -2,10 +2,14 @@
  * Progress for long work (hashing, copying) on a terminal; silent in CI, with --json, or when stderr is
  * not a terminal. Redraws at most ten times a second.
  */
+import { humanBytes as bytes } from '../registry/text.js';
 import { printable } from './terminal.js';
 
+export { bytes };
+
 export interface ProgressReporter {
-  start(label: string, total: number): (done: number) => void;
+  /** `unit`: what `done` and `total` count (bytes by default); a total of 0 means unknown. */
+  start(label: string, total: number, unit?: 'bytes' | 'items'): (done: number) => void;
   done(): void;
 }
 
@@ -15,7 +19,7 @@ export function progressReporter(enabled: boolean): ProgressReporter {
   let last = 0;
   let drawn = false;
   return {
-    start(label, total) {
+    start(label, total, unit = 'bytes') {
       const t0 = Date.now();
       return (done) => {
         const now = Date.now();
@@ -23,10 +27,15 @@ export function progressReporter(enabled: boolean): ProgressReporter {
         last = now;
         drawn = true;
         const pct = total ? Math.min(100, Math.floor((done / total) * 100)) : 100;
+        const head = printable(label.slice(0, 40)).padEnd(40);
+        if (unit === 'items') {
+          process.stderr.write(`\r\x1b[K${head}${total ? ` ${done}/${total} ${pct.toString().padStart(3)}%` : ' …'}`);
+          return;
+        }
         const rate = done / Math.max(0.001, (now - t0) / 1000);
         const width = 24;
         const bar = '█'.repeat(Math.round((pct / 100) * width)).padEnd(width, '░');
-        process.stderr.write(`\r\x1b[K${printable(label.slice(0, 40)).padEnd(40)} ${bar} ${pct.toString().padStart(3)}% ${bytes(done)}/${bytes(total)} ${bytes(rate)}/s`);
+        process.stderr.write(`\r\x1b[K${head} ${bar} ${pct.toString().padStart(3)}% ${bytes(done)}/${bytes(total)} ${bytes(rate)}/s`);
       };
     },
     done() {
@@ -36,12 +45,3 @@ export function progressReporter(enabled: boolean): ProgressReporter {
   };
 }
 
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n >= 10 || i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
-}

@@ -1,128 +1,204 @@
 /**
- * A model's history from `git log`: registrations, promotions, rollbacks and deprecations, with who,
- * when, which commit, and the pull request when the merge message names one. `--first-parent -m` makes
- * a merged pull request one event on the branch, attributed to its merge commit.
+ * History from `git log`: registrations, promotions, rollbacks and deprecations, with who, when, which
+ * commit, and the pull request when the merge message names one. `--first-parent -m` makes a merged
+ * pull request one event on the branch, attributed to its merge commit.
+ *
+ * One reader serves a model's history (`modelreg history`) and the whole registry's (the site's audit
+ * log): one `git log -z --raw` pass, whose raw lines carry each changed file's blob ids before and after,
+ * so what a stage file said at a commit is read by blob id — from a caller's cache when it has the
+ * document, else in one `cat-file --batch` for all of them — never by spawning git per commit.
  */
-import { parseManifestYaml } from '../schema/yaml.js';
 import { classifyPath } from '../registry/layout.js';
+import type { HistoryEvent, HistoryKind } from '../registry/history.js';
 import { git, readBlobs } from './run.js';
 import { sortLoosely } from '../registry/versions.js';
 
-export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
+export type { HistoryEvent, HistoryKind };
 
-export interface HistoryEvent {
-  kind: HistoryKind;
-  model: string;
-  version?: string;
-  stage?: string;
-  /** For stage events: the version that held the stage before. */
-  previous?: string | null;
-  /** Why, as the change recorded it: the stage file's `reason`, or the deprecation's. */
-  reason?: string;
-  commit: string;
-  date: string;
-  author: string;
-  email: string;
-  subject: string;
-  pr?: number;
+/** A manifest's parsed value by Git blob id, when the caller already holds it (a parse cache); undefined to have it read. */
+export type KnownDocument = (oid: string, path: string) => Record<string, unknown> | undefined;
+
+interface Change {
+  status: 'A' | 'M' | 'D';
+  /** Relative to the registry root. */
+  path: string;
+  before: string | null;
+  after: string | null;
 }
 
 interface Commit {
   commit: string;
-  parent?: string;
   date: string;
   author: string;
   email: string;
   subject: string;
   /** The Modelreg-Change trailer of commits modelreg made ("rollback sentiment@1.1.0"), else ''. */
   change: string;
-  changes: { status: string; path: string }[];
+  changes: Change[];
 }
 
-export async function modelHistory(root: string, model: string, options: { rev?: string; limit?: number } = {}): Promise<HistoryEvent[]> {
-  const args = ['-c', 'core.quotePath=false', 'log', '--first-parent', '-m', '--no-renames', '--format=%x1e%H%x1f%P%x1f%aI%x1f%an%x1f%ae%x1f%s%x1f%(trailers:key=Modelreg-Change,valueonly,separator=%x2C)', '--name-status'];
+const FORMAT = ['%H', '%P', '%aI', '%an', '%ae', '%s', '%(trailers:key=Modelreg-Change,valueonly,separator=%x2C)'].join('%x00');
+const NULL_OID = /^0+$/;
+
+export async function modelHistory(root: string, model: string, options: { rev?: string; limit?: number; known?: KnownDocument } = {}): Promise<HistoryEvent[]> {
+  const commits = await logCommits(root, { rev: options.rev ?? 'HEAD', paths: [`models/${model}/`], ...(options.limit ? { limit: options.limit } : {}) });
+  return commits ? eventsOf(commits, await documents(root, commits, options.known)) : [];
+}
+
+export interface RegistryHistory {
+  /** The commit read (rev resolved), or null when the repository has no commits. */
+  head: string | null;
+  /** Newest first: every event after `since` when `incremental`, else every event. */
+  events: HistoryEvent[];
+  /** True when only the commits after `since` were read (it lies on the first-parent line of head). */
+  incremental: boolean;
+}
+
+/**
+ * Every model's history in one pass. With `since` (a commit whose history the caller already holds),
+ * only the commits after it are read — when `since` is on head's first-parent line, so that head's
+ * history is exactly the new commits followed by since's; otherwise everything is read.
+ */
+export async function registryHistory(root: string, options: { rev?: string; since?: string; known?: KnownDocument } = {}): Promise<RegistryHistory> {
+  const rev = options.rev ?? 'HEAD';
+  // One rev-parse for both: where the registry sits in the repository, and the commit.
+  const r = await git(root, ['rev-parse', '--show-prefix', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
+  const [prefix = '', head = ''] = r.code === 0 ? r.stdout.toString('utf8').split('\n') : [];
+  if (!/^[0-9a-f]{40,64}$/.test(head)) return { head: null, events: [], incremental: false };
+  const read = async (range: string) => {
+    const commits = await logCommits(root, { rev: range, paths: ['models/'], prefix });
+    return commits ? eventsOf(commits, await documents(root, commits, options.known)) : [];
+  };
+  if (options.since === head) return { head, events: [], incremental: true };
+  if (options.since && /^[0-9a-f]{40,64}$/.test(options.since)) {
+    // The oldest commit after `since` on the first-parent line must have `since` as its first parent.
+    const line = (await git(root, ['rev-list', '--first-parent', '--parents', `${options.since}..${head}`], { allowFail: true })).stdout.toString('utf8').trim().split('\n');
+    if (line.length > 0 && line[line.length - 1]!.split(' ')[1] === options.since) return { head, events: await read(`${options.since}..${head}`), incremental: true };
+  }
+  return { head, events: await read(head), incremental: false };
+}
+
+/** The commits touching `paths` (relative to the registry root), newest first; null when there is no history to read. */
+async function logCommits(root: string, options: { rev: string; paths: string[]; limit?: number; prefix?: string }): Promise<Commit[] | null> {
+  const args = ['log', '-z', '--first-parent', '-m', '--no-renames', '--raw', '--no-abbrev', `--format=${FORMAT}`];
   if (options.limit) args.push(`-n${options.limit}`);
-  args.push(options.rev ?? 'HEAD', '--', `models/${model}/`);
+  args.push(options.rev, '--', ...options.paths);
   const r = await git(root, args, { allowFail: true });
   if (r.code !== 0) {
-    if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return [];
+    if (/does not have any commits|unknown revision|bad revision|not a git repository/i.test(r.stderr)) return null;
     throw new Error(`git log failed: ${r.stderr.trim()}`);
   }
-  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
-  const commits = parseLog(r.stdout.toString('utf8'), prefix);
+  const prefix = options.prefix ?? (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  return parseLog(r.stdout.toString('utf8'), prefix);
+}
 
-  // Stage files and changed version files need their content at the commit (and before) to say what happened.
-  const wanted: string[] = [];
+/**
+ * `git log -z` with a NUL-separated format: seven header fields per commit (no commit text can hold a
+ * NUL, so an author or subject can never shift the fields), then pairs of raw line and path.
+ */
+export function parseLog(text: string, prefix: string): Commit[] {
+  const t = text.split('\0');
+  const commits: Commit[] = [];
+  let i = 0;
+  while (i + 7 <= t.length) {
+    const [commit, , date, author, email, subject, change] = t.slice(i, i + 7) as [string, string, string, string, string, string, string];
+    i += 7;
+    const changes: Change[] = [];
+    while (i + 1 < t.length && /^\n?:/.test(t[i]!)) {
+      const raw = t[i]!.replace(/^\n?:/, '').split(' ');
+      const path = t[i + 1]!;
+      i += 2;
+      const status = raw[4]?.[0];
+      if (!path.startsWith(prefix) || !status || !'AMDT'.includes(status)) continue;
+      const before = raw[2] && !NULL_OID.test(raw[2]) ? raw[2] : null;
+      const after = raw[3] && !NULL_OID.test(raw[3]) ? raw[3] : null;
+      changes.push({ status: status === 'T' ? 'M' : (status as Change['status']), path: path.slice(prefix.length), before, after });
+    }
+    if (/^[0-9a-f]{40,64}$/.test(commit)) commits.push({ commit, date, author, email, subject, change: change.trim(), changes });
+  }
+  return commits;
+}
+
+/** The blob ids whose documents decide what a change was: a stage file's content, a version file's before and after. */
+function wantedBlobs(commits: Commit[]): { oid: string; path: string }[] {
+  const out: { oid: string; path: string }[] = [];
   for (const c of commits) {
     for (const ch of c.changes) {
       const kind = classifyPath(ch.path).kind;
-      if (kind === 'stage' && ch.status !== 'D') wanted.push(`${c.commit}:${prefix}${ch.path}`);
-      if (kind === 'version' && ch.status === 'M') wanted.push(`${c.commit}:${prefix}${ch.path}`, `${c.parent}:${prefix}${ch.path}`);
-      if (kind === 'stage' && ch.status === 'D' && c.parent) wanted.push(`${c.parent}:${prefix}${ch.path}`);
+      if (kind === 'stage') {
+        const oid = ch.status === 'D' ? ch.before : ch.after;
+        if (oid) out.push({ oid, path: ch.path });
+      } else if (kind === 'version' && ch.status === 'M') {
+        for (const oid of [ch.before, ch.after]) if (oid) out.push({ oid, path: ch.path });
+      }
     }
   }
-  const blobs = await readBlobs(root, wanted);
-  const read = (rev: string | undefined, path: string): Record<string, unknown> | undefined => {
-    const b = rev ? blobs.get(`${rev}:${prefix}${path}`) : undefined;
-    if (!b) return undefined;
-    const doc = parseManifestYaml(path, b.toString('utf8')).doc?.value;
-    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
-  };
+  return out;
+}
 
+async function documents(root: string, commits: Commit[], known: KnownDocument | undefined): Promise<Map<string, Record<string, unknown> | undefined>> {
+  const docs = new Map<string, Record<string, unknown> | undefined>();
+  const unread: { oid: string; path: string }[] = [];
+  for (const w of wantedBlobs(commits)) {
+    if (docs.has(w.oid)) continue;
+    const k = known?.(w.oid, w.path);
+    if (k) docs.set(w.oid, k);
+    else {
+      docs.set(w.oid, undefined);
+      unread.push(w);
+    }
+  }
+  if (unread.length === 0) return docs;
+  // The parser loads only when some document is not known already (the caller's cache usually has them).
+  const [blobs, { parseManifestYaml }] = await Promise.all([readBlobs(root, unread.map((w) => w.oid)), import('../schema/yaml.js')]);
+  for (const w of unread) {
+    const b = blobs.get(w.oid);
+    const value = b ? parseManifestYaml(w.path, b.toString('utf8')).doc?.value : undefined;
+    if (value && typeof value === 'object' && !Array.isArray(value)) docs.set(w.oid, value as Record<string, unknown>);
+  }
+  return docs;
+}
+
+function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> | undefined>): HistoryEvent[] {
+  const read = (oid: string | null) => (oid ? docs.get(oid) : undefined);
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   const events: HistoryEvent[] = [];
   // Within one commit, tell it in the order it makes sense: the model, then its versions, then stages.
   const rank = (path: string) => ({ model: 0, version: 1, stage: 2 })[classifyPath(path).kind as 'model'] ?? 3;
   for (const c of commits) {
-    const base = { model, commit: c.commit, date: c.date, author: c.author, email: c.email, subject: c.subject, ...prNumber(c.subject) };
-    c.changes.sort((a, b) => rank(a.path) - rank(b.path));
-    for (const ch of c.changes) {
+    const base = { commit: c.commit, date: c.date, author: c.author, email: c.email, subject: c.subject, ...prNumber(c.subject) };
+    const changes = [...c.changes].sort((a, b) => rank(a.path) - rank(b.path));
+    for (const ch of changes) {
       const where = classifyPath(ch.path);
-      if (where.kind === 'model') events.push({ ...base, kind: ch.status === 'A' ? 'model-created' : 'model-updated' });
+      if (where.kind !== 'model' && where.kind !== 'version' && where.kind !== 'stage') continue;
+      const model = where.model!;
+      if (where.kind === 'model') events.push({ kind: ch.status === 'A' ? 'model-created' : 'model-updated', model, ...base });
       else if (where.kind === 'version') {
-        if (ch.status === 'A') events.push({ ...base, kind: 'registered', version: where.id! });
-        else if (ch.status === 'D') events.push({ ...base, kind: 'deleted', version: where.id! });
+        if (ch.status === 'A') events.push({ kind: 'registered', model, version: where.id!, ...base });
+        else if (ch.status === 'D') events.push({ kind: 'deleted', model, version: where.id!, ...base });
         else {
-          const now = read(c.commit, ch.path);
-          const before = read(c.parent, ch.path);
+          const now = read(ch.after);
+          const before = read(ch.before);
           const kind = !!now?.deprecated && !before?.deprecated ? 'deprecated' : !now?.deprecated && !!before?.deprecated ? 'undeprecated' : 'modified';
-          const why = kind === 'deprecated' ? (now?.deprecated as { reason?: unknown } | undefined)?.reason : undefined;
-          events.push({ ...base, kind, version: where.id!, ...(typeof why === 'string' ? { reason: why } : {}) });
+          const why = kind === 'deprecated' ? text((now?.deprecated as { reason?: unknown } | undefined)?.reason) : undefined;
+          events.push({ kind, model, version: where.id!, ...(why ? { reason: why } : {}), ...base });
         }
-      } else if (where.kind === 'stage') {
-        if (ch.status === 'D') {
-          const before = read(c.parent, ch.path);
-          events.push({ ...base, kind: 'stage-removed', stage: where.id!, ...(typeof before?.version === 'string' ? { previous: before.version } : {}) });
-          continue;
-        }
-        const now = read(c.commit, ch.path);
-        const version = typeof now?.version === 'string' ? now.version : undefined;
-        const previous = typeof now?.previous === 'string' ? now.previous : null;
+      } else if (ch.status === 'D') {
+        const before = read(ch.before);
+        events.push({ kind: 'stage-removed', model, stage: where.id!, ...(typeof before?.version === 'string' ? { previous: before.version } : {}), ...base });
+      } else {
+        const now = read(ch.after);
+        const version = text(now?.version);
+        const previous = text(now?.previous) ?? null;
+        const movedBy = text(now?.moved_by);
+        const reason = text(now?.reason);
         // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
         const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
-        const reason = typeof now?.reason === 'string' ? { reason: now.reason } : {};
-        events.push({ ...base, kind: rollback ? 'rolled-back' : 'promoted', stage: where.id!, ...(version ? { version } : {}), previous, ...reason });
+        events.push({ kind: rollback ? 'rolled-back' : 'promoted', model, stage: where.id!, ...(version ? { version } : {}), previous, ...(movedBy ? { movedBy } : {}), ...(reason ? { reason } : {}), ...base });
       }
     }
   }
   return events;
-}
-
-function parseLog(text: string, prefix: string): Commit[] {
-  const commits: Commit[] = [];
-  for (const rec of text.split('\x1e')) {
-    if (!rec.trim()) continue;
-    const nl = rec.indexOf('\n');
-    const header = nl < 0 ? rec : rec.slice(0, nl);
-    const [commit, parents, date, author, email, subject, change] = header.split('\x1f') as [string, string, string, string, string, string, string | undefined];
-    const changes: Commit['changes'] = [];
-    for (const line of (nl < 0 ? '' : rec.slice(nl + 1)).split('\n')) {
-      const m = /^([AMDT])\t(.+)$/.exec(line);
-      if (m && m[2]!.startsWith(prefix)) changes.push({ status: m[1] === 'T' ? 'M' : m[1]!, path: m[2]!.slice(prefix.length) });
-    }
-    const parent = parents.split(' ').filter(Boolean)[0];
-    commits.push({ commit, ...(parent ? { parent } : {}), date, author, email, subject, change: change?.trim() ?? '', changes });
-  }
-  return commits;
 }
 
 /** "Merge pull request #12 from …" (merge commits) or "… (#12)" (squash merges). */

@@ -66,3 +66,11 @@ export async function fetchTracking(root: string, remote: string, branch: string
   if (r.code !== 0) throw unreachable(remote, r.stderr);
   return (await git(root, ['rev-parse', '--verify', `${ref}^{commit}`])).stdout.toString('utf8').trim();
 }
+
+/** The URL of the current branch's remote (else origin), or null: for links to the repository's web pages. */
+export async function remoteUrl(root: string): Promise<string | null> {
+  // ls-remote --get-url names the default remote's URL without talking to it: one process, no network.
+  const r = await git(root, ['ls-remote', '--get-url'], { allowFail: true });
+  const url = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
+  return url || null;
+}

@@ -30,6 +30,7 @@ export type ErrorCode =
   /** The command line is right, but the state it runs in is not: a detached HEAD, no remote, no identity, … */
   | 'precondition'
   /** A wrong command line: an unknown flag, a missing argument, a value of the wrong form. Exit code 2. */
+  | 'output-refused'
   | 'usage';
 
 export class ModelregError extends Error {

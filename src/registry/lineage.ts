@@ -1,5 +1,5 @@
 /** The lineage graph: model versions as nodes, "child was derived from parent" as edges. */
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from './assemble.js';
 
 export interface LineageEdge {
   parent: string;

@@ -3,7 +3,7 @@
  * latest). `latest` is the greatest non-deprecated release; pre-releases count only when asked.
  */
 import { ModelregError } from './errors.js';
-import type { Loaded, ModelEntry, Snapshot } from './snapshot.js';
+import type { Loaded, ModelEntry, Snapshot } from './assemble.js';
 import type { StageManifest, VersionManifest } from './types.js';
 import { compareVersions, isPrerelease, isValidVersion } from './versions.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from './names.js';

@@ -25,3 +25,14 @@ export function escapeUnsafe(text: string): string {
 export function safeJson(value: unknown, indent?: number): string {
   return escapeUnsafe(JSON.stringify(value, null, indent));
 }
+
+/** A byte count for people: 1.5 KiB, 440 MiB. */
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n >= 10 || i === 0 ? Math.round(n) : n.toFixed(1)} ${units[i]}`;
+}

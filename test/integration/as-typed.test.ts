@@ -245,6 +245,11 @@ describe('init where the repository already is', () => {
     const workflow = readFileSync(join(repo, '.github/workflows/modelreg-ml-registry.yml'), 'utf8');
     expect(workflow).toMatch(/^\s+registry-path: ml\/registry$/m);
     expect(workflow).toContain("paths: ['ml/registry/**', '.github/workflows/modelreg-ml-registry.yml']");
+    // The registry browser's workflow builds this registry, on pushes that touch it.
+    const site = readFileSync(join(repo, '.github/workflows/site-ml-registry.yml'), 'utf8');
+    expect(site).toMatch(/ site -r ml\/registry -o _site /);
+    expect(site).toContain("paths: ['ml/registry/**', '.github/workflows/site-ml-registry.yml']");
+    expect(existsSync(join(repo, '.github/workflows/site.yml'))).toBe(false);
     const owners = readFileSync(join(repo, 'CODEOWNERS'), 'utf8');
     expect(owners.startsWith('/src/ @platform\n')).toBe(true);
     expect(owners).toMatch(/^\/ml\/registry\/models\/\*\/stages\/production\.yaml\s+@your-org\/ml-leads$/m);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, commitAll, fixtureRepo, gitIn, stageYaml, tempDir, write } from './helpers.js';
+import { ROOT, cli, commitAll, fixtureRepo, gitIn, promoteThenRollBack, stageYaml, tempDir, write } from './helpers.js';
 
 describe('modelreg init', () => {
   it('creates a registry from the template that validates and lists, with git init and a commit', () => {
@@ -168,13 +168,7 @@ describe('read commands', () => {
 
   it('history tells registrations, promotions and rollbacks with who, when and the PR number', () => {
     const { repo } = fixtureRepo();
-    gitIn(repo, 'checkout', '-q', '-b', 'promote');
-    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0'));
-    commitAll(repo, 'Promote sentiment 1.2.0 to production');
-    gitIn(repo, 'checkout', '-q', 'main');
-    gitIn(repo, 'merge', '-q', '--no-ff', 'promote', '-m', 'Merge pull request #42 from acme/promote');
-    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0'));
-    commitAll(repo, 'Rollback sentiment production to 1.1.0 (#43)');
+    promoteThenRollBack(repo);
     const events = cli(repo, ['history', 'sentiment', '--json']).json().events;
     expect(events[0]).toMatchObject({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.2.0', pr: 43, author: 'Test Author' });
     expect(events[1]).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', pr: 42 });

@@ -136,6 +136,28 @@ export function cli(cwd: string, args: string[], env: Record<string, string> = {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
 }
 
+/**
+ * Production's history on a branch: sentiment 1.2.0 promoted on a branch merged as pull request #42,
+ * then rolled back to 1.1.0 in a squash-style commit (#43).
+ */
+export function promoteThenRollBack(repo: string): void {
+  gitIn(repo, 'checkout', '-q', '-b', 'promote');
+  write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0'));
+  commitAll(repo, 'Promote sentiment 1.2.0 to production');
+  gitIn(repo, 'checkout', '-q', 'main');
+  gitIn(repo, 'merge', '-q', '--no-ff', 'promote', '-m', 'Merge pull request #42 from acme/promote');
+  write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0'));
+  commitAll(repo, 'Rollback sentiment production to 1.1.0 (#43)');
+}
+
+/** A data file of a site `modelreg site` wrote, by running it as the page does (it hands one value over). */
+export function readData<T>(site: string, path: string): T {
+  const pushed: [string, unknown][] = [];
+  new Function('self', readFileSync(join(site, path), 'utf8'))({ modelregData: { push: (item: [string, unknown]) => pushed.push(item) } });
+  if (pushed.length !== 1) throw new Error(`${path} pushed ${pushed.length} values`);
+  return pushed[0]![1] as T;
+}
+
 /** A stage file as `modelreg promote` will write it. */
 export function stageYaml(model: string, stage: string, version: string, previous: string | null): string {
   return `model: ${model}\nstage: ${stage}\nversion: ${version}\nmoved_by: author@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: ${previous ?? 'null'}\n`;

@@ -1,0 +1,107 @@
+/**
+ * The registry browser's script: reads the route from the URL's hash, loads the data files the page
+ * needs, and builds the page. `data-ready` on <html> names the page once it is drawn (tests and the
+ * benchmark wait for it).
+ */
+import { parseRoute, type Route } from '../view/routes.js';
+import { destroyCharts } from './charts.js';
+import { installDataQueue, meta } from './data.js';
+import { h } from './dom.js';
+import { comparePage } from './pages/compare.js';
+import { historyPage } from './pages/history.js';
+import { modelPage } from './pages/model.js';
+import { overviewPage } from './pages/overview.js';
+import { problemsPage } from './pages/problems.js';
+import { versionPage } from './pages/version.js';
+import { notFound, type View } from './parts.js';
+import type { SiteMeta } from '../types.js';
+
+installDataQueue();
+
+const NAV: Partial<Record<Route['page'], string>> = { overview: 'overview', model: 'overview', version: 'overview', history: 'history', compare: 'compare', problems: 'problems' };
+let rendering = 0;
+let first = true;
+
+function view(route: Route, m: SiteMeta): Promise<View> | View {
+  switch (route.page) {
+    case 'overview':
+      return overviewPage(route.query, m);
+    case 'model':
+      return modelPage(route.model, route.on, route.vpage, m);
+    case 'version':
+      return versionPage(route.model, route.version, m);
+    case 'compare':
+      return comparePage(route.refs, m);
+    case 'history':
+      return historyPage(route.filters, m);
+    case 'problems':
+      return problemsPage(m);
+    case 'not-found':
+      return notFound('This address is not a page of the registry browser.', 'Addresses look like #/m/<model> or #/m/<model>/v/<version>.');
+  }
+}
+
+async function render(): Promise<void> {
+  const token = ++rendering;
+  const main = document.getElementById('main')!;
+  delete document.documentElement.dataset.ready;
+  const m = meta();
+  if (!m) {
+    main.replaceChildren(h('h1', null, 'The data is missing'), h('p', null, 'data/meta.js did not load. Open index.html from the directory `modelreg site` wrote.'));
+    return;
+  }
+  const route = parseRoute(location.hash || '#/');
+  let v: View;
+  try {
+    v = await view(route, m);
+  } catch (e) {
+    v = { title: 'Error', body: h('div', null, h('h1', { tabindex: -1 }, 'This page could not be shown'), h('p', null, (e as Error).message)) };
+  }
+  if (token !== rendering) return;
+  destroyCharts();
+  main.replaceChildren(v.body);
+  document.title = `${v.title} — ${m.title}`;
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('header nav a')) {
+    if (a.dataset.nav === NAV[route.page]) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  footer(m);
+  v.after?.();
+  // After a navigation, move the focus to the new page's heading (a screen reader announces it); not on first load.
+  if (!first) main.querySelector<HTMLElement>('h1')?.focus();
+  first = false;
+  performance.mark(`ready:${route.page}`);
+  document.documentElement.dataset.ready = route.page;
+}
+
+function footer(m: SiteMeta): void {
+  const f = document.getElementById('footer');
+  if (!f) return;
+  const link = () => (m.baseUrl && /^https?:\/\//.test(m.baseUrl) ? `${m.baseUrl}index.html${location.hash}` : location.href);
+  f.replaceChildren(
+    h('p', null, `${m.counts.models} models, ${m.counts.versions} versions, ${m.counts.events} history events; built by modelreg from ${m.revision.label}.`),
+    h('p', null, h('label', { for: 'permalink' }, 'Link to this page '), h('input', {
+      id: 'permalink',
+      type: 'text',
+      value: link(),
+      class: 'permalink',
+      on: {
+        // The page may have changed its query since (filters, a day on the timeline).
+        focus: (e) => {
+          const input = e.target as HTMLInputElement;
+          input.value = link();
+          input.select();
+        },
+      },
+    })),
+  );
+}
+
+document.getElementById('skip')?.addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+});
+window.addEventListener('hashchange', () => void render());
+// Charts take their colours from the stylesheet: draw them again when the system switches light and dark.
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => void render());
+void render();
