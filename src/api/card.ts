@@ -6,6 +6,7 @@
 import type { LineageTree } from '../registry/lineage.js';
 import type { ModelManifest, VersionManifest } from '../registry/types.js';
 import { objectUri } from '../registry/objects.js';
+import { attribute, attributionText, type Attribution } from '../registry/provenance.js';
 
 export interface CardInput {
   model: ModelManifest | undefined;
@@ -13,6 +14,9 @@ export interface CardInput {
   stages: string[];
   ancestors: LineageTree;
   store: string;
+  /** Who registered and deprecated it, from the commits (else the manifest's own fields are shown). */
+  registered?: Attribution;
+  deprecated?: Attribution;
 }
 
 export function cell(value: unknown): string {
@@ -20,7 +24,8 @@ export function cell(value: unknown): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function renderCard({ model, version: v, stages, ancestors, store }: CardInput): string {
+export function renderCard({ model, version: v, stages, ancestors, store, registered, deprecated }: CardInput): string {
+  const reg = registered ?? attribute(undefined, { by: v.created_by, at: v.created_at });
   const lines: string[] = [];
   lines.push(`# ${v.name} ${v.version}`, '');
   if (model?.description) lines.push(model.description.trim(), '');
@@ -33,9 +38,12 @@ export function renderCard({ model, version: v, stages, ancestors, store }: Card
     ['Framework', v.framework],
     ['Owners', model?.owners.join(', ')],
     ['License', model?.license],
-    ['Registered', `${v.created_at} by ${v.created_by}`],
+    ['Registered', `${reg.at} by ${attributionText(reg)}`],
   ];
-  if (v.deprecated) details.push(['Deprecated', `${v.deprecated.at} by ${v.deprecated.by}${v.deprecated.reason ? `: ${v.deprecated.reason}` : ''}`]);
+  if (v.deprecated) {
+    const dep = deprecated ?? attribute(undefined, { by: v.deprecated.by, at: v.deprecated.at });
+    details.push(['Deprecated', `${dep.at} by ${attributionText(dep)}${v.deprecated.reason ? `: ${v.deprecated.reason}` : ''}`]);
+  }
   for (const [k, val] of details) if (val !== undefined) lines.push(`| ${k} | ${cell(val)} |`);
   lines.push('');
   if (v.description) lines.push(v.description.trim(), '');

@@ -277,8 +277,24 @@ export class Registry {
     const { buildLineage, lineageTree, nodeId } = await import('../registry/lineage.js');
     const g = buildLineage(snap);
     const root = nodeId(r.version.data.name, r.version.data.version);
+    // Who registered and deprecated it comes from the commits that did (the manifest's fields are claims).
+    const v = r.version.data;
+    const events = await this.history(v.name).catch(() => [] as HistoryEvent[]);
+    const fact = (kind: HistoryEvent['kind']) => {
+      const e = events.find((x) => x.kind === kind && x.version === v.version);
+      return e ? { name: e.author, email: e.email, date: e.date } : undefined;
+    };
+    const { attribute } = await import('../registry/provenance.js');
     const { renderCard } = await import('./card.js');
-    return renderCard({ model: r.model.manifest?.data, version: r.version.data, stages: r.stages, ancestors: lineageTree(g, root, 'up'), store: storeLocation(this.root, snap.policy?.data, this.options.store) });
+    return renderCard({
+      model: r.model.manifest?.data,
+      version: v,
+      stages: r.stages,
+      ancestors: lineageTree(g, root, 'up'),
+      store: storeLocation(this.root, snap.policy?.data, this.options.store),
+      registered: attribute(fact('registered'), { by: v.created_by, at: v.created_at }),
+      ...(v.deprecated ? { deprecated: attribute(fact('deprecated'), { by: v.deprecated.by, at: v.deprecated.at }) } : {}),
+    });
   }
 
   /** Refuse to answer from a file that failed to parse: a deploy must never act on half-read data. */

@@ -6,6 +6,7 @@
  * edge reads the commits (api/judge.ts) and passes their facts in.
  */
 import { findingAt } from './locate.js';
+import { claimedAfter, sameAuthor } from '../registry/provenance.js';
 import type { Finding } from '../registry/findings.js';
 import type { Snapshot } from '../registry/snapshot.js';
 import type { StageMove } from './change.js';
@@ -25,13 +26,10 @@ export function checkProvenance(moves: readonly StageMove[], head: Snapshot, fac
     const fact = facts.get(move.file);
     const stage = head.models.get(move.model)?.stages.get(move.stage);
     if (!fact || !stage) continue;
-    const by = stage.data.moved_by.trim().toLowerCase();
-    if (by !== fact.email.toLowerCase() && by !== fact.name.toLowerCase()) {
+    if (!sameAuthor(stage.data.moved_by, fact)) {
       out.push(findingAt('stage-provenance', `${move.model}@${move.stage} says it was moved by ${JSON.stringify(stage.data.moved_by)}, but the commit that wrote it is by ${fact.name} <${fact.email}>`, stage, '/moved_by'));
     }
-    const at = Date.parse(stage.data.moved_at);
-    const committed = Date.parse(fact.time);
-    if (Number.isFinite(at) && Number.isFinite(committed) && at > committed + 1000) {
+    if (claimedAfter(stage.data.moved_at, fact.time)) {
       out.push(findingAt('stage-provenance', `${move.model}@${move.stage} says it was moved at ${stage.data.moved_at}, after the commit that wrote it (${fact.time})`, stage, '/moved_at'));
     }
   }

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
 import { table } from '../cli/report.js';
+import { attributionText } from '../registry/provenance.js';
 
 export default class History extends BaseCommand {
   static override summary = "A model's registrations, promotions, rollbacks and deprecations, from git log.";
@@ -23,6 +24,8 @@ export default class History extends BaseCommand {
       e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
     // The reason is the last column: it is free text of any length, and nothing after it needs aligning.
     const why = (e: (typeof events)[number]) => (e.reason ?? '').replace(/\s+/g, ' ');
-    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'], ...events.map((e) => [e.date, what(e), e.author, e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)])]));
+    // Who and when are the commit's; what the file says is beside, only where it differs.
+    const who = (e: (typeof events)[number]) => attributionText({ by: e.author, at: e.date, ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}), ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}), fromGit: true });
+    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'], ...events.map((e) => [e.date, what(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)])]));
   }
 }

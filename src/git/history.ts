@@ -12,6 +12,7 @@ import { classifyPath } from '../registry/layout.js';
 import type { HistoryEvent, HistoryKind } from '../registry/history.js';
 import { git, readBlobs } from './run.js';
 import { sortLoosely } from '../registry/versions.js';
+import { attribute } from '../registry/provenance.js';
 
 export type { HistoryEvent, HistoryKind };
 
@@ -159,6 +160,12 @@ async function documents(root: string, commits: Commit[], known: KnownDocument |
   return docs;
 }
 
+/** What the file says about who and when, where it differs from the commit that wrote it. */
+function claims(c: Commit, by: unknown, at: unknown): { claimedBy?: string; claimedAt?: string } {
+  const a = attribute({ name: c.author, email: c.email, date: c.date }, { ...(typeof by === 'string' ? { by } : {}), ...(typeof at === 'string' ? { at } : {}) });
+  return { ...(a.claimedBy !== undefined ? { claimedBy: a.claimedBy } : {}), ...(a.claimedAt !== undefined ? { claimedAt: a.claimedAt } : {}) };
+}
+
 function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> | undefined>): HistoryEvent[] {
   const read = (oid: string | null) => (oid ? docs.get(oid) : undefined);
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -180,8 +187,9 @@ function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> |
           const now = read(ch.after);
           const before = read(ch.before);
           const kind = !!now?.deprecated && !before?.deprecated ? 'deprecated' : !now?.deprecated && !!before?.deprecated ? 'undeprecated' : 'modified';
-          const why = kind === 'deprecated' ? text((now?.deprecated as { reason?: unknown } | undefined)?.reason) : undefined;
-          events.push({ kind, model, version: where.id!, ...(why ? { reason: why } : {}), ...base });
+          const deprecation = kind === 'deprecated' ? (now?.deprecated as { reason?: unknown; by?: unknown; at?: unknown } | undefined) : undefined;
+          const why = text(deprecation?.reason);
+          events.push({ kind, model, version: where.id!, ...claims(c, deprecation?.by, deprecation?.at), ...(why ? { reason: why } : {}), ...base });
         }
       } else if (ch.status === 'D') {
         const before = read(ch.before);
@@ -190,11 +198,10 @@ function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> |
         const now = read(ch.after);
         const version = text(now?.version);
         const previous = text(now?.previous) ?? null;
-        const movedBy = text(now?.moved_by);
         const reason = text(now?.reason);
         // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
         const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
-        events.push({ kind: rollback ? 'rolled-back' : 'promoted', model, stage: where.id!, ...(version ? { version } : {}), previous, ...(movedBy ? { movedBy } : {}), ...(reason ? { reason } : {}), ...base });
+        events.push({ kind: rollback ? 'rolled-back' : 'promoted', model, stage: where.id!, ...(version ? { version } : {}), previous, ...claims(c, now?.moved_by, now?.moved_at), ...(reason ? { reason } : {}), ...base });
       }
     }
   }

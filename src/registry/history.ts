@@ -12,8 +12,12 @@ export interface EventFacts {
   stage?: string;
   /** For stage events: the version that held the stage before. */
   previous?: string | null;
-  /** For promotions and rollbacks: who the stage file says moved it. */
-  movedBy?: string;
+  /**
+   * Who and when the file says (the stage file's moved_by and moved_at, the deprecation's by and at),
+   * present only where it differs from the commit's author and time, which are the facts (registry/provenance.ts).
+   */
+  claimedBy?: string;
+  claimedAt?: string;
   /** Why, as the change recorded it: the stage file's `reason`, or the deprecation's. */
   reason?: string;
 }
@@ -77,7 +81,8 @@ export function eventFacts(e: EventFacts): EventFacts {
     ...(e.version !== undefined ? { version: e.version } : {}),
     ...(e.stage !== undefined ? { stage: e.stage } : {}),
     ...(e.previous !== undefined ? { previous: e.previous } : {}),
-    ...(e.movedBy !== undefined ? { movedBy: e.movedBy } : {}),
+    ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}),
+    ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}),
     ...(e.reason !== undefined ? { reason: e.reason } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { ModelManifest, RegistryPolicy, StageManifest, VersionManifest } fr
 import type { CompactHistory } from '../registry/history.js';
 
 /** Bump when a data shape changes: cached per-model data of another format is recomputed. */
-export const SITE_FORMAT = 2;
+export const SITE_FORMAT = 3;
 
 /** data/meta.js — what every page needs. */
 export interface SiteMeta {

@@ -174,7 +174,7 @@ describe('read commands', () => {
     expect(events[1]).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', pr: 42 });
     expect(events.filter((e: { kind: string }) => e.kind === 'registered').map((e: { version: string }) => e.version).sort()).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0-rc.1']);
     expect(cli(repo, ['history', 'sentiment', '-n', '1', '--json']).json().events).toHaveLength(1);
-    expect(cli(repo, ['history', 'sentiment']).stdout).toMatch(/rolled-back production: 1\.2\.0 → 1\.1\.0\s+Test Author\s+[0-9a-f]{10}\s+#43/);
+    expect(cli(repo, ['history', 'sentiment']).stdout).toMatch(/rolled-back production: 1\.2\.0 → 1\.1\.0\s+Test Author \(the file says 2026-11-01T10:00:00Z\)\s+[0-9a-f]{10}\s+#43/);
   });
 });
 

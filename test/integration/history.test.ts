@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/api/registry.js';
 import { modelHistory, registryHistory } from '../../src/git/history.js';
 import { compactHistory, expandHistory } from '../../src/registry/history.js';
-import { commitAll, FIXTURE, fixtureRepo, gitIn, promoteThenRollBack, tempDir, write } from './helpers.js';
+import { cli, commitAll, FIXTURE, fixtureRepo, gitIn, promoteThenRollBack, stageYaml, tempDir, write } from './helpers.js';
 
 describe('the registry-wide history', () => {
   it("holds, for every model, exactly that model's own history, with who moved a stage and why", async () => {
@@ -24,7 +24,9 @@ describe('the registry-wide history', () => {
       expect(own.length).toBeGreaterThan(0);
       expect(all.events.filter((e) => e.model === model)).toEqual(own);
     }
-    expect(all.events[0]).toMatchObject({ kind: 'rolled-back', model: 'sentiment', stage: 'production', version: '1.1.0', previous: '1.2.0', pr: 43, movedBy: 'author@example.com', reason: 'test' });
+    expect(all.events[0]).toMatchObject({ kind: 'rolled-back', model: 'sentiment', stage: 'production', version: '1.1.0', previous: '1.2.0', pr: 43, reason: 'test' });
+    // The stage file names the commit's author: no claim beside it.
+    expect(all.events[0]!.claimedBy).toBeUndefined();
     expect(all.events[1]).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', pr: 42 });
   });
 
@@ -104,5 +106,31 @@ describe('the registry-wide history', () => {
     cpSync(FIXTURE, plain, { recursive: true });
     expect(await registryHistory(plain)).toEqual({ head: null, events: [], incremental: false });
     expect(await (await Registry.open({ dir: plain })).registryHistory()).toEqual({ commits: [], events: [] });
+  });
+
+  it("who and when are Git's: a file claiming another mover, a later time or another registrant is shown beside the commit's facts, never instead", () => {
+    const { repo } = fixtureRepo();
+    // Committed straight to the branch (no pull-request check ran): the stage file says ml-lead moved it, in 2030.
+    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0').replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com').replace('"2026-11-01T10:00:00Z"', '"2030-01-01T00:00:00Z"'));
+    commitAll(repo, 'Promote sentiment 1.2.0 to production');
+    const json = cli(repo, ['history', 'sentiment', '--json']).json();
+    const move = json.events[0];
+    expect(move).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', author: 'Test Author', email: 'author@example.com', claimedBy: 'ml-lead@acme.com', claimedAt: '2030-01-01T00:00:00Z' });
+    const human = cli(repo, ['history', 'sentiment']).stdout.split('\n').find((l) => l.includes('promoted production: 1.1.0 → 1.2.0'))!;
+    expect(human).toContain('Test Author (the file says ml-lead@acme.com, 2030-01-01T00:00:00Z)');
+    expect(human.startsWith(move.date)).toBe(true);
+    // A stage file that tells the truth carries no claim.
+    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0').replace('"2026-11-01T10:00:00Z"', JSON.stringify(new Date().toISOString())));
+    commitAll(repo, 'Rollback sentiment production to 1.1.0');
+    const honest = cli(repo, ['history', 'sentiment', '--json']).json().events[0];
+    expect(honest).toMatchObject({ kind: 'rolled-back', author: 'Test Author' });
+    expect(honest.claimedBy).toBeUndefined();
+    expect(honest.claimedAt).toBeUndefined();
+    // The card: registered by the commit that added the version; the manifest's created_by beside it.
+    const version = (cli(repo, ['show', 'sentiment@1.2.0', '--json']).json() as { manifest: { created_by: string } }).manifest;
+    const card = cli(repo, ['card', 'sentiment@1.2.0']).stdout;
+    const registered = card.split('\n').find((l) => l.startsWith('| Registered |'))!;
+    expect(registered).toContain('by Test Author (the file says');
+    expect(registered).toContain(version.created_by);
   });
 });

@@ -15,7 +15,7 @@ import { compareTable, metricDirections, relativeChanges, resolveIn } from '../.
 import { num, visible, when } from '../../src/site/view/format.js';
 import { describeEvent, filterHistory } from '../../src/site/view/history.js';
 import { httpUrl, renderMarkdown } from '../../src/site/view/markdown.js';
-import { holdersOn, latestOf, metricSeries, stageTimeline, versionRows } from '../../src/site/view/model.js';
+import { holderAttribution, holdersOn, latestOf, metricSeries, moveAttribution, stageTimeline, versionRows } from '../../src/site/view/model.js';
 import { facets, overviewTable, PAGE_SIZE, searchIndex, searchIndexInSteps, sortRows } from '../../src/site/view/overview.js';
 import { formatRoute, parseRoute, type Route } from '../../src/site/view/routes.js';
 import { artifactRows, versionGates } from '../../src/site/view/version.js';
@@ -99,16 +99,6 @@ describe('the overview', () => {
 });
 
 describe('a model page', () => {
-  it('versions with the stages each holds, in policy order; the latest as `list` reports it', () => {
-    const r = versionRows(local('sentiment'), stages);
-    expect(r.map((v) => [v.version, v.stages, v.deprecated, v.prerelease])).toEqual([
-      ['2.0.0-rc.1', [], false, true],
-      ['1.2.0', ['development', 'staging'], false, false],
-      ['1.1.0', ['production'], false, false],
-      ['1.0.0', [], true, false],
-    ]);
-    expect(latestOf(local('sentiment'))!.version).toBe('1.2.0');
-  });
 
   it('a series per metric, oldest version first, with each stage holder marked where it sits', () => {
     const series = metricSeries(local('sentiment'), stages);
@@ -126,11 +116,33 @@ describe('a model page', () => {
   const history = compactHistory([
     ev({ kind: 'stage-removed', stage: 'staging', previous: '1.2.0', commit: 'c5', date: '2026-05-01T00:00:00Z' }),
     ev({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.2.0', commit: 'c4', date: '2026-04-01T12:00:00Z', pr: 43 }),
-    ev({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', commit: 'c3', date: '2026-03-01T12:00:00Z', pr: 42, movedBy: 'lead@x', reason: 'better' }),
+    ev({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', commit: 'c3', date: '2026-03-01T12:00:00Z', pr: 42, claimedBy: 'lead@x', reason: 'better' }),
     ev({ kind: 'promoted', stage: 'staging', version: '1.2.0', previous: null, commit: 'c2', date: '2026-02-01T00:00:00Z' }),
     ev({ kind: 'promoted', stage: 'production', version: '1.1.0', previous: null, commit: 'c1', date: '2026-01-01T00:00:00Z' }),
     ev({ kind: 'registered', version: '1.1.0', commit: 'c1', date: '2026-01-01T00:00:00Z' }),
   ]);
+
+  it('versions with the stages each holds, in policy order; the latest as `list` reports it', () => {
+    const r = versionRows(local('sentiment'), stages, history);
+    expect(r.map((v) => [v.version, v.stages, v.deprecated, v.prerelease])).toEqual([
+      ['2.0.0-rc.1', [], false, true],
+      ['1.2.0', ['development', 'staging'], false, false],
+      ['1.1.0', ['production'], false, false],
+      ['1.0.0', [], true, false],
+    ]);
+    expect(latestOf(local('sentiment'))!.version).toBe('1.2.0');
+  });
+
+  it("who registered a version and when are the commit's; the manifest's created_by/created_at only beside, where they differ", () => {
+    const r = versionRows(local('sentiment'), stages, history);
+    const v110 = local('sentiment').versions.find((v) => v.version === '1.1.0')!;
+    const row = r.find((x) => x.version === '1.1.0')!.registered;
+    expect(row).toMatchObject({ by: 'A', email: 'a@x', at: '2026-01-01T00:00:00Z', fromGit: true });
+    // The fixture's created_by is not the commit's author here: it is shown beside.
+    expect(row.claimedBy).toBe(v110.created_by);
+    // A version the history does not show (not committed): the manifest's own fields, marked as such.
+    expect(r.find((x) => x.version === '1.2.0')!.registered).toEqual({ by: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_by, at: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_at, fromGit: false });
+  });
 
   it('the stage timeline: each stay from the commit that moved it there to the one that moved it on', () => {
     const t = stageTimeline(history, stages);
@@ -141,7 +153,13 @@ describe('a model page', () => {
       ['production', '1.1.0', '2026-04-01', null, 'rolled-back'],
     ]);
     expect(t.moves).toHaveLength(5);
-    expect(t.intervals[2]).toMatchObject({ movedBy: 'lead@x', reason: 'better', commit: { id: 'c3', pr: 42 } });
+    expect(t.intervals[2]).toMatchObject({ claimedBy: 'lead@x', reason: 'better', commit: { id: 'c3', pr: 42 } });
+    // Who moved it is the commit's author; the stage file's claim is beside it, as it differs.
+    expect(moveAttribution(t.intervals[2]!)).toEqual({ by: 'A', email: 'a@x', at: '2026-03-01T12:00:00Z', claimedBy: 'lead@x', fromGit: true });
+    expect(moveAttribution(t.intervals[3]!)).toEqual({ by: 'A', email: 'a@x', at: '2026-04-01T12:00:00Z', fromGit: true });
+    // The current holder: its last move's commit; a holder the history has not seen (uncommitted): the file's own fields.
+    expect(holderAttribution(t, { stage: 'production', version: '1.1.0', moved_by: 'a@x', moved_at: '2026-04-01T11:59:00Z' })).toEqual({ by: 'A', email: 'a@x', at: '2026-04-01T12:00:00Z', fromGit: true });
+    expect(holderAttribution(t, { stage: 'development', version: '1.2.0', moved_by: 'me@x', moved_at: '2026-06-01T00:00:00Z' })).toEqual({ by: 'me@x', at: '2026-06-01T00:00:00Z', fromGit: false });
   });
 
   it('what held each stage on a day: the holder at its end, and the moves during it', () => {

@@ -1,5 +1,6 @@
 /** Pieces several pages show: links to models, versions and commits, stage badges, the pager, an error. */
 import type { HistoryCommit as SiteCommit } from '../../registry/history.js';
+import type { Attribution } from '../../registry/provenance.js';
 import type { ModelData, SiteMeta } from '../types.js';
 import { loadModel, NotFound } from './data.js';
 import { shortSha, when } from '../view/format.js';
@@ -35,6 +36,17 @@ export function commitCell(c: SiteCommit, meta: SiteMeta): Child[] {
 export function prCell(c: SiteCommit, meta: SiteMeta): Child {
   if (c.pr === undefined) return '';
   return meta.links ? h('a', { href: `${meta.links.pr}${c.pr}`, class: 'ext', title: 'The pull request on GitHub' }, `#${c.pr}`) : `#${c.pr}`;
+}
+
+/** What a file claims about who or when, beside the commit's facts: shown only where they differ. */
+export function claims(a: { claimedBy?: string; claimedAt?: string }): Child {
+  const said = [a.claimedBy, a.claimedAt].filter((x): x is string => x !== undefined);
+  return said.length ? h('small', { class: 'claim', title: 'What the manifest says, where it differs from the commit that wrote it' }, ` (the file says ${said.join(', ')})`) : null;
+}
+
+/** Who, from the commit (its e-mail on hover), with the file's claim beside it where it differs. */
+export function whoOf(a: Attribution): Child[] {
+  return [a.email ? h('span', { title: a.email }, a.by) : a.by, claims(a)];
 }
 
 export function author(c: SiteCommit): Child {

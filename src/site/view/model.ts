@@ -5,12 +5,13 @@
  */
 import { isPrerelease } from '../../registry/versions.js';
 import type { HistoryCommit as SiteCommit } from '../../registry/history.js';
+import { attribute, type Attribution, type GitFact } from '../../registry/provenance.js';
 import type { ModelLocal, SiteHistory } from '../types.js';
 
 export interface VersionRow {
   version: string;
-  created_at: string;
-  created_by: string;
+  /** Who registered it and when: the commit that added it, with the manifest's created_by/at beside where they differ. */
+  registered: Attribution;
   framework: string | null;
   type: string | null;
   /** Stages it holds, in policy order. */
@@ -26,15 +27,31 @@ export function orderedStages(policyStages: string[], present: Iterable<string>)
   return [...policyStages, ...extra];
 }
 
+const factOf = (c: SiteCommit): GitFact => ({ name: c.author, email: c.email, date: c.date });
+
+/**
+ * The commit of each version's registration, and of each deprecation: the Git facts that who-and-when is
+ * shown from. The newest event wins (a version deleted and registered again is its last registration).
+ */
+export function gitFacts(history: SiteHistory): { registered: Map<string, GitFact>; deprecated: Map<string, GitFact> } {
+  const registered = new Map<string, GitFact>();
+  const deprecated = new Map<string, GitFact>();
+  for (const e of history.events) {
+    const into = e.kind === 'registered' ? registered : e.kind === 'deprecated' ? deprecated : undefined;
+    if (into && e.version !== undefined && !into.has(e.version)) into.set(e.version, factOf(history.commits[e.c]!));
+  }
+  return { registered, deprecated };
+}
+
 /** The versions, newest first, with the stages each holds. */
-export function versionRows(local: ModelLocal, policyStages: string[]): VersionRow[] {
+export function versionRows(local: ModelLocal, policyStages: string[], history: SiteHistory): VersionRow[] {
+  const { registered } = gitFacts(history);
   const order = orderedStages(policyStages, local.stages.map((s) => s.stage));
   const held = new Map<string, string[]>();
   for (const s of local.stages) held.set(s.version, [...(held.get(s.version) ?? []), s.stage]);
   return local.versions.map((v) => ({
     version: v.version,
-    created_at: v.created_at,
-    created_by: v.created_by,
+    registered: attribute(registered.get(v.version), { by: v.created_by, at: v.created_at }),
     framework: v.framework ?? null,
     type: v.type ?? null,
     stages: (held.get(v.version) ?? []).sort((a, b) => order.indexOf(a) - order.indexOf(b)),
@@ -84,7 +101,9 @@ export interface StageInterval {
   to: string | null;
   kind: 'promoted' | 'rolled-back';
   previous: string | null;
-  movedBy?: string;
+  /** Who and when the stage file says, only where it differs from the commit (registry/provenance.ts). */
+  claimedBy?: string;
+  claimedAt?: string;
   reason?: string;
   commit: SiteCommit;
 }
@@ -94,7 +113,9 @@ export interface StageMove {
   kind: 'promoted' | 'rolled-back' | 'stage-removed';
   version: string | null;
   previous: string | null;
-  movedBy?: string;
+  /** Who and when the stage file says, only where it differs from the commit (registry/provenance.ts). */
+  claimedBy?: string;
+  claimedAt?: string;
   reason?: string;
   commit: SiteCommit;
 }
@@ -107,6 +128,22 @@ export interface StageTimeline {
   moves: StageMove[];
 }
 
+const claimsOf = (m: { claimedBy?: string; claimedAt?: string }) => ({ ...(m.claimedBy !== undefined ? { claimedBy: m.claimedBy } : {}), ...(m.claimedAt !== undefined ? { claimedAt: m.claimedAt } : {}) });
+
+/** Who moved a stage and when, as the timeline's commit says, with the stage file's claim where it differs. */
+export function moveAttribution(m: { claimedBy?: string; claimedAt?: string; commit: SiteCommit }): Attribution {
+  return { by: m.commit.author, email: m.commit.email, at: m.commit.date, ...claimsOf(m), fromGit: true };
+}
+
+/**
+ * The current holder of each stage with who moved it there and when: from the commit of its last move
+ * when the history has it, else the stage file's own fields (an uncommitted move).
+ */
+export function holderAttribution(t: StageTimeline, holder: { stage: string; version: string; moved_by: string; moved_at: string }): Attribution {
+  const open = t.intervals.find((i) => i.stage === holder.stage && i.to === null && i.version === holder.version);
+  return open ? moveAttribution(open) : attribute(undefined, { by: holder.moved_by, at: holder.moved_at });
+}
+
 export function stageTimeline(history: SiteHistory, policyStages: string[]): StageTimeline {
   const moves: StageMove[] = [];
   for (const e of history.events) {
@@ -116,7 +153,8 @@ export function stageTimeline(history: SiteHistory, policyStages: string[]): Sta
       kind: e.kind,
       version: e.kind === 'stage-removed' ? null : (e.version ?? null),
       previous: e.previous ?? null,
-      ...(e.movedBy !== undefined ? { movedBy: e.movedBy } : {}),
+      ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}),
+      ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}),
       ...(e.reason !== undefined ? { reason: e.reason } : {}),
       commit: history.commits[e.c]!,
     });
@@ -130,7 +168,7 @@ export function stageTimeline(history: SiteHistory, policyStages: string[]): Sta
       if (open) open.to = m.commit.date;
       open = undefined;
       if (m.kind !== 'stage-removed' && m.version) {
-        open = { stage, version: m.version, from: m.commit.date, to: null, kind: m.kind, previous: m.previous, ...(m.movedBy !== undefined ? { movedBy: m.movedBy } : {}), ...(m.reason !== undefined ? { reason: m.reason } : {}), commit: m.commit };
+        open = { stage, version: m.version, from: m.commit.date, to: null, kind: m.kind, previous: m.previous, ...claimsOf(m), ...(m.reason !== undefined ? { reason: m.reason } : {}), commit: m.commit };
         intervals.push(open);
       }
     }

@@ -9,7 +9,7 @@ import { describeEvent, filterHistory, type ShownEvent } from '../../view/histor
 import { formatRoute, type HistoryFilters } from '../../view/routes.js';
 import { loadHistoryChunk, loadModel, NotFound } from '../data.js';
 import { h, table } from '../dom.js';
-import { author, commitCell, date, modelLink, prCell, stageNames, versionLink, type View } from '../parts.js';
+import { author, claims, commitCell, date, modelLink, prCell, stageNames, versionLink, type View } from '../parts.js';
 
 const PAGE = 100;
 const KINDS: HistoryKind[] = ['registered', 'promoted', 'rolled-back', 'deprecated', 'undeprecated', 'stage-removed', 'model-created', 'model-updated', 'modified', 'deleted'];
@@ -40,7 +40,7 @@ export async function historyPage(filters: HistoryFilters, meta: SiteMeta): Prom
           h('td', null, date(c.date)),
           h('td', null, describeEvent(e)),
           h('td', null, modelLink(e.model), e.version && !e.stage ? [' ', versionLink(e.model, e.version, `@${e.version}`)] : null),
-          h('td', null, author(c), e.movedBy && e.movedBy !== c.email ? h('small', null, ` (moved by ${e.movedBy})`) : null),
+          h('td', null, author(c), claims(e)),
           h('td', { class: 'reason' }, e.reason ?? c.subject),
           h('td', null, commitCell(c, meta)),
           h('td', null, prCell(c, meta)),

@@ -3,17 +3,18 @@
  * across versions with the stage holders marked, and the stage timeline with the holders on any day.
  */
 import { renderCard } from '../../../api/card.js';
+import { attribute } from '../../../registry/provenance.js';
 import { lineageGraph as graphOf, lineageTree, nodeId } from '../../../registry/lineage.js';
 import type { SiteMeta } from '../../types.js';
 import { day, num } from '../../view/format.js';
 import { describeEvent } from '../../view/history.js';
-import { holdersOn, latestOf, metricNames, metricSeries, orderedStages, stageTimeline, versionRows, type HoldersOnDay } from '../../view/model.js';
+import { gitFacts, holderAttribution, holdersOn, latestOf, metricNames, metricSeries, moveAttribution, orderedStages, stageTimeline, versionRows, type HoldersOnDay } from '../../view/model.js';
 import { compareHref, formatRoute, historyHref } from '../../view/routes.js';
 import { unionEdges } from '../../view/version.js';
 import { metricChart, pointAt, timelineChart } from '../charts.js';
 import { badge, h, section, table } from '../dom.js';
 import { markdown } from '../markdown.js';
-import { author, breadcrumb, modelOrNotFound, commitCell, date, definitions, notFound, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import { author, whoOf, breadcrumb, modelOrNotFound, commitCell, date, definitions, notFound, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
 
 const VERSIONS_PAGE = 100;
 
@@ -23,7 +24,7 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
   const { local, history: log } = data;
   const policyStages = stageNames(meta);
   const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));
-  const rows = versionRows(local, policyStages);
+  const rows = versionRows(local, policyStages, log);
   const metrics = metricNames(local);
   const series = metricSeries(local, policyStages);
   const timeline = stageTimeline(log, policyStages);
@@ -36,7 +37,10 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     const g = graphOf(data.lineage.nodes, unionEdges(data.lineage));
     const ancestors = lineageTree(g, nodeId(name, latest.version), 'up');
     const held = local.stages.filter((s) => s.version === latest.version).map((s) => s.stage);
-    card = h('details', { class: 'card', open: true }, h('summary', null, `Model card — ${name} ${latest.version}`), markdown(renderCard({ model: m ?? undefined, version: latest, stages: held, ancestors, store: meta.store ?? 'file://.modelreg/store' })));
+    const facts = gitFacts(log);
+    const registered = attribute(facts.registered.get(latest.version), { by: latest.created_by, at: latest.created_at });
+    const deprecated = latest.deprecated ? { deprecated: attribute(facts.deprecated.get(latest.version), { by: latest.deprecated.by, at: latest.deprecated.at }) } : {};
+    card = h('details', { class: 'card', open: true }, h('summary', null, `Model card — ${name} ${latest.version}`), markdown(renderCard({ model: m ?? undefined, version: latest, stages: held, ancestors, store: meta.store ?? 'file://.modelreg/store', registered, ...deprecated })));
   }
 
   const pages = Math.max(1, Math.ceil(rows.length / VERSIONS_PAGE));
@@ -50,8 +54,8 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
       h('td', null, h('input', { type: 'checkbox', class: 'pick', value: `${name}@${r.version}`, aria: { label: `Select ${r.version} to compare` } })),
       h('th', { scope: 'row' }, versionLink(name, r.version)),
       h('td', null, stageBadges(r.stages, stages)),
-      h('td', null, date(r.created_at)),
-      h('td', null, r.created_by),
+      h('td', null, date(r.registered.at)),
+      h('td', null, whoOf(r.registered)),
       h('td', null, r.framework ?? ''),
       ...metrics.map((k) => h('td', { class: 'num' }, Object.hasOwn(r.metrics, k) ? num(r.metrics[k]) : '—')),
       h('td', null, r.deprecated ? badge('deprecated', 'deprecated') : null, r.prerelease ? badge('pre-release', 'pre') : null),
@@ -117,7 +121,10 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
             stages
               .map((s) => local.stages.find((x) => x.stage === s))
               .filter((s) => !!s)
-              .map((s) => [h('th', { scope: 'row' }, stageBadges([s.stage], stages)), versionLink(name, s.version), date(s.moved_at), s.moved_by, s.reason ?? '', s.previous ? versionLink(name, s.previous) : '—']),
+              .map((s) => {
+                const moved = holderAttribution(timeline, s);
+                return [h('th', { scope: 'row' }, stageBadges([s.stage], stages)), versionLink(name, s.version), date(moved.at), whoOf(moved), s.reason ?? '', s.previous ? versionLink(name, s.previous) : '—'];
+              }),
             { aria: { label: 'Stage holders' } },
           ),
     ),
@@ -142,8 +149,8 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
             h('h3', null, 'Every move'),
             table(
               null,
-              ['Date', 'Stage', 'Change', 'Moved by', 'Reason', 'Author', 'Commit', 'PR'],
-              timeline.moves.map((mv) => [date(mv.commit.date), stageBadges([mv.stage], stages), `${mv.kind} ${mv.previous ?? '-'} → ${mv.version ?? '-'}`, mv.movedBy ?? '', mv.reason ?? '', author(mv.commit), commitCell(mv.commit, meta), prCell(mv.commit, meta)]),
+              ['Date', 'Stage', 'Change', 'Moved by', 'Reason', 'Commit', 'PR'],
+              timeline.moves.map((mv) => [date(mv.commit.date), stageBadges([mv.stage], stages), `${mv.kind} ${mv.previous ?? '-'} → ${mv.version ?? '-'}`, whoOf(moveAttribution(mv)), mv.reason ?? '', commitCell(mv.commit, meta), prCell(mv.commit, meta)]),
               { class: 'moves', aria: { label: 'Stage moves' } },
             ),
           ],

@@ -6,14 +6,15 @@ import { nodeId } from '../../../registry/lineage.js';
 import type { SiteMeta } from '../../types.js';
 import { bytes, num, scalar } from '../../view/format.js';
 import { httpUrl } from '../../view/markdown.js';
-import { orderedStages } from '../../view/model.js';
+import { gitFacts, orderedStages } from '../../view/model.js';
 import { compareHref } from '../../view/routes.js';
 import { artifactRows, neighbourhood, versionGates } from '../../view/version.js';
 import { isPrerelease } from '../../../registry/versions.js';
 import { badge, h, section, table, type Child } from '../dom.js';
 import { lineageGraph } from '../graph.js';
 import { markdown } from '../markdown.js';
-import { breadcrumb, date, definitions, modelLink, modelOrNotFound, notFound, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import { breadcrumb, date, definitions, modelLink, modelOrNotFound, notFound, stageBadges, stageNames, versionLink, whoOf, type View } from '../parts.js';
+import { attribute } from '../../../registry/provenance.js';
 
 export async function versionPage(name: string, version: string, meta: SiteMeta): Promise<View> {
   const data = await modelOrNotFound(name);
@@ -21,6 +22,10 @@ export async function versionPage(name: string, version: string, meta: SiteMeta)
   const { local } = data;
   const v = local.versions.find((x) => x.version === version);
   if (!v) return notFound(`${name} has no version ${version}.`, 'See the model’s page for its versions.');
+  // Who and when from the commits; what the manifest says beside, where it differs.
+  const facts = gitFacts(data.history);
+  const registered = attribute(facts.registered.get(version), { by: v.created_by, at: v.created_at });
+  const deprecated = v.deprecated ? attribute(facts.deprecated.get(version), { by: v.deprecated.by, at: v.deprecated.at }) : undefined;
   const stages = orderedStages(stageNames(meta), local.stages.map((s) => s.stage));
   const held = local.stages.filter((s) => s.version === version).map((s) => s.stage);
   const id = nodeId(name, version);
@@ -49,8 +54,8 @@ export async function versionPage(name: string, version: string, meta: SiteMeta)
     definitions([
       ['Framework', v.framework ?? ''],
       ['Type', v.type ?? ''],
-      ['Registered', [date(v.created_at), ` by ${v.created_by}`]],
-      ['Deprecated', v.deprecated ? [date(v.deprecated.at), ` by ${v.deprecated.by}`, v.deprecated.reason ? `: ${v.deprecated.reason}` : ''] : ''],
+      ['Registered', [date(registered.at), ' by ', whoOf(registered)]],
+      ['Deprecated', v.deprecated && deprecated ? [date(deprecated.at), ' by ', whoOf(deprecated), v.deprecated.reason ? `: ${v.deprecated.reason}` : ''] : ''],
       ['Stages', held.length ? stageBadges(held, stages) : 'none'],
     ]),
     holders.length || parents.length
