@@ -231,14 +231,18 @@ describe('archiving the old', () => {
 });
 
 describe('init where the repository already is', () => {
-  it('in a monorepo: the workflow and code-owner lines go where GitHub reads them, with the registry path; nothing is overwritten', () => {
+  /** A repository on main whose one commit holds these files: what people have before they run init. */
+  function committedRepo(files: Record<string, string>): string {
     const repo = tempDir();
     gitIn(repo, 'init', '-q', '-b', 'main');
-    write(repo, 'README.md', '# Monorepo\n');
-    write(repo, 'CODEOWNERS', '/src/ @platform\n');
-    write(repo, '.gitignore', 'node_modules/\n');
+    for (const [path, text] of Object.entries(files)) write(repo, path, text);
     gitIn(repo, 'add', '-A');
-    gitIn(repo, 'commit', '-qm', 'monorepo');
+    gitIn(repo, 'commit', '-qm', 'existing');
+    return repo;
+  }
+
+  it('in a monorepo: the workflow and code-owner lines go where GitHub reads them, with the registry path; nothing is overwritten', () => {
+    const repo = committedRepo({ 'README.md': '# Monorepo\n', 'CODEOWNERS': '/src/ @platform\n', '.gitignore': 'node_modules/\n' });
     const r = cli(repo, ['init', 'ml/registry', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ registryPath: 'ml/registry', gitInit: false, committed: true, todo: [] });
@@ -271,14 +275,7 @@ describe('init where the repository already is', () => {
   });
 
   it('at the top of an existing repository: adds its lines to CODEOWNERS, .gitignore and README.md and says so', () => {
-    const repo = tempDir();
-    gitIn(repo, 'init', '-q', '-b', 'main');
-    write(repo, 'README.md', '# Our models\n');
-    write(repo, 'CODEOWNERS', '* @everyone\n');
-    write(repo, '.gitignore', '*.pyc\n');
-    write(repo, '.github/workflows/modelreg.yml', 'name: something else\n');
-    gitIn(repo, 'add', '-A');
-    gitIn(repo, 'commit', '-qm', 'existing');
+    const repo = committedRepo({ 'README.md': '# Our models\n', 'CODEOWNERS': '* @everyone\n', '.gitignore': '*.pyc\n', '.github/workflows/modelreg.yml': 'name: something else\n' });
     const r = cli(repo, ['init', '.', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const files = Object.fromEntries(r.json().files.map((f: { path: string; action: string }) => [f.path, f.action]));
