@@ -10,7 +10,7 @@
 export { Registry, validateRevisions } from './api/registry.js';
 export type { OpenOptions, ResolvedVersion, ResolvedArtifact, ModelSummary, ListFilters, Comparison, LineageReport } from './api/registry.js';
 export { storeLocation, objectUri } from './api/store-location.js';
-export { renderCard } from './api/card.js';
+export { renderCard } from './review/card.js';
 
 export { ModelregError, type ErrorCode } from './registry/errors.js';
 export { FINDING_CODES, type Finding, type FindingCode, type Severity, sortFindings, hasErrors, formatLocation } from './registry/findings.js';

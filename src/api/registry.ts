@@ -285,7 +285,7 @@ export class Registry {
       return e ? { name: e.author, email: e.email, date: e.date } : undefined;
     };
     const { attribute } = await import('../registry/provenance.js');
-    const { renderCard } = await import('./card.js');
+    const { renderCard } = await import('../review/card.js');
     return renderCard({
       model: r.model.manifest?.data,
       version: v,

@@ -2,7 +2,7 @@
  * What a pull request opened by modelreg says: the change in a sentence and, for a stage move, the
  * candidate's metrics beside the current holder's with deltas, and each gate with its result.
  */
-import { cell } from '../api/card.js';
+import { cell } from '../review/escape.js';
 import { compareMetrics } from '../registry/metrics.js';
 import type { Snapshot } from '../registry/snapshot.js';
 import type { StageMove } from '../checks/change.js';

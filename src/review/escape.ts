@@ -31,6 +31,15 @@ export function md(text: string, max = MAX_TEXT): string {
     .replace(/:/g, '&#58;'); // no autolinks (https://…) and no emoji shortcodes
 }
 
+/**
+ * A value in a cell of a Markdown table whose prose around it is the owners' own (model cards, change
+ * descriptions): a pipe cannot end the cell, a newline the row, and < > cannot open HTML. Missing is —.
+ */
+export function cell(value: unknown): string {
+  const s = value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Text with control, zero-width and bidirectional-override characters replaced by a space or dropped. */
 export function plain(text: string): string {
   return String(text)

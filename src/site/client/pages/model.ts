@@ -2,7 +2,7 @@
  * A model: its card, the holder of each stage, every version (metrics as columns), a chart of each metric
  * across versions with the stage holders marked, and the stage timeline with the holders on any day.
  */
-import { renderCard } from '../../../api/card.js';
+import { renderCard } from '../../../review/card.js';
 import { attribute } from '../../../registry/provenance.js';
 import { lineageGraph as graphOf, lineageTree, nodeId } from '../../../registry/lineage.js';
 import type { SiteMeta } from '../../types.js';

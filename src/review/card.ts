@@ -6,6 +6,7 @@
 import type { LineageTree } from '../registry/lineage.js';
 import type { ModelManifest, VersionManifest } from '../registry/types.js';
 import { objectUri } from '../registry/objects.js';
+import { cell } from './escape.js';
 import { attribute, attributionText, type Attribution } from '../registry/provenance.js';
 
 export interface CardInput {
@@ -17,11 +18,6 @@ export interface CardInput {
   /** Who registered and deprecated it, from the commits (else the manifest's own fields are shown). */
   registered?: Attribution;
   deprecated?: Attribution;
-}
-
-export function cell(value: unknown): string {
-  const s = value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function renderCard({ model, version: v, stages, ancestors, store, registered, deprecated }: CardInput): string {
