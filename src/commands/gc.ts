@@ -4,7 +4,7 @@ import { storeFlag } from '../cli/flags.js';
 import { table } from '../cli/report.js';
 import { bytes } from '../cli/progress.js';
 import { collectGarbage, DEFAULT_GRACE_MS } from '../api/gc.js';
-import { parseDuration } from '../changes/gc-plan.js';
+import { parseDuration } from '../api/arguments.js';
 import { ModelregError } from '../registry/errors.js';
 
 export default class Gc extends BaseCommand {

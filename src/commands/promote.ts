@@ -4,7 +4,7 @@ import { storeFlag } from '../cli/flags.js';
 import { describeRetired, describeWrite, writeFlags, writeJson, writeOptions } from '../cli/write-flags.js';
 import { applyIntent } from '../api/write.js';
 import { parseRef } from '../registry/refs.js';
-import { assertStageName } from '../changes/names.js';
+import { assertStageName } from '../api/arguments.js';
 
 export default class Promote extends BaseCommand {
   static override summary = "Move a version into a stage, if the stage's gates let it in.";

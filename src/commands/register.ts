@@ -4,7 +4,7 @@ import { storeFlag, repeatable } from '../cli/flags.js';
 import { progressReporter } from '../cli/progress.js';
 import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
 import { codeOfDirectory, register } from '../api/register.js';
-import { findRegistryRoot } from '../git/open.js';
+import { findRegistryRoot } from '../api/arguments.js';
 import { ModelregError } from '../registry/errors.js';
 import { parseRegisterText } from '../api/register-input.js';
 
