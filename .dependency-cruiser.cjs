@@ -24,9 +24,9 @@ module.exports = {
     {
       name: 'commands-take-core-types-only',
       severity: 'error',
-      comment: 'Commands use the checks, plans and renderers through the API; from them only types. The registry model itself (names, references, errors, text) is theirs to use.',
+      comment: 'Commands use the checks, plans and the MLflow view through the API; from them only types. The registry model itself (names, references, errors, text) and the renderers (review) are theirs to use.',
       from: { path: '^src/commands/' },
-      to: { path: '^src/(schema|checks|changes|review|mlflow)/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/(schema|checks|changes|mlflow)/', dependencyTypesNot: ['type-only'] },
     },
     { name: 'site-client-is-pure-or-its-own', severity: 'error', comment: 'The browser bundle holds the pure core and its own modules only: no Node edge can run in a page.', from: { path: '^src/site/client/' }, to: { path: '^src/(git|artifacts|cache|api|cli|commands|action|github|serve|import)/' } },
   ],

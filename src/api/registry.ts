@@ -6,7 +6,7 @@
  *   const reg = await Registry.open({ dir: '/srv/registry' });
  *   const { artifacts } = await reg.resolve('sentiment@production');
  */
-import { ModelregError } from '../registry/errors.js';
+import { ModelregError, modelNotFound } from '../registry/errors.js';
 import { finding, sortFindings } from '../registry/findings.js';
 import { assertModelName } from '../changes/names.js';
 import type { LineageEdge, LineageTree } from '../registry/lineage.js';
@@ -134,7 +134,7 @@ export class Registry {
     const snap = await this.snapshot({ models: [name] });
     this.assertUsable(snap, name);
     const entry = snap.models.get(name);
-    if (!entry) throw new ModelregError('model-not-found', `no model named "${name}"`, { hint: 'Run `modelreg list` to see the models.' });
+    if (!entry) throw modelNotFound(name);
     const stagesByVersion = new Map<string, string[]>();
     for (const s of entry.stages.values()) stagesByVersion.set(s.data.version, [...(stagesByVersion.get(s.data.version) ?? []), s.data.stage]);
     const versions = [...entry.versions.values()]

@@ -4,7 +4,7 @@
  * be re-planned on a newer snapshot when a push races someone else's, and tested with plain data.
  */
 import semver from 'semver';
-import { ModelregError } from '../registry/errors.js';
+import { ModelregError, modelNotFound } from '../registry/errors.js';
 import { paths, POLICY_FILE } from '../registry/layout.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
 import type { ArtifactEntry, Lineage, ModelManifest, Scalar, StageManifest, VersionManifest } from '../registry/types.js';
@@ -338,7 +338,7 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
 
 function requireModel(snap: Snapshot, model: string) {
   const entry = snap.models.get(model);
-  if (!entry || entry.versions.size === 0) throw new ModelregError('model-not-found', `no model named "${model}"`, { hint: 'Run `modelreg list` to see the models.' });
+  if (!entry || entry.versions.size === 0) throw modelNotFound(model);
   return entry;
 }
 

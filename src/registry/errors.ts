@@ -54,3 +54,8 @@ export class ModelregError extends Error {
     return { code: this.code, message: this.message, hint: this.hint, file: this.file, line: this.line };
   }
 }
+
+/** The one way to say a model is not in the registry (references, plans and the API alike). */
+export function modelNotFound(model: string): ModelregError {
+  return new ModelregError('model-not-found', `no model named "${model}"`, { hint: 'Run `modelreg list` to see the models.' });
+}

@@ -2,7 +2,7 @@
  * References read the same everywhere: name@1.2.0, name@production, name@latest (and a bare name means
  * latest). `latest` is the greatest non-deprecated release; pre-releases count only when asked.
  */
-import { ModelregError } from './errors.js';
+import { ModelregError, modelNotFound } from './errors.js';
 import type { Loaded, ModelEntry, Snapshot } from './assemble.js';
 import type { StageManifest, VersionManifest } from './types.js';
 import { compareVersions, isPrerelease, isValidVersion } from './versions.js';
@@ -52,7 +52,7 @@ export interface Resolved {
 export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boolean } = {}): Resolved {
   const model = snap.models.get(ref.model);
   if (!model || (!model.manifest && model.versions.size === 0)) {
-    throw new ModelregError('model-not-found', `no model named "${ref.model}"`, { hint: 'Run `modelreg list` to see the models.' });
+    throw modelNotFound(ref.model);
   }
   const s = ref.selector;
   let version: Loaded<VersionManifest> | undefined;

@@ -5,7 +5,8 @@
  * as they are.
  */
 import type { Finding, Severity } from '../registry/findings.js';
-import { commandData, commandProperty, md, mermaidLabel } from './escape.js';
+import { commandData, commandProperty, md } from './escape.js';
+import { mermaidGraph } from './mermaid.js';
 import type { ActionReport, PromotionReport } from './report.js';
 
 /** The hidden marker that finds the sticky comment again (together with its author). */
@@ -58,18 +59,7 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
   for (const p of report.promotions) out.push(...renderPromotion(p));
 
   if (report.lineage.edges.length) {
-    out.push('### Lineage', '', '```mermaid', 'graph LR');
-    const ids = new Map<string, string>();
-    const id = (ref: string): string => {
-      if (!ids.has(ref)) ids.set(ref, `n${ids.size}`);
-      return ids.get(ref)!;
-    };
-    for (const e of report.lineage.edges) {
-      const label = e.relation ? `|"${mermaidLabel(e.relation)}"|` : '';
-      out.push(`  ${id(e.parent)}["${mermaidLabel(e.parent)}"] -->${label} ${id(e.child)}["${mermaidLabel(e.child)}"]`);
-    }
-    const changed = report.lineage.changed.filter((r) => ids.has(r)).map(id);
-    if (changed.length) out.push(`  classDef changed stroke-width:3px`, `  class ${changed.join(',')} changed`);
+    out.push('### Lineage', '', '```mermaid', ...mermaidGraph('LR', report.lineage.edges, { emphasised: report.lineage.changed }));
     out.push('```', '');
   }
 

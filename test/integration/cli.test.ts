@@ -157,7 +157,8 @@ describe('read commands', () => {
     const mm = cli(repo, ['lineage', 'sentiment@1.1.0', '--format', 'mermaid']).stdout;
     expect(mm.split('\n')[0]).toBe('graph TD');
     expect(mm).toContain('["sentiment@1.1.0"]');
-    expect(mm).toMatch(/n\d+ -->\|quantized-from\| n\d+/);
+    // One Mermaid renderer for the CLI and the pull-request summary: labels quoted and escaped alike.
+    expect(mm).toMatch(/n\d+\["sentiment@1\.1\.0"\] -->\|"quantized-from"\| n\d+\["sentiment-int8@1\.0\.0"\]/);
 
     const card = cli(repo, ['card', 'sentiment@production']).stdout;
     expect(card).toContain('# sentiment 1.1.0');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { validateChange } from '../../src/checks/validate.js';
 import { factsNeeded, judgeApprovals, reviewState, type Review } from '../../src/review/approvals.js';
 import { commandData, commandProperty, logLine, md, mermaidLabel, truncate } from '../../src/review/escape.js';
+import { mermaidGraph } from '../../src/review/mermaid.js';
 import { parseEvent } from '../../src/action/event.js';
 import { annotations, COMMENT_MARKER, renderMarkdown, statusDescription } from '../../src/review/render.js';
 import { approvalRequirements, artifactsToCheck, buildReport, moveKey, type FailLevel } from '../../src/review/report.js';
@@ -151,5 +152,20 @@ describe('the registry template\'s workflow', () => {
     for (const k of Object.keys(step.with)) expect(Object.keys(action.inputs)).toContain(k);
     expect(wf.jobs.gate.steps[0].with['fetch-depth']).toBe(0);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.mjs' });
+  });
+});
+
+describe('mermaidGraph: the one Mermaid renderer', () => {
+  it('numbers nodes as met, quotes and escapes every label, draws lone nodes and the emphasised thicker', () => {
+    const lines = mermaidGraph('LR', [{ parent: 'a@1.0.0', child: 'b@1.0.0', relation: 'fine-tuned-from' }, { parent: 'b@1.0.0', child: 'x"]-->y@1.0.0', relation: null }], { nodes: ['lone@1.0.0', 'a@1.0.0'], emphasised: ['b@1.0.0', 'not-drawn@1.0.0'] });
+    expect(lines).toEqual([
+      'graph LR',
+      '  n0["a@1.0.0"] -->|"fine-tuned-from"| n1["b@1.0.0"]',
+      '  n1["b@1.0.0"] --> n2["x#quot;#93;--#gt;y@1.0.0"]',
+      '  n3["lone@1.0.0"]',
+      '  classDef emphasis stroke-width:3px',
+      '  class n1 emphasis',
+    ]);
+    expect(mermaidGraph('TD', [])).toEqual(['graph TD']);
   });
 });
