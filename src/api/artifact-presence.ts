@@ -20,11 +20,12 @@ export type { ArtifactToCheck };
 /**
  * `policy` is the base branch's (a pull request cannot point the check at a store of its choosing).
  * `repoRoot` is the checkout: a file:// store inside it holds whatever the pull request committed there,
- * so it proves nothing and is not consulted.
+ * so it proves nothing and is not consulted. null when the checkout is the user's own (validate on their
+ * machine), whose local store holds what they registered.
  */
 export async function checkArtifactPresence(
   registryRoot: string,
-  repoRoot: string,
+  repoRoot: string | null,
   policy: RegistryPolicy | undefined,
   items: ArtifactToCheck[],
   options: { store?: string; concurrency?: number } = {},
@@ -36,7 +37,7 @@ export async function checkArtifactPresence(
     checked: 0,
     findings: [finding('artifact-unchecked', `${items.length} artifact(s) of ${new Set(items.map((i) => i.ref)).size} version(s) the change adds or moves into a stage were not checked: ${why}`)],
   });
-  if (location.startsWith('file://')) {
+  if (location.startsWith('file://') && repoRoot !== null) {
     const dir = fileURLToPath(location);
     const rel = relative(repoRoot, dir);
     if (!rel.startsWith('..') && !isAbsolute(rel)) return unchecked(`the store ${location} lies inside the repository, where the pull request itself can put files`);

@@ -311,18 +311,23 @@ export class Registry {
 }
 
 /** Judge a change between two revisions exactly as the pull-request check does; `head` absent means the work tree. */
-export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions }): Promise<ChangeReport & { base: string; head: string; checked: string[] | 'all' }> {
+export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions; store?: string }): Promise<ChangeReport & { base: string; head: string; checked: string[] | 'all' }> {
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
   const { judgeSources } = await import('./judge.js');
-  const { report, checked, baseSnapshot } = await judgeSources(b, h, { ...options.load, disk: diskCacheFor(root, options.load) });
+  const { report, checked, baseSnapshot, headSnapshot } = await judgeSources(b, h, { ...options.load, disk: diskCacheFor(root, options.load) });
   // Approvals are given on a pull request, so only its check can judge them: say which the change will face.
-  const { approvalRequirements } = await import('../review/report.js');
+  const { approvalRequirements, artifactsToCheck } = await import('../review/report.js');
+  // The bytes of every version the change adds or moves into a stage, in the base policy's store, as the check looks them up.
+  const { checkArtifactPresence } = await import('./artifact-presence.js');
+  const artifacts = await checkArtifactPresence(root, null, baseSnapshot.policy?.data, artifactsToCheck(report.change, headSnapshot), options.store ? { store: options.store } : {});
   const pending = approvalRequirements(baseSnapshot, report.change).map((n) =>
     finding('gate-approvals-pending', `${n.what} needs ${n.requirement.count} approval(s)${n.requirement.from?.length ? ` from ${n.requirement.from.join(', ')}` : ''} of the pull request's head commit: the pull-request check judges that, validate cannot`, { file: n.file }),
   );
-  const findings = pending.length ? sortFindings([...report.findings, ...pending]) : report.findings;
-  return { ...report, findings, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
+  const extra = [...pending, ...artifacts.findings];
+  const findings = extra.length ? sortFindings([...report.findings, ...extra]) : report.findings;
+  const ok = report.ok && !artifacts.findings.some((f) => f.severity === 'error');
+  return { ...report, ok, findings, base: b.commit ?? options.base, head: h.commit ?? 'work tree', checked };
 }
 
 function stageMap(snap: Snapshot, model: string): Record<string, string> {

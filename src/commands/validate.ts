@@ -6,7 +6,7 @@ import type { Finding } from '../registry/findings.js';
 export default class Validate extends BaseCommand {
   static override summary = 'Check the registry: schemas, consistency, and with --base the rules a pull request is judged by.';
   static override description = `Without --base: every manifest of the work tree (or --at <rev>) against its schema and the consistency rules.
-With --base: the change from --base to --head (default: the work tree) exactly as the pull-request action judges it — immutability, stage order and the gates of the base policy.
+With --base: the change from --base to --head (default: the work tree) exactly as the pull-request action judges it — immutability, stage order, the gates of the base policy, and the bytes of every version the change adds or moves into a stage looked up in the store (MODELREG_STORE, else the base policy's); approvals, which only the pull request can give, are listed.
 Exits 1 when there is an error.`;
   static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --at main', '<%= config.bin %> validate --base origin/main --head HEAD', '<%= config.bin %> validate --base main --json'];
   static override flags = {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
+import { ROOT, cli, fixtureRepo, gitIn, seedFixtureBytes, tempDir, write } from './helpers.js';
 
 function registry(): string {
   const dir = join(tempDir(), 'reg');
@@ -328,5 +328,15 @@ describe('the gate holds on every path (issue 15)', () => {
     const waived = cli(repo, ['promote', 'sentiment@2.0.0-rc.1', 'development', '--no-verify', '--json']);
     expect(waived.code, waived.stderr).toBe(0);
     expect(waived.json().notes).toEqual(["--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask"]);
+    // validate --base/--head asks the store as the pull-request check does: the promotion is an error at the stage file's line.
+    const v = cli(repo, ['validate', '--base', 'HEAD~1', '--head', 'HEAD', '--json']);
+    expect(v.code, v.stdout).toBe(1);
+    expect(v.json().findings.filter((f: { severity: string }) => f.severity === 'error').map((f: { code: string; file: string; line: number }) => [f.code, f.file, f.line])).toEqual([
+      ['artifact-missing', 'models/sentiment/stages/development.yaml', 4],
+      ['artifact-missing', 'models/sentiment/stages/development.yaml', 4],
+    ]);
+    // With the bytes back, the same change is valid.
+    seedFixtureBytes(join(repo, '.modelreg/store'));
+    expect(cli(repo, ['validate', '--base', 'HEAD~1', '--head', 'HEAD']).code).toBe(0);
   });
 });
