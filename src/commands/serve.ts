@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
-import { BaseCommand, atFlag } from '../cli/base.js';
+import { BaseCommand, atFlag, storeFlag } from '../cli/base.js';
 import { ModelregError } from '../registry/errors.js';
 import { safeJson } from '../registry/text.js';
 
@@ -22,7 +22,7 @@ The access log is one JSON object a line on standard output. GET /health says wh
     port: Flags.integer({ char: 'p', description: 'Port to listen on (0: any free port).', default: 5000, min: 0, max: 65535 }),
     'public-url': Flags.string({ description: 'The URL clients reach this server by, for the artifact URIs it hands out (default: the address listened on).', helpValue: '<url>' }),
     'token-file': Flags.string({ description: 'Require `Authorization: Bearer <token>` (MLFLOW_TRACKING_TOKEN) with the token in this file; MODELREG_SERVE_TOKEN does the same.', helpValue: '<file>' }),
-    store: Flags.string({ description: 'Artifact store override (default MODELREG_STORE, else registry.yaml).', helpValue: '<uri>' }),
+    store: storeFlag,
   };
 
   async run(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, keyValues } from '../../cli/base.js';
+import { BaseCommand, keyValues, storeFlag } from '../../cli/base.js';
 import { table } from '../../cli/report.js';
 import type { ImportedStep } from '../../import/mlflow/index.js';
 
@@ -20,7 +20,7 @@ MLflow version N becomes N.0.0 (--version-template); an alias or a legacy stage 
     'version-template': Flags.string({ description: 'How MLflow version N becomes a semver.', default: '{N}.0.0', helpValue: '<template>' }),
     'name-map': Flags.string({ description: 'Import an MLflow model under another name, "<mlflow name>=<name>"; repeatable.', multiple: true, helpValue: '<from>=<to>' }),
     'no-map-names': Flags.boolean({ description: 'Refuse MLflow names modelreg cannot hold instead of mapping them.', default: false }),
-    store: Flags.string({ description: 'Artifact store override (default MODELREG_STORE, else registry.yaml).', helpValue: '<uri>' }),
+    store: storeFlag,
   };
 
   async run(): Promise<void> {
