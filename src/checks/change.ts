@@ -4,6 +4,7 @@
  * policy, and the policy change itself is reported.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { escapePointer } from '../schema/parsed.js';
 import { finding, type Finding } from '../registry/findings.js';
 import { POLICY_FILE, paths } from '../registry/layout.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
@@ -197,7 +198,7 @@ function firstDifference(a: unknown, b: unknown, pointer = ''): string {
   for (const k of keys) {
     const av = (a as Record<string, unknown>)[k];
     const bv = (b as Record<string, unknown>)[k];
-    if (!isDeepStrictEqual(av, bv)) return bv === undefined ? pointer : firstDifference(av, bv, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (!isDeepStrictEqual(av, bv)) return bv === undefined ? pointer : firstDifference(av, bv, `${pointer}/${escapePointer(k)}`);
   }
   return pointer;
 }

@@ -11,7 +11,7 @@ import versionSchema from '../../schemas/version.schema.json' with { type: 'json
 import stageSchema from '../../schemas/stage.schema.json' with { type: 'json' };
 import { finding, type Finding } from '../registry/findings.js';
 import type { ManifestKind } from '../registry/types.js';
-import { positionOf, type ParsedYaml } from './parsed.js';
+import { escapePointer, positionOf, type ParsedYaml } from './parsed.js';
 import * as compiled from './validators.generated.js';
 
 export const SCHEMAS: Record<ManifestKind, object> = {
@@ -54,7 +54,7 @@ function toFinding(e: ErrorObject, file: string, doc: ParsedYaml): Finding {
   let preferKey = false;
   switch (e.keyword) {
     case 'additionalProperties':
-      field = `${e.instancePath}/${String(params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      field = `${e.instancePath}/${escapePointer(String(params.additionalProperty))}`;
       message = `unknown field ${JSON.stringify(params.additionalProperty)}${e.instancePath ? ` in ${e.instancePath}` : ''}`;
       hint = `Remove it, or check its spelling against schemas/${kindFromId(e.schemaPath)}.`;
       preferKey = true;
@@ -64,7 +64,7 @@ function toFinding(e: ErrorObject, file: string, doc: ParsedYaml): Finding {
       hint = `Add ${String(params.missingProperty)}; see docs/format.md.`;
       break;
     case 'propertyNames':
-      field = `${e.instancePath}/${String(params.propertyName).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      field = `${e.instancePath}/${escapePointer(String(params.propertyName))}`;
       message = `invalid key ${JSON.stringify(params.propertyName)} in ${e.instancePath || 'the document'}`;
       hint = 'Keys use letters, digits, "_", ".", ":", "/" and "-", and start with a letter, digit or "_".';
       preferKey = true;
