@@ -15,7 +15,7 @@ import { compareTable, metricDirections, relativeChanges, resolveIn } from '../.
 import { num, visible, when } from '../../src/site/view/format.js';
 import { describeEvent, filterHistory } from '../../src/site/view/history.js';
 import { httpUrl, renderMarkdown } from '../../src/site/view/markdown.js';
-import { holderAttribution, holdersOn, latestOf, metricSeries, moveAttribution, stageTimeline, versionRows } from '../../src/site/view/model.js';
+import { gitFacts, holderAttribution, holdersOn, latestOf, metricSeries, moveAttribution, stageTimeline, versionRows } from '../../src/site/view/model.js';
 import { facets, overviewTable, PAGE_SIZE, searchIndex, searchIndexInSteps, sortRows } from '../../src/site/view/overview.js';
 import { formatRoute, parseRoute, type Route } from '../../src/site/view/routes.js';
 import { artifactRows, versionGates } from '../../src/site/view/version.js';
@@ -123,7 +123,7 @@ describe('a model page', () => {
   ]);
 
   it('versions with the stages each holds, in policy order; the latest as `list` reports it', () => {
-    const r = versionRows(local('sentiment'), stages, history);
+    const r = versionRows(local('sentiment'), stages, gitFacts(history).registered);
     expect(r.map((v) => [v.version, v.stages, v.deprecated, v.prerelease])).toEqual([
       ['2.0.0-rc.1', [], false, true],
       ['1.2.0', ['development', 'staging'], false, false],
@@ -134,7 +134,7 @@ describe('a model page', () => {
   });
 
   it("who registered a version and when are the commit's; the manifest's created_by/created_at only beside, where they differ", () => {
-    const r = versionRows(local('sentiment'), stages, history);
+    const r = versionRows(local('sentiment'), stages, gitFacts(history).registered);
     const v110 = local('sentiment').versions.find((v) => v.version === '1.1.0')!;
     const row = r.find((x) => x.version === '1.1.0')!.registered;
     expect(row).toMatchObject({ by: 'A', email: 'a@x', at: '2026-01-01T00:00:00Z', fromGit: true });

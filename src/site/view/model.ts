@@ -43,9 +43,8 @@ export function gitFacts(history: SiteHistory): { registered: Map<string, GitFac
   return { registered, deprecated };
 }
 
-/** The versions, newest first, with the stages each holds. */
-export function versionRows(local: ModelLocal, policyStages: string[], history: SiteHistory): VersionRow[] {
-  const { registered } = gitFacts(history);
+/** The versions, newest first, with the stages each holds; `registered` from gitFacts of the model's history. */
+export function versionRows(local: ModelLocal, policyStages: string[], registered: ReadonlyMap<string, GitFact>): VersionRow[] {
   const order = orderedStages(policyStages, local.stages.map((s) => s.stage));
   const held = new Map<string, string[]>();
   for (const s of local.stages) held.set(s.version, [...(held.get(s.version) ?? []), s.stage]);

@@ -24,7 +24,9 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
   const { local, history: log } = data;
   const policyStages = stageNames(meta);
   const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));
-  const rows = versionRows(local, policyStages, log);
+  // Who registered and deprecated each version, from the commits: read once for the table and the card.
+  const facts = gitFacts(log);
+  const rows = versionRows(local, policyStages, facts.registered);
   const metrics = metricNames(local);
   const series = metricSeries(local, policyStages);
   const timeline = stageTimeline(log, policyStages);
@@ -37,7 +39,6 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     const g = graphOf(data.lineage.nodes, unionEdges(data.lineage));
     const ancestors = lineageTree(g, nodeId(name, latest.version), 'up');
     const held = local.stages.filter((s) => s.version === latest.version).map((s) => s.stage);
-    const facts = gitFacts(log);
     const registered = attribute(facts.registered.get(latest.version), { by: latest.created_by, at: latest.created_at });
     const deprecated = latest.deprecated ? { deprecated: attribute(facts.deprecated.get(latest.version), { by: latest.deprecated.by, at: latest.deprecated.at }) } : {};
     card = h('details', { class: 'card', open: true }, h('summary', null, `Model card — ${name} ${latest.version}`), markdown(renderCard({ model: m ?? undefined, version: latest, stages: held, ancestors, store: meta.store ?? 'file://.modelreg/store', registered, ...deprecated })));
