@@ -1,4 +1,4 @@
-/** Pushing without force, and telling a race (retry) from a refusal (branch protection, hooks). */
+/** Pushing without force, telling a race (retry) from a refusal (branch protection, hooks, credentials); syncing with the remote before a push. */
 import { ModelregError } from '../registry/errors.js';
 import { git } from './run.js';
 
@@ -21,19 +21,68 @@ export async function fetchRemote(root: string, remote: string, ref: string): Pr
   return (await git(root, ['rev-parse', 'FETCH_HEAD'])).stdout.toString('utf8').trim();
 }
 
+/** What a failed `git push --porcelain` said, read from its output: whether to retry, and what to tell the user. */
+export type PushFailure = 'race' | 'refused' | 'auth' | 'unreachable' | 'failed';
+
+/**
+ * A failed push's output, classified. Only git's own lines count for a race: a server hook's message
+ * (`remote: …`) may say anything, "non-fast-forward" included, and a refusal must not be retried as a race.
+ */
+export function classifyPushFailure(output: string): PushFailure {
+  const own = output.split('\n').filter((l) => !/^remote:/i.test(l.trim())).join('\n');
+  // A race shows as a non-fast-forward, or — when two pushes meet inside the server — as a ref that
+  // changed under the update ("cannot lock ref", "incorrect old value").
+  if (/\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info|cannot lock ref|failed to update ref|incorrect old value|but expected/i.test(own)) return 'race';
+  if (/protected branch|GH006|pre-receive hook declined|hook declined|\[remote rejected\]/i.test(output)) return 'refused';
+  if (/authentication failed|could not read (username|password)|permission to .* denied|returned error: 40[13]|permission denied \(publickey/i.test(output)) return 'auth';
+  if (/unable to access|could not resolve|couldn't connect|could not read from remote|connection (refused|timed out|reset|closed)|does not appear to be a git repository|repository '.*' not found|repository not found/i.test(output)) return 'unreachable';
+  return 'failed';
+}
+
 /** Push HEAD to the remote branch. A non-fast-forward is a race; anything else is a refusal. Never forced. */
 export async function push(root: string, remote: string, ref: string): Promise<PushOutcome> {
   const r = await git(root, ['push', '--quiet', '--porcelain', remote, `HEAD:${ref}`], { allowFail: true });
   if (r.code === 0) return { ok: true };
   const out = `${r.stdout.toString('utf8')}\n${r.stderr}`;
-  // A race shows as a non-fast-forward, or — when two pushes meet inside the server — as a ref that
-  // changed under the update ("cannot lock ref", "incorrect old value").
-  if (/\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info|cannot lock ref|failed to update ref|incorrect old value|but expected/i.test(out)) return { ok: false, reason: 'race' };
-  if (/protected branch|GH006|pre-receive hook declined|hook declined|\[remote rejected\]/i.test(out)) {
-    throw new ModelregError('push-rejected', `${remote} refused the push: ${summary(out)}`, { hint: 'The branch is protected or a server hook declined it; open a pull request instead with --pr.' });
+  switch (classifyPushFailure(out)) {
+    case 'race':
+      return { ok: false, reason: 'race' };
+    case 'refused':
+      throw new ModelregError('push-rejected', `${remote} refused the push: ${summary(out)}`, { hint: 'The branch is protected or a server hook declined it; open a pull request instead with --pr.' });
+    case 'auth':
+      throw new ModelregError('push-rejected', `${remote} did not accept the credentials: ${summary(out)}`, { hint: 'Check the credentials git uses for this remote (a token with write access, the credential helper, the SSH key); nothing was pushed.' });
+    case 'unreachable':
+      throw unreachable(remote, out);
+    case 'failed':
+      throw new ModelregError('push-rejected', `git push to ${remote} failed: ${summary(out)}`);
   }
-  if (/could not read|unable to access|could not resolve|connection|does not appear to be a git repository|repository not found/i.test(out)) throw unreachable(remote, out);
-  throw new ModelregError('push-rejected', `git push to ${remote} failed: ${summary(out)}`);
+}
+
+/**
+ * Before pushing, the local branch must be the remote tip (fast-forwarded if behind). Commits of the
+ * branch's that the remote lacks are published first only when every one carries `ownTrailer` (modelreg's
+ * own, left by a run killed between its commit and its push: they were checked when they were made);
+ * the user's unpushed commits are not ours to push.
+ */
+export async function syncWithRemote(root: string, remote: string, ref: string, ownTrailer: string): Promise<void> {
+  const tip = await fetchRemote(root, remote, ref);
+  if (!tip) return;
+  const head = (await git(root, ['rev-parse', 'HEAD'])).stdout.toString('utf8').trim();
+  if (head === tip) return;
+  const isAncestor = async (a: string, b: string) => (await git(root, ['merge-base', '--is-ancestor', a, b], { allowFail: true })).code === 0;
+  if (await isAncestor(head, tip)) {
+    const r = await git(root, ['merge', '--quiet', '--ff-only', tip], { allowFail: true });
+    if (r.code !== 0) throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, { hint: 'Commit or stash your local changes, then run the command again.' });
+    return;
+  }
+  const ahead = await isAncestor(tip, head);
+  // One line per commit: the value of its trailer, empty when it has none.
+  const trailers = (await git(root, ['log', `--format=%(trailers:key=${ownTrailer},valueonly,separator=%x2C)`, `${tip}..${head}`])).stdout.toString('utf8');
+  const ours = trailers.replace(/\n+$/, '').split('\n').every((line) => line.trim() !== '');
+  if (ahead && ours && (await push(root, remote, ref)).ok) return;
+  throw new ModelregError('precondition', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
+    hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
+  });
 }
 
 function unreachable(remote: string, stderr: string): ModelregError {
@@ -67,10 +116,10 @@ export async function fetchTracking(root: string, remote: string, branch: string
   return (await git(root, ['rev-parse', '--verify', `${ref}^{commit}`])).stdout.toString('utf8').trim();
 }
 
-/** The URL of the current branch's remote (else origin), or null: for links to the repository's web pages. */
-export async function remoteUrl(root: string): Promise<string | null> {
-  // ls-remote --get-url names the default remote's URL without talking to it: one process, no network.
-  const r = await git(root, ['ls-remote', '--get-url'], { allowFail: true });
+/** The URL of `remote` (default: the current branch's remote, else origin), or null: for links to the repository's web pages. */
+export async function remoteUrl(root: string, remote?: string): Promise<string | null> {
+  // ls-remote --get-url names the remote's URL without talking to it: one process, no network.
+  const r = await git(root, ['ls-remote', '--get-url', ...(remote ? [remote] : [])], { allowFail: true });
   const url = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
   return url || null;
 }
