@@ -27,8 +27,10 @@ export function describePlan(snap: Snapshot, plan: Plan, moves: StageMove[]): { 
       lines.push('');
     }
   }
-  const body = plan.message.split('\n').slice(1).join('\n').replace(/^\s*Modelreg-Change:.*$/m, '').trim();
-  if (body) lines.push(cell(body), '');
+  // The body is the message under its subject, less the trailer modelreg ends every message with (a
+  // reason may hold a line that looks like one: only the last line is the trailer). Paragraphs stay apart.
+  const body = plan.message.split('\n').slice(1).join('\n').replace(/\n*^Modelreg-Change:[^\n]*\s*$(?![\s\S])/m, '').trim();
+  for (const paragraph of body ? body.split(/\n{2,}/) : []) lines.push(cell(paragraph), '');
   lines.push(`Files: ${plan.files.map((f) => `\`${f.path}\``).join(', ')}`, '', '_Opened by modelreg. Merging this pull request is the approval._');
   return { title, body: lines.join('\n') };
 }

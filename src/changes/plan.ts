@@ -309,8 +309,8 @@ function planUnassign(snap: Snapshot, intent: UnassignIntent): Plan {
   const holder = current.data.version;
   checkExpectedHolder(intent, holder);
   const ref = `${intent.model}@${holder}`;
-  const subject = intent.message ?? `Unassign ${intent.model} ${intent.stage} (held by ${holder})`;
-  return { intent: { ...intent, expectedHolder: holder }, files: [{ path: current.file, text: '', exists: true, delete: true }], message: withTrailer(withBody(subject, intent.reason), 'unassign', ref), ref, previous: holder };
+  const subject = `Unassign ${intent.model} ${intent.stage} (held by ${holder})`;
+  return { intent: { ...intent, expectedHolder: holder }, files: [{ path: current.file, text: '', exists: true, delete: true }], message: withTrailer(withBody(subject, whyOf(intent), intent.reason ? intent.message : undefined), 'unassign', ref), ref, previous: holder };
 }
 
 function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext): Plan {
