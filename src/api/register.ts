@@ -1,25 +1,22 @@
 /**
- * `register`: hash and store the artifacts first, then plan, check and commit the manifest that names
- * them. A crash before the commit leaves only unreferenced, content-addressed bytes (gc collects them).
+ * `register`: the write steps of api/write.ts with the artifacts' bytes between them — open, sync, read,
+ * a preflight plan and check (refusing before a byte is hashed), hash and store the bytes, then read, plan,
+ * check and commit the manifest that names them on the state of that moment. A crash before the commit
+ * leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
 import { collectFiles, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
-import { planChange, type RegisterIntent } from '../changes/plan.js';
-import { checkPlan } from '../changes/check.js';
-import { assertIntentNames } from '../changes/names.js';
+import type { RegisterIntent } from '../changes/plan.js';
 import type { ArtifactEntry } from '../registry/types.js';
-import { urlCredentials } from '../registry/urls.js';
-import { findRegistryRoot } from '../git/open.js';
-import { git } from '../git/run.js';
-import { WorkTreeWriter } from '../git/writer.js';
+import { codeOfDirectory } from '../git/code-of.js';
 import type { ProgressReporter } from '../cli/progress.js';
 import { checkpoint } from './checkpoint.js';
 import { protectStored } from './gc.js';
 import { storeLocation } from './store-location.js';
-import { applyIntent, CheckFailedError, readForWrite, syncForPush, type WriteOptions, type WriteResult } from './write.js';
+import { CheckFailedError, commitIntent, openWrite, planAndCheck, readForWrite, syncWrite, type WriteOptions, type WriteResult } from './write.js';
 
 export interface RegisterInput extends Omit<RegisterIntent, 'kind' | 'artifacts'> {
   /** Files and directories to register. */
@@ -36,6 +33,11 @@ export interface RegisterOptions extends WriteOptions {
   progress?: ProgressReporter;
   /** Follow symbolic links inside registered directories (default), or refuse them. */
   followSymlinks?: boolean;
+  /**
+   * When the input names no training code: record the Git repository and HEAD of the working directory
+   * (`cwd`), if it is a repository other than the registry's — what the CLI does unless told --no-code.
+   */
+  codeOfCwd?: boolean;
 }
 
 export interface RegisterResult extends WriteResult {
@@ -49,13 +51,16 @@ export interface RegisterResult extends WriteResult {
 export async function register(input: RegisterInput, options: RegisterOptions = {}): Promise<RegisterResult> {
   const { files: _f, roles, formats, everything: _e, ...rest } = input;
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
-  assertIntentNames(intent); // the model, version and parents, before anything is read
-  const root = findRegistryRoot(options.dir, options.cwd);
-  const writer = await WorkTreeWriter.open(root);
-  await writer.recover();
+  const session = await openWrite(intent, options); // the names are checked first, before anything is read
+  const { root } = session;
   const files = collectFiles(input.files, options.cwd, { everything: !!input.everything, ...(options.followSymlinks === false ? { followSymlinks: false } : {}) });
-  const synced = await syncForPush(writer, options);
-  const { snap, checked } = await readForWrite(root, intent);
+  if (options.codeOfCwd && !intent.lineage?.code) {
+    const code = await codeOfDirectory(options.cwd ?? process.cwd(), root);
+    if (code) intent.lineage = { ...intent.lineage, code };
+  }
+  await syncWrite(session);
+  const read = await readForWrite(session.writer, intent);
+  const { snap } = read;
   const describe = (f: { path: string }) => {
     const guess = guessKind(f.path);
     return { format: override(formats, f.path) ?? guess.format, role: (override(roles, f.path) ?? guess.role) as ArtifactEntry['role'] & string };
@@ -63,7 +68,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   // Refuse early, before hashing gigabytes or storing a byte: an existing or bad version, artifact names the
   // schema refuses, dangling lineage. The sha256 is a stand-in; everything else is what will be committed.
   const preflight = { ...intent, artifacts: files.map((f) => ({ path: f.path, sha256: '0'.repeat(64), size: f.size, ...describe(f) })) };
-  const check = checkPlan(checked, planChange(snap, preflight, { now: new Date().toISOString(), actor: 'preflight' }), { noVerify: !!options.noVerify });
+  const { check } = planAndCheck(read, preflight, { now: session.now(), actor: 'preflight', noVerify: !!options.noVerify });
   if (!check.ok) throw new CheckFailedError(check.blocking, `${input.model} (nothing was stored)`);
   const store = await openStore(storeLocation(root, snap.policy?.data, options.store), snap.policy?.data.artifacts.s3);
 
@@ -89,7 +94,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
     artifacts.push({ path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored });
   }
   checkpoint('put');
-  const result = await applyIntent({ ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) }, { ...options, dir: root, synced });
+  const result = await commitIntent(session, { ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) });
   const links = [...new Map(files.filter((f) => f.via).map((f) => [f.via!.link, f.via!])).values()];
   return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts, links };
 }
@@ -98,18 +103,5 @@ function override(map: Record<string, string> | undefined, path: string): string
   for (const [glob, value] of Object.entries(map ?? {})) if (globToRegExp(glob).test(path)) return value;
   return undefined;
 }
-
-/** The training code by default: the Git repository and HEAD of `cwd`, when it is one other than the registry's. */
-export async function codeOfDirectory(cwd: string, registryRoot: string): Promise<{ repository: string; commit: string } | undefined> {
-  const top = await git(cwd, ['rev-parse', '--show-toplevel'], { allowFail: true });
-  const regTop = await git(registryRoot, ['rev-parse', '--show-toplevel'], { allowFail: true });
-  if (top.code !== 0 || top.stdout.toString().trim() === regTop.stdout.toString().trim()) return undefined;
-  const commit = await git(cwd, ['rev-parse', 'HEAD'], { allowFail: true });
-  if (commit.code !== 0) return undefined;
-  const url = (await git(cwd, ['config', '--get', 'remote.origin.url'], { allowFail: true })).stdout.toString().trim();
-  // A remote URL may carry a token (GitLab's CI_REPOSITORY_URL does): it must never end up in a manifest.
-  return { repository: (url && (urlCredentials(url)?.url ?? url)) || top.stdout.toString().trim(), commit: commit.stdout.toString().trim() };
-}
-
 
 export type { ArtifactStore };

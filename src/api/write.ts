@@ -1,8 +1,18 @@
 /**
- * Carrying out a write intent: read the branch's snapshot → plan → check with the pull-request engine →
- * commit → push (retrying races by re-planning the same intent on the new tip). Artifacts are already in
- * the store when this runs (register puts them first), so a crash at any point leaves either the whole
- * change committed or nothing but unreferenced, content-addressed bytes.
+ * Carrying out a write intent, as its steps, each done once and in this order:
+ *
+ *   open     the registry root, the writer, recovery of a killed run, who writes, the upstream  openWrite
+ *   sync     the branch brought to the remote tip before a push (git/remote.ts)               syncWrite
+ *   read     the files the intent needs: the scope it plans on and the wider one it is checked on  readForWrite
+ *   plan     the files and the message (changes/plan.ts)                                        planAndCheck
+ *   check    the pull-request engine (changes/check.ts), then the stage guards                  planAndCheck, guardStages
+ *   commit   exactly the planned files; a race re-plans the same intent on the new tip          commitIntent
+ *   publish  push (inside the retry, since a race is found by pushing), then the pull request   openPullRequestFor
+ *
+ * `applyIntent` runs them all. `register` runs open, sync and read itself, checks a preflight plan and
+ * puts the artifacts in the store before `commitIntent` re-reads and re-plans on the state of that moment
+ * (api/register.ts), so a crash at any point leaves either the whole change committed or nothing but
+ * unreferenced, content-addressed bytes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/plan.js';
@@ -11,11 +21,11 @@ import { assertIntentNames } from '../changes/names.js';
 import { ModelregError } from '../registry/errors.js';
 import type { Finding } from '../registry/findings.js';
 import { buildSnapshot, type Snapshot, type TreeFile } from '../registry/snapshot.js';
+import { parentModels } from '../registry/lineage.js';
 import { findRegistryRoot } from '../git/open.js';
-import { git } from '../git/run.js';
 import { GitRevisionSource } from '../git/sources.js';
 import { WorkTreeWriter, type CommitAuthor } from '../git/writer.js';
-import { fetchRemote, isDefaultBranch, push, upstream } from '../git/remote.js';
+import { fetchRemote, isDefaultBranch, push, remoteUrl, syncWithRemote, upstream } from '../git/remote.js';
 import { stagePolicy } from '../checks/gates.js';
 import { enteringArtifactFindings } from './entering.js';
 import { withCaseFellows } from '../git/change-scope.js';
@@ -37,8 +47,6 @@ export interface WriteOptions {
   noVerify?: boolean;
   maxAttempts?: number;
   now?: () => string;
-  /** The caller already ran syncForPush (register does, before its preflight). */
-  synced?: boolean;
   /** The artifact store to check entering versions' bytes in (default: MODELREG_STORE, else registry.yaml). */
   store?: string;
   /**
@@ -81,56 +89,88 @@ export class CheckFailedError extends ModelregError {
   }
 }
 
+/** A write under way: what `openWrite` found, for the steps after it. */
+export interface WriteSession {
+  readonly root: string;
+  readonly writer: WorkTreeWriter;
+  /** Paths restored from a killed earlier run. */
+  readonly recovered: string[];
+  /** The branch checked out when the write began, and checked out again when it ends. */
+  readonly original: string;
+  readonly actor: string;
+  readonly now: () => string;
+  /** The options, with --pr spelled out: a push of a new branch. */
+  readonly options: WriteOptions;
+  /** Where a push goes: the original branch's upstream. */
+  readonly upstream?: { remote: string; ref: string };
+  /** The GitHub token a pull request is opened with (--pr). */
+  readonly token?: string;
+}
+
+/** Every step of a write (the module's comment lists them). */
 export async function applyIntent(intent: Intent, options: WriteOptions = {}): Promise<WriteResult> {
-  assertIntentNames(intent);
+  const session = await openWrite(intent, options);
+  await syncWrite(session);
+  return commitIntent(session, intent);
+}
+
+/** open: find the registry, finish what a killed run left, and learn who writes, where to, with what token. */
+export async function openWrite(intent: Intent, options: WriteOptions = {}): Promise<WriteSession> {
+  assertIntentNames(intent); // the names, before anything is read
   const root = findRegistryRoot(options.dir, options.cwd);
-  const w = await WorkTreeWriter.open(root);
-  const recovered = await w.recover();
-  const original = await w.branch();
-  const actor = options.as?.actor ?? (await w.actor());
+  const writer = await WorkTreeWriter.open(root);
+  const recovered = await writer.recover();
+  const original = await writer.branch();
+  const actor = options.as?.actor ?? (await writer.actor());
   const as = options.as;
-  const now = as ? () => as.date : (options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')));
+  const now = as ? () => as.date : (options.now ?? isoNow);
   const token = options.pr ? githubToken() : undefined; // refuse before any work when a PR cannot be opened
   if (options.pr) options = { ...options, push: true, branch: options.branch ?? branchNameFor(intent) };
   const up = options.push ? await upstream(root, original) : undefined;
-  if (up && !options.branch && !options.synced) await syncWithRemote(root, up.remote, up.ref);
+  return { root, writer, recovered, original, actor, now, options, ...(up ? { upstream: up } : {}), ...(token ? { token } : {}) };
+}
 
-  if (options.branch) {
-    const r = await git(root, ['switch', '--quiet', '-c', options.branch], { allowFail: true });
-    if (r.code !== 0) throw new ModelregError('precondition', `cannot create branch ${options.branch}: ${r.stderr.trim().split('\n')[0]}`);
-  }
-  const branch = options.branch ?? original;
+/** sync: a write that pushes to the current branch plans on what the remote holds. */
+export async function syncWrite(s: WriteSession): Promise<void> {
+  if (s.upstream && !s.options.branch) await syncWithRemote(s.root, s.upstream.remote, s.upstream.ref, CHANGE_TRAILER);
+}
+
+/** plan and check: what `intent` changes on what was read, judged by the pull-request engine. */
+export function planAndCheck(read: { snap: Snapshot; checked: TreeFile[] }, intent: Intent, context: { now: string; actor: string; noVerify: boolean }): { plan: Plan; check: PlanCheck } {
+  const plan = planChange(read.snap, intent, { now: context.now, actor: context.actor });
+  return { plan, check: checkPlan(read.checked, plan, { noVerify: context.noVerify }) };
+}
+
+/** read, plan, check and commit `intent` on an open (and synced) write, pushing and retrying races; then publish. */
+export async function commitIntent(s: WriteSession, intent: Intent): Promise<WriteResult> {
+  const { writer: w, options, upstream: up, recovered } = s;
+  if (options.branch) await w.createBranch(options.branch);
+  const branch = options.branch ?? s.original;
   const startHead = await w.head();
   let committed: string | undefined;
   try {
-    const max = options.push ? (options.maxAttempts ?? 6) : 1;
+    const max = up ? (options.maxAttempts ?? 6) : 1;
     for (let attempt = 1; ; attempt++) {
-      const { snap, checked } = await readForWrite(root, intent);
-      const plan: Plan = planChange(snap, intent, { now: now(), actor });
-      const check = checkPlan(checked, plan, { noVerify: !!options.noVerify });
+      const read = await readForWrite(w, intent);
+      const { plan, check } = planAndCheck(read, intent, { now: s.now(), actor: s.actor, noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
-      const notes = await guardStages(root, snap, plan, check, { ...options, current: original, ...(up && !options.branch ? { pushTo: up.ref.replace(/^refs\/heads\//, '') } : {}) });
+      const notes = await guardStages(s.root, read.snap, plan, check, { ...options, current: s.original, ...(up && !options.branch ? { pushTo: up.ref.replace(/^refs\/heads\//, '') } : {}) });
       checkpoint('plan');
       // Nothing to change (keep-latest with nothing older to deprecate): no commit, and nothing to push.
       if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, notes, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
-      committed = await w.commit(plan.files, plan.message, checkpoint, as);
+      committed = await w.commit(plan.files, plan.message, checkpoint, options.as);
       const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, notes, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
-      const outcome = await push(root, up.remote, target);
-      if (outcome.ok) {
+      if ((await push(s.root, up.remote, target)).ok) {
         checkpoint('push');
-        if (!token) return { ...result, pushed: true };
-        const remoteUrl = (await git(root, ['remote', 'get-url', up.remote])).stdout.toString('utf8').trim();
-        const { title, body } = describePlan(buildSnapshot(checked), plan, check.change.stageMoves);
-        const pullRequest = await openPullRequest(token, githubRepoOf(remoteUrl), { head: options.branch!, base: up.ref.replace(/^refs\/heads\//, ''), title, body });
-        return { ...result, pushed: true, pullRequest };
+        return { ...result, pushed: true, ...(s.token ? { pullRequest: await openPullRequestFor(s, read.checked, plan, check) } : {}) };
       }
       if (attempt >= max) throw new ModelregError('push-rejected', `${up.remote} kept moving: gave up after ${attempt} attempts`, { hint: 'Others are writing to the same branch right now; run the command again.' });
       // A race: someone pushed first. Drop our commit, move to their tip, and plan the same intent again;
       // a conflict of intent (same version, stage moved) surfaces from planChange as an error, not a retry.
       intent = plan.intent;
-      const tip = await fetchRemote(root, up.remote, target);
+      const tip = await fetchRemote(s.root, up.remote, target);
       await w.resetKeep(tip ?? startHead!);
       committed = undefined;
       await sleep(Math.round((25 + Math.random() * 100) * attempt));
@@ -140,8 +180,19 @@ export async function applyIntent(intent: Intent, options: WriteOptions = {}): P
     if (committed && up) await w.resetKeep(startHead!).catch(() => {});
     throw e;
   } finally {
-    if (options.branch) await git(root, ['switch', '--quiet', original], { allowFail: true });
+    if (options.branch) await w.switchBack(s.original);
   }
+}
+
+/** publish: the pull request of the pushed branch, against the original branch's upstream, described from the plan. */
+async function openPullRequestFor(s: WriteSession, checked: TreeFile[], plan: Plan, check: PlanCheck): Promise<PullRequestRef> {
+  const { title, body } = describePlan(buildSnapshot(checked), plan, check.change.stageMoves);
+  const url = (await remoteUrl(s.root, s.upstream!.remote)) ?? '';
+  return openPullRequest(s.token!, githubRepoOf(url), { head: s.options.branch!, base: s.upstream!.ref.replace(/^refs\/heads\//, ''), title, body });
+}
+
+function isoNow(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -196,55 +247,13 @@ function approvalStages(snap: Snapshot, check: PlanCheck): { what: string; count
 
 /**
  * What `intent` would change, checked as a write would check it, without writing anything (--dry-run):
- * no recovery, no sync, no commit.
+ * read, plan and check only — no recovery, no sync, no commit.
  */
 export async function previewIntent(intent: Intent, options: Pick<WriteOptions, 'dir' | 'cwd' | 'noVerify' | 'now'> = {}): Promise<{ plan: Plan; check: PlanCheck }> {
   assertIntentNames(intent);
   const root = findRegistryRoot(options.dir, options.cwd);
   const w = await WorkTreeWriter.open(root);
-  const now = options.now ?? (() => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'));
-  const { snap, checked } = await readForWrite(root, intent);
-  const plan = planChange(snap, intent, { now: now(), actor: await w.actor() });
-  return { plan, check: checkPlan(checked, plan, { noVerify: !!options.noVerify }) };
-}
-
-/**
- * For a write that will push to the current branch's upstream: bring the branch to the remote tip first
- * (publishing modelreg's own commits that a killed run left unpushed), so what is planned is planned on
- * what the remote holds. Returns whether it synced.
- */
-export async function syncForPush(w: WorkTreeWriter, options: WriteOptions): Promise<boolean> {
-  if (!options.push || options.branch || options.pr) return false;
-  const up = await upstream(w.root, await w.branch());
-  if (up) await syncWithRemote(w.root, up.remote, up.ref);
-  return true;
-}
-
-/** Before pushing, the local branch must be the remote tip (fast-forwarded if behind); unpushed commits of the user's are not ours to push. */
-async function syncWithRemote(root: string, remote: string, ref: string): Promise<void> {
-  const tip = await fetchRemote(root, remote, ref);
-  if (!tip) return;
-  const head = (await git(root, ['rev-parse', 'HEAD'])).stdout.toString('utf8').trim();
-  if (head === tip) return;
-  const behind = (await git(root, ['merge-base', '--is-ancestor', head, tip], { allowFail: true })).code === 0;
-  if (behind) {
-    const r = await git(root, ['merge', '--quiet', '--ff-only', tip], { allowFail: true });
-    if (r.code !== 0) throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, { hint: 'Commit or stash your local changes, then run the command again.' });
-    return;
-  }
-  // Ahead of the remote: fine only when every such commit is modelreg's own (a run killed after its commit
-  // and before its push) — then publish them first; they were checked when they were made.
-  const ahead = (await git(root, ['merge-base', '--is-ancestor', tip, head], { allowFail: true })).code === 0;
-  // One line per commit: the value of its trailer, empty when it has none.
-  const trailers = (await git(root, ['log', `--format=%(trailers:key=${CHANGE_TRAILER},valueonly,separator=%x2C)`, `${tip}..${head}`])).stdout.toString('utf8');
-  const ours = trailers.replace(/\n+$/, '').split('\n').every((line) => line.trim() !== '');
-  if (ahead && ours) {
-    const outcome = await push(root, remote, ref);
-    if (outcome.ok) return;
-  }
-  throw new ModelregError('precondition', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
-    hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
-  });
+  return planAndCheck(await readForWrite(w, intent), intent, { now: (options.now ?? isoNow)(), actor: await w.actor(), noVerify: !!options.noVerify });
 }
 
 /** modelreg/promote-sentiment-1.2.0-production-<time>: readable, and unique per attempt. */
@@ -268,10 +277,7 @@ function scopeOf(intent: Intent): string[] {
 }
 
 function lineageScope(intent: Intent, snap: Snapshot): string[] {
-  const names = new Set(scopeOf(intent));
-  const entry = snap.models.get(intent.model);
-  for (const v of entry?.versions.values() ?? []) for (const p of v.data.lineage?.parents ?? []) names.add(p.model);
-  return [...names];
+  return [...new Set([...scopeOf(intent), ...parentModels(snap, [intent.model])])];
 }
 
 /**
@@ -279,10 +285,9 @@ function lineageScope(intent: Intent, snap: Snapshot): string[] {
  * checked against — wider, since the check also needs the models that the model's lineage names, so
  * dangling parents are told apart from unread ones. Refused when the model is already broken.
  */
-export async function readForWrite(root: string, intent: Intent): Promise<{ snap: Snapshot; checked: TreeFile[] }> {
-  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { allowFail: true });
-  if (head.code !== 0) return { snap: sound(buildSnapshot([]), intent.model), checked: [] };
-  const source = await GitRevisionSource.open(root, 'HEAD');
+export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Promise<{ snap: Snapshot; checked: TreeFile[] }> {
+  if ((await writer.head()) === null) return { snap: sound(buildSnapshot([]), intent.model), checked: [] };
+  const source = await GitRevisionSource.open(writer.root, 'HEAD');
   // Models whose names differ from the written one only by case belong to its soundness (a collision).
   const fellows = await withCaseFellows(source, [intent.model]);
   const read = (models: string[]) => source.files(readsEverything(intent) ? undefined : { models: [...new Set([...models, ...fellows])] });

@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import { ModelregError } from '../registry/errors.js';
 import { printError } from './report.js';
-import { resolveOutput } from './resolve-output.js';
+import { resolveResult, resolveText } from './resolve-output.js';
+import { jsonText, printable } from './terminal.js';
 
 export async function runFast(argv: readonly string[]): Promise<boolean> {
   if (argv[0] !== 'resolve') return false;
@@ -27,7 +28,8 @@ export async function runFast(argv: readonly string[]): Promise<boolean> {
   if (parsed.positionals.length !== 1) return false;
   const flags = parsed.values;
   try {
-    process.stdout.write(await resolveOutput(parsed.positionals[0]!, flags));
+    const r = await resolveResult(parsed.positionals[0]!, flags);
+    process.stdout.write(flags.json ? jsonText(r) + '\n' : printable(resolveText(r)));
   } catch (e) {
     if (!(e instanceof ModelregError)) throw e;
     printError(e, !!flags.json);

@@ -8,15 +8,14 @@ export default class Card extends BaseCommand {
   static override args = { ref: Args.string({ required: true, description: 'The version to describe' }) };
   static override flags = { at: atFlag, output: Flags.string({ char: 'o', description: 'Write to this file instead of standard output.', helpValue: '<file>' }) };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Card);
-    this.jsonMode = flags.json;
     const md = await (await this.openRegistry(flags)).card(args.ref);
-    if (flags.json) return this.printJson({ ref: args.ref, markdown: md });
     if (flags.output) {
       const tmp = `${flags.output}.tmp-${process.pid}`;
       writeFileSync(tmp, md);
       renameSync(tmp, flags.output);
     } else this.print(md);
+    return { ref: args.ref, markdown: md };
   }
 }

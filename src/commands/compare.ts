@@ -8,11 +8,9 @@ export default class Compare extends BaseCommand {
   static override args = { a: Args.string({ required: true, description: 'First reference' }), b: Args.string({ required: true, description: 'Second reference' }) };
   static override flags = { at: atFlag };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Compare);
-    this.jsonMode = flags.json;
     const c = await (await this.openRegistry(flags)).compare(args.a, args.b);
-    if (flags.json) return this.printJson(c);
     const show = (x: unknown) => (x === undefined || x === null ? '-' : String(x));
     const sign = (d: number | null) => (d === null ? '-' : d > 0 ? `+${d}` : String(d));
     this.print(table([['METRIC', c.a.version, c.b.version, 'DELTA'], ...c.metrics.map((m) => [m.name, show(m.a), show(m.b), sign(m.delta)])]));
@@ -20,5 +18,6 @@ export default class Compare extends BaseCommand {
       this.print('\n');
       this.print(table([['PARAM', c.a.version, c.b.version, ''], ...c.params.map((p) => [p.name, show(p.a), show(p.b), p.changed ? 'changed' : ''])]));
     }
+    return c;
   }
 }

@@ -23,21 +23,20 @@ With --keep-latest N, the argument is a model: every non-deprecated release olde
   };
   protected readonly kind = 'deprecate';
 
-  override async run(): Promise<void> {
+  override async run(): Promise<Record<string, unknown>> {
     const { args, flags } = await this.parse(Deprecate);
     if (flags['keep-latest'] === undefined) {
       if (flags['dry-run']) throw new ModelregError('usage', '--dry-run goes with --keep-latest (it previews which versions that would deprecate)');
       return this.markOne(args.ref, flags);
     }
-    this.jsonMode = flags.json;
     const intent: KeepLatestIntent = { kind: 'keep-latest', model: args.ref, keepLatest: flags['keep-latest'], ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) };
     if (flags['dry-run']) {
       const { plan } = await previewIntent(intent, writeOptions(flags));
-      if (flags.json) return this.printJson({ model: args.ref, dryRun: true, ...plan.retired });
-      return this.print(`${plan.message.split('\n')[0]} (dry run: nothing written)\n${describeRetired(plan.retired)}`);
+      this.print(`${plan.message.split('\n')[0]} (dry run: nothing written)\n${describeRetired(plan.retired)}`);
+      return { model: args.ref, dryRun: true, ...plan.retired };
     }
     const r = await applyIntent(intent, writeOptions(flags));
-    if (flags.json) return this.printJson({ ...writeJson(r), ...r.retired, unchanged: !!r.unchanged });
     this.print(r.unchanged ? `nothing to deprecate: ${args.ref} has no release older than its latest ${flags['keep-latest']} that nothing needs\n${describeRetired(r.retired)}` : `${describeWrite(r)}${describeRetired(r.retired)}`);
+    return { ...writeJson(r), ...r.retired, unchanged: !!r.unchanged };
   }
 }

@@ -20,21 +20,20 @@ Run it on a schedule, on a clone that can reach the remote; --dry-run shows what
     store: storeFlag,
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Gc);
-    this.jsonMode = flags.json;
     const graceMs = flags.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(flags.grace);
     if (graceMs === undefined) throw new ModelregError('usage', `--grace ${flags.grace} is not a duration`, { hint: 'Write it as 14d, 36h, 90m or 30s.' });
     const reg = await this.openRegistry(flags);
     const store = await reg.openStore();
     const r = await collectGarbage(reg.root, store, { dryRun: flags['dry-run'], graceMs, offline: flags.offline });
-    if (flags.json) return this.printJson(r);
     for (const remote of r.remotes.filter((x) => !x.fetched)) this.print(process.stderr, `note: ${remote.name} could not be fetched (${remote.error}); the view is partial, so only objects older than the grace were considered\n`);
     const verb = r.dryRun ? 'would delete' : 'deleted';
     if (r.deleted.length) this.print(table([['SHA256', 'SIZE', 'MARKED'], ...r.deleted.map((d) => [d.sha256, bytes(d.size), new Date(d.markedAt).toISOString()])]));
     const fresh = r.marked.filter((m) => m.why === 'new').length;
     this.print(`${verb} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced; ${r.dryRun ? 'would mark' : 'marked'} ${r.marked.length} unreferenced (${fresh} new), deleted by a run at least ${humanDuration(r.graceMs)} after their mark if still unreferenced${r.rescued.length ? `; ${r.rescued.length} rescued (referenced again)` : ''}${r.spared.length ? `; ${r.spared.length} spared (refreshed at the last moment)` : ''}\n`);
     if (r.dryRun && r.marked.length) this.print(table([['MARKED SHA256', 'SIZE', 'SINCE', 'WHY NOT YET'], ...r.marked.map((m) => [m.sha256, bytes(m.size), new Date(m.markedAt).toISOString(), m.why])]));
+    return r;
   }
 }
 

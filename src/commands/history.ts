@@ -10,15 +10,14 @@ export default class History extends BaseCommand {
   static override args = { model: Args.string({ required: true, description: 'Model name' }) };
   static override flags = { at: atFlag, limit: Flags.integer({ char: 'n', description: 'At most this many commits.', min: 1 }) };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(History);
-    this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
     const events = await reg.history(args.model, flags.limit ? { limit: flags.limit } : {});
-    if (flags.json) return this.printJson({ model: args.model, events });
+    const result = { model: args.model, events };
     if (events.length === 0) {
       this.print(`no history for ${args.model}\n`);
-      return;
+      return result;
     }
     const what = (e: (typeof events)[number]) =>
       e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
@@ -27,5 +26,6 @@ export default class History extends BaseCommand {
     // Who and when are the commit's; what the file says is beside, only where it differs.
     const who = (e: (typeof events)[number]) => attributionText({ by: e.author, at: e.date, ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}), ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}), fromGit: true });
     this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'], ...events.map((e) => [e.date, what(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)])]));
+    return result;
   }
 }

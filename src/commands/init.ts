@@ -13,15 +13,14 @@ GitHub runs workflows only from the repository's top .github/workflows/ and read
     commit: Flags.boolean({ description: 'Commit the new files.', default: true, allowNo: true }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Init);
-    this.jsonMode = flags.json;
     const r = await initRegistry({ dir: args.dir, ...(flags.store ? { store: flags.store } : {}), commit: flags.commit });
-    if (flags.json) return this.printJson(r);
     this.print(`Created a registry in ${r.dir}${r.registryPath !== '.' ? ` (${r.registryPath} of its repository)` : ''}${r.gitInit ? ' (git init)' : ''}${r.committed ? ' and committed it' : ''}.\n`);
     for (const f of r.files.filter((f) => f.action !== 'created' || !/^(\S+\/)?(registry\.yaml|models\/\.gitkeep|\.modelreg\/schemas\/)$/.test(f.path))) this.print(`  ${f.action.padEnd(9)} ${f.path}\n`);
     for (const t of r.todo) this.print(process.stderr, `To do: ${t}\n`);
     if (r.note) this.print(`Not committed: ${r.note}.\n`);
     this.print(`Next: edit registry.yaml (stages and gates) and the code owners, then \`modelreg validate\`.\n`);
+    return r;
   }
 }

@@ -9,15 +9,20 @@ export default class Lineage extends BaseCommand {
   static override args = { ref: Args.string({ required: true, description: 'The version' }) };
   static override flags = { at: atFlag, format: Flags.string({ description: 'Output format.', options: ['tree', 'mermaid', 'json'], default: 'tree' }) };
 
-  async run(): Promise<void> {
+  /** `--format json` is --json by another name. */
+  private formatJson = false;
+
+  override jsonEnabled(): boolean {
+    return this.formatJson || super.jsonEnabled();
+  }
+
+  async run() {
     const { args, flags } = await this.parse(Lineage);
-    this.jsonMode = flags.json || flags.format === 'json';
+    this.formatJson = flags.format === 'json';
     const l = await (await this.openRegistry(flags)).lineage(args.ref);
-    if (this.jsonMode) return this.printJson(l);
-    if (flags.format === 'mermaid') return void this.print(`${mermaidGraph('TD', l.edges, { nodes: l.nodes, emphasised: [l.root] }).join('\n')}\n`);
-    this.print(`${l.root}\n`);
-    this.print('ancestors:\n' + (renderTree(l.ancestors) || '  (none)\n'));
-    this.print('descendants:\n' + (renderTree(l.descendants) || '  (none)\n'));
+    if (flags.format === 'mermaid') this.print(`${mermaidGraph('TD', l.edges, { nodes: l.nodes, emphasised: [l.root] }).join('\n')}\n`);
+    else this.print(`${l.root}\nancestors:\n${renderTree(l.ancestors) || '  (none)\n'}descendants:\n${renderTree(l.descendants) || '  (none)\n'}`);
+    return l;
   }
 }
 

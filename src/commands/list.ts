@@ -14,23 +14,20 @@ export default class List extends BaseCommand {
     owner: Flags.string({ description: 'Only models with this owner.' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(List);
-    this.jsonMode = flags.json;
     const tags = keyValues(flags.tag, 'tag');
     const reg = await this.openRegistry(flags);
     const { models, stages: policy, broken } = await reg.listing({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
-    if (broken > 0) this.print(process.stderr, `warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
-    if (flags.json) return this.printJson({ models });
-    if (models.length === 0) {
-      this.print('no models\n');
-      return;
-    }
+    if (broken > 0) this.notice(`warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
     this.print(
-      table([
-        ['MODEL', 'LATEST', ...policy.map((s) => s.toUpperCase()), 'VERSIONS', 'OWNERS'],
-        ...models.map((m) => [m.name, m.latest ?? '-', ...policy.map((s) => m.stages[s] ?? '-'), String(m.versions), m.owners.join(',')]),
-      ]),
+      models.length === 0
+        ? 'no models\n'
+        : table([
+            ['MODEL', 'LATEST', ...policy.map((s) => s.toUpperCase()), 'VERSIONS', 'OWNERS'],
+            ...models.map((m) => [m.name, m.latest ?? '-', ...policy.map((s) => m.stages[s] ?? '-'), String(m.versions), m.owners.join(',')]),
+          ]),
     );
+    return { models };
   }
 }

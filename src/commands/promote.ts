@@ -18,9 +18,8 @@ export default class Promote extends BaseCommand {
     'deprecate-previous': Flags.boolean({ description: 'Deprecate the version this one replaces in the stage, in the same commit — unless it holds another stage or a stage holder descends from it.', default: false }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Promote);
-    this.jsonMode = flags.json;
     let version: string;
     const ref = parseRef(args.ref);
     assertStageName(args.stage); // before name@latest or name@<stage> is read
@@ -33,7 +32,7 @@ export default class Promote extends BaseCommand {
       { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}), ...(flags['deprecate-previous'] ? { deprecatePrevious: true } : {}) },
       writeOptions(flags),
     );
-    if (flags.json) return this.printJson(writeJson(r));
     this.print(describeWrite(r) + describeRetired(r.retired));
+    return writeJson(r);
   }
 }

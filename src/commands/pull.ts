@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
 import { storeFlag, repeatable } from '../cli/flags.js';
-import { progressReporter } from '../cli/progress.js';
 import { pull } from '../api/artifacts.js';
 
 export default class Pull extends BaseCommand {
@@ -16,12 +15,11 @@ export default class Pull extends BaseCommand {
     store: storeFlag,
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Pull);
-    this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
-    const r = await pull(reg, args.ref, { ...(flags.output ? { out: flags.output } : {}), ...(flags.only ? { only: flags.only } : {}), progress: progressReporter(!flags.json) });
-    if (flags.json) return this.printJson(r);
+    const r = await pull(reg, args.ref, { ...(flags.output ? { out: flags.output } : {}), ...(flags.only ? { only: flags.only } : {}), progress: this.progress() });
     this.print(`${r.ref} → ${r.version}: ${r.files.length} file(s) in ${r.dir}\n`);
+    return r;
   }
 }

@@ -1,10 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base.js';
 import { storeFlag, repeatable } from '../cli/flags.js';
-import { progressReporter } from '../cli/progress.js';
 import { describeWrite, writeFlags, writeOptions } from '../cli/write-flags.js';
-import { codeOfDirectory, register } from '../api/register.js';
-import { findRegistryRoot } from '../api/arguments.js';
+import { register } from '../api/register.js';
 import { ModelregError } from '../registry/errors.js';
 import { parseRegisterText } from '../api/register-input.js';
 
@@ -45,24 +43,18 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     'no-follow-symlinks': Flags.boolean({ description: 'Refuse symbolic links inside the directories registered, instead of following them (a link whose target lies outside its directory is listed either way).', default: false }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, argv, flags } = await this.parse(Register);
-    this.jsonMode = flags.json;
     const paths = (argv as string[]).slice(1);
     if (paths.length === 0) throw new ModelregError('usage', 'name at least one file or directory to register');
-    const root = findRegistryRoot(flags.registry);
     const text = parseRegisterText({
       ...pick(flags, ['metric', 'param', 'tag', 'parent', 'dataset', 'code', 'role', 'format']),
       ...(flags['metrics-file'] ? { metricsFile: flags['metrics-file'] } : {}),
       ...(flags['params-file'] ? { paramsFile: flags['params-file'] } : {}),
     });
     const { lineage, notes } = text;
-    if (!flags['no-code'] && !flags.code) {
-      const code = await codeOfDirectory(process.cwd(), root);
-      if (code) lineage.code = code;
-    }
     if (flags['no-code']) delete lineage.code;
-    for (const n of notes) this.print(process.stderr, `note: ${n}\n`);
+    for (const n of notes) this.notice(`note: ${n}\n`);
     const result = await register(
       {
         model: args.model,
@@ -83,14 +75,14 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
         ...(text.roles ? { roles: text.roles } : {}),
         ...(text.formats ? { formats: text.formats } : {}),
       },
-      { ...writeOptions(flags), dir: root, ...(flags.store ? { store: flags.store } : {}), progress: progressReporter(!flags.json), ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}) },
+      { ...writeOptions(flags), codeOfCwd: !flags['no-code'] && !flags.code, progress: this.progress(), ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}) },
     );
-    if (flags.json) return this.printJson({ ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes: [...notes, ...result.notes] });
     this.print(describeWrite(result));
     const fresh = result.artifacts.filter((a) => a.stored).length;
     this.print(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);
     const outside = result.links.filter((l) => l.outside);
     if (outside.length) this.print(`  followed ${outside.length} symbolic link(s) whose target lies outside the directory registered:\n${outside.map((l) => `    ${l.link} -> ${l.target}\n`).join('')}`);
+    return { ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes: [...notes, ...result.notes] };
   }
 }
 

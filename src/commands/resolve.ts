@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
 import { storeFlag } from '../cli/flags.js';
-import { resolveOutput } from '../cli/resolve-output.js';
+import { resolveResult, resolveText } from '../cli/resolve-output.js';
 
 export default class Resolve extends BaseCommand {
   static override summary = 'Resolve a reference to a version and its artifacts: what a deploy pipeline needs.';
@@ -16,10 +16,11 @@ export default class Resolve extends BaseCommand {
     expires: Flags.integer({ description: 'Lifetime of presigned URLs in seconds.', default: 3600, min: 1, max: 604800, dependsOn: ['presign'] }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Resolve);
-    this.jsonMode = flags.json;
     // The same code answers the fast path (cli/fast-path.ts), which bin/run.js tries before oclif.
-    process.stdout.write(await resolveOutput(args.ref, flags));
+    const r = await resolveResult(args.ref, flags);
+    this.print(resolveText(r));
+    return r;
   }
 }

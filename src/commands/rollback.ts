@@ -11,14 +11,13 @@ export default class Rollback extends BaseCommand {
   static override args = { model: Args.string({ required: true, description: 'Model name' }), stage: Args.string({ required: true, description: 'Stage' }) };
   static override flags = { ...writeFlags, store: storeFlag, to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }), reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Rollback);
-    this.jsonMode = flags.json;
     const r = await applyIntent(
       { kind: 'rollback', model: args.model, stage: args.stage, ...(flags.to ? { to: flags.to } : {}), ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
       writeOptions(flags),
     );
-    if (flags.json) return this.printJson(writeJson(r));
     this.print(describeWrite(r));
+    return writeJson(r);
   }
 }

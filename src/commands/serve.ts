@@ -27,7 +27,6 @@ The access log is one JSON object a line on standard output. GET /health says wh
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
-    this.jsonMode = flags.json;
     const token = flags['token-file'] ? readToken(flags['token-file']) : process.env.MODELREG_SERVE_TOKEN || undefined;
     if (flags['public-url'] && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(flags['public-url'])) throw new ModelregError('usage', `--public-url must be an http(s) URL, got "${flags['public-url']}"`);
     const { startServe } = await import('../serve/index.js');

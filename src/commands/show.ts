@@ -9,13 +9,11 @@ export default class Show extends BaseCommand {
   static override args = { ref: Args.string({ required: true, description: 'A model name, or name@version / name@stage / name@latest' }) };
   static override flags = { at: atFlag, prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }) };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Show);
-    this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
     if (!args.ref.includes('@')) {
       const m = await reg.showModel(args.ref);
-      if (flags.json) return this.printJson({ name: args.ref, ...m });
       const d = m.model;
       this.print(`${args.ref}${d?.task ? ` — ${d.task}` : ''}\n`);
       if (d?.description) this.print(`${d.description.trim()}\n`);
@@ -27,11 +25,11 @@ export default class Show extends BaseCommand {
           ...m.versions.map((v) => [v.version + (v.deprecated ? ' (deprecated)' : ''), v.stages.join(',') || '-', v.created_at, v.created_by, Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ')]),
         ]),
       );
-      return;
+      return { name: args.ref, ...m };
     }
     const v = await reg.showVersion(args.ref, { prerelease: flags.prerelease });
-    if (flags.json) return this.printJson(v);
     this.print(`# ${v.file}${v.stages.length ? `  (holds ${v.stages.join(', ')})` : ''}\n`);
     this.print(stringify(v.manifest, { lineWidth: 0 }));
+    return v;
   }
 }

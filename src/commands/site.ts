@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
-import { bytes, progressReporter } from '../cli/progress.js';
+import { bytes } from '../cli/progress.js';
 import { ModelregError } from '../registry/errors.js';
 import { buildSite } from '../site/build.js';
 
@@ -22,21 +22,19 @@ export default class Site extends BaseCommand {
     'base-url': Flags.string({ description: 'Where the site will be served (a URL or a path like /registry/), for shared links and the not-found page.', helpValue: '<url>' }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Site);
-    this.jsonMode = flags.json;
     const base = flags['base-url'];
     if (base !== undefined && !/^(https?:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/.test(base)) {
       throw new ModelregError('usage', `--base-url must be an http(s) URL or a path starting with /, got "${base}"`);
     }
     const reg = await this.openRegistry(flags);
-    const progress = progressReporter(!flags.json);
-    const r = await buildSite(reg, { out: flags.output, baseUrl: base ?? null, progress, ...(process.env.GITHUB_SERVER_URL ? { serverUrl: process.env.GITHUB_SERVER_URL } : {}) });
-    if (flags.json) return this.printJson(r);
+    const r = await buildSite(reg, { out: flags.output, baseUrl: base ?? null, progress: this.progress(), ...(process.env.GITHUB_SERVER_URL ? { serverUrl: process.env.GITHUB_SERVER_URL } : {}) });
     const what = r.fresh ? 'Wrote' : r.written.length === 0 && r.removed.length === 0 ? 'Nothing changed in' : 'Updated';
     this.print(`${what} the registry browser in ${r.out}: ${r.models} models, ${r.versions} versions, ${r.events} history events; ${r.files} files, ${bytes(r.bytes)}.\n`);
     if (!r.fresh) this.print(`${r.written.length} file(s) written, ${r.removed.length} removed, ${r.unchanged} unchanged.\n`);
     if (r.problems > 0) this.print(process.stderr, `warning: ${r.problems} finding(s) from reading the registry; files with errors are left out (see the Problems page, or run \`modelreg validate\`)\n`);
     this.print(`Open ${r.index}${r.url ? `\nServed at ${r.url}` : ''}\nPreview over HTTP: python3 -m http.server -d ${JSON.stringify(r.out)} 8000 (then http://127.0.0.1:8000/)\n`);
+    return r;
   }
 }

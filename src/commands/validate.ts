@@ -15,9 +15,8 @@ Exits 1 when there is an error.`;
     head: Flags.string({ description: 'The revision to judge (default: the work tree).', helpValue: '<rev>', dependsOn: ['base'] }),
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(Validate);
-    this.jsonMode = flags.json;
     let findings: Finding[];
     let json: Record<string, unknown>;
     if (flags.base) {
@@ -30,14 +29,12 @@ Exits 1 when there is an error.`;
       findings = r.findings;
       json = { ok: r.ok, ...counts(findings), models: r.models, versions: r.versions, findings };
     }
-    if (flags.json) this.printJson(json);
-    else {
-      this.printFindings(findings);
-      const c = counts(findings);
-      const what = flags.base ? `change ${flags.base}..${flags.head ?? 'work tree'}` : `registry (${json.models} models, ${json.versions} versions)`;
-      this.print(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
-    }
-    if (!json.ok) this.exit(1);
+    this.printFindings(findings);
+    const c = counts(findings);
+    const what = flags.base ? `change ${flags.base}..${flags.head ?? 'work tree'}` : `registry (${json.models} models, ${json.versions} versions)`;
+    this.print(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
+    if (!json.ok) this.failWith(1);
+    return json;
   }
 }
 

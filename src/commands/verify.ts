@@ -12,16 +12,13 @@ export default class Verify extends BaseCommand {
   static override args = { ref: Args.string({ description: 'Only this version (default: every version)' }) };
   static override flags = { at: atFlag, store: storeFlag, concurrency: Flags.integer({ description: 'Objects checked at once.', default: 4, min: 1, max: 64 }) };
 
-  async run(): Promise<void> {
+  async run() {
     const { args, flags } = await this.parse(Verify);
-    this.jsonMode = flags.json;
     const reg = await this.openRegistry(flags);
     const r = await verifyArtifacts(reg, args.ref, { concurrency: flags.concurrency });
-    if (flags.json) this.printJson(r);
-    else {
-      if (r.problems.length) this.print(table([['PROBLEM', 'SHA256', 'NAMED BY'], ...r.problems.map((p) => [p.problem, p.sha256, p.refs.join(', ')])]));
-      this.print(r.ok ? `✓ ${r.objects} object(s), ${bytes(r.bytes)}, all present and intact\n` : `✗ ${r.problems.length} of ${r.objects} object(s) missing or corrupt\n`);
-    }
-    if (!r.ok) this.exit(1);
+    if (r.problems.length) this.print(table([['PROBLEM', 'SHA256', 'NAMED BY'], ...r.problems.map((p) => [p.problem, p.sha256, p.refs.join(', ')])]));
+    this.print(r.ok ? `✓ ${r.objects} object(s), ${bytes(r.bytes)}, all present and intact\n` : `✗ ${r.problems.length} of ${r.objects} object(s) missing or corrupt\n`);
+    if (!r.ok) this.failWith(1);
+    return r;
   }
 }

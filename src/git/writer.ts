@@ -63,6 +63,17 @@ export class WorkTreeWriter {
     return r.code === 0 ? r.stdout.toString('utf8').trim() : null;
   }
 
+  /** Start a new branch at HEAD and check it out (a write with --branch or --pr commits there). */
+  async createBranch(name: string): Promise<void> {
+    const r = await git(this.root, ['switch', '--quiet', '-c', name], { allowFail: true });
+    if (r.code !== 0) throw new ModelregError('precondition', `cannot create branch ${name}: ${r.stderr.trim().split('\n')[0]}`);
+  }
+
+  /** Check out `branch` again, best effort: the way back after committing on another branch. */
+  async switchBack(branch: string): Promise<void> {
+    await git(this.root, ['switch', '--quiet', branch], { allowFail: true });
+  }
+
   /** Who is writing: the e-mail (else the name) of the identity git will put on the commit. */
   async actor(): Promise<string> {
     const r = await git(this.root, ['var', 'GIT_AUTHOR_IDENT'], { allowFail: true });

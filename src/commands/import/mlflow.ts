@@ -23,11 +23,9 @@ MLflow version N becomes N.0.0 (--version-template); an alias or a legacy stage 
     store: storeFlag,
   };
 
-  async run(): Promise<void> {
+  async run() {
     const { flags } = await this.parse(ImportMlflow);
-    this.jsonMode = flags.json;
     const { importMlflow } = await import('../../import/mlflow/index.js');
-    const verbose = !flags.json;
     const result = await importMlflow({
       trackingUri: flags['tracking-uri'],
       ...(flags.model?.length ? { models: flags.model } : {}),
@@ -38,17 +36,17 @@ MLflow version N becomes N.0.0 (--version-template); an alias or a legacy stage 
       mapNames: !flags['no-map-names'],
       ...(process.env.MLFLOW_TRACKING_TOKEN ? { token: process.env.MLFLOW_TRACKING_TOKEN } : {}),
       ...(flags.store ? { store: flags.store } : {}),
-      ...(verbose ? { onStep: (s: ImportedStep, i: number, n: number) => this.print(process.stderr, `[${i + 1}/${n}] ${describe(s)}${s.commit ? `  ${s.commit.slice(0, 10)}` : ''}\n`) } : {}),
+      onStep: (s: ImportedStep, i: number, n: number) => this.print(process.stderr, `[${i + 1}/${n}] ${describe(s)}${s.commit ? `  ${s.commit.slice(0, 10)}` : ''}\n`),
     });
-    if (flags.json) return this.printJson(result);
     for (const n of result.names.filter((x) => x.mapped)) this.print(`name: MLflow ${JSON.stringify(n.mlflow)} is imported as ${n.modelreg}\n`);
     for (const note of result.notes) this.print(`note: ${note}\n`);
     if (result.dryRun) {
       this.print(result.steps.length ? table([['WHEN', 'STEP', 'BY'], ...result.steps.map((s) => [new Date(s.at).toISOString(), describe(s), s.user ?? '-'])]) : 'nothing to import: the registry holds everything the MLflow server does\n');
       this.print(`dry run: ${result.steps.length} commit(s) would be made; nothing was downloaded or written\n`);
-      return;
+      return result;
     }
     this.print(result.steps.length ? `imported ${result.steps.length} commit(s) from ${result.trackingUri}\n` : `nothing to import: the registry holds everything ${result.trackingUri} does\n`);
+    return result;
   }
 }
 
