@@ -15,6 +15,7 @@ import { checkProvenance } from '../checks/provenance.js';
 import { hasErrors, sortFindings } from '../registry/findings.js';
 import type { ReadScope, RegistrySource } from '../git/sources.js';
 import { MODEL_NAME } from '../registry/names.js';
+import { parentModels } from '../registry/lineage.js';
 import type { ParseCache, Snapshot } from '../registry/snapshot.js';
 import { loadParser, loadSnapshot, type LoadSettings } from './load.js';
 
@@ -50,13 +51,7 @@ export async function judgeSources(base: RegistrySource, head: RegistrySource, l
 /** Models named as lineage parents by a version in the snapshots but not yet read (valid names only: the schema reports the rest). */
 function lineageOutside(scope: ReadScope, snaps: Snapshot[]): string[] {
   const inside = new Set(scope.models);
-  const out = new Set<string>();
-  for (const snap of snaps) {
-    for (const m of snap.models.values()) {
-      for (const v of m.versions.values()) for (const p of v.data.lineage?.parents ?? []) if (!inside.has(p.model) && MODEL_NAME.test(p.model)) out.add(p.model);
-    }
-  }
-  return [...out];
+  return [...new Set(snaps.flatMap((snap) => [...parentModels(snap)]))].filter((m) => !inside.has(m) && MODEL_NAME.test(m));
 }
 
 function memoryCache(): ParseCache {

@@ -17,6 +17,18 @@ export interface LineageGraph {
 
 export const nodeId = (model: string, version: string) => `${model}@${version}`;
 
+/**
+ * The models that the versions of `models` (default: every model in the snapshot) name as lineage
+ * parents: how far a read scoped to some models must widen so that a dangling parent can be told apart
+ * from one that was not read.
+ */
+export function parentModels(snap: Snapshot, models?: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const entries = models ? [...models].map((m) => snap.models.get(m)) : [...snap.models.values()];
+  for (const entry of entries) for (const v of entry?.versions.values() ?? []) for (const p of v.data.lineage?.parents ?? []) out.add(p.model);
+  return out;
+}
+
 export function buildLineage(snap: Snapshot): LineageGraph {
   const nodes: string[] = [];
   const edges: LineageEdge[] = [];

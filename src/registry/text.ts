@@ -1,9 +1,13 @@
+/** The bidirectional marks, embeddings, overrides and isolates: they make text display as something it is not. */
+const BIDI = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+export const BIDI_MARKS = new RegExp(`[${BIDI}]`, 'g');
+
 /**
  * Characters no manifest text needs and a reader's terminal would obey: C0 controls other than tab and
  * line feed (ANSI and OSC sequences start with ESC; a carriage return overdraws a line), DEL and the C1
- * controls, and the bidirectional marks and overrides that make text display as something it is not.
+ * controls, and the bidirectional marks.
  */
-export const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+export const UNSAFE_TEXT = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${BIDI}]`);
 
 /** The first unsafe character of `text`, as U+XXXX, or undefined. */
 export function unsafeCharacter(text: string): string | undefined {

@@ -4,6 +4,7 @@
  * them: Markdown and HTML in summaries and comments, @mentions (which would notify people), the sticky
  * comment's hidden marker, and the runner's workflow commands in the log.
  */
+import { BIDI_MARKS } from '../registry/text.js';
 
 /** Longest stretch of pull-request text shown in one place; the rest is cut with an ellipsis. */
 export const MAX_TEXT = 300;
@@ -51,7 +52,7 @@ export function cell(value: unknown): string {
 /** Text with control, zero-width and bidirectional-override characters replaced by a space or dropped. */
 export function plain(text: string): string {
   return String(text)
-    .replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g, '')
+    .replace(BIDI_MARKS, '')
     .replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ');
 }
 
