@@ -76,6 +76,7 @@ export interface LineageReport {
 
 export class Registry {
   private full?: Promise<Snapshot>;
+  private readonly scoped = new Map<string, Promise<Snapshot>>();
   private readonly disk: DiskParseCache | undefined;
 
   private constructor(
@@ -91,10 +92,18 @@ export class Registry {
     return new Registry(root, await openSource(root, options.at), options);
   }
 
-  /** The whole registry (memoised), or only some models' files. */
+  /**
+   * The whole registry, or only some models' files; each read once (a command such as show or verify
+   * asks for the same model's files more than once). Like the registry it reads, it is the state of
+   * the moment it was first read.
+   */
   snapshot(scope?: ReadScope): Promise<Snapshot> {
-    if (!scope) return (this.full ??= this.load());
-    return this.full ?? this.load(scope);
+    if (!scope?.models) return (this.full ??= this.load());
+    if (this.full) return this.full;
+    const key = [...new Set(scope.models)].sort().join('\n');
+    let snap = this.scoped.get(key);
+    if (!snap) this.scoped.set(key, (snap = this.load(scope)));
+    return snap;
   }
 
   private load(scope?: ReadScope): Promise<Snapshot> {
