@@ -52,28 +52,45 @@ const withoutMark = (v: VersionManifest): Omit<VersionManifest, 'deprecated'> =>
   return rest;
 };
 
-export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding[]; summary: ChangeSummary } {
-  const findings: Finding[] = [];
-  const summary: ChangeSummary = {
-    policyChanged: false,
-    modelsAdded: [],
-    modelsChanged: [],
-    versionsAdded: [],
-    versionsModified: [],
-    versionsDeleted: [],
-    deprecated: [],
-    undeprecated: [],
-    stageMoves: [],
-    stagesRemoved: [],
-    models: [],
-  };
-  const touched = new Set<string>();
+/** A change that changes nothing: where every comparison starts. */
+export function emptyChangeSummary(): ChangeSummary {
+  return { policyChanged: false, modelsAdded: [], modelsChanged: [], versionsAdded: [], versionsModified: [], versionsDeleted: [], deprecated: [], undeprecated: [], stageMoves: [], stagesRemoved: [], models: [] };
+}
 
+/** What the steps of checkChange add to: the findings, the summary, and the models the change touches. */
+interface Comparison {
+  readonly base: Snapshot;
+  readonly head: Snapshot;
+  readonly findings: Finding[];
+  readonly summary: ChangeSummary;
+  readonly touched: Set<string>;
+}
+
+export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding[]; summary: ChangeSummary } {
+  const c: Comparison = { base, head, findings: [], summary: emptyChangeSummary(), touched: new Set() };
+  comparePolicy(c);
+  compareModels(c);
+  compareVersionFiles(c);
+  compareStages(c);
+  for (const bm of base.models.values()) if (!head.models.has(bm.name)) c.touched.add(bm.name);
+  const { summary } = c;
+  summary.models = [...c.touched].sort();
+  for (const list of [summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort(compareRefs);
+  summary.modelsAdded.sort();
+  summary.modelsChanged.sort();
+  return { findings: c.findings, summary };
+}
+
+/** registry.yaml: a change to it is judged by the base's (and said so). */
+function comparePolicy({ base, head, findings, summary }: Comparison): void {
   if (base.policy && head.policy && !isDeepStrictEqual(base.policy.data, head.policy.data)) {
     summary.policyChanged = true;
     findings.push(finding('policy-changed', `${POLICY_FILE} changed; this change is judged by the policy of the base`, { file: POLICY_FILE, line: 1 }));
   } else if (!!base.policy !== !!head.policy) summary.policyChanged = true;
+}
 
+/** model.yaml: added or changed. */
+function compareModels({ base, head, summary, touched }: Comparison): void {
   for (const m of head.models.values()) {
     const b = base.models.get(m.name);
     if (m.manifest && !b?.manifest) {
@@ -84,8 +101,10 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
       touched.add(m.name);
     }
   }
+}
 
-  // Versions: added, or immutable once merged (the deprecation mark excepted).
+/** Versions: added, or immutable once merged (the deprecation mark excepted). */
+function compareVersionFiles({ base, head, findings, summary, touched }: Comparison): void {
   for (const bm of base.models.values()) {
     for (const [id, bv] of bm.versions) {
       const hv = head.models.get(bm.name)?.versions.get(id);
@@ -115,8 +134,10 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
       }
     }
   }
+}
 
-  // Stage moves, judged by the base policy.
+/** Stage files: moves judged by the base policy, records that cannot be rewritten, removals. */
+function compareStages({ base, head, findings, summary, touched }: Comparison): void {
   const policy = base.policy?.data;
   for (const hm of head.models.values()) {
     const bm = base.models.get(hm.name);
@@ -131,8 +152,7 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
         continue;
       }
       touched.add(hm.name);
-      const move = judgeMove(base, head, hm.name, stage, bs, hs, findings, policy);
-      summary.stageMoves.push(move);
+      summary.stageMoves.push(judgeMove(base, head, hm.name, stage, bs, hs, findings, policy));
     }
     for (const [stage, bs] of bm?.stages ?? []) {
       if (!hm.stages.has(stage) && !head.brokenFiles.has(bs.file)) {
@@ -145,14 +165,6 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
       }
     }
   }
-  for (const bm of base.models.values()) {
-    if (!head.models.has(bm.name)) touched.add(bm.name);
-  }
-  summary.models = [...touched].sort();
-  for (const list of [summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort(compareRefs);
-  summary.modelsAdded.sort();
-  summary.modelsChanged.sort();
-  return { findings, summary };
 }
 
 function judgeMove(

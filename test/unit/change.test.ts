@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkChange, type ChangeSummary } from '../../src/checks/change.js';
+import { checkChange, emptyChangeSummary, type ChangeSummary } from '../../src/checks/change.js';
 import { validateChange } from '../../src/checks/validate.js';
 import type { Finding } from '../../src/registry/findings.js';
 import { DEPRECATED, M, S, V, codes, good, lineOf, model, only, policy, policyData, snap, stage, version, withCode, type Files } from './helpers.js';
@@ -38,21 +38,15 @@ function edit(files: Files, changes: Record<string, string | undefined>): Files 
 const change = (b: Files, h: Files) => validateChange(snap(b), snap(h));
 const errors = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
 
-const emptySummary: ChangeSummary = {
-  policyChanged: false,
-  modelsAdded: [],
-  modelsChanged: [],
-  versionsAdded: [],
-  versionsModified: [],
-  versionsDeleted: [],
-  deprecated: [],
-  undeprecated: [],
-  stageMoves: [],
-  stagesRemoved: [],
-  models: [],
-};
+const emptySummary: ChangeSummary = emptyChangeSummary();
 
 describe('validateChange: no change', () => {
+  it('the empty summary changes nothing: every list empty, the policy unchanged', () => {
+    const empty = emptyChangeSummary();
+    expect(Object.entries(empty).filter(([, v]) => v !== false && !(Array.isArray(v) && v.length === 0))).toEqual([]);
+    expect(emptyChangeSummary()).not.toBe(empty); // a fresh one each time: the steps push into it
+  });
+
   it('the base is valid, and an identical head changes nothing', () => {
     const report = change(base(), base());
     expect(report).toEqual({ ok: true, findings: [], change: emptySummary });
