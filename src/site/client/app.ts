@@ -13,15 +13,33 @@ import type { SiteMeta } from '../types.js';
 
 installDataQueue();
 
-/** This script's ?v=, which the second bundle shares. */
+/** This script's ?v= (the build's assets), which the pages' bundle shares. */
 const assets = new URL((document.currentScript as HTMLScriptElement | null)?.src ?? location.href).searchParams.get('v') ?? '';
 let pagesLoaded: Promise<Pages> | undefined;
-/** Every page but the overview comes in assets/pages.js, loaded the first time one is opened. */
+
+/**
+ * Every page but the overview comes in assets/pages.js, added the first time one is opened; it takes the
+ * modules it shares with this script from this script (scripts/bundle-site.mjs), so it holds no copy of them.
+ * When it cannot be loaded, the page says so, and the next page opened tries again.
+ */
 function pages(): Promise<Pages> {
-  return (pagesLoaded ??= addScript('assets/pages.js', assets).then(() => {
-    if (!window.modelregPages) throw new Error('assets/pages.js did not load');
-    return window.modelregPages;
-  }));
+  pagesLoaded ??= addScript('assets/pages.js', assets).then(
+    () => {
+      if (!window.modelregPages) throw new PagesMissing('ran but set up no pages: it is not from the same build as assets/app.js');
+      return window.modelregPages;
+    },
+    () => {
+      throw new PagesMissing("could not be loaded: the site's assets/ directory is incomplete");
+    },
+  );
+  pagesLoaded.catch(() => (pagesLoaded = undefined));
+  return pagesLoaded;
+}
+
+class PagesMissing extends Error {
+  constructor(why: string) {
+    super(`assets/pages.js, the script of every page but the overview, ${why}. Build the site again with \`modelreg site\` and publish the whole directory it writes.`);
+  }
 }
 
 const NAV: Partial<Record<Route['page'], string>> = { overview: 'overview', model: 'overview', version: 'overview', history: 'history', compare: 'compare', problems: 'problems' };

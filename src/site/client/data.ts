@@ -2,56 +2,29 @@
  * Loading the data files: each is a script (fetch() of a local file does not work from file://) that
  * pushes [key, value] onto self.modelregData. A page asks for a key; the file is added as a script of
  * this site (the CSP allows no other), and the promise settles when it has pushed its value or failed.
- *
- * The site's script comes in two bundles (app.js with the overview, pages.js with every other page,
- * loaded when first needed): both hold this module, and both use the one loader the first made.
+ * The pages' bundle (assets/pages.js) is added the same way; it uses this module of app.js, not a copy.
  */
 import type { ModelData, OverviewData, ProblemsData, SiteHistory, SiteMeta } from '../types.js';
 
 type Item = [string, unknown];
-
+const values = new Map<string, unknown>();
+const waiting = new Map<string, ((v: unknown) => void)[]>();
 /** Model files kept in memory, most recent last: a model of 1,000 versions is a megabyte or more. */
 const KEEP_MODELS = 24;
-
-/**
- * The Trusted Types policy for script URLs: only this site's data files and its second bundle, so
- * nothing else can ever be loaded as a script (the CSP requires a trusted URL for every script element).
- */
-const SCRIPT_FILE = /^(data\/[a-z0-9][a-z0-9._/-]*\.js|assets\/pages\.js)\?v=[0-9a-f]*$/;
-
-interface Loader {
-  values: Map<string, unknown>;
-  waiting: Map<string, ((v: unknown) => void)[]>;
-  scriptUrl(url: string): string;
-}
 
 declare global {
   interface Window {
     modelregData?: Item[] | { push(item: Item): number };
-    modelregLoader?: Loader;
   }
 }
 
-function createLoader(): Loader {
-  const policy = window.trustedTypes?.createPolicy('modelreg', {
-    createScriptURL: (url: string) => {
-      if (!SCRIPT_FILE.test(url) || url.includes('..')) throw new Error(`not a script of this site: ${url}`);
-      return url;
-    },
-  });
-  // A TrustedScriptURL where the browser has Trusted Types; TypeScript's DOM types take only strings here.
-  return { values: new Map(), waiting: new Map(), scriptUrl: (url) => (policy ? policy.createScriptURL(url) : url) as unknown as string };
-}
-
-const loader = (window.modelregLoader ??= createLoader());
-
 function receive([key, value]: Item): number {
-  loader.values.set(key, value);
-  for (const f of loader.waiting.get(key) ?? []) f(value);
-  loader.waiting.delete(key);
+  values.set(key, value);
+  for (const f of waiting.get(key) ?? []) f(value);
+  waiting.delete(key);
   if (key.startsWith('models/')) {
-    const models = [...loader.values.keys()].filter((k) => k.startsWith('models/'));
-    for (const k of models.slice(0, Math.max(0, models.length - KEEP_MODELS))) loader.values.delete(k);
+    const models = [...values.keys()].filter((k) => k.startsWith('models/'));
+    for (const k of models.slice(0, Math.max(0, models.length - KEEP_MODELS))) values.delete(k);
   }
   return 0;
 }
@@ -64,14 +37,28 @@ export function installDataQueue(): void {
 }
 
 export function meta(): SiteMeta | undefined {
-  return loader.values.get('meta') as SiteMeta | undefined;
+  return values.get('meta') as SiteMeta | undefined;
 }
 
-/** Add one of the site's scripts to the page; resolves when it has run. */
+/**
+ * The Trusted Types policy for script URLs: only this site's data files and its pages' bundle, so nothing
+ * else can ever be loaded as a script (the CSP requires a trusted URL for every script element).
+ */
+const SCRIPT_FILE = /^(data\/[a-z0-9][a-z0-9._/-]*\.js|assets\/pages\.js)\?v=[0-9a-f]*$/;
+const scriptUrls = window.trustedTypes?.createPolicy('modelreg', {
+  createScriptURL: (url: string) => {
+    if (!SCRIPT_FILE.test(url) || url.includes('..')) throw new Error(`not a script of this site: ${url}`);
+    return url;
+  },
+});
+
+/** Add one of the site's scripts to the page: resolves once it has run, rejects (NotFound) when it could not be loaded. */
 export function addScript(file: string, version: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = document.createElement('script');
-    s.src = loader.scriptUrl(`${file}?v=${encodeURIComponent(version)}`);
+    const url = `${file}?v=${encodeURIComponent(version)}`;
+    // A TrustedScriptURL where the browser has Trusted Types; TypeScript's DOM types take only strings here.
+    s.src = (scriptUrls ? scriptUrls.createScriptURL(url) : url) as unknown as string;
     s.onload = () => {
       s.remove();
       resolve();
@@ -85,15 +72,15 @@ export function addScript(file: string, version: string): Promise<void> {
 }
 
 function load<T>(key: string, file: string): Promise<T> {
-  if (loader.values.has(key)) return Promise.resolve(loader.values.get(key) as T);
+  if (values.has(key)) return Promise.resolve(values.get(key) as T);
   return new Promise<T>((resolve, reject) => {
-    loader.waiting.set(key, [...(loader.waiting.get(key) ?? []), (v) => resolve(v as T)]);
+    waiting.set(key, [...(waiting.get(key) ?? []), (v) => resolve(v as T)]);
     addScript(file, meta()?.build ?? '').then(
       () => {
-        if (!loader.values.has(key)) reject(new Error(`${file} did not hold ${key}`));
+        if (!values.has(key)) reject(new Error(`${file} did not hold ${key}`));
       },
       (e: unknown) => {
-        loader.waiting.delete(key);
+        waiting.delete(key);
         reject(e);
       },
     );

@@ -1,7 +1,8 @@
 /**
  * The second bundle (assets/pages.js): every page but the overview, with what only they need — charts
- * (uPlot), the lineage graph (dagre), Markdown (markdown-it, DOMPurify). The overview loads without it,
- * so a cold load of the registry's front page parses a fifth of the script.
+ * (uPlot), the lineage graph (dagre), Markdown (markdown-it, DOMPurify). app.js adds it when one of these
+ * pages is first opened, so a cold load of the front page parses a fifth of the code; the modules both
+ * use are app.js's, not copies (scripts/bundle-site.mjs).
  */
 import { destroyCharts } from './charts.js';
 import { comparePage } from './pages/compare.js';
