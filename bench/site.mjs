@@ -12,6 +12,8 @@
  *
  *   npm run bench:site                          # build, then the table for 10k models × 10 versions
  *   node bench/site.mjs --size 1k --runs 3      # after `npm run build`
+ *   node bench/site.mjs --browser-only          # the two browser rows and the size: one build of each site,
+ *                                                 no build or rebuild rounds
  *
  * Registries come from bench/generate.mjs (cached in bench/.cache/); the 1,000-version model is made here
  * with git fast-import (bench/.cache/site-1000/). Round 0 runs everything once unmeasured (warming the
@@ -162,7 +164,8 @@ async function bigModelCharts(browser, site) {
 }
 
 async function main() {
-  const opts = parseOptions(process.argv.slice(2), { size: '10k', runs: 5 }, 'usage: node bench/site.mjs [--size 10k] [--runs 5]');
+  const opts = parseOptions(process.argv.slice(2), { size: '10k', runs: 5, browserOnly: false }, 'usage: node bench/site.mjs [--size 10k] [--runs 5] [--browser-only]');
+  const builds = !opts.browserOnly;
   if (!existsSync(join(ROOT, 'dist/site/app.js'))) throw new Error('dist/ is missing: run `npm run build` first (or `npm run bench:site`).');
   const started = Date.now();
   const { dir: reg, info } = ensureRegistry(opts.size, { log });
@@ -171,9 +174,11 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const churn = join(work, 'churn');
-  git(ROOT, ['clone', '-q', reg, churn]);
-  // The caches are keyed by blob id and digest, so the registry's hold in its clone.
-  if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
+  if (builds) {
+    git(ROOT, ['clone', '-q', reg, churn]);
+    // The caches are keyed by blob id and digest, so the registry's hold in its clone.
+    if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
+  }
   const full = join(work, 'full');
   const churnSite = join(work, 'churn-site');
   const bigSite = join(work, 'big-site');
@@ -182,8 +187,10 @@ async function main() {
   // Round 0: warm every cache, build the sites the browser rows open.
   run(['list', '--json'], reg);
   run(['site', '-o', full, '--json'], reg);
-  run(['list', '--json'], churn);
-  run(['site', '-o', churnSite, '--json'], churn);
+  if (builds) {
+    run(['list', '--json'], churn);
+    run(['site', '-o', churnSite, '--json'], churn);
+  }
   run(['site', '-o', bigSite, '--json'], big);
   const browser = await launchChromium();
   await overviewInteractive(browser, full);
@@ -197,7 +204,8 @@ async function main() {
     charts: { op: `model page of ${BIG_VERSIONS} versions: charts drawn`, limit: 'fixed: 300 ms', target: 1, a: [], b: [], problem: null, fixed: 300 },
   };
   const info2 = { overviewDrawn: [], overviewSearch: [], bigReady: [], written: [] };
-  for (let round = 1; round <= opts.runs; round++) {
+  /** One round of the build rows: a full build beside list --json, a commit and a rebuild beside list --json. */
+  function buildRows(round) {
     rmSync(full, { recursive: true, force: true });
     const f = run(['site', '-o', full, '--json'], reg);
     const fj = JSON.parse(f.stdout);
@@ -215,7 +223,10 @@ async function main() {
     info2.written.push(rj.written.length);
     rows.rebuild.a.push(r.ms);
     rows.rebuild.b.push(run(['list', '--json'], churn).ms);
+  }
 
+  for (let round = 1; round <= opts.runs; round++) {
+    if (builds) buildRows(round);
     const o = await overviewInteractive(browser, full);
     if (o.status === o.before) rows.overview.problem = 'the search did not change the results';
     rows.overview.a.push(o.drawn + o.search);
@@ -230,15 +241,19 @@ async function main() {
   await browser.close();
 
   // For information: a build whose own caches are cold (the parse cache warm), once.
-  const cacheDir = readdirSync(join(churn, '.git/modelreg/parse-cache')).map((d) => join(churn, '.git/modelreg/parse-cache', d))[0];
-  for (const f of readdirSync(cacheDir)) if (f === 'site.json' || f === 'site-texts' || f.startsWith('history-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
-  const cold = run(['site', '-o', join(work, 'cold'), '--json'], churn).ms;
+  let cold = null;
+  if (builds) {
+    const cacheDir = readdirSync(join(churn, '.git/modelreg/parse-cache')).map((d) => join(churn, '.git/modelreg/parse-cache', d))[0];
+    for (const f of readdirSync(cacheDir)) if (f === 'site.json' || f === 'site-texts' || f.startsWith('history-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
+    cold = run(['site', '-o', join(work, 'cold'), '--json'], churn).ms;
+  }
+  const scripts = Object.fromEntries(['app.js', 'pages.js'].map((f) => [f, statSync(join(full, 'assets', f)).size]));
 
   const siteBytes = du(full) - statSync(join(full, '.modelreg-site.json')).size;
   const registryBytes = manifestBytes(reg);
 
   const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
-  const out = Object.values(rows).map((r) => {
+  const out = Object.values(rows).filter((r) => r.a.length).map((r) => {
     const a = median(r.a);
     const b = r.fixed ?? median(r.b);
     const ratio = a / b;
@@ -250,16 +265,16 @@ async function main() {
   const cells = [head, ...out.map((o) => [o.operation, o.modelreg, o.limit, o.limitMs, o.ratio, o.target, o.result])];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   const env = `${process.version}, ${git(ROOT, ['--version'])}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, ['rev-parse', '--short', 'HEAD'])}`;
-  console.log(`\nmodelreg site bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs; ${env}\n`);
+  console.log(`\nmodelreg site bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs${builds ? '' : ' (--browser-only: no build rows)'}; ${env}\n`);
   cells.forEach((c, i) => {
     console.log(c.map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j]))).join('  ').trimEnd());
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
   const m = (xs) => fmt(median(xs));
-  console.log(`\nfor information: overview drawn ${m(info2.overviewDrawn)} ms + search ${m(info2.overviewSearch)} ms; the ${BIG_VERSIONS}-version model page ready ${m(info2.bigReady)} ms after navigation; rebuilds wrote ${info2.written.join(', ')} files; a build with the site's caches cold (parse cache warm) ${fmt(cold)} ms`);
+  console.log(`\nfor information: overview drawn ${m(info2.overviewDrawn)} ms + search ${m(info2.overviewSearch)} ms; the ${BIG_VERSIONS}-version model page ready ${m(info2.bigReady)} ms after navigation; ${builds ? `rebuilds wrote ${info2.written.join(', ')} files; a build with the site's caches cold (parse cache warm) ${fmt(cold)} ms; ` : ''}scripts: assets/app.js ${scripts['app.js']} bytes (the overview), assets/pages.js ${scripts['pages.js']} bytes`);
   const total = (Date.now() - started) / 1000;
   console.log(`total ${total.toFixed(0)} s`);
-  writeFileSync(join(CACHE, 'last-site-run.json'), JSON.stringify({ env, size: opts.size, runs: opts.runs, totalSeconds: total, rows: out, info: { ...info2, coldMs: cold, siteBytes, registryBytes } }, null, 2) + '\n');
+  writeFileSync(join(CACHE, 'last-site-run.json'), JSON.stringify({ env, size: opts.size, runs: opts.runs, browserOnly: opts.browserOnly, totalSeconds: total, rows: out, info: { ...info2, coldMs: cold, siteBytes, registryBytes, scripts } }, null, 2) + '\n');
 }
 
 await main();

@@ -4,7 +4,7 @@
  * API and the pure functions beside this file.
  *
  *   index.html, 404.html           the page (hash-routed) and a not-found page for static hosts
- *   assets/app.js, site.css, …     the bundled scripts (src/site/client/) and styles
+ *   assets/app.js, pages.js, …     the bundled scripts (src/site/client/: the overview; every other page) and styles
  *   data/meta.js                   policy, revision, links, counts, history chunk list
  *   data/index.js                  one row per model (the overview)
  *   data/models/<name>.js          a model: its manifests, lineage neighbourhood and history
@@ -64,7 +64,7 @@ export interface SiteResult {
   fresh: boolean;
 }
 
-const ASSETS = ['app.js', 'site.css', 'favicon.svg', 'licenses.txt'] as const;
+const ASSETS = ['app.js', 'pages.js', 'site.css', 'favicon.svg', 'licenses.txt'] as const;
 
 export async function buildSite(reg: Registry, options: SiteOptions): Promise<SiteResult> {
   const assets = readAssets();

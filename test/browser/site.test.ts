@@ -102,6 +102,55 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     });
   }
 
+  it('the overview runs on assets/app.js alone; the first other page adds assets/pages.js, once', async () => {
+    const w = await watchedPage(b, pathToFileURL(site).href);
+    const scripts: string[] = [];
+    w.page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname.slice(pathToFileURL(site).pathname.length + 1));
+    });
+    await openSite(w.page, `${origins.file}#/`, 'overview');
+    expect(scripts).toEqual(['data/meta.js', 'assets/app.js', 'data/index.js']);
+    expect(await w.page.evaluate(() => 'modelregPages' in window)).toBe(false);
+    const go = async (hash: string, ready: string) => {
+      await w.page.evaluate((h) => (location.hash = h), hash);
+      await waitReady(w.page, ready);
+      expect(await w.page.locator('h1').first().textContent(), hash).not.toBe('This page could not be shown');
+    };
+    await w.page.click('#models tbody th a[href="#/m/sentiment"]');
+    await waitReady(w.page, 'model');
+    for (const [, hash, ready] of PAGES.slice(2)) await go(hash, ready);
+    await go('#/', 'overview');
+    await go('#/m/bert-base', 'model');
+    expect(scripts.filter((s) => s === 'assets/pages.js')).toHaveLength(1);
+    expect(scripts.filter((s) => s.startsWith('assets/'))).toEqual(['assets/app.js', 'assets/pages.js']);
+    expectClean(w.watch, 'navigation');
+    await w.close();
+  });
+
+  it('without assets/pages.js the overview still works, any other page says what is missing, and the next page tries again', async () => {
+    const broken = join(keep, 'broken-site');
+    cpSync(site, broken, { recursive: true });
+    rmSync(join(broken, 'assets/pages.js'));
+    const w = await watchedPage(b, pathToFileURL(broken).href);
+    await openSite(w.page, `${pathToFileURL(join(broken, 'index.html')).href}#/`, 'overview');
+    expect(await w.page.locator('#models tbody tr').count()).toBe(3);
+    await w.page.click('#models tbody th a[href="#/m/sentiment"]');
+    await waitReady(w.page, 'model');
+    expect(await w.page.locator('h1').textContent()).toBe('This page could not be shown');
+    expect(await w.page.locator('main p').textContent()).toBe("assets/pages.js, the script of every page but the overview, could not be loaded: the site's assets/ directory is incomplete. Build the site again with `modelreg site` and publish the whole directory it writes.");
+    await screenshot(w.page, 'pages-script-missing');
+    // The browser's own report of the missing file, and nothing else.
+    expect(w.watch.errors).toEqual([expect.stringMatching(/^error: Failed to load resource: net::ERR_FILE_NOT_FOUND/)]);
+    cpSync(join(site, 'assets/pages.js'), join(broken, 'assets/pages.js'));
+    await w.page.evaluate(() => (location.hash = '#/history'));
+    await waitReady(w.page, 'history');
+    expect(await w.page.locator('#history-table tbody tr').count()).toBeGreaterThan(0);
+    expect(w.watch.errors).toHaveLength(1);
+    expect(w.watch.dialogs).toEqual([]);
+    expect(w.watch.outside).toEqual([]);
+    await w.close();
+  });
+
   it('each page in the dark scheme, and printed', async () => {
     for (const [name, hash, ready] of PAGES) {
       const w = await open('file', hash, ready, { colorScheme: 'dark' });

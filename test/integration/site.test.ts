@@ -36,7 +36,13 @@ describe('modelreg site', () => {
     expect(s.events).toBeGreaterThan(10);
     expect(s.written.sort()).toEqual(Object.keys(snapshotDir(out)).filter((p) => p !== '.modelreg-site.json').sort());
     expect(s.bytes).toBe(Object.values(snapshotDir(out)).reduce((n, b) => n + Buffer.from(b, 'base64').length, 0) - statSync(join(out, '.modelreg-site.json')).size);
-    for (const f of ['index.html', '404.html', 'assets/app.js', 'assets/site.css', 'assets/licenses.txt', 'data/meta.js', 'data/index.js', 'data/problems.js', 'data/history/0.js', 'data/models/sentiment.js']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['index.html', '404.html', 'assets/app.js', 'assets/pages.js', 'assets/site.css', 'assets/licenses.txt', 'data/meta.js', 'data/index.js', 'data/problems.js', 'data/history/0.js', 'data/models/sentiment.js']) expect(existsSync(join(out, f)), f).toBe(true);
+    // pages.js takes what it shares with app.js from app.js: the data loader and semver (by their messages) are in app.js alone.
+    const [app, pages] = ['app.js', 'pages.js'].map((f) => readFileSync(join(out, 'assets', f), 'utf8'));
+    for (const text of ['not a script of this site', 'Invalid Version']) {
+      expect(app, text).toContain(text);
+      expect(pages, text).not.toContain(text);
+    }
     const list = cli(repo, ['list', '--json']).json().models as { name: string }[];
     expect(readData<OverviewData>(out, 'data/index.js').rows.map((x) => x.name)).toEqual(list.map((m) => m.name));
     const meta = readData<SiteMeta>(out, 'data/meta.js');

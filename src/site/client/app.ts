@@ -4,38 +4,62 @@
  * benchmark wait for it).
  */
 import { parseRoute, type Route } from '../view/routes.js';
-import { destroyCharts } from './charts.js';
-import { installDataQueue, meta } from './data.js';
+import { addScript, installDataQueue, meta } from './data.js';
 import { h } from './dom.js';
-import { comparePage } from './pages/compare.js';
-import { historyPage } from './pages/history.js';
-import { modelPage } from './pages/model.js';
 import { overviewPage } from './pages/overview.js';
-import { problemsPage } from './pages/problems.js';
-import { versionPage } from './pages/version.js';
 import { notFound, type View } from './parts.js';
+import type { Pages } from './pages.js';
 import type { SiteMeta } from '../types.js';
 
 installDataQueue();
+
+/** This script's ?v= (the build's assets), which the pages' bundle shares. */
+const assets = new URL((document.currentScript as HTMLScriptElement | null)?.src ?? location.href).searchParams.get('v') ?? '';
+let pagesLoaded: Promise<Pages> | undefined;
+
+/**
+ * Every page but the overview comes in assets/pages.js, added the first time one is opened; it takes the
+ * modules it shares with this script from this script (scripts/bundle-site.mjs), so it holds no copy of them.
+ * When it cannot be loaded, the page says so, and the next page opened tries again.
+ */
+function pages(): Promise<Pages> {
+  pagesLoaded ??= addScript('assets/pages.js', assets).then(
+    () => {
+      if (!window.modelregPages) throw new PagesMissing('ran but set up no pages: it is not from the same build as assets/app.js');
+      return window.modelregPages;
+    },
+    () => {
+      throw new PagesMissing("could not be loaded: the site's assets/ directory is incomplete");
+    },
+  );
+  pagesLoaded.catch(() => (pagesLoaded = undefined));
+  return pagesLoaded;
+}
+
+class PagesMissing extends Error {
+  constructor(why: string) {
+    super(`assets/pages.js, the script of every page but the overview, ${why}. Build the site again with \`modelreg site\` and publish the whole directory it writes.`);
+  }
+}
 
 const NAV: Partial<Record<Route['page'], string>> = { overview: 'overview', model: 'overview', version: 'overview', history: 'history', compare: 'compare', problems: 'problems' };
 let rendering = 0;
 let first = true;
 
-function view(route: Route, m: SiteMeta): Promise<View> | View {
+async function view(route: Route, m: SiteMeta): Promise<View> {
   switch (route.page) {
     case 'overview':
       return overviewPage(route.query, m);
     case 'model':
-      return modelPage(route.model, route.on, route.vpage, m);
+      return (await pages()).modelPage(route.model, route.on, route.vpage, m);
     case 'version':
-      return versionPage(route.model, route.version, m);
+      return (await pages()).versionPage(route.model, route.version, m);
     case 'compare':
-      return comparePage(route.refs, m);
+      return (await pages()).comparePage(route.refs, m);
     case 'history':
-      return historyPage(route.filters, m);
+      return (await pages()).historyPage(route.filters, m);
     case 'problems':
-      return problemsPage(m);
+      return (await pages()).problemsPage(m);
     case 'not-found':
       return notFound('This address is not a page of the registry browser.', 'Addresses look like #/m/<model> or #/m/<model>/v/<version>.');
   }
@@ -58,7 +82,7 @@ async function render(): Promise<void> {
     v = { title: 'Error', body: h('div', null, h('h1', { tabindex: -1 }, 'This page could not be shown'), h('p', null, (e as Error).message)) };
   }
   if (token !== rendering) return;
-  destroyCharts();
+  window.modelregPages?.destroyCharts();
   main.replaceChildren(v.body);
   document.title = `${v.title} — ${m.title}`;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('header nav a')) {

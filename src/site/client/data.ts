@@ -2,6 +2,7 @@
  * Loading the data files: each is a script (fetch() of a local file does not work from file://) that
  * pushes [key, value] onto self.modelregData. A page asks for a key; the file is added as a script of
  * this site (the CSP allows no other), and the promise settles when it has pushed its value or failed.
+ * The pages' bundle (assets/pages.js) is added the same way; it uses this module of app.js, not a copy.
  */
 import type { ModelData, OverviewData, ProblemsData, SiteHistory, SiteMeta } from '../types.js';
 
@@ -40,35 +41,49 @@ export function meta(): SiteMeta | undefined {
 }
 
 /**
- * The Trusted Types policy for script URLs: only this site's data files, so nothing but them can ever be
- * loaded as a script (the CSP requires a trusted URL for every script element).
+ * The Trusted Types policy for script URLs: only this site's data files and its pages' bundle, so nothing
+ * else can ever be loaded as a script (the CSP requires a trusted URL for every script element).
  */
-const DATA_FILE = /^data\/[a-z0-9][a-z0-9._/-]*\.js\?v=[0-9a-f]*$/;
+const SCRIPT_FILE = /^(data\/[a-z0-9][a-z0-9._/-]*\.js|assets\/pages\.js)\?v=[0-9a-f]*$/;
 const scriptUrls = window.trustedTypes?.createPolicy('modelreg', {
   createScriptURL: (url: string) => {
-    if (!DATA_FILE.test(url) || url.includes('..')) throw new Error(`not a data file of this site: ${url}`);
+    if (!SCRIPT_FILE.test(url) || url.includes('..')) throw new Error(`not a script of this site: ${url}`);
     return url;
   },
 });
+
+/** Add one of the site's scripts to the page: resolves once it has run, rejects (NotFound) when it could not be loaded. */
+export function addScript(file: string, version: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    const url = `${file}?v=${encodeURIComponent(version)}`;
+    // A TrustedScriptURL where the browser has Trusted Types; TypeScript's DOM types take only strings here.
+    s.src = (scriptUrls ? scriptUrls.createScriptURL(url) : url) as unknown as string;
+    s.onload = () => {
+      s.remove();
+      resolve();
+    };
+    s.onerror = () => {
+      s.remove();
+      reject(new NotFound(file));
+    };
+    document.head.appendChild(s);
+  });
+}
 
 function load<T>(key: string, file: string): Promise<T> {
   if (values.has(key)) return Promise.resolve(values.get(key) as T);
   return new Promise<T>((resolve, reject) => {
     waiting.set(key, [...(waiting.get(key) ?? []), (v) => resolve(v as T)]);
-    const s = document.createElement('script');
-    const url = `${file}?v=${encodeURIComponent(meta()?.build ?? '')}`;
-    // A TrustedScriptURL where the browser has Trusted Types; TypeScript's DOM types take only strings here.
-    s.src = (scriptUrls ? scriptUrls.createScriptURL(url) : url) as unknown as string;
-    s.onload = () => {
-      s.remove();
-      if (!values.has(key)) reject(new Error(`${file} did not hold ${key}`));
-    };
-    s.onerror = () => {
-      s.remove();
-      waiting.delete(key);
-      reject(new NotFound(file));
-    };
-    document.head.appendChild(s);
+    addScript(file, meta()?.build ?? '').then(
+      () => {
+        if (!values.has(key)) reject(new Error(`${file} did not hold ${key}`));
+      },
+      (e: unknown) => {
+        waiting.delete(key);
+        reject(e);
+      },
+    );
   });
 }
 

@@ -4,8 +4,7 @@
  * attribute is set only when it is on the list below; a link's target is kept only when it is a page of
  * this site (#/…) or an http(s) URL; there is no way to set an event handler attribute or a style.
  */
-import { httpUrl } from '../view/markdown.js';
-import { visible } from '../view/format.js';
+import { httpUrl, visible } from '../view/format.js';
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 

@@ -36,3 +36,14 @@ export function scalar(v: unknown): string {
   if (v === null) return 'null';
   return visible(typeof v === 'string' ? v : JSON.stringify(v));
 }
+
+/** An http(s) URL from a manifest as a link target, or null: anything else is shown as text only. */
+export function httpUrl(text: string | undefined | null): string | null {
+  if (!text || !/^https?:\/\//i.test(text)) return null;
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -34,14 +34,3 @@ md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
 export function renderMarkdown(text: string): string {
   return md.render(text);
 }
-
-/** An http(s) URL from a manifest as a link target, or null: anything else is shown as text only. */
-export function httpUrl(text: string | undefined | null): string | null {
-  if (!text || !/^https?:\/\//i.test(text)) return null;
-  try {
-    const u = new URL(text);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}

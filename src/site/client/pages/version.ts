@@ -4,8 +4,7 @@
  */
 import { nodeId } from '../../../registry/lineage.js';
 import type { SiteMeta } from '../../types.js';
-import { bytes, num, scalar } from '../../view/format.js';
-import { httpUrl } from '../../view/markdown.js';
+import { bytes, httpUrl, num, scalar } from '../../view/format.js';
 import { gitFacts, orderedStages } from '../../view/model.js';
 import { compareHref } from '../../view/routes.js';
 import { artifactRows, neighbourhood, versionGates } from '../../view/version.js';
