@@ -10,8 +10,7 @@ import { openStore } from '../artifacts/open.js';
 import type { ObjectInfo } from '../artifacts/store.js';
 import { findingAt } from '../checks/locate.js';
 import { finding, type Finding } from '../registry/findings.js';
-import type { Loaded } from '../registry/snapshot.js';
-import type { RegistryPolicy, VersionManifest } from '../registry/types.js';
+import type { RegistryPolicy } from '../registry/types.js';
 import type { ArtifactCheck, ArtifactToCheck } from '../review/report.js';
 import { storeLocation } from './store-location.js';
 

@@ -3,14 +3,11 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../artifacts/open.js';
-import type { ArtifactStore, VerifyResult } from '../artifacts/store.js';
+import type { VerifyResult } from '../artifacts/store.js';
 import { globToRegExp } from '../changes/artifact-kinds.js';
 import { ModelregError } from '../registry/errors.js';
 import { isSafeRelativePath } from '../registry/names.js';
 import { parseRef } from '../registry/refs.js';
-import { classifyPath } from '../registry/layout.js';
-import { parseManifestYaml } from '../schema/yaml.js';
-import { git, readBlobs } from '../git/run.js';
 import type { ProgressReporter } from '../cli/progress.js';
 import type { Registry } from './registry.js';
 

@@ -10,7 +10,7 @@ import { ModelregError, modelNotFound } from '../registry/errors.js';
 import { finding, sortFindings } from '../registry/findings.js';
 import { assertModelName } from '../changes/names.js';
 import type { LineageEdge, LineageTree } from '../registry/lineage.js';
-import { parseRef, resolveRef, latestVersion, orderStages, formatRef, type Ref } from '../registry/refs.js';
+import { parseRef, resolveRef, orderStages, formatRef, type Ref } from '../registry/refs.js';
 import type { Snapshot, LoadOptions } from '../registry/snapshot.js';
 import type { ArtifactEntry, ModelManifest, Scalar, VersionManifest } from '../registry/types.js';
 import { compareVersions } from '../registry/versions.js';

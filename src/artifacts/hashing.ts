@@ -30,8 +30,8 @@ export class HashingStream extends Transform {
 
 export async function hashFile(path: string, progress?: Progress): Promise<ObjectInfo> {
   const h = new HashingStream(progress);
-  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async function* (source) {
-    for await (const _ of source); // drain
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async (source: AsyncIterable<Buffer>) => {
+    for await (const _ of source); // drain: the hash is taken on the way through
   });
   return { sha256: h.sha256(), size: h.size };
 }

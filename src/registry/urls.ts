@@ -70,7 +70,7 @@ function decodeSafe(s: string): string {
 export function credentialsInText(text: string): UrlCredentials[] {
   if (!text.includes('://')) return [];
   const out: UrlCredentials[] = [];
-  for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()\[\]{}`]+/gi)) {
+  for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()[\]{}`]+/gi)) {
     const c = urlCredentials(m[0]);
     if (c) out.push(c);
   }

@@ -197,7 +197,7 @@ describe('artifact presence', () => {
     }
     const pr = pullRequest(
       (d) => {
-        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n(  - .*\n)+/, `artifacts:\n  - { path: model.safetensors, sha256: ${sha}, size: ${size ?? bytes.length} }\n`);
+        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: model.safetensors, sha256: ${sha}, size: ${size ?? bytes.length} }\n`);
         write(d, 'models/sentiment/versions/1.3.0.yaml', v);
       },
       { prepareBase: (d) => write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)) },
@@ -253,7 +253,7 @@ describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () =
     const put = await new S3Store(`s3://${s3.bucket}/${prefix}`, { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, checksums: 'when_required' }).putFile(file);
     return pullRequest(
       (d) => {
-        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n(  - .*\n)+/, `artifacts:\n  - { path: weights.bin, sha256: ${put.sha256}, size: ${sizeInManifest ?? bytes.length} }\n`);
+        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: weights.bin, sha256: ${put.sha256}, size: ${sizeInManifest ?? bytes.length} }\n`);
         write(d, 'models/sentiment/versions/1.3.0.yaml', v);
       },
       {

@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pythonPath, requirePython, skipPython } from '../python-setup.js';
-import { cli, fixtureRepo, gitIn, ROOT, tempDir } from './helpers.js';
+import { cli, fixtureRepo, ROOT, tempDir } from './helpers.js';
 import { followedRemote, serve, type Served } from './serve-helpers.js';
 
 const SCRIPT = join(ROOT, 'test/python/mlflow_client.py');

@@ -29,7 +29,10 @@ export function serve(cwd: string, args: string[] = [], env: Record<string, stri
       buf = buf.slice(nl + 1);
       const record = JSON.parse(line) as Record<string, any>;
       log.push(record);
-      for (const w of waiters.splice(0)) (w.pred(record) ? w.resolve(record) : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+        if (w.pred(record)) w.resolve(record);
+        else waiters.push(w);
+      }
     }
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

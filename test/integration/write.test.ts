@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, fixtureRepo, gitIn, seedFixtureBytes, tempDir, write } from './helpers.js';
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'Writer', GIT_AUTHOR_EMAIL: 'writer@example.com', GIT_COMMITTER_NAME: 'Writer', GIT_COMMITTER_EMAIL: 'writer@example.com' };
-
 /** A bare remote holding the fixture registry, and `n` clones of it sharing one artifact store. */
 function remoteWithClones(n: number): { remote: string; clones: string[]; store: string } {
   const { repo } = fixtureRepo();

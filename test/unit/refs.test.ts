@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ModelregError } from '../../src/registry/errors.js';
 import { formatRef, latestVersion, orderStages, parseRef, resolveRef, type Ref } from '../../src/registry/refs.js';
 import { compareVersions, isPrerelease, isValidVersion, sortVersions } from '../../src/registry/versions.js';
 import { DEPRECATED, M, S, V, fixtureFiles, model, policy, snap, stage, version } from './helpers.js';

@@ -9,7 +9,7 @@ import { commandData, commandProperty, logLine, md, mermaidLabel, truncate } fro
 import { mermaidGraph } from '../../src/review/mermaid.js';
 import { parseEvent } from '../../src/action/event.js';
 import { annotations, COMMENT_MARKER, renderMarkdown, statusDescription } from '../../src/review/render.js';
-import { approvalRequirements, artifactsToCheck, buildReport, moveKey, type FailLevel } from '../../src/review/report.js';
+import { approvalRequirements, artifactsToCheck, buildReport, type FailLevel } from '../../src/review/report.js';
 import type { Finding } from '../../src/registry/findings.js';
 import { fixtureFiles, paths, ROOT, snap, stage, version, good } from './helpers.js';
 

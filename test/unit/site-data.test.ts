@@ -120,7 +120,7 @@ describe('the site-wide data', () => {
   it('lineage unions stop at the node limit and say so, and survive a cycle and a dangling parent', () => {
     const files = fixtureFiles();
     files['models/bert-base/versions/1.0.0.yaml'] += 'lineage:\n  parents: [{ model: sentiment-int8, version: 1.0.0 }, { model: gone, version: 1.0.0 }]\n';
-    files['models/bert-base/versions/1.0.0.yaml'] = files['models/bert-base/versions/1.0.0.yaml']!.replace(/lineage:\n  datasets:\n    - \{[^}]*\}\n/, '');
+    files['models/bert-base/versions/1.0.0.yaml'] = files['models/bert-base/versions/1.0.0.yaml']!.replace(/lineage:\n {2}datasets:\n {4}- \{[^}]*\}\n/, '');
     const metas = metasOf(files);
     const unions = lineageUnions(metas);
     expect(unions.get('bert-base')!.nodes).toEqual(expect.arrayContaining(['gone@1.0.0', 'sentiment-int8@1.0.0']));

@@ -66,10 +66,10 @@ export class MlflowSource {
     return res;
   }
 
-  private async json(path: string, params: Record<string, string | undefined> = {}): Promise<Record<string, any>> {
+  private async json(path: string, params: Record<string, string | undefined> = {}): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- MLflow's JSON, read field by field where it is used
     const res = await this.request(path, params);
     try {
-      return (await res.json()) as Record<string, any>;
+      return (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     } catch {
       throw new ModelregError('source-invalid', `MLflow at ${this.base} answered GET ${path} with something that is not JSON`, { hint: 'Is --tracking-uri an MLflow server?' });
     }

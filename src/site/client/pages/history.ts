@@ -8,7 +8,7 @@ import type { SiteHistory, SiteMeta } from '../../types.js';
 import { describeEvent, filterHistory, type ShownEvent } from '../../view/history.js';
 import { formatRoute, type HistoryFilters } from '../../view/routes.js';
 import { loadHistoryChunk, loadModel, NotFound } from '../data.js';
-import { h, table } from '../dom.js';
+import { h } from '../dom.js';
 import { author, claims, commitCell, date, modelLink, prCell, stageNames, versionLink, type View } from '../parts.js';
 
 const PAGE = 100;

@@ -14,7 +14,7 @@ import { unionEdges } from '../../view/version.js';
 import { metricChart, pointAt, timelineChart } from '../charts.js';
 import { badge, h, section, table } from '../dom.js';
 import { markdown } from '../markdown.js';
-import { author, whoOf, breadcrumb, modelOrNotFound, commitCell, date, definitions, notFound, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import { author, whoOf, breadcrumb, modelOrNotFound, commitCell, date, definitions, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
 
 const VERSIONS_PAGE = 100;
 
