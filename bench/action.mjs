@@ -38,7 +38,11 @@ const SLOW_KEEP_FIRST_MS = 2_000;
 const TIMEOUT_MS = 900_000;
 
 function parseArgs(argv) {
-  const opts = parseOptions(argv, { sizes: ['1k', '10k'], runs: 0, keep: false }, 'usage: node bench/action.mjs [--sizes 1k,10k] [--runs N] [--keep]   (default: 5 runs at 1k, 3 at 10k)');
+  const opts = parseOptions(
+    argv,
+    { sizes: ['1k', '10k'], runs: 0, keep: false },
+    'usage: node bench/action.mjs [--sizes 1k,10k] [--runs N] [--keep]   (default: 5 runs at 1k, 3 at 10k)',
+  );
   return { ...opts, runs: opts.runs || 5, runsLarge: opts.runs || 3 };
 }
 
@@ -51,7 +55,14 @@ const ratio = (a, b) => {
 };
 
 // The pull request's commits: a fixed author and date, so its ids are the same in every run.
-const PR_ENV = { GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@acme.example', GIT_COMMITTER_NAME: 'Alice', GIT_COMMITTER_EMAIL: 'alice@acme.example', GIT_AUTHOR_DATE: '2026-01-03T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-03T00:00:00Z' };
+const PR_ENV = {
+  GIT_AUTHOR_NAME: 'Alice',
+  GIT_AUTHOR_EMAIL: 'alice@acme.example',
+  GIT_COMMITTER_NAME: 'Alice',
+  GIT_COMMITTER_EMAIL: 'alice@acme.example',
+  GIT_AUTHOR_DATE: '2026-01-03T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-01-03T00:00:00Z',
+};
 
 /** Clone the cached registry and make the pull request. Returns { repo, base, head, changed, description }. */
 export function preparePullRequest(cacheDir, info, work) {
@@ -95,7 +106,12 @@ export function actionSetup(pr, work) {
     repository: { full_name: 'acme/registry' },
   };
   writeFileSync(eventPath, JSON.stringify(payload));
-  const files = { output: join(runnerTemp, 'output'), summary: join(runnerTemp, 'summary'), report: join(runnerTemp, 'modelreg/report.json'), rss: join(runnerTemp, 'rss') };
+  const files = {
+    output: join(runnerTemp, 'output'),
+    summary: join(runnerTemp, 'summary'),
+    report: join(runnerTemp, 'modelreg/report.json'),
+    rss: join(runnerTemp, 'rss'),
+  };
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -194,7 +210,15 @@ function benchSize(size, opts) {
       {
         id: 'read2',
         label: 'raw git read of both trees (`ls-tree` + `cat-file --batch`, base and head)',
-        cmd: ['sh', ['-c', [pr.base, pr.head].map((rev) => `git ls-tree -r --format='%(objectname)' ${rev} -- registry.yaml models | git cat-file --batch > /dev/null`).join(' && ')]],
+        cmd: [
+          'sh',
+          [
+            '-c',
+            [pr.base, pr.head]
+              .map((rev) => `git ls-tree -r --format='%(objectname)' ${rev} -- registry.yaml models | git cat-file --batch > /dev/null`)
+              .join(' && '),
+          ],
+        ],
       },
     ];
     for (const c of cmds) Object.assign(c, { samples: [], runs: size === '10k' ? opts.runsLarge : opts.runs });
@@ -234,7 +258,11 @@ function benchSize(size, opts) {
       exit: statuses.join('/'),
       counts: first.counts,
       findings: Object.entries(first.findings.reduce((m, f) => ((m[`${f.severity} ${f.code}`] = (m[`${f.severity} ${f.code}`] ?? 0) + 1), m), {})),
-      change: { models: first.models, versionsAdded: first.change.versionsAdded, promotions: first.promotions.map((p) => `${p.model} ${p.stage} ${p.from} → ${p.to} (${p.passed ? 'passed' : 'failed'})`) },
+      change: {
+        models: first.models,
+        versionsAdded: first.change.versionsAdded,
+        promotions: first.promotions.map((p) => `${p.model} ${p.stage} ${p.from} → ${p.to} (${p.passed ? 'passed' : 'failed'})`),
+      },
       rssMiB: action.rss.length ? Math.max(...action.rss) / 1024 : null,
       rssRuns: action.rss.length,
       rssHow: useTime ? '/usr/bin/time -f %M' : '/proc VmHWM polled every 20 ms',
@@ -251,7 +279,9 @@ function main() {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run \`npm run bundle\``);
   const results = opts.sizes.map((s) => benchSize(s, opts));
   const gitVersion = spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\n# The pull-request action, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${gitVersion}\n`);
+  console.log(
+    `\n# The pull-request action, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${gitVersion}\n`,
+  );
   console.log('| size | operation | runs | median ms | ÷ `node -e 0` | ÷ `git diff --name-only` |');
   console.log('|---|---|---:|---:|---:|---:|');
   for (const r of results) {
@@ -265,8 +295,12 @@ function main() {
   console.log('');
   for (const r of results) {
     console.log(`${r.size} (${r.models} models, ${r.files} files): pull request ${r.pr.description}`);
-    console.log(`  verdict ${r.verdict} (exit ${r.exit}); findings: ${r.counts.error} error, ${r.counts.warning} warning, ${r.counts.notice} notice${r.findings.length ? ` — ${r.findings.map(([k, v]) => `${v}× ${k}`).join(', ')}` : ''}`);
-    console.log(`  change: models ${r.change.models.join(', ')}; versions added ${r.change.versionsAdded.join(', ') || '-'}; ${r.change.promotions.join('; ') || 'no stage moves'}`);
+    console.log(
+      `  verdict ${r.verdict} (exit ${r.exit}); findings: ${r.counts.error} error, ${r.counts.warning} warning, ${r.counts.notice} notice${r.findings.length ? ` — ${r.findings.map(([k, v]) => `${v}× ${k}`).join(', ')}` : ''}`,
+    );
+    console.log(
+      `  change: models ${r.change.models.join(', ')}; versions added ${r.change.versionsAdded.join(', ') || '-'}; ${r.change.promotions.join('; ') || 'no stage moves'}`,
+    );
     console.log(`  action peak RSS: ${r.rssMiB === null ? '-' : `${r.rssMiB.toFixed(0)} MiB`} (the largest of ${r.rssRuns} runs, ${r.rssHow})`);
     for (const n of r.notes) console.log(`  note: ${n}`);
   }

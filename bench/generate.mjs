@@ -28,7 +28,7 @@ export const ROOT = join(HERE, '..');
 export const CACHE = join(HERE, '.cache');
 const POLICY_SOURCE = join(ROOT, 'test/fixtures/registry/registry.yaml');
 
-export const SIZES = { '100': 100, '1k': 1000, '10k': 10000 };
+export const SIZES = { 100: 100, '1k': 1000, '10k': 10000 };
 const VERSIONS = ['1.0.0', '1.0.1', '1.1.0', '1.2.0', '1.2.1', '1.3.0', '2.0.0-rc.1', '2.0.0', '2.1.0', '2.2.0'];
 // Stage holders (indices into VERSIONS) and their previous holders.
 const PROD = 5; // 1.3.0, previous 1.2.1
@@ -42,7 +42,18 @@ const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heid
 const FRAMEWORKS = ['transformers', 'pytorch', 'onnx', 'sklearn', 'gguf', 'tensorflow'];
 const OPTIMIZERS = ['adamw', 'sgd', 'adafactor', 'lion'];
 const HARDWARE = ['1x A100', '8x A100', '4x H100', '1x L4', '2x T4', 'cpu'];
-const WORDS = ['longer schedule', 'more training data', 'cleaned labels', 'larger head', 'new tokenizer', 'distilled teacher', 'fixed class imbalance', 'retuned learning rate', 'extra augmentation', 'warm restart'];
+const WORDS = [
+  'longer schedule',
+  'more training data',
+  'cleaned labels',
+  'larger head',
+  'new tokenizer',
+  'distilled teacher',
+  'fixed class imbalance',
+  'retuned learning rate',
+  'extra augmentation',
+  'warm restart',
+];
 
 /** Deterministic PRNG (mulberry32), seeded per model so any model can be regenerated alone. */
 function rng(seed) {
@@ -79,7 +90,13 @@ function modelYaml(i) {
   const name = modelName(i);
   const team = pick(r, TEAMS);
   const owners = [pick(r, PEOPLE), `@acme/${team}-ml`];
-  if (r() < 0.3) owners.push(`${pick(r, PEOPLE.filter((p) => p !== owners[0]))}@acme.example`);
+  if (r() < 0.3)
+    owners.push(
+      `${pick(
+        r,
+        PEOPLE.filter((p) => p !== owners[0]),
+      )}@acme.example`,
+    );
   return [
     '# yaml-language-server: $schema=../../.modelreg/schemas/model.schema.json',
     `name: ${name}`,
@@ -102,7 +119,14 @@ export function versionYaml(i, k, version = VERSIONS[k]) {
   const accuracy = round(0.855 + k * 0.009 + r() * 0.003);
   const f1 = round(accuracy - 0.02 - r() * 0.01);
   const latency = round(8 + r() * 40, 1);
-  const weights = framework === 'onnx' ? ['model.onnx', 'onnx'] : framework === 'gguf' ? ['model.gguf', 'gguf'] : framework === 'sklearn' ? ['model.joblib', 'joblib'] : ['model.safetensors', 'safetensors'];
+  const weights =
+    framework === 'onnx'
+      ? ['model.onnx', 'onnx']
+      : framework === 'gguf'
+        ? ['model.gguf', 'gguf']
+        : framework === 'sklearn'
+          ? ['model.joblib', 'joblib']
+          : ['model.safetensors', 'safetensors'];
   const arts = [
     { path: weights[0], size: Math.floor(50e6 + r() * 900e6), format: weights[1], role: 'weights' },
     { path: 'config.json', size: Math.floor(400 + r() * 2000), format: 'json', role: 'config' },
@@ -137,7 +161,10 @@ export function versionYaml(i, k, version = VERSIONS[k]) {
     `created_by: ${pick(r, PEOPLE)}@acme.example`,
     `created_at: "${created}"`,
   );
-  if (k === 0 && hasDeprecatedFirst(i)) lines.push(`deprecated: { at: "${isoDay((i % 300) + 95)}", by: ${PEOPLE[i % PEOPLE.length]}@acme.example, reason: ${q('Superseded; evaluation leak found.')} }`);
+  if (k === 0 && hasDeprecatedFirst(i))
+    lines.push(
+      `deprecated: { at: "${isoDay((i % 300) + 95)}", by: ${PEOPLE[i % PEOPLE.length]}@acme.example, reason: ${q('Superseded; evaluation leak found.')} }`,
+    );
   lines.push('');
   return lines.join('\n');
 }
@@ -165,8 +192,16 @@ function writeModel(dir, i) {
   for (let k = 0; k < VERSIONS.length; k++) writeFileSync(join(mdir, 'versions', `${VERSIONS[k]}.yaml`), versionYaml(i, k));
   const day = (i % 300) + 100;
   writeFileSync(join(mdir, 'stages', 'development.yaml'), stageYaml(i, 'development', VERSIONS[DEV], VERSIONS[DEV - 1], day + 3, 'Nightly candidate.'));
-  if (hasStaging(i)) writeFileSync(join(mdir, 'stages', 'staging.yaml'), stageYaml(i, 'staging', VERSIONS[STAGING], VERSIONS[STAGING - 1], day + 2, 'Passed offline evaluation.'));
-  if (hasProduction(i)) writeFileSync(join(mdir, 'stages', 'production.yaml'), stageYaml(i, 'production', VERSIONS[PROD], i % 7 === 0 ? null : VERSIONS[PROD - 1], day + 1, 'Replaces the previous release.'));
+  if (hasStaging(i))
+    writeFileSync(
+      join(mdir, 'stages', 'staging.yaml'),
+      stageYaml(i, 'staging', VERSIONS[STAGING], VERSIONS[STAGING - 1], day + 2, 'Passed offline evaluation.'),
+    );
+  if (hasProduction(i))
+    writeFileSync(
+      join(mdir, 'stages', 'production.yaml'),
+      stageYaml(i, 'production', VERSIONS[PROD], i % 7 === 0 ? null : VERSIONS[PROD - 1], day + 1, 'Replaces the previous release.'),
+    );
 }
 
 const at = (date) => ({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
@@ -200,7 +235,16 @@ export function generate(n, dir, log = () => {}) {
   writeFileSync(join(dir, vPathC), versionYaml(c, 10, newVersion));
   writeFileSync(join(dir, sPathB), stageYaml(b, 'production', VERSIONS[STAGING], VERSIONS[PROD], 420, 'Promote the staging candidate.'));
   git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '-m', `Register ${modelName(a)}@${newVersion} and ${modelName(c)}@${newVersion}; promote ${modelName(b)}@${VERSIONS[STAGING]} to production`], { env: at('2026-01-02T00:00:00Z') });
+  git(
+    dir,
+    [
+      'commit',
+      '-q',
+      '-m',
+      `Register ${modelName(a)}@${newVersion} and ${modelName(c)}@${newVersion}; promote ${modelName(b)}@${VERSIONS[STAGING]} to production`,
+    ],
+    { env: at('2026-01-02T00:00:00Z') },
+  );
   git(dir, ['tag', 'bench-head']);
   const changed = git(dir, ['diff', '--name-only', 'bench-base', 'HEAD']).split('\n').filter(Boolean);
   if (changed.length !== 3) throw new Error(`expected 3 changed files, got ${changed.length}: ${changed.join(', ')}`);

@@ -29,7 +29,13 @@ const RAW_GIT = "git ls-tree -r --format='%(objectname)' HEAD -- registry.yaml m
 
 function run(cmd, args, cwd, { out = false } = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', out ? 'pipe' : 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', out ? 'pipe' : 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed (${r.status ?? r.signal}): ${r.stderr}`);
   return { ms, stdout: r.stdout ?? '' };
@@ -42,37 +48,61 @@ function rows(reg, info, hist, histInfo, churn) {
   const json = (s) => JSON.parse(s);
   return [
     {
-      op: `resolve ${info.resolveModel}@production`, cmd: modelreg('resolve', `${info.resolveModel}@production`), cwd: reg,
-      limit: 'modelreg --version', limitCmd: modelreg('--version'), target: { ratio: 1.2 },
+      op: `resolve ${info.resolveModel}@production`,
+      cmd: modelreg('resolve', `${info.resolveModel}@production`),
+      cwd: reg,
+      limit: 'modelreg --version',
+      limitCmd: modelreg('--version'),
+      target: { ratio: 1.2 },
       check: (s) => (s.startsWith(`${info.resolveModel}@`) ? null : 'unexpected output'),
     },
     {
-      op: 'list --json (cache warm)', cmd: modelreg('list', '--json'), cwd: reg,
-      limit: 'raw git read of the same files', limitCmd: sh(RAW_GIT), target: { ratio: 2 },
+      op: 'list --json (cache warm)',
+      cmd: modelreg('list', '--json'),
+      cwd: reg,
+      limit: 'raw git read of the same files',
+      limitCmd: sh(RAW_GIT),
+      target: { ratio: 2 },
       check: (s) => (json(s).models.length === info.models ? null : 'wrong model count'),
     },
     {
-      op: `first list --json after a commit of ${K_CHANGED} manifests`, cmd: modelreg('list', '--json'), cwd: churn,
-      limit: 'list --json right after (warm)', limitCmd: modelreg('list', '--json'), target: { aboveMs: 500 },
+      op: `first list --json after a commit of ${K_CHANGED} manifests`,
+      cmd: modelreg('list', '--json'),
+      cwd: churn,
+      limit: 'list --json right after (warm)',
+      limitCmd: modelreg('list', '--json'),
+      target: { aboveMs: 500 },
       before: (round) => commitChurn(churn, round),
       check: (s) => (json(s).models.length === info.models ? null : 'wrong model count'),
     },
     {
-      op: 'validate --base --head (3-file change)', cmd: modelreg('validate', '--base', 'bench-base', '--head', 'HEAD', '--json'), cwd: reg,
-      limit: 'modelreg --version', limitCmd: modelreg('--version'), target: { ratio: 3 },
+      op: 'validate --base --head (3-file change)',
+      cmd: modelreg('validate', '--base', 'bench-base', '--head', 'HEAD', '--json'),
+      cwd: reg,
+      limit: 'modelreg --version',
+      limitCmd: modelreg('--version'),
+      target: { ratio: 3 },
       check: (s) => {
         const r = json(s);
         return r.ok && r.change.versionsAdded.length === 2 && r.change.stageMoves.length === 1 ? null : `ok=${r.ok}`;
       },
     },
     {
-      op: `history ${histInfo.model} (${histInfo.commits} commits)`, cmd: modelreg('history', histInfo.model, '--json'), cwd: hist,
-      limit: `git log --name-status -- models/${histInfo.model}/`, limitCmd: ['git', ['log', '--name-status', '--', `models/${histInfo.model}/`]], target: { ratio: 2 },
+      op: `history ${histInfo.model} (${histInfo.commits} commits)`,
+      cmd: modelreg('history', histInfo.model, '--json'),
+      cwd: hist,
+      limit: `git log --name-status -- models/${histInfo.model}/`,
+      limitCmd: ['git', ['log', '--name-status', '--', `models/${histInfo.model}/`]],
+      target: { ratio: 2 },
       check: (s) => (json(s).events.filter((e) => e.kind === 'registered').length === 10 ? null : 'expected 10 registrations'),
     },
     {
-      op: 'validate (all manifests, cache warm)', cmd: modelreg('validate', '--json'), cwd: reg,
-      limit: 'raw git read of the same files', limitCmd: sh(RAW_GIT), target: { ratio: 2 },
+      op: 'validate (all manifests, cache warm)',
+      cmd: modelreg('validate', '--json'),
+      cwd: reg,
+      limit: 'raw git read of the same files',
+      limitCmd: sh(RAW_GIT),
+      target: { ratio: 2 },
       check: (s) => (json(s).ok && json(s).models === info.models ? null : 'not ok'),
     },
   ];
@@ -125,7 +155,10 @@ function main() {
     const b = median(r.b);
     const pass = !r.problem && (r.target.ratio ? a / b <= r.target.ratio : a - b <= r.target.aboveMs);
     return {
-      operation: r.op, modelreg: fmt(a), limit: r.limit, limitMs: fmt(b),
+      operation: r.op,
+      modelreg: fmt(a),
+      limit: r.limit,
+      limitMs: fmt(b),
       ratio: r.target.ratio ? `${(a / b).toFixed(2)}×` : `+${fmt(a - b)} ms`,
       target: r.target.ratio ? `≤ ${r.target.ratio}×` : `≤ +${r.target.aboveMs} ms`,
       result: r.problem ? `FAIL (${r.problem})` : pass ? 'pass' : 'FAIL',
@@ -138,7 +171,12 @@ function main() {
   const env = `${process.version}, ${git(ROOT, ['--version'])}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, ['rev-parse', '--short', 'HEAD'])}`;
   console.log(`\nmodelreg bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs; ${env}\n`);
   cells.forEach((c, i) => {
-    console.log(c.map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j]))).join('  ').trimEnd());
+    console.log(
+      c
+        .map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j])))
+        .join('  ')
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
   const total = (Date.now() - started) / 1000;

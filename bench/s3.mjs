@@ -38,7 +38,9 @@ const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const SIZES = opt('sizes', '1G,4G').split(',').map((s) => ({ label: s, bytes: Number.parseFloat(s) * { K: 1024, M: MiB, G: GiB }[s.slice(-1)] }));
+const SIZES = opt('sizes', '1G,4G')
+  .split(',')
+  .map((s) => ({ label: s, bytes: Number.parseFloat(s) * { K: 1024, M: MiB, G: GiB }[s.slice(-1)] }));
 if (SIZES.some((s) => !(s.bytes > 0))) {
   console.error(`bench/s3: --sizes takes sizes like 256M,1G,4G, not "${opt('sizes')}"`);
   process.exit(2);
@@ -76,8 +78,20 @@ function unavailable(why, running = false) {
 }
 let s3;
 try {
-  const vars = Object.fromEntries(readFileSync(join(s3Dir, 'env'), 'utf8').split('\n').map((l) => /^([A-Za-z_]\w*)=(.*)$/.exec(l.trim())).filter(Boolean).map((m) => [m[1], m[2]]));
-  s3 = { endpoint: vars.MODELREG_TEST_S3_ENDPOINT.replace(/\/+$/, ''), bucket: vars.MODELREG_TEST_S3_BUCKET || 'modelreg-test', accessKeyId: vars.AWS_ACCESS_KEY_ID, secretAccessKey: vars.AWS_SECRET_ACCESS_KEY, region: vars.AWS_REGION || 'us-east-1' };
+  const vars = Object.fromEntries(
+    readFileSync(join(s3Dir, 'env'), 'utf8')
+      .split('\n')
+      .map((l) => /^([A-Za-z_]\w*)=(.*)$/.exec(l.trim()))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
+  s3 = {
+    endpoint: vars.MODELREG_TEST_S3_ENDPOINT.replace(/\/+$/, ''),
+    bucket: vars.MODELREG_TEST_S3_BUCKET || 'modelreg-test',
+    accessKeyId: vars.AWS_ACCESS_KEY_ID,
+    secretAccessKey: vars.AWS_SECRET_ACCESS_KEY,
+    region: vars.AWS_REGION || 'us-east-1',
+  };
 } catch {
   unavailable(`no S3 test server (no ${join(s3Dir, 'env')})`);
 }
@@ -97,7 +111,10 @@ try {
   if (setting) capacity = Number(new RegExp(`^${setting} = (\\d+)`, 'm').exec(conf)?.[1]) || undefined;
 } catch {}
 if (capacity !== undefined && capacity < needed) {
-  unavailable(`the server of ${s3Dir} (${objectStore}, ${(capacity / GiB).toFixed(0)} GiB) is too small for ${REPS} runs at ${largest.label} (needs ~${Math.ceil(needed / GiB)} GiB)`, true);
+  unavailable(
+    `the server of ${s3Dir} (${objectStore}, ${(capacity / GiB).toFixed(0)} GiB) is too small for ${REPS} runs at ${largest.label} (needs ~${Math.ceil(needed / GiB)} GiB)`,
+    true,
+  );
 }
 
 const runPrefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -111,7 +128,10 @@ Object.assign(env, {
   AWS_CONFIG_FILE: '/dev/null',
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   AWS_EC2_METADATA_DISABLED: 'true',
-  GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com',
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
   CI: '1',
 });
 // The client settings S3Store makes from the registry.yaml written below (checksums: when_required).
@@ -180,7 +200,13 @@ async function deletePrefix(prefix) {
   let keyMarker;
   let uploadMarker;
   do {
-    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: `${prefix}/`, ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadMarker } : {}) }));
+    const page = await client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: s3.bucket,
+        Prefix: `${prefix}/`,
+        ...(keyMarker ? { KeyMarker: keyMarker, UploadIdMarker: uploadMarker } : {}),
+      }),
+    );
     for (const u of page.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: u.Key, UploadId: u.UploadId }));
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     uploadMarker = page.NextUploadIdMarker;
@@ -194,7 +220,10 @@ const emptyEtag = new Set();
 let sdkNodeWarning = false;
 /** Anything a child said on stderr beyond the SDK's warning that Node 20 support ends, kept as a note. */
 function noteStderr(who, err) {
-  const rest = err.replace(/\(node:\d+\) (Warning: )?NodeVersionSupportWarning[\s\S]*?More information can be found at: \S+\n?/g, () => ((sdkNodeWarning = true), '')).split('\n').filter((l) => l.trim() && !/--trace-warnings/.test(l));
+  const rest = err
+    .replace(/\(node:\d+\) (Warning: )?NodeVersionSupportWarning[\s\S]*?More information can be found at: \S+\n?/g, () => ((sdkNodeWarning = true), ''))
+    .split('\n')
+    .filter((l) => l.trim() && !/--trace-warnings/.test(l));
   if (rest.length) oddities.push(`${who} stderr: ${rest[0]}`);
 }
 
@@ -217,7 +246,13 @@ try {
     if (init.status !== 0) throw new Error(`modelreg init failed: ${init.stderr}`);
     const policy = readFileSync(join(reg, 'registry.yaml'), 'utf8');
     if (!/^ {2}store: .*$/m.test(policy)) throw new Error('registry.yaml of the template has no artifacts.store line');
-    writeFileSync(join(reg, 'registry.yaml'), policy.replace(/^ {2}store: .*$/m, `  store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`));
+    writeFileSync(
+      join(reg, 'registry.yaml'),
+      policy.replace(
+        /^ {2}store: .*$/m,
+        `  store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`,
+      ),
+    );
     git(reg, 'commit', '-qam', 'Store artifacts in S3');
 
     const file = join(base, `weights-${size.label}.safetensors`);
@@ -269,12 +304,24 @@ try {
       if (!deduplicated) oddities.push(`${size.label}: re-register ${againVersion} uploaded the artifact again (not deduplicated)`);
       if (hash.out !== artifact.sha256) oddities.push(`${size.label}: the file's sha256 ${hash.out} is not the one register recorded (${artifact.sha256})`);
 
-      for (const [who, x] of Object.entries({ register, 'plain Upload': upload, pull, 'plain GetObject': get, 're-register': again, sha256: hash })) noteStderr(`${size.label} ${who}`, x.err);
+      for (const [who, x] of Object.entries({ register, 'plain Upload': upload, pull, 'plain GetObject': get, 're-register': again, sha256: hash }))
+        noteStderr(`${size.label} ${who}`, x.err);
       runs.push({
         order: modelregFirst ? 'modelreg-first' : 'limit-first',
-        register: register.ms, plainUpload: upload.ms, pull: pull.ms, plainGet: get.ms, reregister: again.ms, sha256: hash.ms,
-        rssRegister: register.peak, rssPlainUpload: upload.peak, rssPull: pull.peak, rssPlainGet: get.peak, rssReregister: again.peak, rssSha256: hash.peak,
-        deduplicated, plainUploadEtag: etag,
+        register: register.ms,
+        plainUpload: upload.ms,
+        pull: pull.ms,
+        plainGet: get.ms,
+        reregister: again.ms,
+        sha256: hash.ms,
+        rssRegister: register.peak,
+        rssPlainUpload: upload.peak,
+        rssPull: pull.peak,
+        rssPlainGet: get.peak,
+        rssReregister: again.peak,
+        rssSha256: hash.peak,
+        deduplicated,
+        plainUploadEtag: etag,
       });
     }
     rmSync(file, { force: true });
@@ -282,10 +329,23 @@ try {
     const med = (k) => median(runs.map((x) => x[k]));
     const peak = (k) => Math.max(...runs.map((x) => x[k]));
     rows.push({
-      size: size.label, bytes: size.bytes, reps: REPS,
-      register: med('register'), plainUpload: med('plainUpload'), pull: med('pull'), plainGet: med('plainGet'), reregister: med('reregister'), sha256: med('sha256'),
-      rssRegister: peak('rssRegister'), rssPlainUpload: peak('rssPlainUpload'), rssPull: peak('rssPull'), rssPlainGet: peak('rssPlainGet'), rssReregister: peak('rssReregister'), rssSha256: peak('rssSha256'),
-      objectsDeleted: deleted, runs,
+      size: size.label,
+      bytes: size.bytes,
+      reps: REPS,
+      register: med('register'),
+      plainUpload: med('plainUpload'),
+      pull: med('pull'),
+      plainGet: med('plainGet'),
+      reregister: med('reregister'),
+      sha256: med('sha256'),
+      rssRegister: peak('rssRegister'),
+      rssPlainUpload: peak('rssPlainUpload'),
+      rssPull: peak('rssPull'),
+      rssPlainGet: peak('rssPlainGet'),
+      rssReregister: peak('rssReregister'),
+      rssSha256: peak('rssSha256'),
+      objectsDeleted: deleted,
+      runs,
     });
   }
 } finally {
@@ -297,26 +357,57 @@ say('done');
 /** Columns padded to their widest cell; numeric columns (all but the first `left`) right-aligned. */
 function print(table, left) {
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  for (const r of table) console.log(r.map((c, i) => (i < left ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ').trimEnd());
+  for (const r of table)
+    console.log(
+      r
+        .map((c, i) => (i < left ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 console.log(`S3 store, server ${s3.endpoint} (${objectStore}), part size ${mib(PART_SIZE)} MiB × ${QUEUE_SIZE} in flight; medians of ${REPS} run(s), seconds`);
-print([
-  ['size', 'operation', 'limit', 'modelreg s', 'limit s', 'ratio'],
-  ...rows.flatMap((r) => [
-    [r.size, 'register', 'lib-storage Upload', fmt(r.register), fmt(r.plainUpload), ratio(r.register, r.plainUpload)],
-    [r.size, 'pull', 'GetObject to a file', fmt(r.pull), fmt(r.plainGet), ratio(r.pull, r.plainGet)],
-    [r.size, 're-register (dedup)', 'sha256 of the file', fmt(r.reregister), fmt(r.sha256), ratio(r.reregister, r.sha256)],
-  ]),
-], 3);
+print(
+  [
+    ['size', 'operation', 'limit', 'modelreg s', 'limit s', 'ratio'],
+    ...rows.flatMap((r) => [
+      [r.size, 'register', 'lib-storage Upload', fmt(r.register), fmt(r.plainUpload), ratio(r.register, r.plainUpload)],
+      [r.size, 'pull', 'GetObject to a file', fmt(r.pull), fmt(r.plainGet), ratio(r.pull, r.plainGet)],
+      [r.size, 're-register (dedup)', 'sha256 of the file', fmt(r.reregister), fmt(r.sha256), ratio(r.reregister, r.sha256)],
+    ]),
+  ],
+  3,
+);
 console.log('\npeak RSS, MiB (the largest of the runs)');
-print([
-  ['size', 'register', 're-register', 'pull', 'lib-storage Upload', 'GetObject', 'sha256'],
-  ...rows.map((r) => [r.size, mib(r.rssRegister), mib(r.rssReregister), mib(r.rssPull), mib(r.rssPlainUpload), mib(r.rssPlainGet), mib(r.rssSha256)]),
-], 1);
+print(
+  [
+    ['size', 'register', 're-register', 'pull', 'lib-storage Upload', 'GetObject', 'sha256'],
+    ...rows.map((r) => [r.size, mib(r.rssRegister), mib(r.rssReregister), mib(r.rssPull), mib(r.rssPlainUpload), mib(r.rssPlainGet), mib(r.rssSha256)]),
+  ],
+  1,
+);
 const rate = (bytes, ms) => (bytes / MiB / (ms / 1000)).toFixed(0);
-console.log(`\nthroughput, MiB/s: ${rows.map((r) => `${r.size} register ${rate(r.bytes, r.register)}, Upload ${rate(r.bytes, r.plainUpload)}, pull ${rate(r.bytes, r.pull)}, GetObject ${rate(r.bytes, r.plainGet)}, sha256 ${rate(r.bytes, r.sha256)}`).join('; ')}`);
-if (emptyEtag.size) oddities.push(`RGW answered CompleteMultipartUpload with an empty <ETag></ETag> (the plain Upload's result had ETag '' at ${[...emptyEtag].join(', ')}); HeadObject reports the object's ETag`);
-if (sdkNodeWarning) oddities.push(`the AWS SDK warns (NodeVersionSupportWarning) in every process that its releases after early January 2027 need Node >= 22; this is Node ${process.versions.node}`);
+console.log(
+  `\nthroughput, MiB/s: ${rows.map((r) => `${r.size} register ${rate(r.bytes, r.register)}, Upload ${rate(r.bytes, r.plainUpload)}, pull ${rate(r.bytes, r.pull)}, GetObject ${rate(r.bytes, r.plainGet)}, sha256 ${rate(r.bytes, r.sha256)}`).join('; ')}`,
+);
+if (emptyEtag.size)
+  oddities.push(
+    `RGW answered CompleteMultipartUpload with an empty <ETag></ETag> (the plain Upload's result had ETag '' at ${[...emptyEtag].join(', ')}); HeadObject reports the object's ETag`,
+  );
+if (sdkNodeWarning)
+  oddities.push(
+    `the AWS SDK warns (NodeVersionSupportWarning) in every process that its releases after early January 2027 need Node >= 22; this is Node ${process.versions.node}`,
+  );
 for (const o of oddities) console.log(`note: ${o}`);
-console.log(JSON.stringify({ bench: 's3', date: new Date().toISOString(), endpoint: s3.endpoint, objectStore, partSize: PART_SIZE, queueSize: QUEUE_SIZE, rows, oddities }));
+console.log(
+  JSON.stringify({
+    bench: 's3',
+    date: new Date().toISOString(),
+    endpoint: s3.endpoint,
+    objectStore,
+    partSize: PART_SIZE,
+    queueSize: QUEUE_SIZE,
+    rows,
+    oddities,
+  }),
+);

@@ -32,7 +32,11 @@ import { git, median, parseOptions } from './measure.mjs';
 
 const BIN = join(ROOT, 'bin/run.js');
 const log = (m) => process.stderr.write(`${m}\n`);
-const opts = parseOptions(process.argv.slice(2), { models: 1000, versions: 10, duration: 10, warmup: 2, connections: 16, startupRuns: 3, followRuns: 5, only: 'throughput,startup,follow' }, 'usage: node bench/serve.mjs [--models 1000] [--versions 10] [--duration 10] [--connections 16] [--startup-runs 3] [--follow-runs 5] [--only throughput,startup,follow]');
+const opts = parseOptions(
+  process.argv.slice(2),
+  { models: 1000, versions: 10, duration: 10, warmup: 2, connections: 16, startupRuns: 3, followRuns: 5, only: 'throughput,startup,follow' },
+  'usage: node bench/serve.mjs [--models 1000] [--versions 10] [--duration 10] [--connections 16] [--startup-runs 3] [--follow-runs 5] [--only throughput,startup,follow]',
+);
 const parts = new Set(String(opts.only).split(','));
 const WORK = join(CACHE, `serve-${opts.models}x${opts.versions}`);
 const IDENTITY = { GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
@@ -75,18 +79,31 @@ function writeModelreg(dir, models) {
   mkdirSync(store, { recursive: true });
   writeFileSync(join(store, sha), bytes);
   writeFileSync(join(dir, '.gitignore'), '.modelreg/store/\n');
-  writeFileSync(join(dir, 'registry.yaml'), 'apiVersion: modelreg/v1\nartifacts:\n  store: file://.modelreg/store\nstages:\n  - name: staging\n    from: []\n  - name: production\n    from: []\n');
+  writeFileSync(
+    join(dir, 'registry.yaml'),
+    'apiVersion: modelreg/v1\nartifacts:\n  store: file://.modelreg/store\nstages:\n  - name: staging\n    from: []\n  - name: production\n    from: []\n',
+  );
   const at = '2026-11-01T10:00:00Z';
   for (const m of models) {
     const base = join(dir, 'models', m.name);
     mkdirSync(join(base, 'versions'), { recursive: true });
     mkdirSync(join(base, 'stages'), { recursive: true });
-    writeFileSync(join(base, 'model.yaml'), `name: ${m.name}\ndescription: ${JSON.stringify(m.description)}\nowners: [bench@example.com]\ntags:\n  team: ${m.tags.team}\n`);
+    writeFileSync(
+      join(base, 'model.yaml'),
+      `name: ${m.name}\ndescription: ${JSON.stringify(m.description)}\nowners: [bench@example.com]\ntags:\n  team: ${m.tags.team}\n`,
+    );
     m.versions.forEach((v, k) => {
       const n = k + 1;
-      writeFileSync(join(base, 'versions', `${n}.0.0.yaml`), `name: ${m.name}\nversion: ${n}.0.0\ndescription: ${JSON.stringify(v.description)}\nartifacts:\n  - { path: model.bin, sha256: ${sha}, size: ${bytes.length} }\ntags:\n  run: ${v.tags.run}\n  mlflow.version: "${n}"\ncreated_by: bench@example.com\ncreated_at: ${at}\n`);
+      writeFileSync(
+        join(base, 'versions', `${n}.0.0.yaml`),
+        `name: ${m.name}\nversion: ${n}.0.0\ndescription: ${JSON.stringify(v.description)}\nartifacts:\n  - { path: model.bin, sha256: ${sha}, size: ${bytes.length} }\ntags:\n  run: ${v.tags.run}\n  mlflow.version: "${n}"\ncreated_by: bench@example.com\ncreated_at: ${at}\n`,
+      );
     });
-    for (const [stage, n] of Object.entries(m.stages)) writeFileSync(join(base, 'stages', `${stage}.yaml`), `model: ${m.name}\nstage: ${stage}\nversion: ${n}.0.0\nmoved_by: bench@example.com\nmoved_at: ${at}\nprevious: null\n`);
+    for (const [stage, n] of Object.entries(m.stages))
+      writeFileSync(
+        join(base, 'stages', `${stage}.yaml`),
+        `model: ${m.name}\nstage: ${stage}\nversion: ${n}.0.0\nmoved_by: bench@example.com\nmoved_at: ${at}\nprevious: null\n`,
+      );
   }
   git(dir, ['init', '-q', '-b', 'main']);
   git(dir, ['add', '-A']);
@@ -108,7 +125,10 @@ function prepare(py) {
   const spec = join(WORK, 'spec.json');
   writeFileSync(spec, JSON.stringify({ source: 'mlflow-artifacts:/bench/model', models }));
   const t0 = Date.now();
-  const r = spawnSync(py, [join(ROOT, 'bench/mlflow_load.py'), `sqlite:///${join(WORK, 'mlflow/mlflow.db')}`, spec], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(py, [join(ROOT, 'bench/mlflow_load.py'), `sqlite:///${join(WORK, 'mlflow/mlflow.db')}`, spec], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error('bench/mlflow_load.py failed');
   const ready = { registry: reg, mlflowDir: join(WORK, 'mlflow'), loadSeconds: (Date.now() - t0) / 1000 };
   writeFileSync(done, JSON.stringify(ready));
@@ -123,7 +143,17 @@ async function startProcess(cmd, args, options, ready, waitSeconds = 120) {
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise((r) => child.on('exit', r));
   for (let i = 0; i < waitSeconds * 10; i++) {
-    if (await ready(out)) return { child, output: () => out, stop: async () => { try { process.kill(-child.pid, 'SIGTERM'); } catch {} await exited; } };
+    if (await ready(out))
+      return {
+        child,
+        output: () => out,
+        stop: async () => {
+          try {
+            process.kill(-child.pid, 'SIGTERM');
+          } catch {}
+          await exited;
+        },
+      };
     if (child.exitCode !== null) break;
     await sleep(100);
   }
@@ -133,15 +163,25 @@ async function startProcess(cmd, args, options, ready, waitSeconds = 120) {
   throw new Error(`${cmd} ${args.join(' ')} did not start: ${out.slice(-2000)}`);
 }
 
-const answers = (url) => fetch(url).then((r) => r.ok, () => false);
+const answers = (url) =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 async function startModelreg(dir, extra = [], waitSeconds = 120) {
   let url;
-  const p = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', ...extra], { cwd: dir, env: { ...process.env, ...IDENTITY } }, async (out) => {
-    const m = /"event":"listening","url":"([^"]+)"/.exec(out);
-    if (m) url = m[1];
-    return !!url;
-  }, waitSeconds);
+  const p = await startProcess(
+    process.execPath,
+    [BIN, 'serve', '--port', '0', ...extra],
+    { cwd: dir, env: { ...process.env, ...IDENTITY } },
+    async (out) => {
+      const m = /"event":"listening","url":"([^"]+)"/.exec(out);
+      if (m) url = m[1];
+      return !!url;
+    },
+    waitSeconds,
+  );
   return { ...p, url };
 }
 
@@ -157,11 +197,34 @@ function endpoints() {
   const sample = Array.from({ length: 64 }, (_, i) => name((i * 7919) % opts.models));
   const q = (s) => encodeURIComponent(s);
   return [
-    { label: 'get-latest-versions (POST, Production)', requests: sample.map((n) => ({ method: 'POST', path: '/api/2.0/mlflow/registered-models/get-latest-versions', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: n, stages: ['Production'] }) })) },
-    { label: 'registered-models/alias (production)', requests: sample.map((n) => ({ method: 'GET', path: `/api/2.0/mlflow/registered-models/alias?name=${q(n)}&alias=production` })) },
-    { label: 'model-versions/get', requests: sample.map((n, i) => ({ method: 'GET', path: `/api/2.0/mlflow/model-versions/get?name=${q(n)}&version=${(i % opts.versions) + 1}` })) },
-    { label: "model-versions/search (name = '…')", requests: sample.map((n) => ({ method: 'GET', path: `/api/2.0/mlflow/model-versions/search?filter=${q(`name='${n}'`)}&max_results=100` })) },
-    { label: "registered-models/search (LIKE, 100)", requests: sample.map((n) => ({ method: 'GET', path: `/api/2.0/mlflow/registered-models/search?filter=${q(`name LIKE '${n.slice(0, -2)}%'`)}&max_results=100` })) },
+    {
+      label: 'get-latest-versions (POST, Production)',
+      requests: sample.map((n) => ({
+        method: 'POST',
+        path: '/api/2.0/mlflow/registered-models/get-latest-versions',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: n, stages: ['Production'] }),
+      })),
+    },
+    {
+      label: 'registered-models/alias (production)',
+      requests: sample.map((n) => ({ method: 'GET', path: `/api/2.0/mlflow/registered-models/alias?name=${q(n)}&alias=production` })),
+    },
+    {
+      label: 'model-versions/get',
+      requests: sample.map((n, i) => ({ method: 'GET', path: `/api/2.0/mlflow/model-versions/get?name=${q(n)}&version=${(i % opts.versions) + 1}` })),
+    },
+    {
+      label: "model-versions/search (name = '…')",
+      requests: sample.map((n) => ({ method: 'GET', path: `/api/2.0/mlflow/model-versions/search?filter=${q(`name='${n}'`)}&max_results=100` })),
+    },
+    {
+      label: 'registered-models/search (LIKE, 100)',
+      requests: sample.map((n) => ({
+        method: 'GET',
+        path: `/api/2.0/mlflow/registered-models/search?filter=${q(`name LIKE '${n.slice(0, -2)}%'`)}&max_results=100`,
+      })),
+    },
   ];
 }
 
@@ -176,8 +239,15 @@ async function sameAnswers(a, b) {
   for (const i of [0, Math.floor(opts.models / 2), opts.models - 1]) {
     const path = `/api/2.0/mlflow/registered-models/get?name=${name(i)}`;
     const [x, y] = await Promise.all([fetch(a + path).then((r) => r.json()), fetch(b + path).then((r) => r.json())]);
-    const facts = (rm) => JSON.stringify({ d: rm.description, t: rm.tags.filter((t) => !t.key.startsWith('mlflow.')), a: [...rm.aliases].sort((p, q) => (p.alias < q.alias ? -1 : 1)), l: rm.latest_versions.map((v) => [v.version, v.current_stage]).sort() });
-    if (facts(x.registered_model) !== facts(y.registered_model)) throw new Error(`the two servers disagree on ${name(i)}:\n${facts(x.registered_model)}\n${facts(y.registered_model)}`);
+    const facts = (rm) =>
+      JSON.stringify({
+        d: rm.description,
+        t: rm.tags.filter((t) => !t.key.startsWith('mlflow.')),
+        a: [...rm.aliases].sort((p, q) => (p.alias < q.alias ? -1 : 1)),
+        l: rm.latest_versions.map((v) => [v.version, v.current_stage]).sort(),
+      });
+    if (facts(x.registered_model) !== facts(y.registered_model))
+      throw new Error(`the two servers disagree on ${name(i)}:\n${facts(x.registered_model)}\n${facts(y.registered_model)}`);
   }
 }
 
@@ -190,10 +260,19 @@ async function throughput(ready) {
     for (const e of endpoints()) {
       const r = {};
       // Alternate which server goes first, so drift on the machine hits both alike.
-      for (const [who, url] of rows.length % 2 ? [['mlflow', ml.url], ['modelreg', mr.url]] : [['modelreg', mr.url], ['mlflow', ml.url]]) {
+      for (const [who, url] of rows.length % 2
+        ? [
+            ['mlflow', ml.url],
+            ['modelreg', mr.url],
+          ]
+        : [
+            ['modelreg', mr.url],
+            ['mlflow', ml.url],
+          ]) {
         await cannon(url, e.requests, opts.warmup);
         const res = await cannon(url, e.requests, opts.duration);
-        if (res.non2xx || res.errors || res.timeouts) throw new Error(`${who} ${e.label}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts`);
+        if (res.non2xx || res.errors || res.timeouts)
+          throw new Error(`${who} ${e.label}: ${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts`);
         r[who] = { rps: res.requests.average, p50: res.latency.p50, p99: res.latency.p99, total: res.requests.total };
         log(`bench: ${who.padEnd(8)} ${e.label}: ${Math.round(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
       }
@@ -250,7 +329,11 @@ async function follow(ready) {
   try {
     for (let i = 0; i < opts.followRuns; i++) {
       const version = `${(i % (opts.versions - 2)) + 1}.0.0`;
-      const r = spawnSync(process.execPath, [BIN, 'promote', `${model}@${version}`, 'production', '--push', '--no-verify', '--json'], { cwd: writer, env: { ...process.env, ...IDENTITY }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'promote', `${model}@${version}`, 'production', '--push', '--no-verify', '--json'], {
+        cwd: writer,
+        env: { ...process.env, ...IDENTITY },
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`promote failed: ${r.stderr}${r.stdout}`);
       const commit = JSON.parse(r.stdout).commit;
       const t0 = process.hrtime.bigint();
@@ -286,12 +369,24 @@ async function main() {
     '',
     '| endpoint | modelreg req/s | MLflow req/s | ratio | modelreg p50 / p99 ms | MLflow p50 / p99 ms | p99 ratio |',
     '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.endpoint} | ${fmt(r.modelreg.rps)} | ${fmt(r.mlflow.rps)} | ${r.mlflow.rps ? `${fmt(r.modelreg.rps / r.mlflow.rps, 1)}×` : "-"} | ${r.modelreg.p50} / ${r.modelreg.p99} | ${r.mlflow.p50} / ${r.mlflow.p99} | ${fmt(r.modelreg.p99 / r.mlflow.p99, 2)}× |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.endpoint} | ${fmt(r.modelreg.rps)} | ${fmt(r.mlflow.rps)} | ${r.mlflow.rps ? `${fmt(r.modelreg.rps / r.mlflow.rps, 1)}×` : '-'} | ${r.modelreg.p50} / ${r.modelreg.p99} | ${r.mlflow.p50} / ${r.mlflow.p99} | ${fmt(r.modelreg.p99 / r.mlflow.p99, 2)}× |`,
+    ),
     '',
     '| measure | modelreg | limit | ratio |',
     '|---|---:|---|---:|',
-    ...(start ? [`| serve start-up, 10k models × 10 versions, cache warm (spawn → listening) | ${fmt(start.serve)} ms | raw git read of the same files ${fmt(start.raw)} ms | ${fmt(start.serve / start.raw, 2)}× |`] : []),
-    ...(fol ? [`| pushed promotion → first answer showing it (--follow, --interval 1) | ${fmt(fol.latency)} ms | the interval, ${fol.interval} ms | ${fmt(fol.latency / fol.interval, 2)}× |`, `| of which: reading the new revision (the changed model of ${opts.models}) | ${fmt(fol.load)} ms | | |`] : []),
+    ...(start
+      ? [
+          `| serve start-up, 10k models × 10 versions, cache warm (spawn → listening) | ${fmt(start.serve)} ms | raw git read of the same files ${fmt(start.raw)} ms | ${fmt(start.serve / start.raw, 2)}× |`,
+        ]
+      : []),
+    ...(fol
+      ? [
+          `| pushed promotion → first answer showing it (--follow, --interval 1) | ${fmt(fol.latency)} ms | the interval, ${fol.interval} ms | ${fmt(fol.latency / fol.interval, 2)}× |`,
+          `| of which: reading the new revision (the changed model of ${opts.models}) | ${fmt(fol.load)} ms | | |`,
+        ]
+      : []),
   ];
   console.log(lines.join('\n'));
   writeFileSync(join(WORK, 'results.json'), JSON.stringify({ opts, rows, start, follow: fol, at: new Date().toISOString() }, null, 2));

@@ -40,7 +40,12 @@ const BIG_VERSIONS = 1000;
 
 function run(args, cwd) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1', MODELREG_REGISTRY: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, NO_COLOR: '1', MODELREG_REGISTRY: '' },
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`modelreg ${args.join(' ')} (in ${cwd}) failed (${r.status ?? r.signal}): ${r.stderr}`);
   return { ms, stdout: r.stdout };
@@ -60,7 +65,14 @@ function commitChurn(dir, round) {
     // A new version of a fine-tune is a new descendant of its base: the base's lineage changed too.
     pages.add(modelName(i - (i % 10)));
   });
-  ids.slice(7).forEach((i) => writeFileSync(join(dir, 'models', modelName(i), 'stages', 'development.yaml'), stageYaml(i, 'development', '2.2.0', '2.1.0', 500 + round, `Bench promotion, round ${round}`)));
+  ids
+    .slice(7)
+    .forEach((i) =>
+      writeFileSync(
+        join(dir, 'models', modelName(i), 'stages', 'development.yaml'),
+        stageYaml(i, 'development', '2.2.0', '2.1.0', 500 + round, `Bench promotion, round ${round}`),
+      ),
+    );
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', `bench: 10 manifests, round ${round}`]);
   return pages;
@@ -82,13 +94,49 @@ function ensureBigModel() {
   const day = (s) => new Date(s * 1000).toISOString().replace(/\.000Z$/, 'Z');
   const holders = {};
   for (let c = 0; c < BIG_VERSIONS / 10; c++) {
-    const files = c === 0 ? [['registry.yaml', policy], [`models/${BIG}/model.yaml`, `name: ${BIG}\ndescription: "One model with a thousand versions."\nowners: [bench@acme.example]\ntask: text-classification\n`]] : [];
+    const files =
+      c === 0
+        ? [
+            ['registry.yaml', policy],
+            [
+              `models/${BIG}/model.yaml`,
+              `name: ${BIG}\ndescription: "One model with a thousand versions."\nowners: [bench@acme.example]\ntask: text-classification\n`,
+            ],
+          ]
+        : [];
     for (let k = c * 10; k < c * 10 + 10; k++) {
       const acc = (0.8 + 0.15 * (k / BIG_VERSIONS) + 0.01 * Math.sin(k)).toFixed(4);
-      files.push([`models/${BIG}/versions/${version(k)}.yaml`, [`name: ${BIG}`, `version: ${version(k)}`, 'framework: pytorch', `artifacts: [{ path: model.pt, sha256: ${k.toString(16).padStart(64, '0')}, size: ${1e8 + k} }]`, `metrics: { accuracy: ${acc}, f1: ${(acc - 0.02).toFixed(4)}, latency_ms: ${(20 + (k % 17)).toFixed(1)} }`, 'lineage: { datasets: [{ uri: "s3://acme-data/train.parquet" }], code: { repository: "https://github.com/acme/big", commit: ' + `${k.toString(16).padStart(40, '0')}` + ' } }', 'created_by: bench@acme.example', `created_at: ${day(t)}`, ''].join('\n')]);
+      files.push([
+        `models/${BIG}/versions/${version(k)}.yaml`,
+        [
+          `name: ${BIG}`,
+          `version: ${version(k)}`,
+          'framework: pytorch',
+          `artifacts: [{ path: model.pt, sha256: ${k.toString(16).padStart(64, '0')}, size: ${1e8 + k} }]`,
+          `metrics: { accuracy: ${acc}, f1: ${(acc - 0.02).toFixed(4)}, latency_ms: ${(20 + (k % 17)).toFixed(1)} }`,
+          'lineage: { datasets: [{ uri: "s3://acme-data/train.parquet" }], code: { repository: "https://github.com/acme/big", commit: ' +
+            `${k.toString(16).padStart(40, '0')}` +
+            ' } }',
+          'created_by: bench@acme.example',
+          `created_at: ${day(t)}`,
+          '',
+        ].join('\n'),
+      ]);
     }
     const move = (stage, k) => {
-      files.push([`models/${BIG}/stages/${stage}.yaml`, [`model: ${BIG}`, `stage: ${stage}`, `version: ${version(k)}`, 'moved_by: lead@acme.example', `moved_at: ${day(t)}`, 'reason: "Nightly."', `previous: ${holders[stage] ?? 'null'}`, ''].join('\n')]);
+      files.push([
+        `models/${BIG}/stages/${stage}.yaml`,
+        [
+          `model: ${BIG}`,
+          `stage: ${stage}`,
+          `version: ${version(k)}`,
+          'moved_by: lead@acme.example',
+          `moved_at: ${day(t)}`,
+          'reason: "Nightly."',
+          `previous: ${holders[stage] ?? 'null'}`,
+          '',
+        ].join('\n'),
+      ]);
       holders[stage] = version(k);
     };
     move('development', c * 10 + 9);
@@ -142,7 +190,11 @@ async function overviewInteractive(browser, site) {
         const status = document.getElementById('overview-status');
         const before = status.textContent;
         const t0 = performance.now();
-        new MutationObserver(() => resolve({ drawn, search: performance.now() - t0, status: status.textContent, before })).observe(status, { childList: true, characterData: true, subtree: true });
+        new MutationObserver(() => resolve({ drawn, search: performance.now() - t0, status: status.textContent, before })).observe(status, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
         const input = document.getElementById('f-q');
         input.value = 'fraud ranker';
         input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -158,13 +210,22 @@ async function bigModelCharts(browser, site) {
   const page = await context.newPage();
   await page.goto(`${pathToFileURL(join(site, 'index.html')).href}#/m/${BIG}`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'model', null, { timeout: 60_000 });
-  const r = await page.evaluate(() => ({ charts: performance.getEntriesByName('charts')[0].duration, ready: performance.getEntriesByName('ready:model')[0].startTime, canvases: document.querySelectorAll('.chart canvas').length, rows: document.querySelectorAll('#versions-table tbody tr').length }));
+  const r = await page.evaluate(() => ({
+    charts: performance.getEntriesByName('charts')[0].duration,
+    ready: performance.getEntriesByName('ready:model')[0].startTime,
+    canvases: document.querySelectorAll('.chart canvas').length,
+    rows: document.querySelectorAll('#versions-table tbody tr').length,
+  }));
   await context.close();
   return r;
 }
 
 async function main() {
-  const opts = parseOptions(process.argv.slice(2), { size: '10k', runs: 5, browserOnly: false }, 'usage: node bench/site.mjs [--size 10k] [--runs 5] [--browser-only]');
+  const opts = parseOptions(
+    process.argv.slice(2),
+    { size: '10k', runs: 5, browserOnly: false },
+    'usage: node bench/site.mjs [--size 10k] [--runs 5] [--browser-only]',
+  );
   const builds = !opts.browserOnly;
   if (!existsSync(join(ROOT, 'dist/site/app.js'))) throw new Error('dist/ is missing: run `npm run build` first (or `npm run bench:site`).');
   const started = Date.now();
@@ -219,7 +280,8 @@ async function main() {
     const models = new Set(rj.written.filter((p) => p.startsWith('data/models/')).map((p) => p.slice('data/models/'.length, -3)));
     const other = rj.written.filter((p) => !p.startsWith('data/models/'));
     const same = models.size === expected.size && [...expected].every((m) => models.has(m));
-    if (!same || other.some((p) => !/^(data\/index\.js|data\/meta\.js|index\.html|data\/history\/\d+\.js)$/.test(p))) rows.rebuild.problem = `wrote ${[...models].join(',')} + ${other.join(',')}; expected the pages of ${[...expected].join(',')}`;
+    if (!same || other.some((p) => !/^(data\/index\.js|data\/meta\.js|index\.html|data\/history\/\d+\.js)$/.test(p)))
+      rows.rebuild.problem = `wrote ${[...models].join(',')} + ${other.join(',')}; expected the pages of ${[...expected].join(',')}`;
     info2.written.push(rj.written.length);
     rows.rebuild.a.push(r.ms);
     rows.rebuild.b.push(run(['list', '--json'], churn).ms);
@@ -244,7 +306,8 @@ async function main() {
   let cold = null;
   if (builds) {
     const cacheDir = readdirSync(join(churn, '.git/modelreg/parse-cache')).map((d) => join(churn, '.git/modelreg/parse-cache', d))[0];
-    for (const f of readdirSync(cacheDir)) if (f === 'site.json' || f === 'site-texts' || f.startsWith('history-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
+    for (const f of readdirSync(cacheDir))
+      if (f === 'site.json' || f === 'site-texts' || f.startsWith('history-')) rmSync(join(cacheDir, f), { recursive: true, force: true });
     cold = run(['site', '-o', join(work, 'cold'), '--json'], churn).ms;
   }
   const scripts = Object.fromEntries(['app.js', 'pages.js'].map((f) => [f, statSync(join(full, 'assets', f)).size]));
@@ -253,28 +316,71 @@ async function main() {
   const registryBytes = manifestBytes(reg);
 
   const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
-  const out = Object.values(rows).filter((r) => r.a.length).map((r) => {
-    const a = median(r.a);
-    const b = r.fixed ?? median(r.b);
-    const ratio = a / b;
-    return { operation: r.op, modelreg: fmt(a), limit: r.limit, limitMs: fmt(b), ratio: `${ratio.toFixed(2)}×`, target: `≤ ${r.target}×`, result: r.problem ? `FAIL (${r.problem})` : ratio <= r.target ? 'pass' : 'FAIL', samples: { modelreg: r.a.map((x) => Number(x.toFixed(1))), limit: r.fixed ? [] : r.b.map((x) => Number(x.toFixed(1))) } };
-  });
+  const out = Object.values(rows)
+    .filter((r) => r.a.length)
+    .map((r) => {
+      const a = median(r.a);
+      const b = r.fixed ?? median(r.b);
+      const ratio = a / b;
+      return {
+        operation: r.op,
+        modelreg: fmt(a),
+        limit: r.limit,
+        limitMs: fmt(b),
+        ratio: `${ratio.toFixed(2)}×`,
+        target: `≤ ${r.target}×`,
+        result: r.problem ? `FAIL (${r.problem})` : ratio <= r.target ? 'pass' : 'FAIL',
+        samples: { modelreg: r.a.map((x) => Number(x.toFixed(1))), limit: r.fixed ? [] : r.b.map((x) => Number(x.toFixed(1))) },
+      };
+    });
   const sizeRatio = siteBytes / registryBytes;
-  out.push({ operation: 'site size (bytes, without the marker)', modelreg: String(siteBytes), limit: "the registry's manifests", limitMs: String(registryBytes), ratio: `${sizeRatio.toFixed(2)}×`, target: '≤ 2×', result: sizeRatio <= 2 ? 'pass' : 'FAIL' });
+  out.push({
+    operation: 'site size (bytes, without the marker)',
+    modelreg: String(siteBytes),
+    limit: "the registry's manifests",
+    limitMs: String(registryBytes),
+    ratio: `${sizeRatio.toFixed(2)}×`,
+    target: '≤ 2×',
+    result: sizeRatio <= 2 ? 'pass' : 'FAIL',
+  });
   const head = ['OPERATION', 'MODELREG (ms)', 'LIMIT', 'LIMIT (ms)', 'RATIO', 'TARGET', 'RESULT'];
   const cells = [head, ...out.map((o) => [o.operation, o.modelreg, o.limit, o.limitMs, o.ratio, o.target, o.result])];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   const env = `${process.version}, ${git(ROOT, ['--version'])}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, ['rev-parse', '--short', 'HEAD'])}`;
-  console.log(`\nmodelreg site bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs${builds ? '' : ' (--browser-only: no build rows)'}; ${env}\n`);
+  console.log(
+    `\nmodelreg site bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs${builds ? '' : ' (--browser-only: no build rows)'}; ${env}\n`,
+  );
   cells.forEach((c, i) => {
-    console.log(c.map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j]))).join('  ').trimEnd());
+    console.log(
+      c
+        .map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j])))
+        .join('  ')
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
   const m = (xs) => fmt(median(xs));
-  console.log(`\nfor information: overview drawn ${m(info2.overviewDrawn)} ms + search ${m(info2.overviewSearch)} ms; the ${BIG_VERSIONS}-version model page ready ${m(info2.bigReady)} ms after navigation; ${builds ? `rebuilds wrote ${info2.written.join(', ')} files; a build with the site's caches cold (parse cache warm) ${fmt(cold)} ms; ` : ''}scripts: assets/app.js ${scripts['app.js']} bytes (the overview), assets/pages.js ${scripts['pages.js']} bytes`);
+  console.log(
+    `\nfor information: overview drawn ${m(info2.overviewDrawn)} ms + search ${m(info2.overviewSearch)} ms; the ${BIG_VERSIONS}-version model page ready ${m(info2.bigReady)} ms after navigation; ${builds ? `rebuilds wrote ${info2.written.join(', ')} files; a build with the site's caches cold (parse cache warm) ${fmt(cold)} ms; ` : ''}scripts: assets/app.js ${scripts['app.js']} bytes (the overview), assets/pages.js ${scripts['pages.js']} bytes`,
+  );
   const total = (Date.now() - started) / 1000;
   console.log(`total ${total.toFixed(0)} s`);
-  writeFileSync(join(CACHE, 'last-site-run.json'), JSON.stringify({ env, size: opts.size, runs: opts.runs, browserOnly: opts.browserOnly, totalSeconds: total, rows: out, info: { ...info2, coldMs: cold, siteBytes, registryBytes, scripts } }, null, 2) + '\n');
+  writeFileSync(
+    join(CACHE, 'last-site-run.json'),
+    JSON.stringify(
+      {
+        env,
+        size: opts.size,
+        runs: opts.runs,
+        browserOnly: opts.browserOnly,
+        totalSeconds: total,
+        rows: out,
+        info: { ...info2, coldMs: cold, siteBytes, registryBytes, scripts },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 await main();

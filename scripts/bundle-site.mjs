@@ -15,7 +15,14 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
 const common = { absWorkingDir: root, bundle: true, minify: true, logLevel: 'warning', legalComments: 'none', metafile: true };
-const script = { ...common, format: 'iife', platform: 'browser', target: ['chrome109', 'firefox115', 'safari16'], tsconfig: 'src/site/client/tsconfig.json', write: false };
+const script = {
+  ...common,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome109', 'firefox115', 'safari16'],
+  tsconfig: 'src/site/client/tsconfig.json',
+  write: false,
+};
 const APP = 'src/site/client/app.ts';
 const PAGES = 'src/site/client/pages.ts';
 
@@ -27,7 +34,11 @@ const PAGES = 'src/site/client/pages.ts';
 const inApp = new Set(Object.keys((await build({ ...script, entryPoints: [APP], outfile: join(outdir, 'app.js') })).metafile.inputs));
 const shared = new Set();
 const pages = await build({ ...script, entryPoints: [PAGES], outfile: join(outdir, 'pages.js'), plugins: [fromApp(inApp, shared)] });
-const app = await build({ ...script, stdin: { contents: appEntry(shared), resolveDir: root, sourcefile: 'app-entry.js', loader: 'js' }, outfile: join(outdir, 'app.js') });
+const app = await build({
+  ...script,
+  stdin: { contents: appEntry(shared), resolveDir: root, sourcefile: 'app-entry.js', loader: 'js' },
+  outfile: join(outdir, 'app.js'),
+});
 for (const out of [...app.outputFiles, ...pages.outputFiles]) writeFileSync(out.path, out.contents);
 const kib = (r) => `${(Object.values(r.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`;
 console.log(`bundle-site: assets/app.js ${kib(app)}, assets/pages.js ${kib(pages)} (${shared.size} modules taken from app.js)`);
@@ -65,14 +76,21 @@ function fromApp(inApp, shared) {
         const key = relative(root, r.path).split(sep).join('/');
         if (!inApp.has(key)) return r;
         // A package's module may be CommonJS, whose default export a stub could not hand over faithfully.
-        if (key.startsWith('node_modules/')) return { errors: [{ text: `${key} is in app.js and imported by a module only pages.js holds: import it through a module of src/ that app.js holds` }] };
+        if (key.startsWith('node_modules/'))
+          return {
+            errors: [{ text: `${key} is in app.js and imported by a module only pages.js holds: import it through a module of src/ that app.js holds` }],
+          };
         shared.add(key);
         return { path: key, namespace: 'from-app' };
       });
-      b.onLoad({ filter: /.*/, namespace: 'from-app' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(TAKE)})(${JSON.stringify(args.path)});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'from-app' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(TAKE)})(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
       b.onResolve({ filter: /^from-app:take$/ }, () => ({ path: 'take', namespace: 'from-app-take' }));
       b.onLoad({ filter: /.*/, namespace: 'from-app-take' }, () => ({
-        contents: 'module.exports = function (key) { var m = window.modelregModules && window.modelregModules[key]; if (!m) throw new Error("assets/pages.js is not from the build of assets/app.js (" + key + " is missing)"); return m; };',
+        contents:
+          'module.exports = function (key) { var m = window.modelregModules && window.modelregModules[key]; if (!m) throw new Error("assets/pages.js is not from the build of assets/app.js (" + key + " is missing)"); return m; };',
         loader: 'js',
       }));
     },

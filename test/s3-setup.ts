@@ -102,8 +102,7 @@ export function skipS3(): boolean {
  */
 function answers(endpoint: string): boolean {
   const probe =
-    'fetch(process.argv[1], { signal: AbortSignal.timeout(4000) })' +
-    '.then(r => r.arrayBuffer()).then(() => process.exit(0), () => process.exit(1))';
+    'fetch(process.argv[1], { signal: AbortSignal.timeout(4000) })' + '.then(r => r.arrayBuffer()).then(() => process.exit(0), () => process.exit(1))';
   const r = spawnSync(process.execPath, ['-e', probe, endpoint + '/'], { timeout: 8000, stdio: 'ignore' });
   return r.status === 0;
 }

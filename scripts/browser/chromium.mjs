@@ -5,7 +5,15 @@
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM = process.env.MODELREG_CHROMIUM || '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const INSTALL_HINT = 'bash scripts/browser/install.sh';
 
 export function chromiumPresent() {

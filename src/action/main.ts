@@ -40,13 +40,18 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, runner = n
     publishLocal(runner, report, inputs.registryPath, env);
     if (gh && repo) await publishGitHub(runner, gh, repo, event, report, inputs, runUrl(env));
     else runner.log('no token or repository: commit status and comment skipped');
-    runner.log(report.verdict === 'pass' ? `✓ the change passes (${report.counts.error} errors, ${report.counts.warning} warnings)` : `✗ the change does not pass: ${report.counts.error} error(s), ${report.counts.warning} warning(s) (fail level: ${report.failLevel})`);
+    runner.log(
+      report.verdict === 'pass'
+        ? `✓ the change passes (${report.counts.error} errors, ${report.counts.warning} warnings)`
+        : `✗ the change does not pass: ${report.counts.error} error(s), ${report.counts.warning} warning(s) (fail level: ${report.failLevel})`,
+    );
     return report.verdict === 'pass' ? 0 : 1;
   } catch (e) {
     // Fail closed: an error in the gate is a red check, never a green one.
     const err = e as ModelregError;
     runner.error(`modelreg could not judge this change: ${err.message}${err.hint ? ` — ${err.hint}` : ''}`);
-    if (statusTarget) await setStatus(statusTarget.gh, statusTarget.repo, statusTarget.sha, 'error', `could not judge: ${err.message}`, runUrl(env)).catch(() => {});
+    if (statusTarget)
+      await setStatus(statusTarget.gh, statusTarget.repo, statusTarget.sha, 'error', `could not judge: ${err.message}`, runUrl(env)).catch(() => {});
     return 1;
   }
 }
@@ -67,7 +72,13 @@ function readInputs(runner: Runner): Inputs {
   if (!FAIL_LEVELS.includes(failLevel)) throw new ModelregError('usage', `fail-level must be one of ${FAIL_LEVELS.join(', ')}, not "${failLevel}"`);
   const comment = runner.input('comment', 'true');
   if (!/^(true|false)$/.test(comment)) throw new ModelregError('usage', `comment must be true or false, not "${comment}"`);
-  return { registryPath: rel === '.' ? '' : rel, token: runner.input('token'), failLevel, comment: comment === 'true', commentAuthor: runner.input('comment-author') };
+  return {
+    registryPath: rel === '.' ? '' : rel,
+    token: runner.input('token'),
+    failLevel,
+    comment: comment === 'true',
+    commentAuthor: runner.input('comment-author'),
+  };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -86,7 +97,14 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
   return server && repo && run && /^\d+$/.test(run) && /^https?:\/\//.test(server) ? `${server}/${repo}/actions/runs/${run}` : undefined;
 }
 
-async function judge(ctx: { workspace: string; prefix: string; event: ReviewEvent; failLevel: FailLevel; gh: Octokit | undefined; repo: GitHubRepo | undefined }): Promise<ActionReport> {
+async function judge(ctx: {
+  workspace: string;
+  prefix: string;
+  event: ReviewEvent;
+  failLevel: FailLevel;
+  gh: Octokit | undefined;
+  repo: GitHubRepo | undefined;
+}): Promise<ActionReport> {
   const { workspace, prefix, event } = ctx;
   const base = await commitOf(workspace, event.base, 'base');
   const head = await commitOf(workspace, event.head, 'head');
@@ -96,7 +114,12 @@ async function judge(ctx: { workspace: string; prefix: string; event: ReviewEven
     const merge = await mergeForReview(workspace, base, head);
     if (merge.clean) judged = merge.commit;
     else {
-      extra.push(finding('merge-conflict', `the pull request conflicts with its base in ${merge.conflicts.length} file(s)${merge.conflicts.length ? `: ${merge.conflicts.slice(0, 5).join(', ')}` : ''}`));
+      extra.push(
+        finding(
+          'merge-conflict',
+          `the pull request conflicts with its base in ${merge.conflicts.length} file(s)${merge.conflicts.length ? `: ${merge.conflicts.slice(0, 5).join(', ')}` : ''}`,
+        ),
+      );
       judged = base; // nothing else can be judged; the conflict alone fails the check
     }
   }
@@ -104,17 +127,50 @@ async function judge(ctx: { workspace: string; prefix: string; event: ReviewEven
   const { baseSnapshot, headSnapshot, report: change } = await judgeSources(source(base, 'base'), source(judged, 'head'));
 
   const requirements = approvalRequirements(baseSnapshot, change.change);
-  const approvals = requirements.length ? await checkApprovals(ctx, requirements.map((r) => ({ key: r.key, requirement: r.requirement }))) : new Map<string, ApprovalResult>();
+  const approvals = requirements.length
+    ? await checkApprovals(
+        ctx,
+        requirements.map((r) => ({ key: r.key, requirement: r.requirement })),
+      )
+    : new Map<string, ApprovalResult>();
 
-  const artifacts = await checkArtifactPresence(prefix ? join(workspace, prefix) : workspace, workspace, baseSnapshot.policy?.data, artifactsToCheck(change.change, headSnapshot));
-  return buildReport({ event: event.name, pullRequest: event.pullRequest?.number ?? null, base, head, baseSnapshot, headSnapshot, change, approvals, artifacts, extraFindings: extra, failLevel: ctx.failLevel });
+  const artifacts = await checkArtifactPresence(
+    prefix ? join(workspace, prefix) : workspace,
+    workspace,
+    baseSnapshot.policy?.data,
+    artifactsToCheck(change.change, headSnapshot),
+  );
+  return buildReport({
+    event: event.name,
+    pullRequest: event.pullRequest?.number ?? null,
+    base,
+    head,
+    baseSnapshot,
+    headSnapshot,
+    change,
+    approvals,
+    artifacts,
+    extraFindings: extra,
+    failLevel: ctx.failLevel,
+  });
 }
 
 /** Approvals need the API; when it cannot answer, every requirement fails closed with the reason. */
-async function checkApprovals(ctx: { event: ReviewEvent; gh: Octokit | undefined; repo: GitHubRepo | undefined }, needs: { key: string; requirement: ApprovalRequirement }[]): Promise<Map<string, ApprovalResult>> {
+async function checkApprovals(
+  ctx: { event: ReviewEvent; gh: Octokit | undefined; repo: GitHubRepo | undefined },
+  needs: { key: string; requirement: ApprovalRequirement }[],
+): Promise<Map<string, ApprovalResult>> {
   const out = new Map<string, ApprovalResult>();
   const fail = (why: string): Map<string, ApprovalResult> => {
-    for (const n of needs) out.set(n.key, { required: n.requirement.count, counted: [], ignored: [], problems: [why], passed: false, message: `approvals could not be checked: ${why}` });
+    for (const n of needs)
+      out.set(n.key, {
+        required: n.requirement.count,
+        counted: [],
+        ignored: [],
+        problems: [why],
+        passed: false,
+        message: `approvals could not be checked: ${why}`,
+      });
     return out;
   };
   const { gh, repo, event } = ctx;
@@ -149,7 +205,15 @@ function publishLocal(runner: Runner, report: ActionReport, prefix: string, env:
   runner.output('report', compact.length <= OUTPUT_LIMIT ? compact : JSON.stringify({ ...report, findings: report.findings.slice(0, 100), truncated: true }));
 }
 
-async function publishGitHub(runner: Runner, gh: Octokit, repo: GitHubRepo, event: ReviewEvent, report: ActionReport, inputs: Inputs, url: string | undefined): Promise<void> {
+async function publishGitHub(
+  runner: Runner,
+  gh: Octokit,
+  repo: GitHubRepo,
+  event: ReviewEvent,
+  report: ActionReport,
+  inputs: Inputs,
+  url: string | undefined,
+): Promise<void> {
   // A fork's pull request gets a read-only token: say so, but the job's own exit code still carries the verdict.
   try {
     await setStatus(gh, repo, event.statusSha, report.verdict === 'pass' ? 'success' : 'failure', `modelreg ${statusDescription(report)}`, url);

@@ -8,7 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { commandData, logLine } from '../review/escape.js';
 
 export class Runner {
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env, private readonly out: (text: string) => void = (t) => void process.stdout.write(t)) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly out: (text: string) => void = (t) => void process.stdout.write(t),
+  ) {}
 
   /** An input as the runner passes it: INPUT_<NAME>, spaces as underscores, upper case, hyphens kept. */
   input(name: string, fallback = ''): string {

@@ -34,12 +34,18 @@ export async function checkArtifactPresence(
   const unchecked = (why: string): ArtifactCheck => ({
     store: location,
     checked: 0,
-    findings: [finding('artifact-unchecked', `${items.length} artifact(s) of ${new Set(items.map((i) => i.ref)).size} version(s) the change adds or moves into a stage were not checked: ${why}`)],
+    findings: [
+      finding(
+        'artifact-unchecked',
+        `${items.length} artifact(s) of ${new Set(items.map((i) => i.ref)).size} version(s) the change adds or moves into a stage were not checked: ${why}`,
+      ),
+    ],
   });
   if (location.startsWith('file://') && repoRoot !== null) {
     const dir = fileURLToPath(location);
     const rel = relative(repoRoot, dir);
-    if (!rel.startsWith('..') && !isAbsolute(rel)) return unchecked(`the store ${location} lies inside the repository, where the pull request itself can put files`);
+    if (!rel.startsWith('..') && !isAbsolute(rel))
+      return unchecked(`the store ${location} lies inside the repository, where the pull request itself can put files`);
   }
   let store;
   try {
@@ -74,9 +80,24 @@ export async function checkArtifactPresence(
     const at = (code: 'artifact-missing' | 'artifact-size', message: string, versionField: string) =>
       item.stage ? findingAt(code, message, item.stage, '/version') : findingAt(code, message, item.version, versionField);
     const who = item.stage ? `${item.ref} enters ${item.stage.data.stage}, but its` : `${item.ref}:`;
-    if (!info) findings.push(at('artifact-missing', `${who} artifact ${item.path} (sha256 ${item.sha256.slice(0, 12)}…, ${item.size} bytes) is not in ${location}`, `${field}/sha256`));
-    else if (info.size !== item.size) findings.push(at('artifact-size', `${who} artifact ${item.path} is ${info.size} bytes in the store; the manifest says ${item.size}`, `${field}/size`));
-    else if (info.recordedSha256 && info.recordedSha256 !== item.sha256) findings.push(at('artifact-size', `${who} artifact ${item.path} is recorded in the store with sha256 ${info.recordedSha256.slice(0, 12)}…; the manifest says ${item.sha256.slice(0, 12)}…`, `${field}/sha256`));
+    if (!info)
+      findings.push(
+        at(
+          'artifact-missing',
+          `${who} artifact ${item.path} (sha256 ${item.sha256.slice(0, 12)}…, ${item.size} bytes) is not in ${location}`,
+          `${field}/sha256`,
+        ),
+      );
+    else if (info.size !== item.size)
+      findings.push(at('artifact-size', `${who} artifact ${item.path} is ${info.size} bytes in the store; the manifest says ${item.size}`, `${field}/size`));
+    else if (info.recordedSha256 && info.recordedSha256 !== item.sha256)
+      findings.push(
+        at(
+          'artifact-size',
+          `${who} artifact ${item.path} is recorded in the store with sha256 ${info.recordedSha256.slice(0, 12)}…; the manifest says ${item.sha256.slice(0, 12)}…`,
+          `${field}/sha256`,
+        ),
+      );
   }
   return { store: location, checked: items.length, findings };
 }

@@ -33,7 +33,11 @@ export function missingHint(storeUri: string, root: string): string {
   return 'Run `modelreg verify` to see every missing artifact; register the files again to put them back.';
 }
 
-export async function pull(reg: Registry, reference: string, options: { out?: string; only?: string[]; store?: string; progress?: ProgressReporter } = {}): Promise<{ ref: string; version: string; dir: string; files: PulledFile[] }> {
+export async function pull(
+  reg: Registry,
+  reference: string,
+  options: { out?: string; only?: string[]; store?: string; progress?: ProgressReporter } = {},
+): Promise<{ ref: string; version: string; dir: string; files: PulledFile[] }> {
   const r = await reg.resolve(reference);
   const store = options.store ? await openStore(options.store) : await reg.openStore();
   const dir = resolve(options.out ?? `${r.model}-${r.version}`);
@@ -42,12 +46,19 @@ export async function pull(reg: Registry, reference: string, options: { out?: st
   if (wanted.length === 0) throw new ModelregError('rejected', `no artifact of ${r.model}@${r.version} matches ${options.only?.join(', ')}`);
   // A manifest is input like any other: a path that could climb out of the target directory is refused.
   const unsafe = wanted.find((a) => !isSafeRelativePath(a.path));
-  if (unsafe) throw new ModelregError('registry-invalid', `artifact path ${JSON.stringify(unsafe.path)} of ${r.model}@${r.version} is not a safe relative path`, { file: r.file, hint: 'Run `modelreg validate`.' });
+  if (unsafe)
+    throw new ModelregError('registry-invalid', `artifact path ${JSON.stringify(unsafe.path)} of ${r.model}@${r.version} is not a safe relative path`, {
+      file: r.file,
+      hint: 'Run `modelreg validate`.',
+    });
   // Check every object first, so a missing or corrupt one stops the pull before anything is written.
   for (const a of wanted) {
     const info = await store.stat(a.sha256);
     if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: missingHint(store.uri, reg.root) });
-    if (info.size !== a.size) throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, { hint: 'The stored object is damaged: delete it from the store, then register the original file again. `modelreg verify` lists every damaged object.' });
+    if (info.size !== a.size)
+      throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, {
+        hint: 'The stored object is damaged: delete it from the store, then register the original file again. `modelreg verify` lists every damaged object.',
+      });
   }
   // Download everything into a staging directory first; only when every file has been verified are they
   // moved into place, so a corrupt object leaves the target as it was.
@@ -80,9 +91,15 @@ export interface VerifyReport {
 }
 
 /** Every referenced artifact present with its size and hash, read with bounded concurrency. */
-export async function verifyArtifacts(reg: Registry, reference: string | undefined, options: { store?: string; concurrency?: number } = {}): Promise<VerifyReport> {
+export async function verifyArtifacts(
+  reg: Registry,
+  reference: string | undefined,
+  options: { store?: string; concurrency?: number } = {},
+): Promise<VerifyReport> {
   const snap = reference ? await reg.snapshot({ models: [parseRef(reference).model] }) : await reg.snapshot();
-  const versions = reference ? [(await reg.resolve(reference)).version].map((v) => snap.models.get(parseRef(reference).model)!.versions.get(v)!) : [...snap.models.values()].flatMap((m) => [...m.versions.values()]);
+  const versions = reference
+    ? [(await reg.resolve(reference)).version].map((v) => snap.models.get(parseRef(reference).model)!.versions.get(v)!)
+    : [...snap.models.values()].flatMap((m) => [...m.versions.values()]);
   const wanted = new Map<string, { size: number; refs: string[] }>();
   for (const v of versions) {
     for (const a of v.data.artifacts) {

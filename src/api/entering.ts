@@ -33,7 +33,10 @@ export async function enteringArtifactFindings(root: string, snap: Snapshot, pla
           : info.recordedSha256 && info.recordedSha256 !== a.sha256
             ? `its artifact ${a.path} is recorded in ${location} with sha256 ${info.recordedSha256.slice(0, 12)}…; the manifest says ${a.sha256.slice(0, 12)}…`
             : undefined;
-      if (problem) out.push(findingAt(info ? 'artifact-size' : 'artifact-missing', `${move.model}@${move.to} would enter ${move.stage}, but ${problem}`, stageFile, '/version'));
+      if (problem)
+        out.push(
+          findingAt(info ? 'artifact-size' : 'artifact-missing', `${move.model}@${move.to} would enter ${move.stage}, but ${problem}`, stageFile, '/version'),
+        );
     }
   }
   return out;

@@ -23,7 +23,17 @@ import { modelDirOf } from '../registry/layout.js';
 const FORMAT = 3;
 
 /** An event in the file: an array (a third of the bytes of an object, and faster to read back). */
-type StoredEvent = [c: number, kind: HistoryKind, model: string, version: string | null, stage: string | null, previous: string | null | 0, claimedBy: string | null, claimedAt: string | null, reason: string | null];
+type StoredEvent = [
+  c: number,
+  kind: HistoryKind,
+  model: string,
+  version: string | null,
+  stage: string | null,
+  previous: string | null | 0,
+  claimedBy: string | null,
+  claimedAt: string | null,
+  reason: string | null,
+];
 
 interface Stored {
   /** The commit the history reaches, and (for the recent part) the base's commit it continues. */
@@ -70,7 +80,22 @@ function readStored(file: string): Stored | undefined {
 }
 
 function writeStored(file: string, head: string, since: string | null, h: CompactHistory): void {
-  const stored: Stored = { head, since, commits: h.commits, events: h.events.map((e) => [e.c, e.kind, e.model, e.version ?? null, e.stage ?? null, e.previous === undefined ? 0 : e.previous, e.claimedBy ?? null, e.claimedAt ?? null, e.reason ?? null]) };
+  const stored: Stored = {
+    head,
+    since,
+    commits: h.commits,
+    events: h.events.map((e) => [
+      e.c,
+      e.kind,
+      e.model,
+      e.version ?? null,
+      e.stage ?? null,
+      e.previous === undefined ? 0 : e.previous,
+      e.claimedBy ?? null,
+      e.claimedAt ?? null,
+      e.reason ?? null,
+    ]),
+  };
   writeCacheMap(file, FORMAT, 'history', [['history', stored]]);
 }
 

@@ -61,7 +61,10 @@ export function workflowText(template: string, prefix: string): string {
   const path = prefix.replace(/\/$/, '');
   return template
     .replace(/^(\s*registry-path:\s*).*$/m, `$1${path}`)
-    .replace(/^on:\n {2}pull_request:\n/m, `on:\n  pull_request:\n    # Only pull requests that touch the registry (or this workflow) are judged.\n    paths: ['${path}/**', '.github/workflows/${workflowName(prefix)}']\n`)
+    .replace(
+      /^on:\n {2}pull_request:\n/m,
+      `on:\n  pull_request:\n    # Only pull requests that touch the registry (or this workflow) are judged.\n    paths: ['${path}/**', '.github/workflows/${workflowName(prefix)}']\n`,
+    )
     .replace(/^(\s*group:\s*modelreg-)/m, `$1${slug(prefix)}-`);
 }
 
@@ -74,7 +77,10 @@ export function siteWorkflowText(template: string, prefix: string): string {
   const path = prefix.replace(/\/$/, '');
   return template
     .replace(/ site -o _site /, ` site -r ${path} -o _site `)
-    .replace(/^( {2}push:\n {4}branches: \[main\]\n)/m, `$1    # Only pushes that touch the registry (or this workflow) rebuild it.\n    paths: ['${path}/**', '.github/workflows/${siteWorkflowName(prefix)}']\n`);
+    .replace(
+      /^( {2}push:\n {4}branches: \[main\]\n)/m,
+      `$1    # Only pushes that touch the registry (or this workflow) rebuild it.\n    paths: ['${path}/**', '.github/workflows/${siteWorkflowName(prefix)}']\n`,
+    );
 }
 
 export function siteWorkflowName(prefix: string): string {
@@ -97,7 +103,8 @@ function codeOwnersFile(top: string): string {
 
 export async function initRegistry(options: InitOptions): Promise<InitResult> {
   const dir = resolve(options.dir);
-  if (existsSync(join(dir, POLICY_FILE))) throw new ModelregError('precondition', `${dir} already holds a registry`, { hint: 'Choose another directory, or use the registry that is there.' });
+  if (existsSync(join(dir, POLICY_FILE)))
+    throw new ModelregError('precondition', `${dir} already holds a registry`, { hint: 'Choose another directory, or use the registry that is there.' });
   if (options.store) {
     const problem = storeUriProblem(options.store);
     if (problem) throw new ModelregError('usage', `--store "${options.store}" cannot be used: ${problem}`);
@@ -116,7 +123,9 @@ export async function initRegistry(options: InitOptions): Promise<InitResult> {
   // The registry itself: registry.yaml, models/, the schemas for editors. Nothing of these may exist yet.
   for (const name of [POLICY_FILE, 'models']) {
     if (existsSync(join(dir, name)) && !(name === 'models' && readdirSync(join(dir, name)).length === 0)) {
-      throw new ModelregError('precondition', `${join(dir, name)} already exists`, { hint: 'Run init where no registry.yaml or models/ is yet, or move them aside.' });
+      throw new ModelregError('precondition', `${join(dir, name)} already exists`, {
+        hint: 'Run init where no registry.yaml or models/ is yet, or move them aside.',
+      });
     }
   }
   const policy = readFileSync(join(template, POLICY_FILE), 'utf8');
@@ -137,7 +146,13 @@ export async function initRegistry(options: InitOptions): Promise<InitResult> {
   } else {
     writeFileSync(join(dir, 'MODEL-REGISTRY.md'), readme);
     record(`${prefix}MODEL-REGISTRY.md`, 'created');
-    record(`${prefix}README.md`, addSection(join(dir, 'README.md'), `## Model registry\n\nThis directory holds a model registry kept by [modelreg](https://www.npmjs.com/package/modelreg): how to use it and how changes are approved is in [MODEL-REGISTRY.md](MODEL-REGISTRY.md).\n`));
+    record(
+      `${prefix}README.md`,
+      addSection(
+        join(dir, 'README.md'),
+        `## Model registry\n\nThis directory holds a model registry kept by [modelreg](https://www.npmjs.com/package/modelreg): how to use it and how changes are approved is in [MODEL-REGISTRY.md](MODEL-REGISTRY.md).\n`,
+      ),
+    );
   }
 
   // Governance, where GitHub reads it: the top of the repository. Each workflow is written when it is
@@ -150,12 +165,25 @@ export async function initRegistry(options: InitOptions): Promise<InitResult> {
       writeFileSync(at, wanted);
       record(path, 'created');
     } else if (readFileSync(at, 'utf8') === wanted) record(path, 'unchanged');
-    else todo.push(`${path} exists and says something else; it was left as it is. ${needs}: the whole workflow modelreg would write is in ${join(template, source)}.`);
+    else
+      todo.push(
+        `${path} exists and says something else; it was left as it is. ${needs}: the whole workflow modelreg would write is in ${join(template, source)}.`,
+      );
   };
   const registryPath = prefix.replace(/\/$/, '') || '.';
-  placeWorkflow(workflow, workflowText(readFileSync(join(template, '.github/workflows/modelreg.yml'), 'utf8'), prefix), `For this registry, the gate's step needs \`registry-path: ${registryPath}\`${prefix ? ` and the pull_request trigger \`paths: ['${prefix}**']\`` : ''}`, '.github/workflows/modelreg.yml');
+  placeWorkflow(
+    workflow,
+    workflowText(readFileSync(join(template, '.github/workflows/modelreg.yml'), 'utf8'), prefix),
+    `For this registry, the gate's step needs \`registry-path: ${registryPath}\`${prefix ? ` and the pull_request trigger \`paths: ['${prefix}**']\`` : ''}`,
+    '.github/workflows/modelreg.yml',
+  );
   const site = `.github/workflows/${siteWorkflowName(prefix)}`;
-  placeWorkflow(site, siteWorkflowText(readFileSync(join(template, '.github/workflows/site.yml'), 'utf8'), prefix), `For this registry, the site's build step needs \`modelreg site -r ${registryPath}\``, '.github/workflows/site.yml');
+  placeWorkflow(
+    site,
+    siteWorkflowText(readFileSync(join(template, '.github/workflows/site.yml'), 'utf8'), prefix),
+    `For this registry, the site's build step needs \`modelreg site -r ${registryPath}\``,
+    '.github/workflows/site.yml',
+  );
   const owners = codeOwnersFile(top);
   const ownerLines = codeOwnerLines(readFileSync(join(template, 'CODEOWNERS'), 'utf8'), prefix, workflow).join('\n');
   record(owners, addLines(join(top, owners), `${ownerLines}\n`));
@@ -168,7 +196,11 @@ export async function initRegistry(options: InitOptions): Promise<InitResult> {
     await git(top, ['add', '--', ...paths]);
     const c = await git(top, ['commit', '-q', '-m', 'Initialize modelreg registry', '--', ...paths], { allowFail: true });
     committed = c.code === 0;
-    if (!committed) note = c.stderr.includes('identity') || c.stderr.includes('user.email') ? 'set git user.name and user.email, then commit' : (c.stderr.trim().split('\n')[0] ?? '');
+    if (!committed)
+      note =
+        c.stderr.includes('identity') || c.stderr.includes('user.email')
+          ? 'set git user.name and user.email, then commit'
+          : (c.stderr.trim().split('\n')[0] ?? '');
   }
   return { dir, registryPath: prefix.replace(/\/$/, '') || '.', gitInit: !inRepo, committed, files, todo, ...(note ? { note } : {}) };
 }

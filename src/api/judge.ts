@@ -41,7 +41,11 @@ export async function judgeSources(base: RegistrySource, head: RegistrySource, l
     }
     const report = validateChange(baseSnapshot, headSnapshot);
     // Who and when, as a stage file records them, must be the Git facts of the commit that wrote it.
-    const facts = await writtenBy(base, head, report.change.stageMoves.map((m) => m.file));
+    const facts = await writtenBy(
+      base,
+      head,
+      report.change.stageMoves.map((m) => m.file),
+    );
     const provenance = checkProvenance(report.change.stageMoves, headSnapshot, facts);
     const findings = provenance.length ? sortFindings([...report.findings, ...provenance]) : report.findings;
     return { baseSnapshot, headSnapshot, report: { ...report, findings, ok: !hasErrors(findings) }, checked: scope?.models ?? 'all' };

@@ -94,7 +94,21 @@ export async function validateTreeCached(source: RegistrySource, settings: LoadS
     return (field: string) => (doc ? positionOf(doc, field) : undefined);
   };
   const models: ModelCheck[] = entries.flatMap(({ name, value }) =>
-    value.present ? [{ model: name, findings: value.findings, versions: value.versions, lineage: value.lineage.map(([version, file, parents]) => ({ version, file, parents: parents.map(([model, v]) => ({ model, version: v })), at: lineAt(file) })) }] : [],
+    value.present
+      ? [
+          {
+            model: name,
+            findings: value.findings,
+            versions: value.versions,
+            lineage: value.lineage.map(([version, file, parents]) => ({
+              version,
+              file,
+              parents: parents.map(([model, v]) => ({ model, version: v })),
+              at: lineAt(file),
+            })),
+          },
+        ]
+      : [],
   );
   const broken = new Set([...top.brokenFiles, ...entries.flatMap((e) => e.value.broken)]);
   const findings = sortFindings([
@@ -133,14 +147,19 @@ export async function derivePerModel<T>(
   const store = await textStore(settings, kind);
   const stored = store?.list();
   const fresh = new Map<string, Buffer>();
-  const { files, top, entries } = await perModel<{ value: T; hash: string }>(source, settings, { ...kind, usable: (e) => !stored || stored.has(e.hash) }, (snap, name) => {
-    const { value, text } = compute(snap, name);
-    const hash = textHash(text);
-    const bytes = Buffer.from(text);
-    fresh.set(hash, bytes);
-    store?.write(bytes, hash);
-    return { value, hash };
-  });
+  const { files, top, entries } = await perModel<{ value: T; hash: string }>(
+    source,
+    settings,
+    { ...kind, usable: (e) => !stored || stored.has(e.hash) },
+    (snap, name) => {
+      const { value, text } = compute(snap, name);
+      const hash = textHash(text);
+      const bytes = Buffer.from(text);
+      fresh.set(hash, bytes);
+      store?.write(bytes, hash);
+      return { value, hash };
+    },
+  );
   store?.prune(new Set(entries.map((e) => e.value.hash)), stored);
   const read = (hash: string) => {
     const bytes = fresh.get(hash) ?? store?.read(hash);
@@ -216,6 +235,7 @@ function sameStages(a: string[] | null, b: string[] | null): boolean {
 /** What identifies a model directory's content: its entries' paths, types and blob ids (or sizes, for files too big to read). */
 function digestOf(files: TreeFile[]): string {
   const h = createHash('sha1');
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.update(`${f.type}\0${f.path}\0${f.oid ?? `size:${f.size ?? ''}`}\n`);
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
+    h.update(`${f.type}\0${f.path}\0${f.oid ?? `size:${f.size ?? ''}`}\n`);
   return h.digest('hex');
 }

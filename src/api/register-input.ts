@@ -102,7 +102,8 @@ function readFlat(file: string): Record<string, unknown> {
     throw new ModelregError('rejected', `${f.message}`, { file, ...(f.line ? { line: f.line } : {}) });
   }
   const value = parsed.doc.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModelregError('rejected', `${file} must hold a mapping of names to values`, { file, line: 1 });
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ModelregError('rejected', `${file} must hold a mapping of names to values`, { file, line: 1 });
   const out: Record<string, unknown> = {};
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
@@ -117,7 +118,8 @@ function readFlat(file: string): Record<string, unknown> {
 function numbersFrom(file: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(readFlat(file))) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelregError('rejected', `${file}: metric ${k} is ${JSON.stringify(v)}, not a finite number`, { file });
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new ModelregError('rejected', `${file}: metric ${k} is ${JSON.stringify(v)}, not a finite number`, { file });
     out[k] = v;
   }
   return out;

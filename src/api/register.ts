@@ -53,7 +53,10 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const intent: RegisterIntent = { kind: 'register', ...rest, artifacts: [] };
   const session = await openWrite(intent, options); // the names are checked first, before anything is read
   const { root } = session;
-  const files = collectFiles(input.files, options.cwd, { everything: !!input.everything, ...(options.followSymlinks === false ? { followSymlinks: false } : {}) });
+  const files = collectFiles(input.files, options.cwd, {
+    everything: !!input.everything,
+    ...(options.followSymlinks === false ? { followSymlinks: false } : {}),
+  });
   if (options.codeOfCwd && !intent.lineage?.code) {
     const code = await codeOfDirectory(options.cwd ?? process.cwd(), root);
     if (code) intent.lineage = { ...intent.lineage, code };

@@ -138,7 +138,11 @@ export class Registry {
   }
 
   /** A model with all its versions, newest first. */
-  async showModel(name: string): Promise<{ model: ModelManifest | null; stages: Record<string, string>; versions: { version: string; created_at: string; created_by: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[] }> {
+  async showModel(name: string): Promise<{
+    model: ModelManifest | null;
+    stages: Record<string, string>;
+    versions: { version: string; created_at: string; created_by: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[];
+  }> {
     assertModelName(name);
     const snap = await this.snapshot({ models: [name] });
     this.assertUsable(snap, name);
@@ -246,7 +250,10 @@ export class Registry {
    * for directories whose files changed since the last call of the same kind (see model-cache.ts).
    * `compute` must depend on nothing but what the snapshot it is given holds of that model and the policy.
    */
-  async derivePerModel<T>(kind: { name: string; format: number }, compute: (snap: Snapshot, model: string) => { value: T; text: string }): Promise<{ policy: Snapshot['policy']; findings: Snapshot['findings']; models: DerivedModel<T>[] }> {
+  async derivePerModel<T>(
+    kind: { name: string; format: number },
+    compute: (snap: Snapshot, model: string) => { value: T; text: string },
+  ): Promise<{ policy: Snapshot['policy']; findings: Snapshot['findings']; models: DerivedModel<T>[] }> {
     const { derivePerModel } = await import('./model-cache.js');
     const { top, models } = await derivePerModel(this.source, { ...this.options.load, disk: this.disk }, kind, compute);
     return { policy: top.policy, findings: top.findings, models };
@@ -320,7 +327,14 @@ export class Registry {
 }
 
 /** Judge a change between two revisions exactly as the pull-request check does; `head` absent means the work tree. */
-export async function validateRevisions(options: { dir?: string; cwd?: string; base: string; head?: string; load?: LoadOptions; store?: string }): Promise<ChangeReport & { base: string; head: string; checked: string[] | 'all' }> {
+export async function validateRevisions(options: {
+  dir?: string;
+  cwd?: string;
+  base: string;
+  head?: string;
+  load?: LoadOptions;
+  store?: string;
+}): Promise<ChangeReport & { base: string; head: string; checked: string[] | 'all' }> {
   const root = findRegistryRoot(options.dir, options.cwd);
   const [b, h] = await Promise.all([openSource(root, options.base), openSource(root, options.head)]);
   const { judgeSources } = await import('./judge.js');
@@ -329,9 +343,19 @@ export async function validateRevisions(options: { dir?: string; cwd?: string; b
   const { approvalRequirements, artifactsToCheck } = await import('../review/report.js');
   // The bytes of every version the change adds or moves into a stage, in the base policy's store, as the check looks them up.
   const { checkArtifactPresence } = await import('./artifact-presence.js');
-  const artifacts = await checkArtifactPresence(root, null, baseSnapshot.policy?.data, artifactsToCheck(report.change, headSnapshot), options.store ? { store: options.store } : {});
+  const artifacts = await checkArtifactPresence(
+    root,
+    null,
+    baseSnapshot.policy?.data,
+    artifactsToCheck(report.change, headSnapshot),
+    options.store ? { store: options.store } : {},
+  );
   const pending = approvalRequirements(baseSnapshot, report.change).map((n) =>
-    finding('gate-approvals-pending', `${n.what} needs ${n.requirement.count} approval(s)${n.requirement.from?.length ? ` from ${n.requirement.from.join(', ')}` : ''} of the pull request's head commit: the pull-request check judges that, validate cannot`, { file: n.file }),
+    finding(
+      'gate-approvals-pending',
+      `${n.what} needs ${n.requirement.count} approval(s)${n.requirement.from?.length ? ` from ${n.requirement.from.join(', ')}` : ''} of the pull request's head commit: the pull-request check judges that, validate cannot`,
+      { file: n.file },
+    ),
   );
   const extra = [...pending, ...artifacts.findings];
   const findings = extra.length ? sortFindings([...report.findings, ...extra]) : report.findings;

@@ -11,7 +11,9 @@ export function storeLocation(root: string, policy: RegistryPolicy | undefined, 
   const problem = storeUriProblem(raw);
   if (problem) {
     const from = override ? '--store' : process.env.MODELREG_STORE ? 'MODELREG_STORE' : 'artifacts.store in registry.yaml';
-    throw new ModelregError('precondition', `the store location "${raw}" (${from}) cannot be used: ${problem}`, { hint: 'Use file://<dir> or s3://<bucket>/<prefix> with a plain key prefix.' });
+    throw new ModelregError('precondition', `the store location "${raw}" (${from}) cannot be used: ${problem}`, {
+      hint: 'Use file://<dir> or s3://<bucket>/<prefix> with a plain key prefix.',
+    });
   }
   if (raw.startsWith('s3://')) return raw.replace(/\/+$/, '');
   const path = raw.startsWith('file://') ? raw.slice('file://'.length) : raw;

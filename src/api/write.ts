@@ -79,9 +79,17 @@ export interface WriteResult {
 
 /** A write refused by the validation engine: the findings say why. */
 export class CheckFailedError extends ModelregError {
-  constructor(readonly findings: Finding[], ref: string, hint?: string) {
+  constructor(
+    readonly findings: Finding[],
+    ref: string,
+    hint?: string,
+  ) {
     const gates = findings.some((f) => f.code.startsWith('gate-') || f.code === 'stage-order');
-    super('rejected', `${ref}: ${findings.length} check(s) failed`, { hint: hint ?? (gates ? 'Fix what the gates name, or pass --no-verify (the pull-request check will still apply them).' : 'Fix the input; nothing was written.') });
+    super('rejected', `${ref}: ${findings.length} check(s) failed`, {
+      hint:
+        hint ??
+        (gates ? 'Fix what the gates name, or pass --no-verify (the pull-request check will still apply them).' : 'Fix the input; nothing was written.'),
+    });
   }
 
   override toJSON(): Record<string, unknown> {
@@ -136,7 +144,11 @@ export async function syncWrite(s: WriteSession): Promise<void> {
 }
 
 /** plan and check: what `intent` changes on what was read, judged by the pull-request engine. */
-export function planAndCheck(read: { snap: Snapshot; checked: TreeFile[] }, intent: Intent, context: { now: string; actor: string; noVerify: boolean }): { plan: Plan; check: PlanCheck } {
+export function planAndCheck(
+  read: { snap: Snapshot; checked: TreeFile[] },
+  intent: Intent,
+  context: { now: string; actor: string; noVerify: boolean },
+): { plan: Plan; check: PlanCheck } {
   const plan = planChange(read.snap, intent, { now: context.now, actor: context.actor });
   return { plan, check: checkPlan(read.checked, plan, { noVerify: context.noVerify }) };
 }
@@ -154,19 +166,52 @@ export async function commitIntent(s: WriteSession, intent: Intent): Promise<Wri
       const read = await readForWrite(w, intent);
       const { plan, check } = planAndCheck(read, intent, { now: s.now(), actor: s.actor, noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
-      const notes = await guardStages(s.root, read.snap, plan, check, { ...options, current: s.original, ...(up && !options.branch ? { pushTo: up.ref.replace(/^refs\/heads\//, '') } : {}) });
+      const notes = await guardStages(s.root, read.snap, plan, check, {
+        ...options,
+        current: s.original,
+        ...(up && !options.branch ? { pushTo: up.ref.replace(/^refs\/heads\//, '') } : {}),
+      });
       checkpoint('plan');
       // Nothing to change (keep-latest with nothing older to deprecate): no commit, and nothing to push.
-      if (plan.files.length === 0) return { ref: plan.ref, commit: startHead ?? '', branch, attempts: attempt, files: [], message: plan.message, check, recovered, notes, pushed: false, unchanged: true, ...(plan.retired ? { retired: plan.retired } : {}) };
+      if (plan.files.length === 0)
+        return {
+          ref: plan.ref,
+          commit: startHead ?? '',
+          branch,
+          attempts: attempt,
+          files: [],
+          message: plan.message,
+          check,
+          recovered,
+          notes,
+          pushed: false,
+          unchanged: true,
+          ...(plan.retired ? { retired: plan.retired } : {}),
+        };
       committed = await w.commit(plan.files, plan.message, checkpoint, options.as);
-      const result = { ref: plan.ref, commit: committed, branch, attempts: attempt, files: plan.files.map((f) => f.path), message: plan.message, check, recovered, notes, ...(plan.previous !== undefined ? { previous: plan.previous } : {}), ...(plan.retired ? { retired: plan.retired } : {}) };
+      const result = {
+        ref: plan.ref,
+        commit: committed,
+        branch,
+        attempts: attempt,
+        files: plan.files.map((f) => f.path),
+        message: plan.message,
+        check,
+        recovered,
+        notes,
+        ...(plan.previous !== undefined ? { previous: plan.previous } : {}),
+        ...(plan.retired ? { retired: plan.retired } : {}),
+      };
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
       if ((await push(s.root, up.remote, target)).ok) {
         checkpoint('push');
         return { ...result, pushed: true, ...(s.token ? { pullRequest: await openPullRequestFor(s, read.checked, plan, check) } : {}) };
       }
-      if (attempt >= max) throw new ModelregError('push-rejected', `${up.remote} kept moving: gave up after ${attempt} attempts`, { hint: 'Others are writing to the same branch right now; run the command again.' });
+      if (attempt >= max)
+        throw new ModelregError('push-rejected', `${up.remote} kept moving: gave up after ${attempt} attempts`, {
+          hint: 'Others are writing to the same branch right now; run the command again.',
+        });
       // A race: someone pushed first. Drop our commit, move to their tip, and plan the same intent again;
       // a conflict of intent (same version, stage moved) surfaces from planChange as an error, not a retry.
       intent = plan.intent;
@@ -203,11 +248,17 @@ function isoNow(): string {
  *   approvals are judged when its pull request is, and the returned notes say so.
  * --no-verify waives both, as it waives the gates; the pull-request check still applies them.
  */
-async function guardStages(root: string, snap: Snapshot, plan: Plan, check: PlanCheck, options: WriteOptions & { current: string; pushTo?: string }): Promise<string[]> {
+async function guardStages(
+  root: string,
+  snap: Snapshot,
+  plan: Plan,
+  check: PlanCheck,
+  options: WriteOptions & { current: string; pushTo?: string },
+): Promise<string[]> {
   const notes: string[] = [];
   const approvals = approvalStages(snap, check);
   if (options.noVerify) {
-    if (check.change.stageMoves.length) notes.push('--no-verify: the store was not asked for the entering version\'s bytes; the pull-request check will ask');
+    if (check.change.stageMoves.length) notes.push("--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask");
     if (approvals.length) notes.push(`--no-verify: ${approvals.map((a) => a.what).join('; ')} needs approvals, which only a pull request can give`);
     return notes;
   }
@@ -215,19 +266,33 @@ async function guardStages(root: string, snap: Snapshot, plan: Plan, check: Plan
   try {
     missing = await enteringArtifactFindings(root, snap, plan, check.change.stageMoves, options.store);
   } catch (e) {
-    if (e instanceof ModelregError) throw new ModelregError(e.code, `cannot check the store for the bytes of the version entering the stage: ${e.message}`, { hint: `${e.hint ? `${e.hint} ` : ''}Or pass --no-verify: the pull-request check verifies them too.`, cause: e });
+    if (e instanceof ModelregError)
+      throw new ModelregError(e.code, `cannot check the store for the bytes of the version entering the stage: ${e.message}`, {
+        hint: `${e.hint ? `${e.hint} ` : ''}Or pass --no-verify: the pull-request check verifies them too.`,
+        cause: e,
+      });
     throw e;
   }
-  if (missing.length) throw new CheckFailedError(missing, plan.ref, 'A stage must never name bytes that are not in the store: register the files again (into this store), or check --store and artifacts.store.');
+  if (missing.length)
+    throw new CheckFailedError(
+      missing,
+      plan.ref,
+      'A stage must never name bytes that are not in the store: register the files again (into this store), or check --store and artifacts.store.',
+    );
   if (approvals.length) {
     // Straight onto the default branch: committed on it, or pushed to it from here.
     const target = options.pushTo ?? options.current;
-    const direct = !options.branch && ((await isDefaultBranch(root, options.current)) || (options.pushTo !== undefined && (await isDefaultBranch(root, options.pushTo))));
+    const direct =
+      !options.branch && ((await isDefaultBranch(root, options.current)) || (options.pushTo !== undefined && (await isDefaultBranch(root, options.pushTo))));
     const what = approvals.map((a) => `${a.what} needs ${a.count} approval(s)`).join('; ');
     if (direct) {
-      throw new ModelregError('rejected', `${what}, which only a pull request can give; this would ${options.pushTo ? 'push it straight to' : 'commit it on'} ${target}, the default branch`, {
-        hint: 'Open a pull request with --pr (or commit on a branch with --branch and open one); --no-verify commits anyway, and the pull-request check still applies the gate.',
-      });
+      throw new ModelregError(
+        'rejected',
+        `${what}, which only a pull request can give; this would ${options.pushTo ? 'push it straight to' : 'commit it on'} ${target}, the default branch`,
+        {
+          hint: 'Open a pull request with --pr (or commit on a branch with --branch and open one); --no-verify commits anyway, and the pull-request check still applies the gate.',
+        },
+      );
     }
     notes.push(`${what}: they are judged on the pull request of ${options.branch ?? options.current}`);
   }
@@ -241,7 +306,9 @@ function approvalStages(snap: Snapshot, check: PlanCheck): { what: string; count
   const count = (stage: string) => stagePolicy(policy, stage)?.gates?.approvals?.count ?? 0;
   return [
     ...check.change.stageMoves.filter((m) => count(m.stage) > 0).map((m) => ({ what: `${m.model}@${m.to} → ${m.stage}`, count: count(m.stage) })),
-    ...check.change.stagesRemoved.filter((r) => count(r.stage) > 0).map((r) => ({ what: `removing ${r.model}@${r.version} from ${r.stage}`, count: count(r.stage) })),
+    ...check.change.stagesRemoved
+      .filter((r) => count(r.stage) > 0)
+      .map((r) => ({ what: `removing ${r.model}@${r.version} from ${r.stage}`, count: count(r.stage) })),
   ];
 }
 
@@ -249,7 +316,10 @@ function approvalStages(snap: Snapshot, check: PlanCheck): { what: string; count
  * What `intent` would change, checked as a write would check it, without writing anything (--dry-run):
  * read, plan and check only — no recovery, no sync, no commit.
  */
-export async function previewIntent(intent: Intent, options: Pick<WriteOptions, 'dir' | 'cwd' | 'noVerify' | 'now'> = {}): Promise<{ plan: Plan; check: PlanCheck }> {
+export async function previewIntent(
+  intent: Intent,
+  options: Pick<WriteOptions, 'dir' | 'cwd' | 'noVerify' | 'now'> = {},
+): Promise<{ plan: Plan; check: PlanCheck }> {
   assertIntentNames(intent);
   const root = findRegistryRoot(options.dir, options.cwd);
   const w = await WorkTreeWriter.open(root);
@@ -258,7 +328,16 @@ export async function previewIntent(intent: Intent, options: Pick<WriteOptions, 
 
 /** modelreg/promote-sentiment-1.2.0-production-<time>: readable, and unique per attempt. */
 function branchNameFor(intent: Intent): string {
-  const what = intent.kind === 'register' ? (intent.version ?? 'next') : intent.kind === 'promote' ? `${intent.version}-${intent.stage}` : intent.kind === 'rollback' || intent.kind === 'unassign' ? intent.stage : intent.kind === 'keep-latest' ? `latest-${intent.keepLatest}` : intent.version;
+  const what =
+    intent.kind === 'register'
+      ? (intent.version ?? 'next')
+      : intent.kind === 'promote'
+        ? `${intent.version}-${intent.stage}`
+        : intent.kind === 'rollback' || intent.kind === 'unassign'
+          ? intent.stage
+          : intent.kind === 'keep-latest'
+            ? `latest-${intent.keepLatest}`
+            : intent.version;
   return `modelreg/${intent.kind}-${intent.model}-${what}-${Date.now().toString(36)}`.replace(/[^A-Za-z0-9._/-]/g, '-');
 }
 
@@ -302,7 +381,11 @@ export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Prom
 /** `snap`, unless the policy or the model's own files already hold errors: a write does not build on them. */
 function sound(snap: Snapshot, model: string): Snapshot {
   const broken = scopeErrors(snap, model);
-  if (broken.length) throw new CheckFailedError(broken, model, `The registry already holds errors in ${model}'s files or the policy; a write does not build on them. Fix them first (\`modelreg validate\` lists them), in a commit of their own.`);
+  if (broken.length)
+    throw new CheckFailedError(
+      broken,
+      model,
+      `The registry already holds errors in ${model}'s files or the policy; a write does not build on them. Fix them first (\`modelreg validate\` lists them), in a commit of their own.`,
+    );
   return snap;
 }
-

@@ -45,7 +45,10 @@ export function collectFiles(inputs: string[], cwd = process.cwd(), options: Col
   const add = (path: string, abs: string, size: number, via?: SymlinkSeen) => {
     const key = path.toLowerCase();
     const prior = seen.get(key);
-    if (prior !== undefined) throw new ModelregError('rejected', `two files would be stored as "${path}": ${prior} and ${abs}`, { hint: 'Give them different names, or register them from one directory.' });
+    if (prior !== undefined)
+      throw new ModelregError('rejected', `two files would be stored as "${path}": ${prior} and ${abs}`, {
+        hint: 'Give them different names, or register them from one directory.',
+      });
     seen.set(key, abs);
     out.push({ path, abs, size, ...(via ? { via } : {}) });
   };
@@ -56,11 +59,14 @@ export function collectFiles(inputs: string[], cwd = process.cwd(), options: Col
     else if (st.isDirectory()) {
       const top = realpathSync(abs);
       walk(abs, '', new Set([top]), add, { top, follow: options.followSymlinks !== false, refused, skip: options.everything ? new Set() : SKIP });
-    }
-    else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`);
+    } else throw new ModelregError('artifact-unreadable', `${input} is neither a file nor a directory`);
   }
   if (refused.length) {
-    throw new ModelregError('rejected', `${refused.length} symbolic link(s) in what is registered, and links are not followed: ${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ', …' : ''}`, { hint: 'Replace them with the files, or register without --no-follow-symlinks.' });
+    throw new ModelregError(
+      'rejected',
+      `${refused.length} symbolic link(s) in what is registered, and links are not followed: ${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ', …' : ''}`,
+      { hint: 'Replace them with the files, or register without --no-follow-symlinks.' },
+    );
   }
   if (out.length === 0) throw new ModelregError('rejected', 'no files to register', { hint: 'Name files or directories of artifacts.' });
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -75,7 +81,14 @@ interface WalkContext {
   skip: ReadonlySet<string>;
 }
 
-function walk(dir: string, rel: string, ancestors: Set<string>, add: (path: string, abs: string, size: number, via?: SymlinkSeen) => void, ctx: WalkContext, via?: SymlinkSeen): void {
+function walk(
+  dir: string,
+  rel: string,
+  ancestors: Set<string>,
+  add: (path: string, abs: string, size: number, via?: SymlinkSeen) => void,
+  ctx: WalkContext,
+  via?: SymlinkSeen,
+): void {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -118,7 +131,14 @@ function statOrThrow(abs: string) {
     return statSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist (or is a dangling link)' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist (or is a dangling link)'
+        : code === 'ELOOP'
+          ? 'is a symbolic link loop'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code})`;
     throw new ModelregError('artifact-unreadable', `${abs} ${why}`);
   }
 }

@@ -13,10 +13,21 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
-import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+import {
+  assertMetaName,
+  objectKey,
+  SHA256,
+  type ArtifactStore,
+  type MetaInfo,
+  type ObjectInfo,
+  type Progress,
+  type PutResult,
+  type VerifyResult,
+} from './store.js';
 
 /** Registering the same bytes again is deduplicated by size, so it cannot heal a damaged object of the right size. */
-const DAMAGED = 'The stored object is damaged: replace it with the original bytes (delete it from the store, then register the original file again). `modelreg verify` lists every damaged object.';
+const DAMAGED =
+  'The stored object is damaged: replace it with the original bytes (delete it from the store, then register the original file again). `modelreg verify` lists every damaged object.';
 
 export class LocalStore implements ArtifactStore {
   readonly uri: string;
@@ -64,7 +75,9 @@ export class LocalStore implements ArtifactStore {
       await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, createWriteStream(tmp, { mode: 0o600 }));
       const after = await statSource(path);
       if (h.sha256() !== first.sha256 || h.size !== first.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-        throw new ModelregError('artifact-changed', `${path} changed while it was being stored`, { hint: 'Wait until whatever writes the file has finished, then run the command again.' });
+        throw new ModelregError('artifact-changed', `${path} changed while it was being stored`, {
+          hint: 'Wait until whatever writes the file has finished, then run the command again.',
+        });
       }
       await this.commit(tmp, first.sha256);
       return { ...first, stored: true };
@@ -113,13 +126,20 @@ export class LocalStore implements ArtifactStore {
     const info = await this.present(sha256, options.expectedSize);
     // The last chunk is held back until size and hash are checked: a consumer writing to a temporary file
     // (getFile) discards it; a raw stream (an HTTP response) is cut short of its end.
-    const check = new VerifyingStream(info, () => new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: DAMAGED }), options.progress);
+    const check = new VerifyingStream(
+      info,
+      () => new ModelregError('artifact-corrupt', `object ${sha256} in the store does not match its hash`, { hint: DAMAGED }),
+      options.progress,
+    );
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), check, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
     const info = await this.stat(sha256);
-    if (!info) throw new ModelregError('artifact-missing', `object ${sha256} is not in the store ${this.uri}`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
+    if (!info)
+      throw new ModelregError('artifact-missing', `object ${sha256} is not in the store ${this.uri}`, {
+        hint: 'Run `modelreg verify` to list every missing artifact.',
+      });
     if (expectedSize !== undefined && info.size !== expectedSize) {
       throw new ModelregError('artifact-corrupt', `object ${sha256} is ${info.size} bytes; the manifest says ${expectedSize}`, { hint: DAMAGED });
     }
@@ -254,14 +274,28 @@ async function statSource(path: string) {
 function sourceError(e: unknown, path: string): ModelregError {
   if (e instanceof ModelregError) return e;
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'ELOOP' ? 'is a symbolic link loop' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${(e as Error).message})`;
+  const why =
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES'
+        ? 'cannot be read (permission denied)'
+        : code === 'ELOOP'
+          ? 'is a symbolic link loop'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${(e as Error).message})`;
   return new ModelregError('artifact-unreadable', `${path} ${why}`, { cause: e });
 }
 
 function storeError(e: unknown, root: string): ModelregError {
   if (e instanceof ModelregError) return e;
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new ModelregError('store-full', `the artifact store ${root} is out of space`, { hint: 'Free space (`modelreg gc` removes unreferenced objects), then run the command again; nothing was registered.', cause: e });
-  if (code === 'EACCES' || code === 'EROFS') return new ModelregError('store-unavailable', `the artifact store ${root} is not writable (${code})`, { cause: e });
+  if (code === 'ENOSPC')
+    return new ModelregError('store-full', `the artifact store ${root} is out of space`, {
+      hint: 'Free space (`modelreg gc` removes unreferenced objects), then run the command again; nothing was registered.',
+      cause: e,
+    });
+  if (code === 'EACCES' || code === 'EROFS')
+    return new ModelregError('store-unavailable', `the artifact store ${root} is not writable (${code})`, { cause: e });
   return new ModelregError('store-unavailable', `the artifact store ${root} failed: ${(e as Error).message}`, { cause: e });
 }

@@ -30,7 +30,8 @@ export function s3Settings(s3: RegistryPolicy['artifacts']['s3'] | undefined, en
   if (region) out.region = region;
   if (pathStyle !== undefined) out.forcePathStyle = pathStyle;
   if (checksums) {
-    if (checksums !== 'when_required' && checksums !== 'when_supported') throw new ModelregError('precondition', `MODELREG_S3_CHECKSUMS must be when_required or when_supported, not "${checksums}"`);
+    if (checksums !== 'when_required' && checksums !== 'when_supported')
+      throw new ModelregError('precondition', `MODELREG_S3_CHECKSUMS must be when_required or when_supported, not "${checksums}"`);
     out.checksums = checksums;
   }
   const part = Number(env.MODELREG_S3_PART_SIZE);

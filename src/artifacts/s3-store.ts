@@ -18,11 +18,29 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
-import { assertMetaName, objectKey, SHA256, type ArtifactStore, type MetaInfo, type ObjectInfo, type Progress, type PutResult, type VerifyResult } from './store.js';
+import {
+  assertMetaName,
+  objectKey,
+  SHA256,
+  type ArtifactStore,
+  type MetaInfo,
+  type ObjectInfo,
+  type Progress,
+  type PutResult,
+  type VerifyResult,
+} from './store.js';
 
 export interface S3Settings {
   endpoint?: string;
@@ -47,7 +65,10 @@ export class S3Store implements ArtifactStore {
   private readonly partSize: number;
   private readonly concurrency: number;
 
-  constructor(location: string, readonly settings: S3Settings = {}) {
+  constructor(
+    location: string,
+    readonly settings: S3Settings = {},
+  ) {
     const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(location);
     if (!m) throw new ModelregError('precondition', `"${location}" is not an s3://<bucket>/<prefix> location`);
     this.bucket = m[1]!;
@@ -84,7 +105,12 @@ export class S3Store implements ArtifactStore {
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.key(sha256) }));
       const recorded = r.Metadata?.sha256;
-      return { sha256, size: r.ContentLength ?? 0, ...(r.LastModified ? { modified: r.LastModified.getTime() } : {}), ...(recorded ? { recordedSha256: recorded } : {}) };
+      return {
+        sha256,
+        size: r.ContentLength ?? 0,
+        ...(r.LastModified ? { modified: r.LastModified.getTime() } : {}),
+        ...(recorded ? { recordedSha256: recorded } : {}),
+      };
     } catch (e) {
       if (isNotFound(e)) return null;
       throw s3Error(e, this);
@@ -100,7 +126,9 @@ export class S3Store implements ArtifactStore {
     if (h.sha256() !== first.sha256 || h.size !== first.size) {
       // The bytes uploaded are not the ones hashed: never leave them under that address.
       await this.delete(first.sha256).catch(() => {});
-      throw new ModelregError('artifact-changed', `${path} changed while it was being uploaded`, { hint: 'Wait until whatever writes the file has finished, then run the command again.' });
+      throw new ModelregError('artifact-changed', `${path} changed while it was being uploaded`, {
+        hint: 'Wait until whatever writes the file has finished, then run the command again.',
+      });
     }
     return { ...first, stored: true };
   }
@@ -189,15 +217,27 @@ export class S3Store implements ArtifactStore {
       }
     }
     // The last chunk is held back until size and hash are checked, so `out` never receives a whole corrupt object.
-    const check = new VerifyingStream({ sha256, size }, () => new ModelregError('artifact-corrupt', `s3://${this.bucket}/${key} does not match its sha256`, { hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.' }), progress);
+    const check = new VerifyingStream(
+      { sha256, size },
+      () =>
+        new ModelregError('artifact-corrupt', `s3://${this.bucket}/${key} does not match its sha256`, {
+          hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.',
+        }),
+      progress,
+    );
     await pipeline(Readable.from(parts()), check, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
     const info = await this.stat(sha256);
-    if (!info) throw new ModelregError('artifact-missing', `${this.objectUri(sha256)} does not exist`, { hint: 'Run `modelreg verify` to list every missing artifact.' });
+    if (!info)
+      throw new ModelregError('artifact-missing', `${this.objectUri(sha256)} does not exist`, {
+        hint: 'Run `modelreg verify` to list every missing artifact.',
+      });
     if (expectedSize !== undefined && info.size !== expectedSize) {
-      throw new ModelregError('artifact-corrupt', `${this.objectUri(sha256)} is ${info.size} bytes; the manifest says ${expectedSize}`, { hint: 'The stored object is damaged: delete it, then register the original file again.' });
+      throw new ModelregError('artifact-corrupt', `${this.objectUri(sha256)} is ${info.size} bytes; the manifest says ${expectedSize}`, {
+        hint: 'The stored object is damaged: delete it, then register the original file again.',
+      });
     }
     return info;
   }
@@ -208,13 +248,21 @@ export class S3Store implements ArtifactStore {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(this.settings.pageSize ? { MaxKeys: this.settings.pageSize } : {}), ...(token ? { ContinuationToken: token } : {}) }));
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(this.settings.pageSize ? { MaxKeys: this.settings.pageSize } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
       } catch (e) {
         throw s3Error(e, this);
       }
       for (const o of page.Contents ?? []) {
         const name = o.Key?.slice(o.Key.lastIndexOf('/') + 1) ?? '';
-        if (SHA256.test(name) && o.Key === this.key(name)) yield { sha256: name, size: o.Size ?? 0, ...(o.LastModified ? { modified: o.LastModified.getTime() } : {}) };
+        if (SHA256.test(name) && o.Key === this.key(name))
+          yield { sha256: name, size: o.Size ?? 0, ...(o.LastModified ? { modified: o.LastModified.getTime() } : {}) };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -259,7 +307,9 @@ export class S3Store implements ArtifactStore {
   async writeMeta(file: string, text: string, options: { createOnly?: boolean } = {}): Promise<{ modified: number } | 'exists'> {
     const Key = this.metaKey(file);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: text, ContentType: 'application/json', ...(options.createOnly ? { IfNoneMatch: '*' } : {}) }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key, Body: text, ContentType: 'application/json', ...(options.createOnly ? { IfNoneMatch: '*' } : {}) }),
+      );
     } catch (e) {
       if (options.createOnly && (status(e) === 412 || name(e) === 'PreconditionFailed')) return 'exists';
       throw s3Error(e, this);
@@ -291,7 +341,9 @@ export class S3Store implements ArtifactStore {
       } catch (e) {
         throw s3Error(e, this);
       }
-      for (const o of page.Contents ?? []) if (o.Key && !o.Key.slice(base.length).includes('/')) yield { name: `${prefix.replace(/\/$/, '')}/${o.Key.slice(base.length)}`, modified: o.LastModified?.getTime() ?? 0 };
+      for (const o of page.Contents ?? [])
+        if (o.Key && !o.Key.slice(base.length).includes('/'))
+          yield { name: `${prefix.replace(/\/$/, '')}/${o.Key.slice(base.length)}`, modified: o.LastModified?.getTime() ?? 0 };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
@@ -315,14 +367,30 @@ export function s3Error(e: unknown, store: { uri: string; bucket: string; settin
   const msg = (e as Error).message ?? String(e);
   const where = `${store.uri}${store.settings.endpoint ? ` at ${store.settings.endpoint}` : ''}`;
   const err = (message: string, hint: string) => new ModelregError('store-unavailable', message, { hint, cause: e });
-  if (n === 'CredentialsProviderError' || /Could not load credentials/i.test(msg)) return err(`no AWS credentials for ${where}`, 'Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use SSO / web identity; modelreg reads credentials only from the AWS default chain.');
+  if (n === 'CredentialsProviderError' || /Could not load credentials/i.test(msg))
+    return err(
+      `no AWS credentials for ${where}`,
+      'Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use SSO / web identity; modelreg reads credentials only from the AWS default chain.',
+    );
   if (n === 'NoSuchBucket') return err(`the bucket ${store.bucket} does not exist (${where})`, 'Create it, or correct artifacts.store in registry.yaml.');
-  if (n === 'InvalidAccessKeyId' || n === 'SignatureDoesNotMatch') return err(`the credentials were refused by ${where} (${n})`, 'Check the access key and secret in your AWS profile or environment.');
-  if (n === 'AccessDenied' || code === 403) return err(`access denied to ${where}`, 'The credentials lack permission: s3:GetObject, s3:PutObject, s3:ListBucket (and s3:DeleteObject for gc).');
-  if (n === 'PermanentRedirect' || n === 'AuthorizationHeaderMalformed' || n === 'IllegalLocationConstraintException' || code === 301) return err(`${store.bucket} is in another region than the one configured`, 'Set artifacts.s3.region in registry.yaml (or AWS_REGION) to the bucket\'s region.');
-  if (code === 411 || n === 'MissingContentLength' || /aws-chunked|x-amz-trailer|STREAMING-UNSIGNED-PAYLOAD-TRAILER/i.test(msg)) return err(`${where} rejected the SDK's flexible checksums (${n || code})`, 'Set artifacts.s3.checksums: when_required in registry.yaml (or MODELREG_S3_CHECKSUMS=when_required); many S3-compatible stores need it.');
-  if (n === 'SlowDown' || n === 'Throttling' || code === 503) return err(`${where} is throttling requests (retried, still refused)`, 'Lower --concurrency, or try again later.');
-  const sys = (e as NodeJS.ErrnoException).code ?? ((e as { cause?: NodeJS.ErrnoException }).cause?.code);
-  if (sys === 'ECONNREFUSED' || sys === 'ENOTFOUND' || sys === 'ETIMEDOUT' || sys === 'ECONNRESET' || sys === 'EAI_AGAIN' || n === 'TimeoutError') return err(`cannot reach ${where} (${sys ?? n})`, 'Check artifacts.s3.endpoint and the network.');
-  return err(`${where}: ${n || code || ''} ${msg}`.trim(), 'Check the server\'s logs; the SDK error is attached as the cause.');
+  if (n === 'InvalidAccessKeyId' || n === 'SignatureDoesNotMatch')
+    return err(`the credentials were refused by ${where} (${n})`, 'Check the access key and secret in your AWS profile or environment.');
+  if (n === 'AccessDenied' || code === 403)
+    return err(`access denied to ${where}`, 'The credentials lack permission: s3:GetObject, s3:PutObject, s3:ListBucket (and s3:DeleteObject for gc).');
+  if (n === 'PermanentRedirect' || n === 'AuthorizationHeaderMalformed' || n === 'IllegalLocationConstraintException' || code === 301)
+    return err(
+      `${store.bucket} is in another region than the one configured`,
+      "Set artifacts.s3.region in registry.yaml (or AWS_REGION) to the bucket's region.",
+    );
+  if (code === 411 || n === 'MissingContentLength' || /aws-chunked|x-amz-trailer|STREAMING-UNSIGNED-PAYLOAD-TRAILER/i.test(msg))
+    return err(
+      `${where} rejected the SDK's flexible checksums (${n || code})`,
+      'Set artifacts.s3.checksums: when_required in registry.yaml (or MODELREG_S3_CHECKSUMS=when_required); many S3-compatible stores need it.',
+    );
+  if (n === 'SlowDown' || n === 'Throttling' || code === 503)
+    return err(`${where} is throttling requests (retried, still refused)`, 'Lower --concurrency, or try again later.');
+  const sys = (e as NodeJS.ErrnoException).code ?? (e as { cause?: NodeJS.ErrnoException }).cause?.code;
+  if (sys === 'ECONNREFUSED' || sys === 'ENOTFOUND' || sys === 'ETIMEDOUT' || sys === 'ECONNRESET' || sys === 'EAI_AGAIN' || n === 'TimeoutError')
+    return err(`cannot reach ${where} (${sys ?? n})`, 'Check artifacts.s3.endpoint and the network.');
+  return err(`${where}: ${n || code || ''} ${msg}`.trim(), "Check the server's logs; the SDK error is attached as the cause.");
 }

@@ -31,7 +31,8 @@ export interface MetaInfo {
   modified: number;
 }
 
-export type VerifyResult = { sha256: string; ok: true; size: number } | { sha256: string; ok: false; problem: 'missing' | 'size' | 'corrupt'; size?: number; expectedSize?: number };
+export type VerifyResult =
+  { sha256: string; ok: true; size: number } | { sha256: string; ok: false; problem: 'missing' | 'size' | 'corrupt'; size?: number; expectedSize?: number };
 
 export interface ArtifactStore {
   /** file:///… or s3://bucket/prefix */

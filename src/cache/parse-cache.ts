@@ -47,8 +47,6 @@ export class DiskParseCache {
 
   private constructor(readonly dir: string) {}
 
-
-
   /** The cache of the repository holding `gitCommonDir`; nothing is created until something is stored. */
   static at(gitCommonDir: string): DiskParseCache {
     return new DiskParseCache(join(gitCommonDir, 'modelreg', 'parse-cache', `v${PARSE_CACHE_FORMAT}-${SCHEMAS_DIGEST}`));

@@ -18,7 +18,8 @@ export function describePlan(snap: Snapshot, plan: Plan, moves: StageMove[]): { 
     const rows = compareMetrics(move.from ? entry?.versions.get(move.from)?.data.metrics : undefined, entry?.versions.get(move.to)?.data.metrics);
     if (rows.length) {
       lines.push(`| metric | ${cell(move.to)} (candidate) | ${cell(move.from ?? '—')} (holds ${cell(move.stage)}) | delta |`, '|---|---|---|---|');
-      for (const r of rows) lines.push(`| ${cell(r.name)} | ${r.b ?? '—'} | ${r.a ?? '—'} | ${r.delta === null ? '—' : r.delta > 0 ? `+${r.delta}` : r.delta} |`);
+      for (const r of rows)
+        lines.push(`| ${cell(r.name)} | ${r.b ?? '—'} | ${r.a ?? '—'} | ${r.delta === null ? '—' : r.delta > 0 ? `+${r.delta}` : r.delta} |`);
       lines.push('');
     }
     if (move.gates.length) {
@@ -29,7 +30,12 @@ export function describePlan(snap: Snapshot, plan: Plan, moves: StageMove[]): { 
   }
   // The body is the message under its subject, less the trailer modelreg ends every message with (a
   // reason may hold a line that looks like one: only the last line is the trailer). Paragraphs stay apart.
-  const body = plan.message.split('\n').slice(1).join('\n').replace(/\n*^Modelreg-Change:[^\n]*\s*$(?![\s\S])/m, '').trim();
+  const body = plan.message
+    .split('\n')
+    .slice(1)
+    .join('\n')
+    .replace(/\n*^Modelreg-Change:[^\n]*\s*$(?![\s\S])/m, '')
+    .trim();
   for (const paragraph of body ? body.split(/\n{2,}/) : []) lines.push(cell(paragraph), '');
   lines.push(`Files: ${plan.files.map((f) => `\`${f.path}\``).join(', ')}`, '', '_Opened by modelreg. Merging this pull request is the approval._');
   return { title, body: lines.join('\n') };

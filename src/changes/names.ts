@@ -11,7 +11,8 @@ import type { Intent } from './plan.js';
 
 export function assertModelName(name: string, what = 'model'): void {
   const problem = modelNameProblem(name);
-  if (problem) throw new ModelregError('usage', `"${name}" cannot be a ${what} name: ${problem}`, { hint: 'Choose a name such as fraud-detector or bert-base.' });
+  if (problem)
+    throw new ModelregError('usage', `"${name}" cannot be a ${what} name: ${problem}`, { hint: 'Choose a name such as fraud-detector or bert-base.' });
 }
 
 export function assertStageName(name: string): void {
@@ -20,13 +21,17 @@ export function assertStageName(name: string): void {
 }
 
 export function assertVersion(version: string, what = 'version'): void {
-  if (!isValidVersion(version.replace(/^v/, ''))) throw new ModelregError('usage', `"${version}" is not a semantic ${what}`, { hint: 'Use 1.2.0 or 2.0.0-rc.1 (no build metadata).' });
+  if (!isValidVersion(version.replace(/^v/, '')))
+    throw new ModelregError('usage', `"${version}" is not a semantic ${what}`, { hint: 'Use 1.2.0 or 2.0.0-rc.1 (no build metadata).' });
 }
 
 /** An artifact path is data (a file's name), not the command line: refused with exit 1. */
 export function assertArtifactPath(path: string): void {
   const problem = artifactPathProblem(path);
-  if (problem) throw new ModelregError('rejected', `the artifact path ${JSON.stringify(path)} ${problem}`, { hint: 'Rename the file, or register it from a directory whose layout every checkout can hold.' });
+  if (problem)
+    throw new ModelregError('rejected', `the artifact path ${JSON.stringify(path)} ${problem}`, {
+      hint: 'Rename the file, or register it from a directory whose layout every checkout can hold.',
+    });
 }
 
 /** Every name of `intent` (model, version, stage, parents, artifact paths), or a usage error naming the first that is wrong. */

@@ -74,7 +74,6 @@ export interface KeepLatestIntent {
   message?: string;
 }
 
-
 /** Take a stage from whichever version holds it, leaving it unheld (its stage file is deleted). */
 export interface UnassignIntent {
   kind: 'unassign';
@@ -137,10 +136,14 @@ export function chooseVersion(existing: string[], intent: Pick<RegisterIntent, '
   const greatest = sorted[sorted.length - 1];
   if (intent.version !== undefined) {
     const v = intent.version.replace(/^v/, '');
-    if (!isValidVersion(v)) throw new ModelregError('usage', `"${intent.version}" is not a semantic version`, { hint: 'Use 1.2.0 or 2.0.0-rc.1 (no build metadata).' });
-    if (existing.includes(v)) throw new ModelregError('conflict', `${intent.model}@${v} already exists`, { hint: 'Versions are immutable; register a new one (e.g. --bump patch).' });
+    if (!isValidVersion(v))
+      throw new ModelregError('usage', `"${intent.version}" is not a semantic version`, { hint: 'Use 1.2.0 or 2.0.0-rc.1 (no build metadata).' });
+    if (existing.includes(v))
+      throw new ModelregError('conflict', `${intent.model}@${v} already exists`, { hint: 'Versions are immutable; register a new one (e.g. --bump patch).' });
     if (greatest && compareVersions(v, greatest) < 0 && !intent.allowLower) {
-      throw new ModelregError('precondition', `${v} is lower than ${intent.model}'s greatest version ${greatest}`, { hint: 'Pass --allow-lower for a hotfix line, or choose a greater version.' });
+      throw new ModelregError('precondition', `${v} is lower than ${intent.model}'s greatest version ${greatest}`, {
+        hint: 'Pass --allow-lower for a hotfix line, or choose a greater version.',
+      });
     }
     return v;
   }
@@ -188,7 +191,10 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
   requireStage(snap, intent.stage);
   const v = entry.versions.get(intent.version);
   if (!v) throw new ModelregError('version-not-found', `${intent.model} has no version ${intent.version}`, { hint: `Run \`modelreg show ${intent.model}\`.` });
-  if (v.data.deprecated) throw new ModelregError('rejected', `${intent.model}@${intent.version} is deprecated and cannot be promoted`, { hint: `Undeprecate it first: modelreg undeprecate ${intent.model}@${intent.version}` });
+  if (v.data.deprecated)
+    throw new ModelregError('rejected', `${intent.model}@${intent.version} is deprecated and cannot be promoted`, {
+      hint: `Undeprecate it first: modelreg undeprecate ${intent.model}@${intent.version}`,
+    });
   const holder = entry.stages.get(intent.stage)?.data.version ?? null;
   checkExpectedHolder(intent, holder);
   if (holder === intent.version) throw new ModelregError('conflict', `${intent.model}@${intent.version} already holds ${intent.stage}`);
@@ -199,9 +205,18 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
   const needed = neededBy(snap, intent.model, { [intent.stage]: intent.version });
   const why = needed.get(holder);
   const old = entry.versions.get(holder);
-  if (why || !old || old.data.deprecated) return { ...plan, retired: { deprecated: [], kept: [{ version: holder, reason: why ?? (old ? 'already deprecated' : 'its file is not in the registry') }] } };
+  if (why || !old || old.data.deprecated)
+    return {
+      ...plan,
+      retired: { deprecated: [], kept: [{ version: holder, reason: why ?? (old ? 'already deprecated' : 'its file is not in the registry') }] },
+    };
   const file = deprecatedFile(old, ctx, whyOf(intent) ?? `replaced in ${intent.stage} by ${intent.version}`);
-  return { ...plan, files: [...plan.files, file], message: plan.message.replace(/\n\nModelreg-Change: /, `\n\nDeprecates ${intent.model}@${holder}, which it replaces.\n\nModelreg-Change: `), retired: { deprecated: [holder], kept: [] } };
+  return {
+    ...plan,
+    files: [...plan.files, file],
+    message: plan.message.replace(/\n\nModelreg-Change: /, `\n\nDeprecates ${intent.model}@${holder}, which it replaces.\n\nModelreg-Change: `),
+    retired: { deprecated: [holder], kept: [] },
+  };
 }
 
 /**
@@ -213,7 +228,8 @@ function neededBy(snap: Snapshot, model: string, moves: Record<string, string> =
   const why = new Map<string, string>();
   const holders: [string, string, string][] = []; // model, version, stage
   for (const m of snap.models.values()) {
-    for (const st of m.stages.values()) holders.push([m.name, m.name === model && moves[st.data.stage] ? moves[st.data.stage]! : st.data.version, st.data.stage]);
+    for (const st of m.stages.values())
+      holders.push([m.name, m.name === model && moves[st.data.stage] ? moves[st.data.stage]! : st.data.version, st.data.stage]);
   }
   for (const [stage, version] of Object.entries(moves)) if (!snap.models.get(model)?.stages.has(stage)) holders.push([model, version, stage]);
   for (const [m, v, stage] of holders) if (m === model && !why.has(v)) why.set(v, `holds ${stage}`);
@@ -240,9 +256,12 @@ function deprecatedFile(v: Loaded<VersionManifest>, ctx: PlanContext, reason: st
 }
 
 function planKeepLatest(snap: Snapshot, intent: KeepLatestIntent, ctx: PlanContext): Plan {
-  if (!Number.isInteger(intent.keepLatest) || intent.keepLatest < 1) throw new ModelregError('usage', `--keep-latest must be a whole number of 1 or more, not ${intent.keepLatest}`);
+  if (!Number.isInteger(intent.keepLatest) || intent.keepLatest < 1)
+    throw new ModelregError('usage', `--keep-latest must be a whole number of 1 or more, not ${intent.keepLatest}`);
   const entry = requireModel(snap, intent.model);
-  const releases = [...entry.versions.values()].filter((v) => !v.data.deprecated && !isPrerelease(v.data.version)).sort((a, b) => compareVersions(b.data.version, a.data.version));
+  const releases = [...entry.versions.values()]
+    .filter((v) => !v.data.deprecated && !isPrerelease(v.data.version))
+    .sort((a, b) => compareVersions(b.data.version, a.data.version));
   const older = releases.slice(intent.keepLatest);
   const needed = neededBy(snap, intent.model);
   const kept = older.filter((v) => needed.has(v.data.version)).map((v) => ({ version: v.data.version, reason: needed.get(v.data.version)! }));
@@ -250,7 +269,12 @@ function planKeepLatest(snap: Snapshot, intent: KeepLatestIntent, ctx: PlanConte
   const reason = whyOf(intent) ?? `keeping the latest ${intent.keepLatest} release(s)`;
   const files = retire.map((v) => deprecatedFile(v, ctx, reason));
   const subject = `Deprecate ${retire.length} version(s) of ${intent.model}, keeping the latest ${intent.keepLatest}`;
-  const listed = [retire.length ? `deprecated: ${retire.map((v) => v.data.version).join(', ')}` : undefined, ...kept.map((k) => `kept ${k.version}: it ${k.reason}`)].filter(Boolean).join('\n');
+  const listed = [
+    retire.length ? `deprecated: ${retire.map((v) => v.data.version).join(', ')}` : undefined,
+    ...kept.map((k) => `kept ${k.version}: it ${k.reason}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
   return {
     intent,
     files,
@@ -268,10 +292,14 @@ function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext):
   const holder = current.data.version;
   checkExpectedHolder(intent, holder);
   const target = intent.to?.replace(/^v/, '') ?? current.data.previous ?? undefined;
-  if (!target) throw new ModelregError('precondition', `${intent.model}@${intent.stage} records no previous holder`, { hint: 'Name the version: --to <version>.' });
+  if (!target)
+    throw new ModelregError('precondition', `${intent.model}@${intent.stage} records no previous holder`, { hint: 'Name the version: --to <version>.' });
   const v = entry.versions.get(target);
   if (!v) throw new ModelregError('version-not-found', `${intent.model} has no version ${target}`);
-  if (v.data.deprecated) throw new ModelregError('rejected', `${intent.model}@${target} is deprecated; a stage cannot go back to it`, { hint: `Choose another version with --to, or undeprecate ${intent.model}@${target}.` });
+  if (v.data.deprecated)
+    throw new ModelregError('rejected', `${intent.model}@${target} is deprecated; a stage cannot go back to it`, {
+      hint: `Choose another version with --to, or undeprecate ${intent.model}@${target}.`,
+    });
   if (target === holder) throw new ModelregError('conflict', `${intent.model}@${target} already holds ${intent.stage}`);
   return stagePlan(intent, holder, target, ctx, `Rollback ${intent.model} ${intent.stage} to ${target} (from ${holder})`);
 }
@@ -298,7 +326,13 @@ function stagePlan(intent: PromoteIntent | RollbackIntent, previous: string | nu
   };
   const file = { path: paths.stage(intent.model, intent.stage), text: manifestText('stage', s), exists: previous !== null };
   const ref = `${intent.model}@${version}`;
-  return { intent: { ...intent, expectedHolder: previous }, files: [file], message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined), intent.kind, ref), ref, previous };
+  return {
+    intent: { ...intent, expectedHolder: previous },
+    files: [file],
+    message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined), intent.kind, ref),
+    ref,
+    previous,
+  };
 }
 
 function planUnassign(snap: Snapshot, intent: UnassignIntent): Plan {
@@ -310,7 +344,13 @@ function planUnassign(snap: Snapshot, intent: UnassignIntent): Plan {
   checkExpectedHolder(intent, holder);
   const ref = `${intent.model}@${holder}`;
   const subject = `Unassign ${intent.model} ${intent.stage} (held by ${holder})`;
-  return { intent: { ...intent, expectedHolder: holder }, files: [{ path: current.file, text: '', exists: true, delete: true }], message: withTrailer(withBody(subject, whyOf(intent), intent.reason ? intent.message : undefined), 'unassign', ref), ref, previous: holder };
+  return {
+    intent: { ...intent, expectedHolder: holder },
+    files: [{ path: current.file, text: '', exists: true, delete: true }],
+    message: withTrailer(withBody(subject, whyOf(intent), intent.reason ? intent.message : undefined), 'unassign', ref),
+    ref,
+    previous: holder,
+  };
 }
 
 function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext): Plan {
@@ -323,7 +363,9 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
     if (v.data.deprecated) throw new ModelregError('conflict', `${ref} is already deprecated`);
     const held = [...entry.stages.values()].filter((s) => s.data.version === intent.version).map((s) => s.data.stage);
     if (held.length) {
-      throw new ModelregError('rejected', `${ref} holds ${held.join(', ')} and cannot be deprecated`, { hint: `Promote another version to ${held.join(', ')} (or roll back) first.` });
+      throw new ModelregError('rejected', `${ref} holds ${held.join(', ')} and cannot be deprecated`, {
+        hint: `Promote another version to ${held.join(', ')} (or roll back) first.`,
+      });
     }
     const reason = whyOf(intent);
     data.deprecated = { at: ctx.now, by: ctx.actor, ...(reason ? { reason } : {}) };
@@ -333,7 +375,12 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
   }
   const subject = `${intent.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${ref}`;
   const body = intent.kind === 'deprecate' ? [whyOf(intent), intent.reason ? intent.message : undefined] : [intent.reason, intent.message];
-  return { intent, files: [{ path: v.file, text: manifestText('version', data), exists: true }], message: withTrailer(withBody(subject, ...body), intent.kind, ref), ref };
+  return {
+    intent,
+    files: [{ path: v.file, text: manifestText('version', data), exists: true }],
+    message: withTrailer(withBody(subject, ...body), intent.kind, ref),
+    ref,
+  };
 }
 
 function requireModel(snap: Snapshot, model: string) {
@@ -344,14 +391,19 @@ function requireModel(snap: Snapshot, model: string) {
 
 function requireStage(snap: Snapshot, stage: string): void {
   const stages = snap.policy!.data.stages.map((s) => s.name);
-  if (!stages.includes(stage)) throw new ModelregError('stage-not-found', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.` });
+  if (!stages.includes(stage))
+    throw new ModelregError('stage-not-found', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.` });
 }
 
 function checkExpectedHolder(intent: PromoteIntent | RollbackIntent | UnassignIntent, holder: string | null): void {
   if (intent.expectedHolder !== undefined && intent.expectedHolder !== holder) {
-    throw new ModelregError('conflict', `${intent.model}@${intent.stage} moved meanwhile: it was ${intent.expectedHolder ?? 'unassigned'}, it is now ${holder ?? 'unassigned'}`, {
-      hint: 'Someone else changed this stage; check `modelreg history` and decide again.',
-    });
+    throw new ModelregError(
+      'conflict',
+      `${intent.model}@${intent.stage} moved meanwhile: it was ${intent.expectedHolder ?? 'unassigned'}, it is now ${holder ?? 'unassigned'}`,
+      {
+        hint: 'Someone else changed this stage; check `modelreg history` and decide again.',
+      },
+    );
   }
 }
 

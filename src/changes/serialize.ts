@@ -12,7 +12,22 @@ import { notAStringIn11 } from '../schema/yaml11.js';
 const KEY_ORDER: Record<ManifestKind, string[]> = {
   registry: ['apiVersion', 'description', 'artifacts', 'stages'],
   model: ['name', 'description', 'owners', 'task', 'tags', 'intended_use', 'limitations', 'license'],
-  version: ['name', 'version', 'framework', 'type', 'description', 'artifacts', 'metrics', 'params', 'tags', 'signature', 'lineage', 'created_by', 'created_at', 'deprecated'],
+  version: [
+    'name',
+    'version',
+    'framework',
+    'type',
+    'description',
+    'artifacts',
+    'metrics',
+    'params',
+    'tags',
+    'signature',
+    'lineage',
+    'created_by',
+    'created_at',
+    'deprecated',
+  ],
   stage: ['model', 'stage', 'version', 'moved_by', 'moved_at', 'reason', 'previous'],
 };
 

@@ -54,7 +54,19 @@ const withoutMark = (v: VersionManifest): Omit<VersionManifest, 'deprecated'> =>
 
 /** A change that changes nothing: where every comparison starts. */
 export function emptyChangeSummary(): ChangeSummary {
-  return { policyChanged: false, modelsAdded: [], modelsChanged: [], versionsAdded: [], versionsModified: [], versionsDeleted: [], deprecated: [], undeprecated: [], stageMoves: [], stagesRemoved: [], models: [] };
+  return {
+    policyChanged: false,
+    modelsAdded: [],
+    modelsChanged: [],
+    versionsAdded: [],
+    versionsModified: [],
+    versionsDeleted: [],
+    deprecated: [],
+    undeprecated: [],
+    stageMoves: [],
+    stagesRemoved: [],
+    models: [],
+  };
 }
 
 /** What the steps of checkChange add to: the findings, the summary, and the models the change touches. */
@@ -75,7 +87,8 @@ export function checkChange(base: Snapshot, head: Snapshot): { findings: Finding
   for (const bm of base.models.values()) if (!head.models.has(bm.name)) c.touched.add(bm.name);
   const { summary } = c;
   summary.models = [...c.touched].sort();
-  for (const list of [summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated]) list.sort(compareRefs);
+  for (const list of [summary.versionsAdded, summary.versionsModified, summary.versionsDeleted, summary.deprecated, summary.undeprecated])
+    list.sort(compareRefs);
   summary.modelsAdded.sort();
   summary.modelsChanged.sort();
   return { findings: c.findings, summary };
@@ -113,13 +126,20 @@ function compareVersionFiles({ base, head, findings, summary, touched }: Compari
         if (head.brokenFiles.has(bv.file)) continue; // reported as a parse or schema error already
         touched.add(bm.name);
         summary.versionsDeleted.push(ref);
-        findings.push(finding('version-immutable', `${ref} was deleted; merged versions are never removed`, { file: bv.file, hint: 'Restore the file; deprecate the version instead: modelreg deprecate ' + ref }));
+        findings.push(
+          finding('version-immutable', `${ref} was deleted; merged versions are never removed`, {
+            file: bv.file,
+            hint: 'Restore the file; deprecate the version instead: modelreg deprecate ' + ref,
+          }),
+        );
         continue;
       }
       if (!isDeepStrictEqual(withoutMark(bv.data), withoutMark(hv.data))) {
         touched.add(bm.name);
         summary.versionsModified.push(ref);
-        findings.push(findingAt('version-immutable', `${ref} was modified; merged versions are immutable`, hv, firstDifference(withoutMark(bv.data), withoutMark(hv.data))));
+        findings.push(
+          findingAt('version-immutable', `${ref} was modified; merged versions are immutable`, hv, firstDifference(withoutMark(bv.data), withoutMark(hv.data))),
+        );
       }
       if (!bv.data.deprecated && hv.data.deprecated) summary.deprecated.push(ref);
       if (bv.data.deprecated && !hv.data.deprecated) summary.undeprecated.push(ref);
@@ -147,7 +167,15 @@ function compareStages({ base, head, findings, summary, touched }: Comparison): 
         // The record of a move cannot be rewritten: who moved it, when and why change only with the holder.
         if (!isDeepStrictEqual(bs.data, hs.data)) {
           touched.add(hm.name);
-          findings.push(findingAt('stage-rewritten', `${hm.name}@${stage} changed without a new holder: a stage file is written afresh by a promotion, a rollback or a removal, never edited`, hs, firstDifference(bs.data, hs.data), { hint: 'Restore the file as the base has it; to record something new, promote or roll back.' }));
+          findings.push(
+            findingAt(
+              'stage-rewritten',
+              `${hm.name}@${stage} changed without a new holder: a stage file is written afresh by a promotion, a rollback or a removal, never edited`,
+              hs,
+              firstDifference(bs.data, hs.data),
+              { hint: 'Restore the file as the base has it; to record something new, promote or roll back.' },
+            ),
+          );
         }
         continue;
       }
@@ -160,7 +188,12 @@ function compareStages({ base, head, findings, summary, touched }: Comparison): 
         summary.stagesRemoved.push({ model: hm.name, stage, version: bs.data.version });
         findings.push(finding('stage-removed', `${hm.name} no longer holds ${stage} (was ${bs.data.version})`, { file: bs.file }));
         if (policy && stagePolicy(policy, stage)?.never_empty) {
-          findings.push(finding('stage-emptied', `${hm.name}@${stage} would be left empty: the base ${POLICY_FILE} says ${stage} is never emptied`, { file: bs.file, hint: `Promote another version to ${stage}, or roll back (modelreg rollback ${hm.name} ${stage}); a deploy resolving ${hm.name}@${stage} must always find one.` }));
+          findings.push(
+            finding('stage-emptied', `${hm.name}@${stage} would be left empty: the base ${POLICY_FILE} says ${stage} is never emptied`, {
+              file: bs.file,
+              hint: `Promote another version to ${stage}, or roll back (modelreg rollback ${hm.name} ${stage}); a deploy resolving ${hm.name}@${stage} must always find one.`,
+            }),
+          );
         }
       }
     }
@@ -181,15 +214,28 @@ function judgeMove(
   const move: StageMove = { model, stage, from: bs?.data.version ?? null, to: hs.data.version, rollback, file: hs.file, gates: [] };
   const expectedPrev = bs?.data.version ?? null;
   if ((hs.data.previous ?? null) !== expectedPrev) {
-    findings.push(findingAt('stage-previous-mismatch', `previous is ${JSON.stringify(hs.data.previous ?? null)}; the base holder of ${model}@${stage} is ${JSON.stringify(expectedPrev)}`, hs, '/previous'));
+    findings.push(
+      findingAt(
+        'stage-previous-mismatch',
+        `previous is ${JSON.stringify(hs.data.previous ?? null)}; the base holder of ${model}@${stage} is ${JSON.stringify(expectedPrev)}`,
+        hs,
+        '/previous',
+      ),
+    );
   }
   if (!policy) {
     // Fail closed: without the base policy nobody can say which gates apply.
-    findings.push(findingAt('policy-unavailable', `${model}@${hs.data.version} → ${stage} cannot be judged: the base has no valid ${POLICY_FILE}`, hs, '/version'));
+    findings.push(
+      findingAt('policy-unavailable', `${model}@${hs.data.version} → ${stage} cannot be judged: the base has no valid ${POLICY_FILE}`, hs, '/version'),
+    );
     return move;
   }
   if (!stagePolicy(policy, stage)) {
-    findings.push(findingAt('stage-unknown', `"${stage}" is not a stage of the base ${POLICY_FILE}`, hs, '/stage', { hint: 'Add the stage to registry.yaml in its own pull request first.' }));
+    findings.push(
+      findingAt('stage-unknown', `"${stage}" is not a stage of the base ${POLICY_FILE}`, hs, '/stage', {
+        hint: 'Add the stage to registry.yaml in its own pull request first.',
+      }),
+    );
     return move;
   }
   const candidate = head.models.get(model)?.versions.get(hs.data.version);

@@ -14,10 +14,14 @@ import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE, artifactPathProblem, modelNameProblem, stageNameProblem } from '../registry/names.js';
 
-
 export function checkConsistency(snap: Snapshot): Finding[] {
   const models = [...snap.models.values()].map((m) => checkModel(snap, m));
-  return [...checkTreeNames(snap.paths), ...checkPolicy(snap), ...models.flatMap((m) => m.findings), ...checkLineage(models, (path) => snap.brokenFiles.has(path))];
+  return [
+    ...checkTreeNames(snap.paths),
+    ...checkPolicy(snap),
+    ...models.flatMap((m) => m.findings),
+    ...checkLineage(models, (path) => snap.brokenFiles.has(path)),
+  ];
 }
 
 /**
@@ -52,32 +56,61 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
   const stageNames = new Set((snap.policy?.data.stages ?? []).map((s) => s.name));
   if (!m.manifest && !snap.brokenFiles.has(paths.model(m.name))) {
     const first = [...m.versions.values(), ...m.stages.values()][0];
-    out.push(finding('model-missing', `model "${m.name}" has no ${paths.model(m.name)}`, { file: first?.file ?? paths.model(m.name), hint: `Create ${paths.model(m.name)} with name and owners.` }));
+    out.push(
+      finding('model-missing', `model "${m.name}" has no ${paths.model(m.name)}`, {
+        file: first?.file ?? paths.model(m.name),
+        hint: `Create ${paths.model(m.name)} with name and owners.`,
+      }),
+    );
   }
   if (m.manifest && m.manifest.data.name !== m.name) {
-    out.push(findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', { hint: `Set name: ${m.name}, or move the directory.` }));
+    out.push(
+      findingAt('name-mismatch', `name "${m.manifest.data.name}" does not match the directory models/${m.name}`, m.manifest, '/name', {
+        hint: `Set name: ${m.name}, or move the directory.`,
+      }),
+    );
   }
   if (m.manifest) out.push(...checkUrls(m.manifest));
   const lineage: VersionLineage[] = [];
   for (const [id, v] of m.versions) {
     out.push(...checkUrls(v), ...checkDuplicateParents(v));
-    if (v.data.name !== m.name) out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
-    if (v.data.version !== id) out.push(findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', { hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.` }));
+    if (v.data.name !== m.name)
+      out.push(findingAt('name-mismatch', `name "${v.data.name}" does not match the directory models/${m.name}`, v, '/name', { hint: `Set name: ${m.name}.` }));
+    if (v.data.version !== id)
+      out.push(
+        findingAt('name-mismatch', `version "${v.data.version}" does not match the file name ${id}.yaml`, v, '/version', {
+          hint: `Set version: ${id}, or rename the file to ${v.data.version}.yaml.`,
+        }),
+      );
     out.push(...checkArtifactPaths(v));
     const parents = v.data.lineage?.parents ?? [];
-    if (parents.length) lineage.push({ version: v.data.version, file: v.file, parents: parents.map((p) => ({ model: p.model, version: p.version })), at: (field) => positionOf(v.doc, field) });
+    if (parents.length)
+      lineage.push({
+        version: v.data.version,
+        file: v.file,
+        parents: parents.map((p) => ({ model: p.model, version: p.version })),
+        at: (field) => positionOf(v.doc, field),
+      });
   }
   for (const [id, s] of m.stages) {
     out.push(...checkUrls(s));
-    if (s.data.model !== m.name) out.push(findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }));
-    if (s.data.stage !== id) out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
+    if (s.data.model !== m.name)
+      out.push(
+        findingAt('name-mismatch', `model "${s.data.model}" does not match the directory models/${m.name}`, s, '/model', { hint: `Set model: ${m.name}.` }),
+      );
+    if (s.data.stage !== id)
+      out.push(findingAt('name-mismatch', `stage "${s.data.stage}" does not match the file name ${id}.yaml`, s, '/stage', { hint: `Set stage: ${id}.` }));
     if (snap.policy && !stageNames.has(id)) {
       out.push(findingAt('stage-unknown', `"${id}" is not a stage of ${POLICY_FILE}`, s, '/stage', { hint: `Stages: ${[...stageNames].join(', ')}.` }));
     }
     const holder = m.versions.get(s.data.version);
     const holderPath = paths.version(m.name, s.data.version);
     if (!holder && !snap.brokenFiles.has(holderPath)) {
-      out.push(findingAt('stage-dangling', `${m.name}@${id} names version ${s.data.version}, which does not exist`, s, '/version', { hint: `Register ${m.name}@${s.data.version} first, or name an existing version.` }));
+      out.push(
+        findingAt('stage-dangling', `${m.name}@${id} names version ${s.data.version}, which does not exist`, s, '/version', {
+          hint: `Register ${m.name}@${s.data.version} first, or name an existing version.`,
+        }),
+      );
     } else if (holder?.data.deprecated) {
       out.push(findingAt('stage-deprecated', `${m.name}@${id} is held by ${s.data.version}, which is deprecated`, s, '/version'));
     }
@@ -94,7 +127,12 @@ function checkUrls(item: Loaded<unknown>): Finding[] {
   const out: Finding[] = [];
   const walk = (value: unknown, pointer: string) => {
     if (typeof value === 'string') {
-      for (const c of credentialsInText(value)) out.push(findingAt('url-credentials', `${pointer.slice(1) || 'a value'} holds a URL carrying ${c.found.join(', ')}`, item, pointer, { hint: `Record it without them: ${c.url} — and revoke the secret: it is in this branch's history.` }));
+      for (const c of credentialsInText(value))
+        out.push(
+          findingAt('url-credentials', `${pointer.slice(1) || 'a value'} holds a URL carrying ${c.found.join(', ')}`, item, pointer, {
+            hint: `Record it without them: ${c.url} — and revoke the secret: it is in this branch's history.`,
+          }),
+        );
     } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`));
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`);
   };
@@ -110,7 +148,12 @@ function checkDuplicateParents(v: Loaded<VersionManifest>): Finding[] {
     const key = `${p.model}@${p.version}`;
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
-    else out.push(findingAt('lineage-duplicate', `lineage parent ${key} is named twice (parents ${first} and ${i})`, v, `/lineage/parents/${i}`, { hint: 'Name each parent once.' }));
+    else
+      out.push(
+        findingAt('lineage-duplicate', `lineage parent ${key} is named twice (parents ${first} and ${i})`, v, `/lineage/parents/${i}`, {
+          hint: 'Name each parent once.',
+        }),
+      );
   });
   return out;
 }
@@ -136,10 +179,20 @@ export function checkTreeNames(treePaths: readonly string[]): Finding[] {
     if (parts.length === 4 && parts[3]!.endsWith('.yaml')) {
       const id = parts[3]!.slice(0, -5);
       if (parts[2] === 'versions' && !isValidVersion(id)) {
-        out.push(finding('version-invalid', `${JSON.stringify(id)} is not a semantic version (build metadata is not allowed)`, { file: p, hint: 'Name version files like 1.2.0.yaml or 2.0.0-rc.1.yaml.' }));
+        out.push(
+          finding('version-invalid', `${JSON.stringify(id)} is not a semantic version (build metadata is not allowed)`, {
+            file: p,
+            hint: 'Name version files like 1.2.0.yaml or 2.0.0-rc.1.yaml.',
+          }),
+        );
       }
       if (parts[2] === 'stages' && !STAGE.test(id)) {
-        out.push(finding('name-invalid', `stage name ${JSON.stringify(id)} is not valid: ${stageNameProblem(id)}`, { file: p, hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.' }));
+        out.push(
+          finding('name-invalid', `stage name ${JSON.stringify(id)} is not valid: ${stageNameProblem(id)}`, {
+            file: p,
+            hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter.',
+          }),
+        );
       }
     }
   }
@@ -153,12 +206,20 @@ function checkArtifactPaths(v: Loaded<VersionManifest>): Finding[] {
     const field = `/artifacts/${i}/path`;
     const problem = artifactPathProblem(a.path);
     if (problem) {
-      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} ${problem}`, v, field, { hint: 'Use a plain relative path such as weights/model.safetensors, one every checkout can hold.' }));
+      out.push(
+        findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} ${problem}`, v, field, {
+          hint: 'Use a plain relative path such as weights/model.safetensors, one every checkout can hold.',
+        }),
+      );
     }
     const key = a.path.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      out.push(findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} repeats artifact ${first} (letter case ignored)`, v, field, { hint: 'Each file of a version appears once.' }));
+      out.push(
+        findingAt('artifact-path', `artifact path ${JSON.stringify(a.path)} repeats artifact ${first} (letter case ignored)`, v, field, {
+          hint: 'Each file of a version appears once.',
+        }),
+      );
     } else seen.set(key, i);
   });
   return out;
@@ -177,11 +238,13 @@ export function checkPolicy(snap: Pick<Snapshot, 'policy' | 'brokenFiles'>): Fin
   });
   out.push(...checkUrls(policy));
   const storeProblem = storeUriProblem(policy.data.artifacts.store);
-  if (storeProblem) out.push(findingAt('policy-invalid', `artifacts.store "${policy.data.artifacts.store}" cannot be used: ${storeProblem}`, policy, '/artifacts/store'));
+  if (storeProblem)
+    out.push(findingAt('policy-invalid', `artifacts.store "${policy.data.artifacts.store}" cannot be used: ${storeProblem}`, policy, '/artifacts/store'));
   policy.data.stages.forEach((s, i) => {
     (s.from ?? []).forEach((f, j) => {
       if (f === s.name) out.push(findingAt('policy-invalid', `stage "${s.name}" lists itself in from`, policy, `/stages/${i}/from/${j}`));
-      else if (!seen.has(f)) out.push(findingAt('policy-invalid', `stage "${s.name}" may be entered from "${f}", which is not a stage`, policy, `/stages/${i}/from/${j}`));
+      else if (!seen.has(f))
+        out.push(findingAt('policy-invalid', `stage "${s.name}" may be entered from "${f}", which is not a stage`, policy, `/stages/${i}/from/${j}`));
     });
   });
   return out;
@@ -201,7 +264,14 @@ export function checkLineage(models: readonly ModelCheck[], isBroken: (path: str
         edges.push({ parent: nodeId(p.model, p.version), child });
         if (!versions.get(p.model)?.has(p.version) && !isBroken(paths.version(p.model, p.version))) {
           const field = `/lineage/parents/${i}`;
-          out.push(finding('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, { file: v.file, ...v.at(field), field, hint: 'Register the parent first, or correct the reference.' }));
+          out.push(
+            finding('lineage-dangling', `parent ${p.model}@${p.version} does not exist`, {
+              file: v.file,
+              ...v.at(field),
+              field,
+              hint: 'Register the parent first, or correct the reference.',
+            }),
+          );
         }
       });
     }
@@ -211,7 +281,11 @@ export function checkLineage(models: readonly ModelCheck[], isBroken: (path: str
     const [name, version] = cycle[0]!.split('@') as [string, string];
     const item = byNode.get(cycle[0]!);
     const text = [...cycle, cycle[0]].join(' → ');
-    out.push(item ? finding('lineage-cycle', `lineage cycle: ${text}`, { file: item.file, ...item.at('/lineage/parents'), field: '/lineage/parents' }) : finding('lineage-cycle', `lineage cycle: ${text}`, { file: paths.version(name, version) }));
+    out.push(
+      item
+        ? finding('lineage-cycle', `lineage cycle: ${text}`, { file: item.file, ...item.at('/lineage/parents'), field: '/lineage/parents' })
+        : finding('lineage-cycle', `lineage cycle: ${text}`, { file: paths.version(name, version) }),
+    );
   }
   return out;
 }

@@ -57,7 +57,9 @@ export function evaluateGates(input: GateInput): GateResult[] {
       gate: 'order',
       subject: stage,
       passed: ok,
-      message: ok ? `${ref} holds ${from.filter((f) => input.candidateStages.includes(f)).join(', ')}` : `${ref} must hold ${from.join(' or ')} before entering ${stage}`,
+      message: ok
+        ? `${ref} holds ${from.filter((f) => input.candidateStages.includes(f)).join(', ')}`
+        : `${ref} must hold ${from.join(' or ')} before entering ${stage}`,
     });
   }
   const gates = stagePolicy(policy, stage)?.gates ?? {};
@@ -66,7 +68,14 @@ export function evaluateGates(input: GateInput): GateResult[] {
     const value = Object.hasOwn(metrics, name) ? metrics[name]! : undefined;
     const bounds = [t.min !== undefined ? `≥ ${t.min}` : '', t.max !== undefined ? `≤ ${t.max}` : ''].filter(Boolean).join(' and ');
     if (value === undefined) {
-      out.push({ gate: 'metric', subject: name, passed: false, message: `metric ${name} is missing; ${stage} needs ${name} ${bounds}`, candidate: null, reference: bounds });
+      out.push({
+        gate: 'metric',
+        subject: name,
+        passed: false,
+        message: `metric ${name} is missing; ${stage} needs ${name} ${bounds}`,
+        candidate: null,
+        reference: bounds,
+      });
       continue;
     }
     const passed = (t.min === undefined || value >= t.min) && (t.max === undefined || value <= t.max);
@@ -79,11 +88,25 @@ export function evaluateGates(input: GateInput): GateResult[] {
       const after = Object.hasOwn(metrics, name) ? metrics[name]! : undefined;
       const tol = r.tolerance ?? 0;
       if (before === undefined) {
-        out.push({ gate: 'regression', subject: name, passed: true, message: `${holder.version} has no ${name} to compare with`, candidate: after ?? null, reference: null });
+        out.push({
+          gate: 'regression',
+          subject: name,
+          passed: true,
+          message: `${holder.version} has no ${name} to compare with`,
+          candidate: after ?? null,
+          reference: null,
+        });
         continue;
       }
       if (after === undefined) {
-        out.push({ gate: 'regression', subject: name, passed: false, message: `metric ${name} is missing; ${holder.version} has ${before}`, candidate: null, reference: before });
+        out.push({
+          gate: 'regression',
+          subject: name,
+          passed: false,
+          message: `metric ${name} is missing; ${holder.version} has ${before}`,
+          candidate: null,
+          reference: before,
+        });
         continue;
       }
       const worse = r.better === 'higher' ? before - after : after - before;
@@ -109,7 +132,11 @@ export function evaluateGates(input: GateInput): GateResult[] {
       gate: 'tag',
       subject: key,
       passed,
-      message: passed ? `tag ${key} = ${have}` : have === undefined ? `tag ${key} is required by ${stage}` : `tag ${key} is ${JSON.stringify(have)}; ${stage} requires ${JSON.stringify(want)}`,
+      message: passed
+        ? `tag ${key} = ${have}`
+        : have === undefined
+          ? `tag ${key} is required by ${stage}`
+          : `tag ${key} is ${JSON.stringify(have)}; ${stage} requires ${JSON.stringify(want)}`,
       candidate: have ?? null,
       reference: want ?? null,
     });

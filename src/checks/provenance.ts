@@ -27,10 +27,24 @@ export function checkProvenance(moves: readonly StageMove[], head: Snapshot, fac
     const stage = head.models.get(move.model)?.stages.get(move.stage);
     if (!fact || !stage) continue;
     if (!sameAuthor(stage.data.moved_by, fact)) {
-      out.push(findingAt('stage-provenance', `${move.model}@${move.stage} says it was moved by ${JSON.stringify(stage.data.moved_by)}, but the commit that wrote it is by ${fact.name} <${fact.email}>`, stage, '/moved_by'));
+      out.push(
+        findingAt(
+          'stage-provenance',
+          `${move.model}@${move.stage} says it was moved by ${JSON.stringify(stage.data.moved_by)}, but the commit that wrote it is by ${fact.name} <${fact.email}>`,
+          stage,
+          '/moved_by',
+        ),
+      );
     }
     if (claimedAfter(stage.data.moved_at, fact.time)) {
-      out.push(findingAt('stage-provenance', `${move.model}@${move.stage} says it was moved at ${stage.data.moved_at}, after the commit that wrote it (${fact.time})`, stage, '/moved_at'));
+      out.push(
+        findingAt(
+          'stage-provenance',
+          `${move.model}@${move.stage} says it was moved at ${stage.data.moved_at}, after the commit that wrote it (${fact.time})`,
+          stage,
+          '/moved_at',
+        ),
+      );
     }
   }
   return out;

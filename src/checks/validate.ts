@@ -24,7 +24,11 @@ export function validateTree(snap: Snapshot): TreeReport {
  * warnings marked pre-existing, so one broken file on main does not block every pull request.
  */
 export function validateChange(base: Snapshot, head: Snapshot): ChangeReport {
-  const baseKeys = new Set(validateTree(base).findings.filter((f) => f.severity === 'error').map(key));
+  const baseKeys = new Set(
+    validateTree(base)
+      .findings.filter((f) => f.severity === 'error')
+      .map(key),
+  );
   const headFindings = validateTree(head).findings.map((f) =>
     f.severity === 'error' && baseKeys.has(key(f)) ? { ...f, severity: 'warning' as const, message: `${f.message} (pre-existing in the base)` } : f,
   );

@@ -19,7 +19,11 @@ export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
   static override baseFlags = {
     json: Flags.boolean({ description: 'Print machine-readable JSON (shape documented in docs/cli.md).', default: false }),
-    registry: Flags.string({ char: 'r', description: 'Registry directory (default: MODELREG_REGISTRY, else the nearest directory upward with registry.yaml).', helpValue: '<dir>' }),
+    registry: Flags.string({
+      char: 'r',
+      description: 'Registry directory (default: MODELREG_REGISTRY, else the nearest directory upward with registry.yaml).',
+      helpValue: '<dir>',
+    }),
   };
 
   protected openRegistry(flags: RegistryFlags): Promise<Registry> {
@@ -92,7 +96,10 @@ export abstract class BaseCommand extends Command {
  */
 export function usageMessage(message: string): string {
   const noise = [/^See more help with --help$/i, /^Note: .* allow multiple values\./, /^Alternatively, you can use "--" to signify the end of the flags/];
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !noise.some((n) => n.test(l)));
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !noise.some((n) => n.test(l)));
   return lines.join('\n  ');
 }
 

@@ -20,7 +20,13 @@ export async function runFast(argv: readonly string[]): Promise<boolean> {
       args: argv.slice(1),
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean' }, registry: { type: 'string', short: 'r' }, at: { type: 'string' }, store: { type: 'string' }, prerelease: { type: 'boolean' } },
+      options: {
+        json: { type: 'boolean' },
+        registry: { type: 'string', short: 'r' },
+        at: { type: 'string' },
+        store: { type: 'string' },
+        prerelease: { type: 'boolean' },
+      },
     });
   } catch {
     return false;

@@ -2,11 +2,15 @@
 import { Flags } from '@oclif/core';
 
 export const atFlag = Flags.string({
-  description: 'Read the registry as it was: a commit, branch or tag, or an ISO 8601 date or time (the last commit at or before it on the current branch\'s first-parent history).',
+  description:
+    "Read the registry as it was: a commit, branch or tag, or an ISO 8601 date or time (the last commit at or before it on the current branch's first-parent history).",
   helpValue: '<rev|date>',
 });
 
-export const storeFlag = Flags.string({ description: 'Artifact store override (file://… or s3://…; default MODELREG_STORE, else registry.yaml).', helpValue: '<uri>' });
+export const storeFlag = Flags.string({
+  description: 'Artifact store override (file://… or s3://…; default MODELREG_STORE, else registry.yaml).',
+  helpValue: '<uri>',
+});
 
 /**
  * A flag that may be given several times. Each occurrence takes exactly one value (oclif's

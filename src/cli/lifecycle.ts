@@ -17,11 +17,24 @@ export abstract class LifecycleCommand extends BaseCommand {
   }
 
   /** Mark (or unmark) the one version `ref` names. */
-  protected async markOne(reference: string, flags: { json: boolean; reason?: string | undefined; message?: string | undefined } & Parameters<typeof writeOptions>[0]): Promise<Record<string, unknown>> {
+  protected async markOne(
+    reference: string,
+    flags: { json: boolean; reason?: string | undefined; message?: string | undefined } & Parameters<typeof writeOptions>[0],
+  ): Promise<Record<string, unknown>> {
     const ref = parseRef(reference);
-    if (ref.selector.kind !== 'version') throw new ModelregError('usage', `${this.kind} needs an exact version: name@1.2.0${this.kind === 'deprecate' ? ' (or a model with --keep-latest N)' : ''}`);
+    if (ref.selector.kind !== 'version')
+      throw new ModelregError(
+        'usage',
+        `${this.kind} needs an exact version: name@1.2.0${this.kind === 'deprecate' ? ' (or a model with --keep-latest N)' : ''}`,
+      );
     const r = await applyIntent(
-      { kind: this.kind, model: ref.model, version: ref.selector.version, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      {
+        kind: this.kind,
+        model: ref.model,
+        version: ref.selector.version,
+        ...(flags.reason ? { reason: flags.reason } : {}),
+        ...(flags.message ? { message: flags.message } : {}),
+      },
       writeOptions(flags),
     );
     this.print(describeWrite(r));

@@ -44,4 +44,3 @@ export function progressReporter(enabled: boolean): ProgressReporter {
     },
   };
 }
-

@@ -9,9 +9,16 @@ export interface RegistryFlags {
 }
 
 export async function openRegistry(flags: RegistryFlags): Promise<Registry> {
-  const reg = await Registry.open({ ...(flags.registry ? { dir: flags.registry } : {}), ...(flags.at ? { at: flags.at } : {}), ...(flags.store ? { store: flags.store } : {}) });
+  const reg = await Registry.open({
+    ...(flags.registry ? { dir: flags.registry } : {}),
+    ...(flags.at ? { at: flags.at } : {}),
+    ...(flags.store ? { store: flags.store } : {}),
+  });
   const asOf = reg.source.asOf;
   // Say which commit answered for a moment, so "what was in production on 1 November" names its evidence.
-  if (asOf) process.stderr.write(printable(`note: --at ${flags.at} reads ${asOf.branch} as of ${asOf.moment}: commit ${asOf.commit.slice(0, 12)} (${asOf.date}, "${asOf.subject}")\n`));
+  if (asOf)
+    process.stderr.write(
+      printable(`note: --at ${flags.at} reads ${asOf.branch} as of ${asOf.moment}: commit ${asOf.commit.slice(0, 12)} (${asOf.date}, "${asOf.subject}")\n`),
+    );
   return reg;
 }

@@ -3,19 +3,47 @@ import { Flags } from '@oclif/core';
 import type { WriteOptions, WriteResult } from '../api/write.js';
 
 export const writeFlags = {
-  push: Flags.boolean({ description: 'Push the commit to the branch\'s upstream, retrying when someone else pushed first. Never forces.', default: false }),
+  push: Flags.boolean({ description: "Push the commit to the branch's upstream, retrying when someone else pushed first. Never forces.", default: false }),
   branch: Flags.string({ description: 'Commit on this new branch instead (the current branch stays checked out).', helpValue: '<name>' }),
-  pr: Flags.boolean({ description: 'Push a new branch and open a pull request (token from GITHUB_TOKEN or GH_TOKEN; GitHub Enterprise via GITHUB_API_URL).', default: false }),
-  'no-verify': Flags.boolean({ description: 'Do not refuse on failing gates, on bytes of the entering version missing from the store, or on an approval gate met on the default branch (the pull-request check still applies them all).', default: false }),
-  message: Flags.string({ char: 'm', description: 'Text for the commit message, under its subject (which always says what changed); for promote, rollback and deprecate without --reason it is the recorded reason too.', helpValue: '<text>' }),
+  pr: Flags.boolean({
+    description: 'Push a new branch and open a pull request (token from GITHUB_TOKEN or GH_TOKEN; GitHub Enterprise via GITHUB_API_URL).',
+    default: false,
+  }),
+  'no-verify': Flags.boolean({
+    description:
+      'Do not refuse on failing gates, on bytes of the entering version missing from the store, or on an approval gate met on the default branch (the pull-request check still applies them all).',
+    default: false,
+  }),
+  message: Flags.string({
+    char: 'm',
+    description:
+      'Text for the commit message, under its subject (which always says what changed); for promote, rollback and deprecate without --reason it is the recorded reason too.',
+    helpValue: '<text>',
+  }),
 };
 
-export function writeOptions(flags: { registry?: string | undefined; push: boolean; pr: boolean; branch?: string | undefined; 'no-verify': boolean; store?: string | undefined }): WriteOptions {
-  return { ...(flags.registry ? { dir: flags.registry } : {}), push: flags.push, pr: flags.pr, ...(flags.branch ? { branch: flags.branch } : {}), noVerify: flags['no-verify'], ...(flags.store ? { store: flags.store } : {}) };
+export function writeOptions(flags: {
+  registry?: string | undefined;
+  push: boolean;
+  pr: boolean;
+  branch?: string | undefined;
+  'no-verify': boolean;
+  store?: string | undefined;
+}): WriteOptions {
+  return {
+    ...(flags.registry ? { dir: flags.registry } : {}),
+    push: flags.push,
+    pr: flags.pr,
+    ...(flags.branch ? { branch: flags.branch } : {}),
+    noVerify: flags['no-verify'],
+    ...(flags.store ? { store: flags.store } : {}),
+  };
 }
 
 export function describeWrite(r: WriteResult): string {
-  const lines = [`${r.message.split('\n')[0]}  [${r.branch} ${r.commit.slice(0, 10)}]${r.pushed ? ` pushed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}` : ''}`];
+  const lines = [
+    `${r.message.split('\n')[0]}  [${r.branch} ${r.commit.slice(0, 10)}]${r.pushed ? ` pushed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}` : ''}`,
+  ];
   for (const f of r.check.waived) lines.push(`  waived (--no-verify): ${f.message}`);
   if (r.pullRequest) lines.push(`  pull request #${r.pullRequest.number}${r.pullRequest.created ? '' : ' (already open)'}: ${r.pullRequest.url}`);
   if (r.recovered.length) lines.push(`  restored after an interrupted earlier run: ${r.recovered.join(', ')}`);
@@ -34,5 +62,18 @@ export function describeRetired(retired: WriteResult['retired']): string {
 
 /** The --json shape of promote, rollback, deprecate and undeprecate (docs/cli.md). */
 export function writeJson(r: WriteResult): Record<string, unknown> {
-  return { ref: r.ref, commit: r.commit, branch: r.branch, pushed: r.pushed, attempts: r.attempts, files: r.files, previous: r.previous ?? null, gates: r.check.change.stageMoves.flatMap((m) => m.gates), waived: r.check.waived, pullRequest: r.pullRequest ?? null, notes: r.notes, ...(r.retired ? { retired: r.retired } : {}) };
+  return {
+    ref: r.ref,
+    commit: r.commit,
+    branch: r.branch,
+    pushed: r.pushed,
+    attempts: r.attempts,
+    files: r.files,
+    previous: r.previous ?? null,
+    gates: r.check.change.stageMoves.flatMap((m) => m.gates),
+    waived: r.check.waived,
+    pullRequest: r.pullRequest ?? null,
+    notes: r.notes,
+    ...(r.retired ? { retired: r.retired } : {}),
+  };
 }

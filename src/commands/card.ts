@@ -6,7 +6,10 @@ export default class Card extends BaseCommand {
   static override summary = 'Write a model card in Markdown from the manifests.';
   static override examples = ['<%= config.bin %> card sentiment@production', '<%= config.bin %> card sentiment@1.2.0 -o MODEL_CARD.md'];
   static override args = { ref: Args.string({ required: true, description: 'The version to describe' }) };
-  static override flags = { at: atFlag, output: Flags.string({ char: 'o', description: 'Write to this file instead of standard output.', helpValue: '<file>' }) };
+  static override flags = {
+    at: atFlag,
+    output: Flags.string({ char: 'o', description: 'Write to this file instead of standard output.', helpValue: '<file>' }),
+  };
 
   async run() {
     const { args, flags } = await this.parse(Card);

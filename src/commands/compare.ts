@@ -4,8 +4,14 @@ import { table } from '../cli/report.js';
 
 export default class Compare extends BaseCommand {
   static override summary = 'Compare two versions: metrics and params side by side, with deltas.';
-  static override examples = ['<%= config.bin %> compare sentiment@production sentiment@latest', '<%= config.bin %> compare sentiment@1.1.0 sentiment@1.2.0 --json'];
-  static override args = { a: Args.string({ required: true, description: 'First reference' }), b: Args.string({ required: true, description: 'Second reference' }) };
+  static override examples = [
+    '<%= config.bin %> compare sentiment@production sentiment@latest',
+    '<%= config.bin %> compare sentiment@1.1.0 sentiment@1.2.0 --json',
+  ];
+  static override args = {
+    a: Args.string({ required: true, description: 'First reference' }),
+    b: Args.string({ required: true, description: 'Second reference' }),
+  };
   static override flags = { at: atFlag };
 
   async run() {

@@ -29,14 +29,24 @@ With --keep-latest N, the argument is a model: every non-deprecated release olde
       if (flags['dry-run']) throw new ModelregError('usage', '--dry-run goes with --keep-latest (it previews which versions that would deprecate)');
       return this.markOne(args.ref, flags);
     }
-    const intent: KeepLatestIntent = { kind: 'keep-latest', model: args.ref, keepLatest: flags['keep-latest'], ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) };
+    const intent: KeepLatestIntent = {
+      kind: 'keep-latest',
+      model: args.ref,
+      keepLatest: flags['keep-latest'],
+      ...(flags.reason ? { reason: flags.reason } : {}),
+      ...(flags.message ? { message: flags.message } : {}),
+    };
     if (flags['dry-run']) {
       const { plan } = await previewIntent(intent, writeOptions(flags));
       this.print(`${plan.message.split('\n')[0]} (dry run: nothing written)\n${describeRetired(plan.retired)}`);
       return { model: args.ref, dryRun: true, ...plan.retired };
     }
     const r = await applyIntent(intent, writeOptions(flags));
-    this.print(r.unchanged ? `nothing to deprecate: ${args.ref} has no release older than its latest ${flags['keep-latest']} that nothing needs\n${describeRetired(r.retired)}` : `${describeWrite(r)}${describeRetired(r.retired)}`);
+    this.print(
+      r.unchanged
+        ? `nothing to deprecate: ${args.ref} has no release older than its latest ${flags['keep-latest']} that nothing needs\n${describeRetired(r.retired)}`
+        : `${describeWrite(r)}${describeRetired(r.retired)}`,
+    );
     return { ...writeJson(r), ...r.retired, unchanged: !!r.unchanged };
   }
 }

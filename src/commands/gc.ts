@@ -15,8 +15,14 @@ Run it on a schedule, on a clone that can reach the remote; --dry-run shows what
   static override examples = ['<%= config.bin %> gc --dry-run', '<%= config.bin %> gc', '<%= config.bin %> gc --grace 30d --json'];
   static override flags = {
     'dry-run': Flags.boolean({ description: 'Say what would be deleted and what would be marked; change nothing.', default: false }),
-    grace: Flags.string({ description: 'How long an object must have been marked unreferenced, and unrefreshed, before it is deleted: 14d, 36h, 90m (default 14d).', helpValue: '<duration>' }),
-    offline: Flags.boolean({ description: 'Go on when a remote cannot be fetched: the view is partial, so only objects older than the grace are considered.', default: false }),
+    grace: Flags.string({
+      description: 'How long an object must have been marked unreferenced, and unrefreshed, before it is deleted: 14d, 36h, 90m (default 14d).',
+      helpValue: '<duration>',
+    }),
+    offline: Flags.boolean({
+      description: 'Go on when a remote cannot be fetched: the view is partial, so only objects older than the grace are considered.',
+      default: false,
+    }),
     store: storeFlag,
   };
 
@@ -27,12 +33,25 @@ Run it on a schedule, on a clone that can reach the remote; --dry-run shows what
     const reg = await this.openRegistry(flags);
     const store = await reg.openStore();
     const r = await collectGarbage(reg.root, store, { dryRun: flags['dry-run'], graceMs, offline: flags.offline });
-    for (const remote of r.remotes.filter((x) => !x.fetched)) this.print(process.stderr, `note: ${remote.name} could not be fetched (${remote.error}); the view is partial, so only objects older than the grace were considered\n`);
+    for (const remote of r.remotes.filter((x) => !x.fetched))
+      this.print(
+        process.stderr,
+        `note: ${remote.name} could not be fetched (${remote.error}); the view is partial, so only objects older than the grace were considered\n`,
+      );
     const verb = r.dryRun ? 'would delete' : 'deleted';
-    if (r.deleted.length) this.print(table([['SHA256', 'SIZE', 'MARKED'], ...r.deleted.map((d) => [d.sha256, bytes(d.size), new Date(d.markedAt).toISOString()])]));
+    if (r.deleted.length)
+      this.print(table([['SHA256', 'SIZE', 'MARKED'], ...r.deleted.map((d) => [d.sha256, bytes(d.size), new Date(d.markedAt).toISOString()])]));
     const fresh = r.marked.filter((m) => m.why === 'new').length;
-    this.print(`${verb} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced; ${r.dryRun ? 'would mark' : 'marked'} ${r.marked.length} unreferenced (${fresh} new), deleted by a run at least ${humanDuration(r.graceMs)} after their mark if still unreferenced${r.rescued.length ? `; ${r.rescued.length} rescued (referenced again)` : ''}${r.spared.length ? `; ${r.spared.length} spared (refreshed at the last moment)` : ''}\n`);
-    if (r.dryRun && r.marked.length) this.print(table([['MARKED SHA256', 'SIZE', 'SINCE', 'WHY NOT YET'], ...r.marked.map((m) => [m.sha256, bytes(m.size), new Date(m.markedAt).toISOString(), m.why])]));
+    this.print(
+      `${verb} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced; ${r.dryRun ? 'would mark' : 'marked'} ${r.marked.length} unreferenced (${fresh} new), deleted by a run at least ${humanDuration(r.graceMs)} after their mark if still unreferenced${r.rescued.length ? `; ${r.rescued.length} rescued (referenced again)` : ''}${r.spared.length ? `; ${r.spared.length} spared (refreshed at the last moment)` : ''}\n`,
+    );
+    if (r.dryRun && r.marked.length)
+      this.print(
+        table([
+          ['MARKED SHA256', 'SIZE', 'SINCE', 'WHY NOT YET'],
+          ...r.marked.map((m) => [m.sha256, bytes(m.size), new Date(m.markedAt).toISOString(), m.why]),
+        ]),
+      );
     return r;
   }
 }

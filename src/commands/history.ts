@@ -24,8 +24,20 @@ export default class History extends BaseCommand {
     // The reason is the last column: it is free text of any length, and nothing after it needs aligning.
     const why = (e: (typeof events)[number]) => (e.reason ?? '').replace(/\s+/g, ' ');
     // Who and when are the commit's; what the file says is beside, only where it differs.
-    const who = (e: (typeof events)[number]) => attributionText({ by: e.author, at: e.date, ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}), ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}), fromGit: true });
-    this.print(table([['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'], ...events.map((e) => [e.date, what(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)])]));
+    const who = (e: (typeof events)[number]) =>
+      attributionText({
+        by: e.author,
+        at: e.date,
+        ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}),
+        ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}),
+        fromGit: true,
+      });
+    this.print(
+      table([
+        ['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'],
+        ...events.map((e) => [e.date, what(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)]),
+      ]),
+    );
     return result;
   }
 }

@@ -27,6 +27,9 @@ export default class Lineage extends BaseCommand {
 }
 
 function renderTree(t: LineageTree, depth = 1): string {
-  return t.children.map((c) => `${'  '.repeat(depth)}${c.node}${c.relation ? `  (${c.relation})` : ''}${c.repeated ? '  …' : ''}\n${c.repeated ? '' : renderTree(c, depth + 1)}`).join('');
+  return t.children
+    .map(
+      (c) => `${'  '.repeat(depth)}${c.node}${c.relation ? `  (${c.relation})` : ''}${c.repeated ? '  …' : ''}\n${c.repeated ? '' : renderTree(c, depth + 1)}`,
+    )
+    .join('');
 }
-

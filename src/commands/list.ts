@@ -5,7 +5,11 @@ import { table } from '../cli/report.js';
 
 export default class List extends BaseCommand {
   static override summary = 'List models with the version holding each stage.';
-  static override examples = ['<%= config.bin %> list', '<%= config.bin %> list --stage production --json', '<%= config.bin %> list --tag team=nlp --owner alice'];
+  static override examples = [
+    '<%= config.bin %> list',
+    '<%= config.bin %> list --stage production --json',
+    '<%= config.bin %> list --tag team=nlp --owner alice',
+  ];
   static override flags = {
     at: atFlag,
     stage: Flags.string({ description: 'Only models with a version in this stage.' }),
@@ -18,7 +22,16 @@ export default class List extends BaseCommand {
     const { flags } = await this.parse(List);
     const tags = keyValues(flags.tag, 'tag');
     const reg = await this.openRegistry(flags);
-    const { models, stages: policy, broken } = await reg.listing({ ...(flags.stage ? { stage: flags.stage } : {}), ...(tags ? { tags } : {}), ...(flags.framework ? { framework: flags.framework } : {}), ...(flags.owner ? { owner: flags.owner } : {}) });
+    const {
+      models,
+      stages: policy,
+      broken,
+    } = await reg.listing({
+      ...(flags.stage ? { stage: flags.stage } : {}),
+      ...(tags ? { tags } : {}),
+      ...(flags.framework ? { framework: flags.framework } : {}),
+      ...(flags.owner ? { owner: flags.owner } : {}),
+    });
     if (broken > 0) this.notice(`warning: ${broken} manifest(s) could not be read and are left out; run \`modelreg validate\`\n`);
     this.print(
       models.length === 0

@@ -8,14 +8,26 @@ import { assertStageName } from '../api/arguments.js';
 
 export default class Promote extends BaseCommand {
   static override summary = "Move a version into a stage, if the stage's gates let it in.";
-  static override description = 'Writes models/<name>/stages/<stage>.yaml (recording the previous holder) and commits it. The gates of the target stage — order, metric thresholds, no regression, required tags and lineage — are checked with the policy of the branch written to; failing gates are listed and nothing is written, unless --no-verify.';
-  static override examples = ['<%= config.bin %> promote sentiment@1.2.0 production --reason "beats 1.1.0 on the holdout"', '<%= config.bin %> promote sentiment@latest staging --push', '<%= config.bin %> promote sentiment@1.2.0 production --branch promote-1.2.0'];
-  static override args = { ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }), stage: Args.string({ required: true, description: 'Target stage' }) };
+  static override description =
+    'Writes models/<name>/stages/<stage>.yaml (recording the previous holder) and commits it. The gates of the target stage — order, metric thresholds, no regression, required tags and lineage — are checked with the policy of the branch written to; failing gates are listed and nothing is written, unless --no-verify.';
+  static override examples = [
+    '<%= config.bin %> promote sentiment@1.2.0 production --reason "beats 1.1.0 on the holdout"',
+    '<%= config.bin %> promote sentiment@latest staging --push',
+    '<%= config.bin %> promote sentiment@1.2.0 production --branch promote-1.2.0',
+  ];
+  static override args = {
+    ref: Args.string({ required: true, description: 'name@version (or name@latest, name@<stage>)' }),
+    stage: Args.string({ required: true, description: 'Target stage' }),
+  };
   static override flags = {
     ...writeFlags,
     store: storeFlag,
     reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }),
-    'deprecate-previous': Flags.boolean({ description: 'Deprecate the version this one replaces in the stage, in the same commit — unless it holds another stage or a stage holder descends from it.', default: false }),
+    'deprecate-previous': Flags.boolean({
+      description:
+        'Deprecate the version this one replaces in the stage, in the same commit — unless it holds another stage or a stage holder descends from it.',
+      default: false,
+    }),
   };
 
   async run() {
@@ -29,7 +41,15 @@ export default class Promote extends BaseCommand {
       version = (await reg.resolve(ref)).version;
     }
     const r = await applyIntent(
-      { kind: 'promote', model: ref.model, version, stage: args.stage, ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}), ...(flags['deprecate-previous'] ? { deprecatePrevious: true } : {}) },
+      {
+        kind: 'promote',
+        model: ref.model,
+        version,
+        stage: args.stage,
+        ...(flags.reason ? { reason: flags.reason } : {}),
+        ...(flags.message ? { message: flags.message } : {}),
+        ...(flags['deprecate-previous'] ? { deprecatePrevious: true } : {}),
+      },
       writeOptions(flags),
     );
     this.print(describeWrite(r) + describeRetired(r.retired));

@@ -16,11 +16,17 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     '<%= config.bin %> register llama-ft ./adapter --type adapter --parent llama@3.1.0:adapter-of --framework peft',
   ];
   static override strict = false;
-  static override args = { model: Args.string({ required: true, description: 'Model name' }), paths: Args.string({ required: true, description: 'Files or directories of artifacts (one or more)' }) };
+  static override args = {
+    model: Args.string({ required: true, description: 'Model name' }),
+    paths: Args.string({ required: true, description: 'Files or directories of artifacts (one or more)' }),
+  };
   static override flags = {
     ...writeFlags,
     version: Flags.string({ description: 'The version to register (semver).', exclusive: ['bump'] }),
-    bump: Flags.string({ description: 'Bump from the greatest existing version (default patch; the first version is 1.0.0).', options: ['major', 'minor', 'patch', 'prerelease'] }),
+    bump: Flags.string({
+      description: 'Bump from the greatest existing version (default patch; the first version is 1.0.0).',
+      options: ['major', 'minor', 'patch', 'prerelease'],
+    }),
     preid: Flags.string({ description: 'Pre-release identifier for --bump prerelease (default rc).' }),
     'allow-lower': Flags.boolean({ description: 'Allow a version lower than the greatest (hotfix lines).', default: false }),
     metric: repeatable({ description: 'A metric, k=v (v a number); repeatable.', helpValue: 'k=v' }),
@@ -29,7 +35,10 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     'params-file': Flags.string({ description: 'Parameters from a JSON or YAML file.', helpValue: '<file>' }),
     tag: repeatable({ description: 'A tag, k=v; repeatable.', helpValue: 'k=v' }),
     framework: Flags.string({ description: 'Framework, e.g. pytorch, transformers, sklearn.' }),
-    type: Flags.string({ description: 'Model type.', options: ['base', 'fine-tuned', 'adapter', 'quantized', 'distilled', 'merged', 'pruned', 'converted', 'other'] }),
+    type: Flags.string({
+      description: 'Model type.',
+      options: ['base', 'fine-tuned', 'adapter', 'quantized', 'distilled', 'merged', 'pruned', 'converted', 'other'],
+    }),
     parent: repeatable({ description: 'A lineage parent, name@version[:relation]; repeatable.' }),
     dataset: repeatable({ description: 'A dataset, uri[#sha256]; repeatable.' }),
     code: Flags.string({ description: 'The training code, <repo>@<commit> (default: the Git repository and HEAD of the current directory).' }),
@@ -40,7 +49,11 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
     owner: repeatable({ description: 'Owner of a new model (default: you); repeatable.' }),
     task: Flags.string({ description: 'Task of a new model, e.g. text-classification.' }),
     store: storeFlag,
-    'no-follow-symlinks': Flags.boolean({ description: 'Refuse symbolic links inside the directories registered, instead of following them (a link whose target lies outside its directory is listed either way).', default: false }),
+    'no-follow-symlinks': Flags.boolean({
+      description:
+        'Refuse symbolic links inside the directories registered, instead of following them (a link whose target lies outside its directory is listed either way).',
+      default: false,
+    }),
   };
 
   async run() {
@@ -75,17 +88,37 @@ Order: hash and store the artifacts, plan the manifest, check it with the same e
         ...(text.roles ? { roles: text.roles } : {}),
         ...(text.formats ? { formats: text.formats } : {}),
       },
-      { ...writeOptions(flags), codeOfCwd: !flags['no-code'] && !flags.code, progress: this.progress(), ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}) },
+      {
+        ...writeOptions(flags),
+        codeOfCwd: !flags['no-code'] && !flags.code,
+        progress: this.progress(),
+        ...(flags['no-follow-symlinks'] ? { followSymlinks: false } : {}),
+      },
     );
     this.print(describeWrite(result));
     const fresh = result.artifacts.filter((a) => a.stored).length;
     this.print(`  ${result.artifacts.length} artifact(s): ${fresh} stored, ${result.artifacts.length - fresh} already in ${result.store}\n`);
     const outside = result.links.filter((l) => l.outside);
-    if (outside.length) this.print(`  followed ${outside.length} symbolic link(s) whose target lies outside the directory registered:\n${outside.map((l) => `    ${l.link} -> ${l.target}\n`).join('')}`);
-    return { ref: result.ref, version: result.version, commit: result.commit, branch: result.branch, pushed: result.pushed, attempts: result.attempts, pullRequest: result.pullRequest ?? null, store: result.store, artifacts: result.artifacts, files: result.files, links: result.links, notes: [...notes, ...result.notes] };
+    if (outside.length)
+      this.print(
+        `  followed ${outside.length} symbolic link(s) whose target lies outside the directory registered:\n${outside.map((l) => `    ${l.link} -> ${l.target}\n`).join('')}`,
+      );
+    return {
+      ref: result.ref,
+      version: result.version,
+      commit: result.commit,
+      branch: result.branch,
+      pushed: result.pushed,
+      attempts: result.attempts,
+      pullRequest: result.pullRequest ?? null,
+      store: result.store,
+      artifacts: result.artifacts,
+      files: result.files,
+      links: result.links,
+      notes: [...notes, ...result.notes],
+    };
   }
 }
-
 
 /** The flags that are set, of those named. */
 function pick<T extends object, K extends keyof T>(flags: T, keys: K[]): Partial<Pick<T, K>> {

@@ -6,15 +6,31 @@ import { applyIntent } from '../api/write.js';
 
 export default class Rollback extends BaseCommand {
   static override summary = 'Put a stage back to its previous holder (or --to a version).';
-  static override description = 'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply.';
-  static override examples = ['<%= config.bin %> rollback sentiment production', '<%= config.bin %> rollback sentiment production --to 1.0.3 --reason "latency regression" --push'];
+  static override description =
+    'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply.';
+  static override examples = [
+    '<%= config.bin %> rollback sentiment production',
+    '<%= config.bin %> rollback sentiment production --to 1.0.3 --reason "latency regression" --push',
+  ];
   static override args = { model: Args.string({ required: true, description: 'Model name' }), stage: Args.string({ required: true, description: 'Stage' }) };
-  static override flags = { ...writeFlags, store: storeFlag, to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }), reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }) };
+  static override flags = {
+    ...writeFlags,
+    store: storeFlag,
+    to: Flags.string({ description: 'The version to go back to (default: the previous holder).' }),
+    reason: Flags.string({ description: 'Why; recorded in the stage file, the commit and `history`.' }),
+  };
 
   async run() {
     const { args, flags } = await this.parse(Rollback);
     const r = await applyIntent(
-      { kind: 'rollback', model: args.model, stage: args.stage, ...(flags.to ? { to: flags.to } : {}), ...(flags.reason ? { reason: flags.reason } : {}), ...(flags.message ? { message: flags.message } : {}) },
+      {
+        kind: 'rollback',
+        model: args.model,
+        stage: args.stage,
+        ...(flags.to ? { to: flags.to } : {}),
+        ...(flags.reason ? { reason: flags.reason } : {}),
+        ...(flags.message ? { message: flags.message } : {}),
+      },
       writeOptions(flags),
     );
     this.print(describeWrite(r));

@@ -16,19 +16,30 @@ The access log is one JSON object a line on standard output. GET /health says wh
   ];
   static override flags = {
     at: atFlag,
-    follow: Flags.string({ description: 'Serve the tip of this remote branch, fetching it every --interval seconds and moving to a new tip atomically.', helpValue: '<remote>/<branch>', exclusive: ['at'] }),
+    follow: Flags.string({
+      description: 'Serve the tip of this remote branch, fetching it every --interval seconds and moving to a new tip atomically.',
+      helpValue: '<remote>/<branch>',
+      exclusive: ['at'],
+    }),
     interval: Flags.integer({ description: 'Seconds between fetches with --follow.', default: 30, min: 1 }),
     host: Flags.string({ description: 'Address to listen on; loopback unless you say otherwise.', default: '127.0.0.1' }),
     port: Flags.integer({ char: 'p', description: 'Port to listen on (0: any free port).', default: 5000, min: 0, max: 65535 }),
-    'public-url': Flags.string({ description: 'The URL clients reach this server by, for the artifact URIs it hands out (default: the address listened on).', helpValue: '<url>' }),
-    'token-file': Flags.string({ description: 'Require `Authorization: Bearer <token>` (MLFLOW_TRACKING_TOKEN) with the token in this file; MODELREG_SERVE_TOKEN does the same.', helpValue: '<file>' }),
+    'public-url': Flags.string({
+      description: 'The URL clients reach this server by, for the artifact URIs it hands out (default: the address listened on).',
+      helpValue: '<url>',
+    }),
+    'token-file': Flags.string({
+      description: 'Require `Authorization: Bearer <token>` (MLFLOW_TRACKING_TOKEN) with the token in this file; MODELREG_SERVE_TOKEN does the same.',
+      helpValue: '<file>',
+    }),
     store: storeFlag,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Serve);
     const token = flags['token-file'] ? readToken(flags['token-file']) : process.env.MODELREG_SERVE_TOKEN || undefined;
-    if (flags['public-url'] && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(flags['public-url'])) throw new ModelregError('usage', `--public-url must be an http(s) URL, got "${flags['public-url']}"`);
+    if (flags['public-url'] && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(flags['public-url']))
+      throw new ModelregError('usage', `--public-url must be an http(s) URL, got "${flags['public-url']}"`);
     const { startServe } = await import('../serve/index.js');
     const log = (record: Record<string, unknown>) => process.stdout.write(safeJson(record) + '\n');
     const running = await startServe({
@@ -42,7 +53,12 @@ The access log is one JSON object a line on standard output. GET /health says wh
       ...(flags['public-url'] ? { publicUrl: flags['public-url'] } : {}),
       log,
     });
-    if (!token && !isLoopback(flags.host)) log({ time: new Date().toISOString(), event: 'warning', message: `listening on ${flags.host} without a token: anyone who can reach it can read the registry and its artifacts` });
+    if (!token && !isLoopback(flags.host))
+      log({
+        time: new Date().toISOString(),
+        event: 'warning',
+        message: `listening on ${flags.host} without a token: anyone who can reach it can read the registry and its artifacts`,
+      });
     await new Promise<void>((resolve) => {
       const stop = () => void running.close().then(resolve);
       process.once('SIGINT', stop);
@@ -58,7 +74,11 @@ function readToken(file: string): string {
   } catch (e) {
     throw new ModelregError('usage', `cannot read --token-file ${file}: ${(e as NodeJS.ErrnoException).code}`, { exitCode: 1 });
   }
-  if (text.length < 16) throw new ModelregError('usage', `the token in ${file} is shorter than 16 characters`, { hint: 'Use a long random token, e.g. `openssl rand -hex 32`.', exitCode: 1 });
+  if (text.length < 16)
+    throw new ModelregError('usage', `the token in ${file} is shorter than 16 characters`, {
+      hint: 'Use a long random token, e.g. `openssl rand -hex 32`.',
+      exitCode: 1,
+    });
   return text;
 }
 

@@ -5,7 +5,11 @@ import { table } from '../cli/report.js';
 
 export default class Show extends BaseCommand {
   static override summary = 'Show a model (all its versions and stages) or one version in full.';
-  static override examples = ['<%= config.bin %> show sentiment', '<%= config.bin %> show sentiment@production', '<%= config.bin %> show sentiment@1.2.0 --json'];
+  static override examples = [
+    '<%= config.bin %> show sentiment',
+    '<%= config.bin %> show sentiment@production',
+    '<%= config.bin %> show sentiment@1.2.0 --json',
+  ];
   static override args = { ref: Args.string({ required: true, description: 'A model name, or name@version / name@stage / name@latest' }) };
   static override flags = { at: atFlag, prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }) };
 
@@ -22,7 +26,15 @@ export default class Show extends BaseCommand {
       this.print(
         table([
           ['VERSION', 'STAGES', 'CREATED', 'BY', 'METRICS'],
-          ...m.versions.map((v) => [v.version + (v.deprecated ? ' (deprecated)' : ''), v.stages.join(',') || '-', v.created_at, v.created_by, Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ')]),
+          ...m.versions.map((v) => [
+            v.version + (v.deprecated ? ' (deprecated)' : ''),
+            v.stages.join(',') || '-',
+            v.created_at,
+            v.created_by,
+            Object.entries(v.metrics)
+              .map(([k, x]) => `${k}=${x}`)
+              .join(' '),
+          ]),
         ]),
       );
       return { name: args.ref, ...m };

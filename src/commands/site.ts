@@ -18,8 +18,16 @@ export default class Site extends BaseCommand {
   ];
   static override flags = {
     at: atFlag,
-    output: Flags.string({ char: 'o', description: 'Directory to write the site to: new, empty, or a site written before.', default: '_site', helpValue: '<dir>' }),
-    'base-url': Flags.string({ description: 'Where the site will be served (a URL or a path like /registry/), for shared links and the not-found page.', helpValue: '<url>' }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Directory to write the site to: new, empty, or a site written before.',
+      default: '_site',
+      helpValue: '<dir>',
+    }),
+    'base-url': Flags.string({
+      description: 'Where the site will be served (a URL or a path like /registry/), for shared links and the not-found page.',
+      helpValue: '<url>',
+    }),
   };
 
   async run() {
@@ -29,12 +37,25 @@ export default class Site extends BaseCommand {
       throw new ModelregError('usage', `--base-url must be an http(s) URL or a path starting with /, got "${base}"`);
     }
     const reg = await this.openRegistry(flags);
-    const r = await buildSite(reg, { out: flags.output, baseUrl: base ?? null, progress: this.progress(), ...(process.env.GITHUB_SERVER_URL ? { serverUrl: process.env.GITHUB_SERVER_URL } : {}) });
+    const r = await buildSite(reg, {
+      out: flags.output,
+      baseUrl: base ?? null,
+      progress: this.progress(),
+      ...(process.env.GITHUB_SERVER_URL ? { serverUrl: process.env.GITHUB_SERVER_URL } : {}),
+    });
     const what = r.fresh ? 'Wrote' : r.written.length === 0 && r.removed.length === 0 ? 'Nothing changed in' : 'Updated';
-    this.print(`${what} the registry browser in ${r.out}: ${r.models} models, ${r.versions} versions, ${r.events} history events; ${r.files} files, ${bytes(r.bytes)}.\n`);
+    this.print(
+      `${what} the registry browser in ${r.out}: ${r.models} models, ${r.versions} versions, ${r.events} history events; ${r.files} files, ${bytes(r.bytes)}.\n`,
+    );
     if (!r.fresh) this.print(`${r.written.length} file(s) written, ${r.removed.length} removed, ${r.unchanged} unchanged.\n`);
-    if (r.problems > 0) this.print(process.stderr, `warning: ${r.problems} finding(s) from reading the registry; files with errors are left out (see the Problems page, or run \`modelreg validate\`)\n`);
-    this.print(`Open ${r.index}${r.url ? `\nServed at ${r.url}` : ''}\nPreview over HTTP: python3 -m http.server -d ${JSON.stringify(r.out)} 8000 (then http://127.0.0.1:8000/)\n`);
+    if (r.problems > 0)
+      this.print(
+        process.stderr,
+        `warning: ${r.problems} finding(s) from reading the registry; files with errors are left out (see the Problems page, or run \`modelreg validate\`)\n`,
+      );
+    this.print(
+      `Open ${r.index}${r.url ? `\nServed at ${r.url}` : ''}\nPreview over HTTP: python3 -m http.server -d ${JSON.stringify(r.out)} 8000 (then http://127.0.0.1:8000/)\n`,
+    );
     return r;
   }
 }

@@ -8,7 +8,12 @@ export default class Validate extends BaseCommand {
   static override description = `Without --base: every manifest of the work tree (or --at <rev>) against its schema and the consistency rules.
 With --base: the change from --base to --head (default: the work tree) exactly as the pull-request action judges it — immutability, stage order, the gates of the base policy, and the bytes of every version the change adds or moves into a stage looked up in the store (MODELREG_STORE, else the base policy's); approvals, which only the pull request can give, are listed.
 Exits 1 when there is an error.`;
-  static override examples = ['<%= config.bin %> validate', '<%= config.bin %> validate --at main', '<%= config.bin %> validate --base origin/main --head HEAD', '<%= config.bin %> validate --base main --json'];
+  static override examples = [
+    '<%= config.bin %> validate',
+    '<%= config.bin %> validate --at main',
+    '<%= config.bin %> validate --base origin/main --head HEAD',
+    '<%= config.bin %> validate --base main --json',
+  ];
   static override flags = {
     at: atFlag,
     base: Flags.string({ description: 'Judge the change from this revision (the policy comes from here).', helpValue: '<rev>', exclusive: ['at'] }),
@@ -32,7 +37,9 @@ Exits 1 when there is an error.`;
     this.printFindings(findings);
     const c = counts(findings);
     const what = flags.base ? `change ${flags.base}..${flags.head ?? 'work tree'}` : `registry (${json.models} models, ${json.versions} versions)`;
-    this.print(c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`);
+    this.print(
+      c.errors ? `✗ ${what}: ${c.errors} error(s), ${c.warnings} warning(s)\n` : `✓ ${what} is valid${c.warnings ? ` (${c.warnings} warning(s))` : ''}\n`,
+    );
     if (!json.ok) this.failWith(1);
     return json;
   }

@@ -15,10 +15,16 @@ import { GitRevisionSource, type ReadScope, type RegistrySource } from './source
 export async function changeScope(base: RegistrySource, head: RegistrySource): Promise<ReadScope | undefined> {
   if (!(base instanceof GitRevisionSource && head instanceof GitRevisionSource) || base.root !== head.root || base.prefix !== head.prefix) return undefined;
   const at = (p: string) => (base.prefix ? `${base.prefix}/${p}` : p);
-  const diff = await git(base.root, ['diff-tree', '-r', '-z', '--name-only', '--no-renames', base.commit, head.commit, '--', at(POLICY_FILE), at(MODELS_DIR)], { allowFail: true });
+  const diff = await git(base.root, ['diff-tree', '-r', '-z', '--name-only', '--no-renames', base.commit, head.commit, '--', at(POLICY_FILE), at(MODELS_DIR)], {
+    allowFail: true,
+  });
   if (diff.code !== 0) return undefined;
   const strip = base.prefix ? base.prefix.length + 1 : 0;
-  const changed = diff.stdout.toString('utf8').split('\0').filter(Boolean).map((p) => p.slice(strip));
+  const changed = diff.stdout
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean)
+    .map((p) => p.slice(strip));
   if (changed.includes(POLICY_FILE)) return undefined;
   const models = new Set(changed.map(modelDirOf).filter((m): m is string => m !== undefined));
   if (models.size === 0) return { models: [] };

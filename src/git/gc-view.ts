@@ -38,7 +38,11 @@ export async function registryView(root: string, options: { offline?: boolean } 
       remotes.push({ name, fetched: true });
       continue;
     }
-    const error = r.stderr.trim().split('\n').find((l) => l.trim()) ?? `exit ${r.code}`;
+    const error =
+      r.stderr
+        .trim()
+        .split('\n')
+        .find((l) => l.trim()) ?? `exit ${r.code}`;
     if (!options.offline) {
       throw new ModelregError('precondition', `gc needs every ref of every remote, and ${name} cannot be fetched: ${error}`, {
         hint: 'A pull request waiting there may name bytes this clone has never seen; deleting without seeing it could break it. Fix the remote (git remote -v), or run `gc --offline` to decide only about objects older than the grace, knowing the view is partial.',
@@ -86,13 +90,20 @@ export async function registryView(root: string, options: { offline?: boolean } 
 /** The sha256s a version manifest names; one that cannot be read stops gc rather than let it guess. */
 function addArtifacts(into: Set<string>, text: string, where: string): void {
   const doc = parseManifestYaml(where, text).doc?.value as { artifacts?: { sha256?: unknown }[] } | undefined;
-  if (!doc) throw new ModelregError('registry-invalid', `a version manifest (${where}) cannot be read; gc stops rather than guess what it names`, { hint: 'Run `modelreg validate` (and `--at <rev>` on your branches), fix or remove it, then run gc again.' });
+  if (!doc)
+    throw new ModelregError('registry-invalid', `a version manifest (${where}) cannot be read; gc stops rather than guess what it names`, {
+      hint: 'Run `modelreg validate` (and `--at <rev>` on your branches), fix or remove it, then run gc again.',
+    });
   for (const a of doc.artifacts ?? []) if (typeof a.sha256 === 'string') into.add(a.sha256);
 }
 
 async function workTrees(root: string): Promise<string[]> {
   const r = await git(root, ['worktree', 'list', '--porcelain'], { allowFail: true });
-  const trees = r.stdout.toString('utf8').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice('worktree '.length));
+  const trees = r.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('worktree '))
+    .map((l) => l.slice('worktree '.length));
   return trees.length ? trees : [(await git(root, ['rev-parse', '--show-toplevel'])).stdout.toString('utf8').trim()];
 }
 

@@ -19,11 +19,23 @@ export async function governanceFindings(root: string, commit?: string): Promise
   const files = commit ? await filesAtRevision(root, commit, prefix) : filesInWorkTree(top, prefix);
   const out: Finding[] = [];
   for (const f of files.inside) {
-    out.push(finding('governance-unread', `${f} is inside the registry (${prefix}/), where GitHub does not read it`, { file: f, hint: `GitHub runs workflows only from the repository's top .github/workflows/ and reads CODEOWNERS only from .github/, the top or docs/, with paths from the top. Move it there with ${prefix}/ in every path (\`modelreg init\` does this for a new registry).` }));
+    out.push(
+      finding('governance-unread', `${f} is inside the registry (${prefix}/), where GitHub does not read it`, {
+        file: f,
+        hint: `GitHub runs workflows only from the repository's top .github/workflows/ and reads CODEOWNERS only from .github/, the top or docs/, with paths from the top. Move it there with ${prefix}/ in every path (\`modelreg init\` does this for a new registry).`,
+      }),
+    );
   }
-  const runsGate = files.workflows.some((text) => new RegExp(`registry-path:\\s*['"]?\\.?/?${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?['"]?\\s*$`, 'm').test(text));
+  const runsGate = files.workflows.some((text) =>
+    new RegExp(`registry-path:\\s*['"]?\\.?/?${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?['"]?\\s*$`, 'm').test(text),
+  );
   if (!runsGate) {
-    out.push(finding('governance-unread', `no workflow in the repository's top .github/workflows/ runs the modelreg gate with registry-path: ${prefix}`, { file: 'registry.yaml', hint: `Add the workflow of registry-template/.github/workflows/modelreg.yml to the top of the repository with \`registry-path: ${prefix}\` (\`modelreg init ${prefix}\` writes it for a new registry).` }));
+    out.push(
+      finding('governance-unread', `no workflow in the repository's top .github/workflows/ runs the modelreg gate with registry-path: ${prefix}`, {
+        file: 'registry.yaml',
+        hint: `Add the workflow of registry-template/.github/workflows/modelreg.yml to the top of the repository with \`registry-path: ${prefix}\` (\`modelreg init ${prefix}\` writes it for a new registry).`,
+      }),
+    );
   }
   return out;
 }
@@ -52,7 +64,11 @@ function yamlIn(dir: string): string[] {
 }
 
 async function filesAtRevision(root: string, commit: string, prefix: string): Promise<Governance> {
-  const ls = async (path: string) => (await git(root, ['ls-tree', '-z', '--name-only', '--full-tree', commit, '--', path], { allowFail: true })).stdout.toString('utf8').split('\0').filter(Boolean);
+  const ls = async (path: string) =>
+    (await git(root, ['ls-tree', '-z', '--name-only', '--full-tree', commit, '--', path], { allowFail: true })).stdout
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean);
   const inside = [
     ...(await ls(`${prefix}/CODEOWNERS`)),
     ...(await ls(`${prefix}/.github/CODEOWNERS`)),

@@ -41,7 +41,11 @@ interface Commit {
 const FORMAT = ['%H', '%P', '%aI', '%an', '%ae', '%s', '%(trailers:key=Modelreg-Change,valueonly,separator=%x2C)'].join('%x00');
 const NULL_OID = /^0+$/;
 
-export async function modelHistory(root: string, model: string, options: { rev?: string; limit?: number; known?: KnownDocument } = {}): Promise<HistoryEvent[]> {
+export async function modelHistory(
+  root: string,
+  model: string,
+  options: { rev?: string; limit?: number; known?: KnownDocument } = {},
+): Promise<HistoryEvent[]> {
   const commits = await logCommits(root, { rev: options.rev ?? 'HEAD', paths: [`models/${model}/`], ...(options.limit ? { limit: options.limit } : {}) });
   return commits ? eventsOf(commits, await documents(root, commits, options.known)) : [];
 }
@@ -73,8 +77,12 @@ export async function registryHistory(root: string, options: { rev?: string; sin
   if (options.since === head) return { head, events: [], incremental: true };
   if (options.since && /^[0-9a-f]{40,64}$/.test(options.since)) {
     // The oldest commit after `since` on the first-parent line must have `since` as its first parent.
-    const line = (await git(root, ['rev-list', '--first-parent', '--parents', `${options.since}..${head}`], { allowFail: true })).stdout.toString('utf8').trim().split('\n');
-    if (line.length > 0 && line[line.length - 1]!.split(' ')[1] === options.since) return { head, events: await read(`${options.since}..${head}`), incremental: true };
+    const line = (await git(root, ['rev-list', '--first-parent', '--parents', `${options.since}..${head}`], { allowFail: true })).stdout
+      .toString('utf8')
+      .trim()
+      .split('\n');
+    if (line.length > 0 && line[line.length - 1]!.split(' ')[1] === options.since)
+      return { head, events: await read(`${options.since}..${head}`), incremental: true };
   }
   return { head, events: await read(head), incremental: false };
 }
@@ -151,7 +159,13 @@ async function documents(root: string, commits: Commit[], known: KnownDocument |
   }
   if (unread.length === 0) return docs;
   // The parser loads only when some document is not known already (the caller's cache usually has them).
-  const [blobs, { parseManifestYaml }] = await Promise.all([readBlobs(root, unread.map((w) => w.oid)), import('../schema/yaml.js')]);
+  const [blobs, { parseManifestYaml }] = await Promise.all([
+    readBlobs(
+      root,
+      unread.map((w) => w.oid),
+    ),
+    import('../schema/yaml.js'),
+  ]);
   for (const w of unread) {
     const b = blobs.get(w.oid);
     const value = b ? parseManifestYaml(w.path, b.toString('utf8')).doc?.value : undefined;
@@ -162,7 +176,10 @@ async function documents(root: string, commits: Commit[], known: KnownDocument |
 
 /** What the file says about who and when, where it differs from the commit that wrote it. */
 function claims(c: Commit, by: unknown, at: unknown): { claimedBy?: string; claimedAt?: string } {
-  const a = attribute({ name: c.author, email: c.email, date: c.date }, { ...(typeof by === 'string' ? { by } : {}), ...(typeof at === 'string' ? { at } : {}) });
+  const a = attribute(
+    { name: c.author, email: c.email, date: c.date },
+    { ...(typeof by === 'string' ? { by } : {}), ...(typeof at === 'string' ? { at } : {}) },
+  );
   return { ...(a.claimedBy !== undefined ? { claimedBy: a.claimedBy } : {}), ...(a.claimedAt !== undefined ? { claimedAt: a.claimedAt } : {}) };
 }
 
@@ -201,7 +218,16 @@ function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> |
         const reason = text(now?.reason);
         // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
         const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
-        events.push({ kind: rollback ? 'rolled-back' : 'promoted', model, stage: where.id!, ...(version ? { version } : {}), previous, ...claims(c, now?.moved_by, now?.moved_at), ...(reason ? { reason } : {}), ...base });
+        events.push({
+          kind: rollback ? 'rolled-back' : 'promoted',
+          model,
+          stage: where.id!,
+          ...(version ? { version } : {}),
+          previous,
+          ...claims(c, now?.moved_by, now?.moved_at),
+          ...(reason ? { reason } : {}),
+          ...base,
+        });
       }
     }
   }
@@ -214,7 +240,6 @@ export function prNumber(subject: string): { pr?: number } {
   return m ? { pr: Number(m[1]) } : {};
 }
 
-
 /**
  * Every model's versions in the order they were registered at `rev`: the first-parent commit that first
  * added each version file, oldest first (versions added by one commit in semver order). One `git log`
@@ -225,7 +250,26 @@ export function prNumber(subject: string): { pr?: number } {
 export async function registrationOrder(root: string, rev: string, models?: readonly string[]): Promise<Map<string, string[]>> {
   if (models?.length === 0) return new Map();
   const paths = models ? models.map((m) => `models/${m}/`) : ['models/'];
-  const r = await git(root, ['-c', 'core.quotePath=false', 'log', '--first-parent', '--diff-merges=first-parent', '--diff-filter=A', '--no-renames', '--reverse', '--format=%x1e', '--name-only', '-z', rev, '--', ...paths], { allowFail: true });
+  const r = await git(
+    root,
+    [
+      '-c',
+      'core.quotePath=false',
+      'log',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--diff-filter=A',
+      '--no-renames',
+      '--reverse',
+      '--format=%x1e',
+      '--name-only',
+      '-z',
+      rev,
+      '--',
+      ...paths,
+    ],
+    { allowFail: true },
+  );
   if (r.code !== 0) {
     if (/does not have any commits|unknown revision|bad revision/.test(r.stderr)) return new Map();
     throw new Error(`git log failed: ${r.stderr.trim()}`);
@@ -256,4 +300,3 @@ export async function registrationOrder(root: string, rev: string, models?: read
   }
   return order;
 }
-

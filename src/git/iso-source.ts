@@ -68,7 +68,9 @@ export class IsoRevisionSource implements RegistrySource {
   async files(scope?: ReadScope): Promise<TreeFile[]> {
     const out: TreeFile[] = [];
     const tops = scope?.models ? [POLICY_FILE, ...scope.models.map((m) => `${MODELS_DIR}/${m}`)] : [POLICY_FILE, MODELS_DIR];
-    const { tree } = await this.iso.readTree({ fs, dir: this.gitRoot, oid: this.commit, ...(this.prefix ? { filepath: this.prefix } : {}) }).catch(() => ({ tree: [] }));
+    const { tree } = await this.iso
+      .readTree({ fs, dir: this.gitRoot, oid: this.commit, ...(this.prefix ? { filepath: this.prefix } : {}) })
+      .catch(() => ({ tree: [] }));
     const rootEntries = new Map(tree.map((e) => [e.path, e]));
     for (const top of tops) {
       const parts = top.split('/');

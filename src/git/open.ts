@@ -11,7 +11,9 @@ export function findRegistryRoot(explicit?: string, cwd = process.cwd()): string
   if (given) {
     const dir = resolve(cwd, given);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new ModelregError('registry-not-found', `${dir} is not a directory`, { hint: 'Pass --registry <dir> with the directory that holds registry.yaml.' });
+      throw new ModelregError('registry-not-found', `${dir} is not a directory`, {
+        hint: 'Pass --registry <dir> with the directory that holds registry.yaml.',
+      });
     }
     return dir;
   }

@@ -2,7 +2,7 @@
 import { ModelregError } from '../registry/errors.js';
 import { git } from './run.js';
 
-export type PushOutcome = { ok: true } | { ok: false; reason: 'race' } ;
+export type PushOutcome = { ok: true } | { ok: false; reason: 'race' };
 
 export async function upstream(root: string, branch: string): Promise<{ remote: string; ref: string }> {
   const remote = (await git(root, ['config', '--get', `branch.${branch}.remote`], { allowFail: true })).stdout.toString('utf8').trim() || 'origin';
@@ -29,13 +29,27 @@ export type PushFailure = 'race' | 'refused' | 'auth' | 'unreachable' | 'failed'
  * (`remote: …`) may say anything, "non-fast-forward" included, and a refusal must not be retried as a race.
  */
 export function classifyPushFailure(output: string): PushFailure {
-  const own = output.split('\n').filter((l) => !/^remote:/i.test(l.trim())).join('\n');
+  const own = output
+    .split('\n')
+    .filter((l) => !/^remote:/i.test(l.trim()))
+    .join('\n');
   // A race shows as a non-fast-forward, or — when two pushes meet inside the server — as a ref that
   // changed under the update ("cannot lock ref", "incorrect old value").
-  if (/\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info|cannot lock ref|failed to update ref|incorrect old value|but expected/i.test(own)) return 'race';
+  if (
+    /\[rejected\].*(non-fast-forward|fetch first)|\(fetch first\)|\(non-fast-forward\)|stale info|cannot lock ref|failed to update ref|incorrect old value|but expected/i.test(
+      own,
+    )
+  )
+    return 'race';
   if (/protected branch|GH006|pre-receive hook declined|hook declined|\[remote rejected\]/i.test(output)) return 'refused';
-  if (/authentication failed|could not read (username|password)|permission to .* denied|returned error: 40[13]|permission denied \(publickey/i.test(output)) return 'auth';
-  if (/unable to access|could not resolve|couldn't connect|could not read from remote|connection (refused|timed out|reset|closed)|does not appear to be a git repository|repository '.*' not found|repository not found/i.test(output)) return 'unreachable';
+  if (/authentication failed|could not read (username|password)|permission to .* denied|returned error: 40[13]|permission denied \(publickey/i.test(output))
+    return 'auth';
+  if (
+    /unable to access|could not resolve|couldn't connect|could not read from remote|connection (refused|timed out|reset|closed)|does not appear to be a git repository|repository '.*' not found|repository not found/i.test(
+      output,
+    )
+  )
+    return 'unreachable';
   return 'failed';
 }
 
@@ -48,9 +62,13 @@ export async function push(root: string, remote: string, ref: string): Promise<P
     case 'race':
       return { ok: false, reason: 'race' };
     case 'refused':
-      throw new ModelregError('push-rejected', `${remote} refused the push: ${summary(out)}`, { hint: 'The branch is protected or a server hook declined it; open a pull request instead with --pr.' });
+      throw new ModelregError('push-rejected', `${remote} refused the push: ${summary(out)}`, {
+        hint: 'The branch is protected or a server hook declined it; open a pull request instead with --pr.',
+      });
     case 'auth':
-      throw new ModelregError('push-rejected', `${remote} did not accept the credentials: ${summary(out)}`, { hint: 'Check the credentials git uses for this remote (a token with write access, the credential helper, the SSH key); nothing was pushed.' });
+      throw new ModelregError('push-rejected', `${remote} did not accept the credentials: ${summary(out)}`, {
+        hint: 'Check the credentials git uses for this remote (a token with write access, the credential helper, the SSH key); nothing was pushed.',
+      });
     case 'unreachable':
       throw unreachable(remote, out);
     case 'failed':
@@ -72,13 +90,19 @@ export async function syncWithRemote(root: string, remote: string, ref: string, 
   const isAncestor = async (a: string, b: string) => (await git(root, ['merge-base', '--is-ancestor', a, b], { allowFail: true })).code === 0;
   if (await isAncestor(head, tip)) {
     const r = await git(root, ['merge', '--quiet', '--ff-only', tip], { allowFail: true });
-    if (r.code !== 0) throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, { hint: 'Commit or stash your local changes, then run the command again.' });
+    if (r.code !== 0)
+      throw new ModelregError('dirty-worktree', `cannot fast-forward to ${remote}: ${r.stderr.trim().split('\n')[0]}`, {
+        hint: 'Commit or stash your local changes, then run the command again.',
+      });
     return;
   }
   const ahead = await isAncestor(tip, head);
   // One line per commit: the value of its trailer, empty when it has none.
   const trailers = (await git(root, ['log', `--format=%(trailers:key=${ownTrailer},valueonly,separator=%x2C)`, `${tip}..${head}`])).stdout.toString('utf8');
-  const ours = trailers.replace(/\n+$/, '').split('\n').every((line) => line.trim() !== '');
+  const ours = trailers
+    .replace(/\n+$/, '')
+    .split('\n')
+    .every((line) => line.trim() !== '');
   if (ahead && ours && (await push(root, remote, ref)).ok) return;
   throw new ModelregError('precondition', `the branch has commits that are not on ${remote}${ahead ? '' : ', and the remote has commits this branch lacks'}`, {
     hint: "Push, rebase or drop them first (git status, git log @{u}..); --push publishes only modelreg's own commits.",
@@ -86,11 +110,20 @@ export async function syncWithRemote(root: string, remote: string, ref: string, 
 }
 
 function unreachable(remote: string, stderr: string): ModelregError {
-  return new ModelregError('git-failed', `cannot reach the remote ${remote}: ${summary(stderr)}`, { hint: 'Check the network and the remote URL (git remote -v); nothing was pushed.' });
+  return new ModelregError('git-failed', `cannot reach the remote ${remote}: ${summary(stderr)}`, {
+    hint: 'Check the network and the remote URL (git remote -v); nothing was pushed.',
+  });
 }
 
 function summary(out: string): string {
-  return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('To ') && l !== 'Done').slice(0, 2).join(' ') || 'no details';
+  return (
+    out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('To ') && l !== 'Done')
+      .slice(0, 2)
+      .join(' ') || 'no details'
+  );
 }
 
 /**

@@ -10,21 +10,34 @@ export interface GitResult {
 /** Environment for every git call: no pager, no prompts, stable English messages, no user hooks on reads. */
 export const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' };
 
-export function git(cwd: string, args: string[], options: { allowFail?: boolean; input?: string; env?: Record<string, string> } = {}): Promise<GitResult & { code: number }> {
+export function git(
+  cwd: string,
+  args: string[],
+  options: { allowFail?: boolean; input?: string; env?: Record<string, string> } = {},
+): Promise<GitResult & { code: number }> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, env: options.env ? { ...GIT_ENV, ...options.env } : GIT_ENV, encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new ModelregError('git-missing', 'the git binary was not found on PATH', { hint: 'Install git, or use the library API, which falls back to isomorphic-git.' }));
-        return;
-      }
-      const result = { stdout, stderr: stderr.toString('utf8'), code };
-      if (err && !options.allowFail) {
-        reject(new ModelregError('git-failed', `git ${args[0]} failed: ${result.stderr.trim().split('\n')[0] || err.message}`, { cause: err }));
-        return;
-      }
-      resolve(result);
-    });
+    const child = execFile(
+      'git',
+      args,
+      { cwd, env: options.env ? { ...GIT_ENV, ...options.env } : GIT_ENV, encoding: 'buffer', maxBuffer: 1 << 30 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+        if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(
+            new ModelregError('git-missing', 'the git binary was not found on PATH', {
+              hint: 'Install git, or use the library API, which falls back to isomorphic-git.',
+            }),
+          );
+          return;
+        }
+        const result = { stdout, stderr: stderr.toString('utf8'), code };
+        if (err && !options.allowFail) {
+          reject(new ModelregError('git-failed', `git ${args[0]} failed: ${result.stderr.trim().split('\n')[0] || err.message}`, { cause: err }));
+          return;
+        }
+        resolve(result);
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
@@ -47,7 +60,11 @@ export function readBlobs(cwd: string, oids: string[]): Promise<Map<string, Buff
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? new ModelregError('git-missing', 'the git binary was not found on PATH') : new ModelregError('git-failed', `git cat-file: ${e.message}`)),
+      reject(
+        e.code === 'ENOENT'
+          ? new ModelregError('git-missing', 'the git binary was not found on PATH')
+          : new ModelregError('git-failed', `git cat-file: ${e.message}`),
+      ),
     );
     child.stdout.on('data', (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);

@@ -68,17 +68,23 @@ export class GitRevisionSource implements RegistrySource {
 
   static async open(root: string, rev: string): Promise<GitRevisionSource> {
     if (isReflogForm(rev)) {
-      throw new ModelregError('usage', `"${rev}" is a reflog form: it answers from this clone's local reflog, which a fresh clone does not have`, { hint: 'Name a date or time instead, e.g. --at 2026-11-01 or --at 2026-11-01T12:00:00Z: the last commit at or before it on the current branch.' });
+      throw new ModelregError('usage', `"${rev}" is a reflog form: it answers from this clone's local reflog, which a fresh clone does not have`, {
+        hint: 'Name a date or time instead, e.g. --at 2026-11-01 or --at 2026-11-01T12:00:00Z: the last commit at or before it on the current branch.',
+      });
     }
     const moment = parseMoment(rev);
     if (moment && !(await isRefName(root, rev))) return GitRevisionSource.asOf(root, rev, moment);
     const r = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFail: true });
     const commit = r.stdout.toString('utf8').trim();
     if (/not a git repository/i.test(r.stderr)) {
-      throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at/--base cannot read "${rev}"`, { hint: 'Run `git init` and commit, or drop --at to read the work tree.' });
+      throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at/--base cannot read "${rev}"`, {
+        hint: 'Run `git init` and commit, or drop --at to read the work tree.',
+      });
     }
     if (r.code !== 0 || !commit) {
-      throw new ModelregError('revision-not-found', `"${rev}" is not a commit, branch or tag of ${root}`, { hint: 'Check the name with `git log --oneline`, or fetch it first.' });
+      throw new ModelregError('revision-not-found', `"${rev}" is not a commit, branch or tag of ${root}`, {
+        hint: 'Check the name with `git log --oneline`, or fetch it first.',
+      });
     }
     const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim().replace(/\/$/, '');
     return new GitRevisionSource(root, prefix, rev, commit);
@@ -88,14 +94,21 @@ export class GitRevisionSource implements RegistrySource {
   private static async asOf(root: string, text: string, moment: string): Promise<GitRevisionSource> {
     const branch = (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.toString('utf8').trim() || 'HEAD';
     const r = await git(root, ['log', '--first-parent', '-1', `--before=${moment}`, '--format=%H%x1f%cI%x1f%s', 'HEAD', '--'], { allowFail: true });
-    if (/not a git repository/i.test(r.stderr)) throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at cannot read "${text}"`);
+    if (/not a git repository/i.test(r.stderr))
+      throw new ModelregError('registry-not-found', `${root} is not inside a Git repository, so --at cannot read "${text}"`);
     const [commit, date, subject] = r.stdout.toString('utf8').trim().split('\x1f');
     if (r.code !== 0 || !commit) {
       const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'], { allowFail: true })).stdout.toString('utf8').trim() === 'true';
-      const first = (await git(root, ['log', '--first-parent', '--reverse', '--format=%cI', 'HEAD'], { allowFail: true })).stdout.toString('utf8').split('\n')[0];
-      throw new ModelregError('revision-not-found', `${branch} has no commit at or before ${moment}${first ? `; its ${shallow ? 'earliest commit in this shallow clone' : 'first commit'} is from ${first}` : ''}`, {
-        hint: shallow ? 'This clone is shallow and does not reach that far back: git fetch --unshallow, then ask again.' : 'Ask about a later moment.',
-      });
+      const first = (await git(root, ['log', '--first-parent', '--reverse', '--format=%cI', 'HEAD'], { allowFail: true })).stdout
+        .toString('utf8')
+        .split('\n')[0];
+      throw new ModelregError(
+        'revision-not-found',
+        `${branch} has no commit at or before ${moment}${first ? `; its ${shallow ? 'earliest commit in this shallow clone' : 'first commit'} is from ${first}` : ''}`,
+        {
+          hint: shallow ? 'This clone is shallow and does not reach that far back: git fetch --unshallow, then ask again.' : 'Ask about a later moment.',
+        },
+      );
     }
     const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim().replace(/\/$/, '');
     const source = new GitRevisionSource(root, prefix, commit, commit);

@@ -43,7 +43,8 @@ export class WorkTreeWriter {
 
   static async open(root: string): Promise<WorkTreeWriter> {
     const r = await git(root, ['rev-parse', '--show-prefix', '--absolute-git-dir'], { allowFail: true });
-    if (r.code !== 0) throw new ModelregError('registry-not-found', `${root} is not inside a Git repository`, { hint: 'Run `modelreg init`, or `git init` in the registry.' });
+    if (r.code !== 0)
+      throw new ModelregError('registry-not-found', `${root} is not inside a Git repository`, { hint: 'Run `modelreg init`, or `git init` in the registry.' });
     const [prefix, gitDir] = r.stdout.toString('utf8').split('\n');
     // simple-git inherits the user's environment (their editor, ssh and signing settings); we pass no env of
     // our own, since it refuses explicit env it deems unsafe even when, as here, every argument is ours.
@@ -54,7 +55,8 @@ export class WorkTreeWriter {
   async branch(): Promise<string> {
     const r = await git(this.root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
     const name = r.stdout.toString('utf8').trim();
-    if (r.code !== 0 || !name) throw new ModelregError('precondition', 'HEAD is detached; modelreg commits on a branch', { hint: 'Check out a branch first: git switch main' });
+    if (r.code !== 0 || !name)
+      throw new ModelregError('precondition', 'HEAD is detached; modelreg commits on a branch', { hint: 'Check out a branch first: git switch main' });
     return name;
   }
 
@@ -79,7 +81,9 @@ export class WorkTreeWriter {
     const r = await git(this.root, ['var', 'GIT_AUTHOR_IDENT'], { allowFail: true });
     const m = /^(.*?) <([^>]*)> \d+ [+-]\d{4}$/.exec(r.stdout.toString('utf8').trim());
     if (r.code === 0 && m && (m[2] || m[1])) return m[2] || m[1]!;
-    throw new ModelregError('precondition', 'git has no user identity, so the commit cannot say who made it', { hint: 'git config --global user.email you@example.com && git config --global user.name "Your Name"' });
+    throw new ModelregError('precondition', 'git has no user identity, so the commit cannot say who made it', {
+      hint: 'git config --global user.email you@example.com && git config --global user.name "Your Name"',
+    });
   }
 
   /** Undo what a killed modelreg left between writing files and committing them. */
@@ -97,9 +101,14 @@ export class WorkTreeWriter {
   /** The planned paths must not carry uncommitted changes of the user's: we would overwrite or commit them. */
   async assertClean(files: PlannedFile[]): Promise<void> {
     const out = await gitText(this.root, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...files.map((f) => f.path)]);
-    const dirty = out.split('\0').filter(Boolean).map((l) => l.slice(3));
+    const dirty = out
+      .split('\0')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
     if (dirty.length) {
-      throw new ModelregError('dirty-worktree', `uncommitted changes in ${dirty.join(', ')}`, { hint: 'Commit or stash them first; modelreg commits only its own files.' });
+      throw new ModelregError('dirty-worktree', `uncommitted changes in ${dirty.join(', ')}`, {
+        hint: 'Commit or stash them first; modelreg commits only its own files.',
+      });
     }
   }
 
@@ -110,7 +119,14 @@ export class WorkTreeWriter {
    */
   async commit(files: PlannedFile[], message: string, checkpoint: (step: string) => void = () => {}, author?: CommitAuthor): Promise<string> {
     await this.assertClean(files);
-    const journal: Journal = { root: this.root, files: files.map((f) => ({ path: f.path, existed: f.exists })), dirs: missingDirs(this.root, files.map((f) => f.path)) };
+    const journal: Journal = {
+      root: this.root,
+      files: files.map((f) => ({ path: f.path, existed: f.exists })),
+      dirs: missingDirs(
+        this.root,
+        files.map((f) => f.path),
+      ),
+    };
     writeDurable(join(this.gitDir, JOURNAL), JSON.stringify(journal));
     try {
       for (const f of files) {
@@ -125,7 +141,10 @@ export class WorkTreeWriter {
     } catch (e) {
       await this.restore(journal);
       rmSync(join(this.gitDir, JOURNAL), { force: true });
-      throw new ModelregError('git-failed', `git commit failed: ${firstLine(e)}`, { hint: 'A commit hook may have refused it; nothing was committed and the files were restored.', cause: e });
+      throw new ModelregError('git-failed', `git commit failed: ${firstLine(e)}`, {
+        hint: 'A commit hook may have refused it; nothing was committed and the files were restored.',
+        cause: e,
+      });
     }
     rmSync(join(this.gitDir, JOURNAL), { force: true });
     checkpoint('commit');
@@ -202,5 +221,10 @@ export function writeDurable(path: string, text: string): void {
 
 export function firstLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  return m.trim().split('\n').find((l) => l.trim()) ?? m;
+  return (
+    m
+      .trim()
+      .split('\n')
+      .find((l) => l.trim()) ?? m
+  );
 }

@@ -13,13 +13,21 @@ export interface GitHubRepo {
 
 export function githubToken(): string {
   const token = process.env.GITHUB_TOKEN || process.env.GH_TOKEN;
-  if (!token) throw new ModelregError('precondition', 'opening a pull request needs a GitHub token', { hint: 'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may push branches and open pull requests.' });
+  if (!token)
+    throw new ModelregError('precondition', 'opening a pull request needs a GitHub token', {
+      hint: 'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may push branches and open pull requests.',
+    });
   return token;
 }
 
 export async function githubClient(token: string): Promise<Octokit> {
   const { Octokit } = await import('@octokit/rest');
-  return new Octokit({ auth: token, baseUrl: (process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), userAgent: 'modelreg', log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+  return new Octokit({
+    auth: token,
+    baseUrl: (process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: 'modelreg',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
 }
 
 /**
@@ -42,9 +50,14 @@ export function apiError(e: unknown, what: string): ModelregError {
   const status = (e as { status?: number }).status;
   const message = ((e as { response?: { data?: { message?: string } } }).response?.data?.message ?? (e as Error).message ?? String(e)).split('\n')[0];
   const hint =
-    status === 401 ? 'The token was refused; check GITHUB_TOKEN.' :
-    status === 403 ? 'The token lacks permission (pull requests: write) or hit a rate limit.' :
-    status === 404 ? 'No such repository for this token; check GITHUB_REPOSITORY and the token\'s access.' :
-    status === undefined ? 'GitHub could not be reached; check the network and GITHUB_API_URL.' : undefined;
+    status === 401
+      ? 'The token was refused; check GITHUB_TOKEN.'
+      : status === 403
+        ? 'The token lacks permission (pull requests: write) or hit a rate limit.'
+        : status === 404
+          ? "No such repository for this token; check GITHUB_REPOSITORY and the token's access."
+          : status === undefined
+            ? 'GitHub could not be reached; check the network and GITHUB_API_URL.'
+            : undefined;
   return new ModelregError('git-failed', `${what} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { ...(hint ? { hint } : {}), cause: e });
 }

@@ -8,7 +8,11 @@ export interface PullRequestRef {
   created: boolean;
 }
 
-export async function openPullRequest(token: string, repo: GitHubRepo, pr: { head: string; base: string; title: string; body: string }): Promise<PullRequestRef> {
+export async function openPullRequest(
+  token: string,
+  repo: GitHubRepo,
+  pr: { head: string; base: string; title: string; body: string },
+): Promise<PullRequestRef> {
   const gh = await githubClient(token);
   try {
     const { data } = await gh.rest.pulls.create({ ...repo, head: pr.head, base: pr.base, title: pr.title, body: pr.body, maintainer_can_modify: true });

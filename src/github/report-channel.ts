@@ -10,9 +10,23 @@ import { apiError } from './client.js';
 /** The status context branch protection requires. Never changes. */
 export const STATUS_CONTEXT = 'modelreg';
 
-export async function setStatus(gh: Octokit, repo: GitHubRepo, sha: string, state: 'success' | 'failure' | 'error' | 'pending', description: string, targetUrl?: string): Promise<void> {
+export async function setStatus(
+  gh: Octokit,
+  repo: GitHubRepo,
+  sha: string,
+  state: 'success' | 'failure' | 'error' | 'pending',
+  description: string,
+  targetUrl?: string,
+): Promise<void> {
   try {
-    await gh.rest.repos.createCommitStatus({ ...repo, sha, state, context: STATUS_CONTEXT, description: description.slice(0, 140), ...(targetUrl ? { target_url: targetUrl } : {}) });
+    await gh.rest.repos.createCommitStatus({
+      ...repo,
+      sha,
+      state,
+      context: STATUS_CONTEXT,
+      description: description.slice(0, 140),
+      ...(targetUrl ? { target_url: targetUrl } : {}),
+    });
   } catch (e) {
     throw apiError(e, 'setting the commit status');
   }
@@ -29,7 +43,14 @@ export async function commentAuthor(gh: Octokit, explicit?: string): Promise<str
   }
 }
 
-export async function upsertComment(gh: Octokit, repo: GitHubRepo, number: number, body: string, marker: string, author: string): Promise<{ id: number; created: boolean }> {
+export async function upsertComment(
+  gh: Octokit,
+  repo: GitHubRepo,
+  number: number,
+  body: string,
+  marker: string,
+  author: string,
+): Promise<{ id: number; created: boolean }> {
   try {
     const comments = await gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
     const ours = comments.find((c) => c.user?.login === author && (c.body ?? '').startsWith(marker));

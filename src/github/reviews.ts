@@ -35,14 +35,21 @@ export async function listReviews(gh: Octokit, repo: GitHubRepo, number: number)
 
 const status = (e: unknown): number | undefined => (e as { status?: number }).status;
 
-export async function gatherFacts(gh: Octokit, repo: GitHubRepo, needed: { writeAccess: string[]; teams: { org: string; slug: string; logins: string[] }[] }): Promise<ApprovalFacts> {
+export async function gatherFacts(
+  gh: Octokit,
+  repo: GitHubRepo,
+  needed: { writeAccess: string[]; teams: { org: string; slug: string; logins: string[] }[] },
+): Promise<ApprovalFacts> {
   const facts: ApprovalFacts = { writeAccess: {}, teamMembership: {} };
   for (const login of new Set(needed.writeAccess)) {
     try {
       const { data } = await gh.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
       facts.writeAccess[login] = ['admin', 'maintain', 'write'].includes(data.permission) || ['admin', 'maintain', 'write'].includes(data.role_name);
     } catch (e) {
-      facts.writeAccess[login] = status(e) === 404 ? false : `the token cannot read ${login}'s permission on ${repo.owner}/${repo.repo} (HTTP ${status(e) ?? 'error'}); give the action a token that may read collaborators`;
+      facts.writeAccess[login] =
+        status(e) === 404
+          ? false
+          : `the token cannot read ${login}'s permission on ${repo.owner}/${repo.repo} (HTTP ${status(e) ?? 'error'}); give the action a token that may read collaborators`;
     }
   }
   for (const t of needed.teams) {
@@ -55,7 +62,10 @@ export async function gatherFacts(gh: Octokit, repo: GitHubRepo, needed: { write
         members[login] = data.state === 'active';
       } catch (e) {
         // 404 is GitHub's answer for "not a member"; 401/403 mean the token may not ask (GITHUB_TOKEN never may).
-        members[login] = status(e) === 404 ? false : `the token cannot read the members of @${team} (HTTP ${status(e) ?? 'error'}); pass a token with "members: read" on the organization as the action's token input`;
+        members[login] =
+          status(e) === 404
+            ? false
+            : `the token cannot read the members of @${team} (HTTP ${status(e) ?? 'error'}); pass a token with "members: read" on the organization as the action's token input`;
       }
     }
   }

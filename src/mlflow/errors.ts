@@ -3,7 +3,15 @@
  * MLflow's server gives that code (mlflow/protos/databricks.proto ErrorCode; mlflow/server/handlers.py).
  * MLflow clients raise `MlflowException`/`RestException` from it, so callers see the message as MLflow's.
  */
-export type MlflowErrorCode = 'RESOURCE_DOES_NOT_EXIST' | 'INVALID_PARAMETER_VALUE' | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'ENDPOINT_NOT_FOUND' | 'REQUEST_LIMIT_EXCEEDED' | 'INTERNAL_ERROR' | 'TEMPORARILY_UNAVAILABLE';
+export type MlflowErrorCode =
+  | 'RESOURCE_DOES_NOT_EXIST'
+  | 'INVALID_PARAMETER_VALUE'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'ENDPOINT_NOT_FOUND'
+  | 'REQUEST_LIMIT_EXCEEDED'
+  | 'INTERNAL_ERROR'
+  | 'TEMPORARILY_UNAVAILABLE';
 
 const STATUS: Record<MlflowErrorCode, number> = {
   RESOURCE_DOES_NOT_EXIST: 404,
@@ -18,7 +26,11 @@ const STATUS: Record<MlflowErrorCode, number> = {
 
 export class MlflowApiError extends Error {
   readonly status: number;
-  constructor(readonly errorCode: MlflowErrorCode, message: string, status?: number) {
+  constructor(
+    readonly errorCode: MlflowErrorCode,
+    message: string,
+    status?: number,
+  ) {
     super(message);
     this.name = 'MlflowApiError';
     this.status = status ?? STATUS[errorCode];

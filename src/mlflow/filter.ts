@@ -144,7 +144,8 @@ export function parseFilter(text: string | undefined, target: FilterTarget): Com
     if (i >= tokens.length) return out;
     if (!peekWord('AND')) {
       const t = tokens[i]!;
-      if (t.t === 'ident' && t.v.toUpperCase() === 'OR') throw invalid(`Invalid filter '${text}': OR is not supported; MLflow's search joins comparisons with AND only`);
+      if (t.t === 'ident' && t.v.toUpperCase() === 'OR')
+        throw invalid(`Invalid filter '${text}': OR is not supported; MLflow's search joins comparisons with AND only`);
       throw invalid(`Invalid filter '${text}': expected AND, got ${JSON.stringify(String(t.v))}`);
     }
     i++;
@@ -158,8 +159,10 @@ function checkTypes(field: FilterField, op: FilterOp, values: (string | number)[
     return;
   }
   const ops = field.kind === 'run_id' ? [...STRING_OPS, 'IN', 'NOT IN'] : STRING_OPS;
-  if (!ops.includes(op)) throw invalid(`Invalid comparator '${op}' for ${field.kind === 'tag' ? 'tags' : field.kind} in filter '${text}'. Valid comparators: ${ops.join(', ')}`);
-  if (values.some((v) => typeof v !== 'string')) throw invalid(`Invalid filter '${text}': ${field.kind === 'tag' ? `tags.${field.key}` : field.kind} takes quoted strings`);
+  if (!ops.includes(op))
+    throw invalid(`Invalid comparator '${op}' for ${field.kind === 'tag' ? 'tags' : field.kind} in filter '${text}'. Valid comparators: ${ops.join(', ')}`);
+  if (values.some((v) => typeof v !== 'string'))
+    throw invalid(`Invalid filter '${text}': ${field.kind === 'tag' ? `tags.${field.key}` : field.kind} takes quoted strings`);
 }
 
 /** SQL LIKE: `%` any run, `_` one character; everything else literal. */
@@ -182,7 +185,16 @@ export function matches(filter: readonly Comparison[], s: FilterSubject): boolea
 
 function test(c: Comparison, s: FilterSubject): boolean {
   const f = c.field;
-  const actual: string | number | undefined = f.kind === 'name' ? s.name : f.kind === 'run_id' ? s.runId : f.kind === 'version_number' ? s.versionNumber : Object.hasOwn(s.tags, f.key) ? s.tags[f.key] : undefined;
+  const actual: string | number | undefined =
+    f.kind === 'name'
+      ? s.name
+      : f.kind === 'run_id'
+        ? s.runId
+        : f.kind === 'version_number'
+          ? s.versionNumber
+          : Object.hasOwn(s.tags, f.key)
+            ? s.tags[f.key]
+            : undefined;
   // A missing value (a tag the version lacks, a run never recorded) is unequal to everything and matches
   // no pattern: MLflow's own client filters prompts out with `tag.\`mlflow.prompt.is_prompt\` != 'true'`,
   // which must keep every model without that tag.

@@ -72,7 +72,14 @@ interface StepBase {
 }
 
 export type ImportStep =
-  | (StepBase & { kind: 'register'; version: string; mlflowVersion: string; description: string; tags: Record<string, string>; newModel?: { description: string; tags: Record<string, string>; owners: string[] } })
+  | (StepBase & {
+      kind: 'register';
+      version: string;
+      mlflowVersion: string;
+      description: string;
+      tags: Record<string, string>;
+      newModel?: { description: string; tags: Record<string, string>; owners: string[] };
+    })
   | (StepBase & { kind: 'promote'; version: string; mlflowVersion: string; stage: string; because: string })
   | (StepBase & { kind: 'unassign'; stage: string; because: string })
   | (StepBase & { kind: 'deprecate' | 'undeprecate'; version: string; mlflowVersion: string; because: string });
@@ -89,7 +96,10 @@ export interface ImportPlan {
 export function modelregName(name: string, settings: Pick<ImportSettings, 'names' | 'mapNames'>): { name: string; mapped: boolean } {
   const explicit = Object.hasOwn(settings.names, name) ? settings.names[name]! : undefined;
   if (explicit !== undefined) {
-    if (!MODEL_NAME.test(explicit)) throw new ModelregError('usage', `--name-map ${JSON.stringify(name)}=${JSON.stringify(explicit)}: "${explicit}" is not a model name modelreg can hold`, { hint: 'Lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (docs/format.md, Names).' });
+    if (!MODEL_NAME.test(explicit))
+      throw new ModelregError('usage', `--name-map ${JSON.stringify(name)}=${JSON.stringify(explicit)}: "${explicit}" is not a model name modelreg can hold`, {
+        hint: 'Lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (docs/format.md, Names).',
+      });
     return { name: explicit, mapped: explicit !== name };
   }
   if (MODEL_NAME.test(name)) return { name, mapped: false };
@@ -101,16 +111,25 @@ export function modelregName(name: string, settings: Pick<ImportSettings, 'names
     .replace(/[.-]+$/, '')
     .slice(0, 128);
   if (!settings.mapNames || !MODEL_NAME.test(mapped)) {
-    throw new ModelregError('rejected', `the MLflow model ${JSON.stringify(name)} has a name modelreg cannot hold${settings.mapNames ? ', and no name can be made of it' : ''}`, {
-      hint: `Name it yourself: --name-map ${JSON.stringify(`${name}=${mapped || 'new-name'}`)}${settings.mapNames ? '' : ', or drop --no-map-names to map it'}. Model names are lowercase letters, digits, ".", "_" and "-".`,
-    });
+    throw new ModelregError(
+      'rejected',
+      `the MLflow model ${JSON.stringify(name)} has a name modelreg cannot hold${settings.mapNames ? ', and no name can be made of it' : ''}`,
+      {
+        hint: `Name it yourself: --name-map ${JSON.stringify(`${name}=${mapped || 'new-name'}`)}${settings.mapNames ? '' : ', or drop --no-map-names to map it'}. Model names are lowercase letters, digits, ".", "_" and "-".`,
+      },
+    );
   }
   return { name: mapped, mapped: true };
 }
 
 export function semverFor(mlflowVersion: string, template: string): string {
   const v = template.replaceAll('{N}', mlflowVersion);
-  if (!template.includes('{N}') || !isValidVersion(v)) throw new ModelregError('usage', `--version-template ${JSON.stringify(template)} makes "${v}" of MLflow version ${mlflowVersion}, which is not a semantic version`, { hint: 'Use {N} once in a semver, e.g. {N}.0.0 (the default) or 1.{N}.0.' });
+  if (!template.includes('{N}') || !isValidVersion(v))
+    throw new ModelregError(
+      'usage',
+      `--version-template ${JSON.stringify(template)} makes "${v}" of MLflow version ${mlflowVersion}, which is not a semantic version`,
+      { hint: 'Use {N} once in a semver, e.g. {N}.0.0 (the default) or 1.{N}.0.' },
+    );
   return v;
 }
 
@@ -119,7 +138,9 @@ function stageOf(what: 'alias' | 'stage', name: string, model: string, settings:
   if (what === 'stage' && (name === 'None' || name === 'Archived')) return undefined;
   const stage = name.toLowerCase();
   if (!STAGE_NAME.test(stage)) {
-    throw new ModelregError('rejected', `the MLflow ${what} ${JSON.stringify(name)} of ${JSON.stringify(model)} cannot be a modelreg stage name`, { hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter. Move the alias in MLflow, or leave the model out with --model.' });
+    throw new ModelregError('rejected', `the MLflow ${what} ${JSON.stringify(name)} of ${JSON.stringify(model)} cannot be a modelreg stage name`, {
+      hint: 'Stage names are lowercase letters, digits, "_" and "-", starting with a letter. Move the alias in MLflow, or leave the model out with --model.',
+    });
   }
   if (!settings.stages.includes(stage)) {
     throw new ModelregError('rejected', `the MLflow ${what} ${JSON.stringify(name)} of ${JSON.stringify(model)} has no stage "${stage}" in registry.yaml`, {
@@ -133,9 +154,15 @@ function stageOf(what: 'alias' | 'stage', name: string, model: string, settings:
 /** Tags modelreg cannot hold are refused before anything is written, naming the version and the key. */
 function checkTags(tags: Record<string, string>, where: string): void {
   for (const [k, v] of Object.entries(tags)) {
-    if (!KEY_NAME.test(k)) throw new ModelregError('rejected', `the tag ${JSON.stringify(k)} of MLflow's ${where} is not a key modelreg can hold`, { hint: 'Tag keys are letters, digits, "_", ".", ":", "/" and "-" (at most 128), starting with a letter, digit or "_". Rename the tag in MLflow, or leave the model out with --model.' });
+    if (!KEY_NAME.test(k))
+      throw new ModelregError('rejected', `the tag ${JSON.stringify(k)} of MLflow's ${where} is not a key modelreg can hold`, {
+        hint: 'Tag keys are letters, digits, "_", ".", ":", "/" and "-" (at most 128), starting with a letter, digit or "_". Rename the tag in MLflow, or leave the model out with --model.',
+      });
     const bad = unsafeCharacter(v) ?? (v.length > 256 ? `${v.length} characters (at most 256)` : undefined);
-    if (bad) throw new ModelregError('rejected', `the tag ${JSON.stringify(k)} of MLflow's ${where} holds ${bad}, which a manifest may not`, { hint: 'Change the tag in MLflow, or leave the model out with --model.' });
+    if (bad)
+      throw new ModelregError('rejected', `the tag ${JSON.stringify(k)} of MLflow's ${where} holds ${bad}, which a manifest may not`, {
+        hint: 'Change the tag in MLflow, or leave the model out with --model.',
+      });
   }
 }
 
@@ -152,10 +179,17 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
   for (const m of models) {
     const { name, mapped } = modelregName(m.name, settings);
     const prior = taken.get(name);
-    if (prior !== undefined) throw new ModelregError('conflict', `the MLflow models ${JSON.stringify(prior)} and ${JSON.stringify(m.name)} would both be imported as "${name}"`, { hint: `Name one of them: --name-map ${JSON.stringify(`${m.name}=<another-name>`)}.` });
+    if (prior !== undefined)
+      throw new ModelregError('conflict', `the MLflow models ${JSON.stringify(prior)} and ${JSON.stringify(m.name)} would both be imported as "${name}"`, {
+        hint: `Name one of them: --name-map ${JSON.stringify(`${m.name}=<another-name>`)}.`,
+      });
     const held = existing.get(name);
     if (held && mapped && held.mlflowName !== undefined && held.mlflowName !== m.name) {
-      throw new ModelregError('conflict', `the MLflow model ${JSON.stringify(m.name)} maps to "${name}", which the registry holds as the import of ${JSON.stringify(held.mlflowName)}`, { hint: `Name it otherwise: --name-map ${JSON.stringify(`${m.name}=<another-name>`)}.` });
+      throw new ModelregError(
+        'conflict',
+        `the MLflow model ${JSON.stringify(m.name)} maps to "${name}", which the registry holds as the import of ${JSON.stringify(held.mlflowName)}`,
+        { hint: `Name it otherwise: --name-map ${JSON.stringify(`${m.name}=<another-name>`)}.` },
+      );
     }
     taken.set(name, m.name);
     names.push({ mlflow: m.name, modelreg: name, mapped });
@@ -187,14 +221,23 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
       const there = versions.get(semver);
       if (there) {
         if (there.mlflowVersion !== v.version) {
-          throw new ModelregError('conflict', `${model}@${semver} is already in the registry, and it is not MLflow's ${JSON.stringify(m.name)} version ${v.version}${there.mlflowVersion ? ` (it was imported from version ${there.mlflowVersion})` : ' (it was registered in modelreg)'}`, {
-            hint: 'Choose another mapping with --version-template (e.g. 1.{N}.0), or leave the model out with --model.',
-          });
+          throw new ModelregError(
+            'conflict',
+            `${model}@${semver} is already in the registry, and it is not MLflow's ${JSON.stringify(m.name)} version ${v.version}${there.mlflowVersion ? ` (it was imported from version ${there.mlflowVersion})` : ' (it was registered in modelreg)'}`,
+            {
+              hint: 'Choose another mapping with --version-template (e.g. 1.{N}.0), or leave the model out with --model.',
+            },
+          );
         }
         continue;
       }
       checkTags(v.tags, `${JSON.stringify(m.name)} version ${v.version}`);
-      const tags: Record<string, string> = { ...v.tags, [MLFLOW_VERSION_TAG]: v.version, ...(v.run_id ? { [RUN_ID_TAG]: v.run_id } : {}), ...(v.source ? { [SOURCE_TAG]: v.source } : {}) };
+      const tags: Record<string, string> = {
+        ...v.tags,
+        [MLFLOW_VERSION_TAG]: v.version,
+        ...(v.run_id ? { [RUN_ID_TAG]: v.run_id } : {}),
+        ...(v.source ? { [SOURCE_TAG]: v.source } : {}),
+      };
       const step: ImportStep = {
         ...base,
         kind: 'register',
@@ -204,7 +247,15 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
         mlflowVersion: v.version,
         description: v.description,
         tags,
-        ...(first ? { newModel: { description: m.description, tags: { ...m.tags, ...(names[i]!.mapped ? { [MLFLOW_NAME_TAG]: m.name } : {}) }, owners: [v.user_id || 'mlflow-import'] } } : {}),
+        ...(first
+          ? {
+              newModel: {
+                description: m.description,
+                tags: { ...m.tags, ...(names[i]!.mapped ? { [MLFLOW_NAME_TAG]: m.name } : {}) },
+                owners: [v.user_id || 'mlflow-import'],
+              },
+            }
+          : {}),
       };
       first = false;
       facts.push({ at: v.creation_timestamp, order: order++, step, apply: () => versions.set(semver, { mlflowVersion: v.version, deprecated: false }) });
@@ -213,7 +264,8 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
     // The desired end state, from MLflow's facts in time order; then the steps that reach it.
     const last = Math.max(m.last_updated_timestamp, ...ready.map((v) => Math.max(v.creation_timestamp, v.last_updated_timestamp)));
     const timeline: { at: number; what: 'stage' | 'alias'; name: string; v: MlflowVersionData }[] = [];
-    for (const v of ready) if (v.current_stage && v.current_stage !== 'None') timeline.push({ at: v.last_updated_timestamp, what: 'stage', name: v.current_stage, v });
+    for (const v of ready)
+      if (v.current_stage && v.current_stage !== 'None') timeline.push({ at: v.last_updated_timestamp, what: 'stage', name: v.current_stage, v });
     for (const [alias, n] of Object.entries(m.aliases).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const v = ready.find((x) => x.version === n);
       if (!v) notes.push(`${m.name}: alias ${alias} names version ${n}, which is not imported`);
@@ -230,7 +282,9 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
       }
       const stage = stageOf(t.what, t.name, m.name, settings)!;
       if (desired.deprecated.has(semver)) {
-        notes.push(`${m.name}: ${t.what} ${t.name} names version ${t.v.version}, which is Archived; a deprecated version holds no stage, so it is not imported`);
+        notes.push(
+          `${m.name}: ${t.what} ${t.name} names version ${t.v.version}, which is Archived; a deprecated version holds no stage, so it is not imported`,
+        );
         continue;
       }
       desired.stages.set(stage, semver);
@@ -243,7 +297,15 @@ export function planImport(models: readonly MlflowModelData[], existing: Readonl
         at: v.last_updated_timestamp,
         order: order++,
         apply: () => {
-          steps.push({ ...base, at: v.last_updated_timestamp, user: null, kind: 'undeprecate', version: semver, mlflowVersion: v.version, because: `MLflow stage ${v.current_stage}` });
+          steps.push({
+            ...base,
+            at: v.last_updated_timestamp,
+            user: null,
+            kind: 'undeprecate',
+            version: semver,
+            mlflowVersion: v.version,
+            because: `MLflow stage ${v.current_stage}`,
+          });
           versions.set(semver, { ...versions.get(semver)!, deprecated: false });
         },
       });

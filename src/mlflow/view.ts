@@ -100,7 +100,12 @@ const ms = (iso: string | undefined): number => {
 };
 
 const tagList = (tags: Record<string, string> | undefined, extra: Tag[] = []): Tag[] =>
-  [...Object.entries(tags ?? {}).filter(([k]) => !HIDDEN_TAGS.has(k)).map(([key, value]) => ({ key, value })), ...extra].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  [
+    ...Object.entries(tags ?? {})
+      .filter(([k]) => !HIDDEN_TAGS.has(k))
+      .map(([key, value]) => ({ key, value })),
+    ...extra,
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
 /**
  * MLflow numbers for versions in registration order: a recorded `mlflow.version` (an import) is kept when
@@ -148,20 +153,23 @@ function indexModel(m: ModelInput, options: IndexOptions): IndexedModel {
     const stageNames = held.map((s) => s.stage).sort();
     const created = ms(v.created_at);
     const updated = Math.max(created, ms(v.deprecated?.at), ...held.map((s) => ms(s.moved_at)));
-    versions.set(n, Object.freeze({
-      name: m.name,
-      version: String(n),
-      creation_timestamp: created,
-      last_updated_timestamp: updated,
-      user_id: v.created_by,
-      current_stage: legacyStage(stageNames, !!v.deprecated),
-      description: v.description ?? '',
-      source: options.artifactUri(m.name, v.version),
-      run_id: v.tags?.[RUN_ID_TAG] ?? '',
-      status: 'READY',
-      tags: tagList(v.tags, [{ key: SEMVER_TAG, value: v.version }]),
-      aliases: stageNames,
-    }));
+    versions.set(
+      n,
+      Object.freeze({
+        name: m.name,
+        version: String(n),
+        creation_timestamp: created,
+        last_updated_timestamp: updated,
+        user_id: v.created_by,
+        current_stage: legacyStage(stageNames, !!v.deprecated),
+        description: v.description ?? '',
+        source: options.artifactUri(m.name, v.version),
+        run_id: v.tags?.[RUN_ID_TAG] ?? '',
+        status: 'READY',
+        tags: tagList(v.tags, [{ key: SEMVER_TAG, value: v.version }]),
+        aliases: stageNames,
+      }),
+    );
     bySemver.set(v.version, n);
     semverOf.set(n, v.version);
   }
@@ -209,7 +217,8 @@ export function updateIndex(index: MlflowIndex, changed: Iterable<ModelInput>, r
   return { models, names: [...models.keys()].sort() };
 }
 
-const maxBy = (vs: MlflowModelVersion[]): MlflowModelVersion | undefined => vs.reduce<MlflowModelVersion | undefined>((best, v) => (!best || Number(v.version) > Number(best.version) ? v : best), undefined);
+const maxBy = (vs: MlflowModelVersion[]): MlflowModelVersion | undefined =>
+  vs.reduce<MlflowModelVersion | undefined>((best, v) => (!best || Number(v.version) > Number(best.version) ? v : best), undefined);
 
 // ---------------------------------------------------------------------------------------------------
 // The read endpoints, as functions of the index and the request's parameters.
@@ -244,7 +253,12 @@ export function getModelVersion(index: MlflowIndex, name: string | undefined, ve
  * is one of this registry's stages answers that stage's holder; MLflow's legacy names answer the derived
  * `current_stage`. No stages: the latest of each legacy stage, as MLflow does.
  */
-export function getLatestVersions(index: MlflowIndex, name: string | undefined, stages: readonly string[] | undefined, registryStages: readonly string[]): MlflowModelVersion[] {
+export function getLatestVersions(
+  index: MlflowIndex,
+  name: string | undefined,
+  stages: readonly string[] | undefined,
+  registryStages: readonly string[],
+): MlflowModelVersion[] {
   const m = requireModel(index, name);
   if (!stages || stages.length === 0) return m.latest;
   const out = new Map<string, MlflowModelVersion>();
@@ -326,7 +340,8 @@ function parseOrderBy(orderBy: string[] | undefined, allowed: OrderKey[]): { key
     const m = /^\s*(?:`([^`]+)`|([A-Za-z_.]+))\s*(ASC|DESC)?\s*$/i.exec(clause);
     let key = (m?.[1] ?? m?.[2] ?? '').toLowerCase();
     if (key === 'timestamp') key = 'creation_timestamp';
-    if (!m || !allowed.includes(key as OrderKey)) throw invalid(`Invalid order_by clause '${clause}'. Only ${allowed.join(', ')} are supported, optionally followed by ASC or DESC.`);
+    if (!m || !allowed.includes(key as OrderKey))
+      throw invalid(`Invalid order_by clause '${clause}'. Only ${allowed.join(', ')} are supported, optionally followed by ASC or DESC.`);
     return { key: key as OrderKey, desc: (m[3] ?? 'ASC').toUpperCase() === 'DESC' };
   });
 }
@@ -369,7 +384,12 @@ export function searchModelVersions(index: MlflowIndex, req: SearchRequest): { m
     }
   }
   // MLflow's default order: newest registration first, then name.
-  const order = [...parseOrderBy(req.orderBy, ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp']), { key: 'creation_timestamp' as const, desc: true }, { key: 'name' as const, desc: false }, { key: 'version_number' as const, desc: true }];
+  const order = [
+    ...parseOrderBy(req.orderBy, ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp']),
+    { key: 'creation_timestamp' as const, desc: true },
+    { key: 'name' as const, desc: false },
+    { key: 'version_number' as const, desc: true },
+  ];
   hits.sort(sorter(order, (v, k) => (k === 'name' ? v.name : k === 'version_number' ? Number(v.version) : v[k as 'creation_timestamp'])));
   const page = pageOf(hits, req, 'model-versions');
   return { model_versions: page.items, ...(page.next ? { next_page_token: page.next } : {}) };

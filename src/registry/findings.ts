@@ -26,30 +26,75 @@ interface CodeInfo {
 
 export const FINDING_CODES = {
   // Reading the tree
-  'tree-symlink': { severity: 'error', summary: 'A symbolic link inside the registry; links are never followed.', hint: 'Replace the link with the file it points to.' },
+  'tree-symlink': {
+    severity: 'error',
+    summary: 'A symbolic link inside the registry; links are never followed.',
+    hint: 'Replace the link with the file it points to.',
+  },
   'tree-submodule': { severity: 'error', summary: 'A Git submodule inside the registry.', hint: 'Remove the submodule; a registry holds only manifests.' },
-  'tree-unexpected-file': { severity: 'warning', summary: 'A file under models/ that is not part of the registry layout.', hint: 'Move or delete it; see docs/format.md for the layout.' },
+  'tree-unexpected-file': {
+    severity: 'warning',
+    summary: 'A file under models/ that is not part of the registry layout.',
+    hint: 'Move or delete it; see docs/format.md for the layout.',
+  },
   'tree-bad-extension': { severity: 'error', summary: 'A manifest with the .yml extension.', hint: 'Rename it to .yaml.' },
-  'tree-oversize': { severity: 'error', summary: 'A manifest larger than the size limit.', hint: 'Manifests describe artifacts; they do not hold them. Split or shorten the file.' },
+  'tree-oversize': {
+    severity: 'error',
+    summary: 'A manifest larger than the size limit.',
+    hint: 'Manifests describe artifacts; they do not hold them. Split or shorten the file.',
+  },
   'tree-missing-policy': { severity: 'error', summary: 'registry.yaml is missing.', hint: 'Run `modelreg init` or restore registry.yaml.' },
   // YAML
   'yaml-syntax': { severity: 'error', summary: 'The file is not valid YAML.' },
   'yaml-duplicate-key': { severity: 'error', summary: 'A mapping has the same key twice.', hint: 'Keep one of them.' },
-  'yaml-multiple-documents': { severity: 'error', summary: 'More than one YAML document in a file.', hint: 'Keep one document per file; remove the extra `---`.' },
+  'yaml-multiple-documents': {
+    severity: 'error',
+    summary: 'More than one YAML document in a file.',
+    hint: 'Keep one document per file; remove the extra `---`.',
+  },
   'yaml-empty': { severity: 'error', summary: 'The file holds no YAML document.' },
   'yaml-alias': { severity: 'error', summary: 'Anchors, aliases and merge keys are not allowed.', hint: 'Write the value out in full.' },
-  'yaml-tag': { severity: 'error', summary: 'An explicit or unknown YAML tag.', hint: 'Remove the tag; manifests use plain strings, numbers, booleans, lists and mappings.' },
-  'yaml-directive': { severity: 'error', summary: 'A %YAML or %TAG directive other than %YAML 1.2.', hint: 'Remove the directive; manifests are read as YAML 1.2.' },
+  'yaml-tag': {
+    severity: 'error',
+    summary: 'An explicit or unknown YAML tag.',
+    hint: 'Remove the tag; manifests use plain strings, numbers, booleans, lists and mappings.',
+  },
+  'yaml-directive': {
+    severity: 'error',
+    summary: 'A %YAML or %TAG directive other than %YAML 1.2.',
+    hint: 'Remove the directive; manifests are read as YAML 1.2.',
+  },
   'yaml-key': { severity: 'error', summary: 'A mapping key that is not a plain string, or one that is reserved.', hint: 'Use a plain string key.' },
-  'yaml-number': { severity: 'error', summary: 'A number that cannot be represented exactly, or is not finite.', hint: 'Use a finite number within ±2^53, or quote it as a string where a string is allowed.' },
-  'yaml-control': { severity: 'error', summary: 'A control character or bidirectional mark in a string or key (terminal escapes, carriage returns, text-direction overrides).', hint: 'Remove it; only tabs and line breaks are kept in manifest text.' },
+  'yaml-number': {
+    severity: 'error',
+    summary: 'A number that cannot be represented exactly, or is not finite.',
+    hint: 'Use a finite number within ±2^53, or quote it as a string where a string is allowed.',
+  },
+  'yaml-control': {
+    severity: 'error',
+    summary: 'A control character or bidirectional mark in a string or key (terminal escapes, carriage returns, text-direction overrides).',
+    hint: 'Remove it; only tabs and line breaks are kept in manifest text.',
+  },
   'yaml-limits': { severity: 'error', summary: 'The document nests too deeply or has too many nodes.' },
-  'yaml-1.1': { severity: 'warning', summary: 'A plain value or key that YAML 1.1 readers (PyYAML, used by most Python pipelines) read as another type or number than YAML 1.2 does: a date or timestamp, yes/no/on/off, a base-60 or octal-looking number, an exponent without a dot.', hint: 'Quote it ("2026-12-01T07:52:25Z", "yes") so every reader gets the same string; modelreg writes its own manifests that way.' },
+  'yaml-1.1': {
+    severity: 'warning',
+    summary:
+      'A plain value or key that YAML 1.1 readers (PyYAML, used by most Python pipelines) read as another type or number than YAML 1.2 does: a date or timestamp, yes/no/on/off, a base-60 or octal-looking number, an exponent without a dot.',
+    hint: 'Quote it ("2026-12-01T07:52:25Z", "yes") so every reader gets the same string; modelreg writes its own manifests that way.',
+  },
   // Schema
-  'schema': { severity: 'error', summary: 'A field does not match the schema of its file kind.' },
+  schema: { severity: 'error', summary: 'A field does not match the schema of its file kind.' },
   // Consistency within one snapshot
-  'name-invalid': { severity: 'error', summary: 'A model, stage or file name is not path-safe.', hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit.' },
-  'name-case-collision': { severity: 'error', summary: 'Two paths differ only by letter case.', hint: 'Rename one; case-insensitive file systems cannot hold both.' },
+  'name-invalid': {
+    severity: 'error',
+    summary: 'A model, stage or file name is not path-safe.',
+    hint: 'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit.',
+  },
+  'name-case-collision': {
+    severity: 'error',
+    summary: 'Two paths differ only by letter case.',
+    hint: 'Rename one; case-insensitive file systems cannot hold both.',
+  },
   'name-mismatch': { severity: 'error', summary: 'A field disagrees with the path of its file.' },
   'version-invalid': { severity: 'error', summary: 'A version is not valid semantic versioning without build metadata.' },
   'model-missing': { severity: 'error', summary: 'Versions or stages exist for a model without models/<name>/model.yaml.' },
@@ -60,32 +105,95 @@ export const FINDING_CODES = {
   'lineage-dangling': { severity: 'error', summary: 'A lineage parent names a model version that does not exist.' },
   'lineage-cycle': { severity: 'error', summary: 'The lineage graph has a cycle.' },
   'lineage-duplicate': { severity: 'error', summary: 'A version names the same lineage parent twice.', hint: 'Name each parent once.' },
-  'url-credentials': { severity: 'error', summary: 'A URL in a manifest carries a credential: user info (a token or password) or the signature of a presigned S3, GCS or Azure URL. Once merged it is in Git forever.', hint: 'Record the URL without it, and revoke the secret.' },
+  'url-credentials': {
+    severity: 'error',
+    summary:
+      'A URL in a manifest carries a credential: user info (a token or password) or the signature of a presigned S3, GCS or Azure URL. Once merged it is in Git forever.',
+    hint: 'Record the URL without it, and revoke the secret.',
+  },
   'artifact-path': { severity: 'error', summary: 'An artifact path is not a safe relative path, or is repeated.' },
-  'governance-unread': { severity: 'warning', summary: 'The registry is in a subdirectory of its repository and its gate workflow or CODEOWNERS is where GitHub does not read it (only the top .github/workflows/; CODEOWNERS in .github/, the top or docs/), or no workflow at the top runs the gate for it.', hint: 'Put the workflow and the code-owner lines at the top of the repository, with the registry\'s path in registry-path and in every pattern.' },
+  'governance-unread': {
+    severity: 'warning',
+    summary:
+      'The registry is in a subdirectory of its repository and its gate workflow or CODEOWNERS is where GitHub does not read it (only the top .github/workflows/; CODEOWNERS in .github/, the top or docs/), or no workflow at the top runs the gate for it.',
+    hint: "Put the workflow and the code-owner lines at the top of the repository, with the registry's path in registry-path and in every pattern.",
+  },
   'policy-invalid': { severity: 'error', summary: 'registry.yaml is inconsistent (unknown stage in `from`, repeated stage, ...).' },
   // Rules between a base and a head
-  'version-immutable': { severity: 'error', summary: 'A merged version file was modified or deleted.', hint: 'Register a new version instead; only the `deprecated` mark may change.' },
-  'policy-changed': { severity: 'warning', summary: 'registry.yaml changed; this change is judged by the base policy.', hint: 'Merge policy changes on their own, before changes that rely on them.' },
-  'policy-unavailable': { severity: 'error', summary: 'The base has no valid registry.yaml, so a stage move cannot be judged; it fails closed.', hint: 'Fix registry.yaml in a change of its own first, then promote.' },
+  'version-immutable': {
+    severity: 'error',
+    summary: 'A merged version file was modified or deleted.',
+    hint: 'Register a new version instead; only the `deprecated` mark may change.',
+  },
+  'policy-changed': {
+    severity: 'warning',
+    summary: 'registry.yaml changed; this change is judged by the base policy.',
+    hint: 'Merge policy changes on their own, before changes that rely on them.',
+  },
+  'policy-unavailable': {
+    severity: 'error',
+    summary: 'The base has no valid registry.yaml, so a stage move cannot be judged; it fails closed.',
+    hint: 'Fix registry.yaml in a change of its own first, then promote.',
+  },
   'stage-order': { severity: 'error', summary: 'A promotion skips the stage order of the base policy.' },
-  'stage-previous-mismatch': { severity: 'error', summary: 'A stage file records a previous holder other than the one in the base.', hint: 'Set `previous` to the version that held the stage in the base.' },
+  'stage-previous-mismatch': {
+    severity: 'error',
+    summary: 'A stage file records a previous holder other than the one in the base.',
+    hint: 'Set `previous` to the version that held the stage in the base.',
+  },
   'stage-removed': { severity: 'notice', summary: 'A stage assignment was removed (it needs the approvals of that stage, as entering it does).' },
-  'stage-emptied': { severity: 'error', summary: 'A stage the base policy marks never_empty would be left without a holder.', hint: 'Promote another version to it, or roll it back.' },
-  'stage-rewritten': { severity: 'error', summary: 'A stage file changed while its holder did not: who moved it, when and why are written only by the move itself.', hint: 'Restore the file as the base has it; promote or roll back to record a new move.' },
-  'stage-provenance': { severity: 'error', summary: 'A stage file records someone else, or a later time, than the commit that wrote it: moved_by must be the commit\'s author, and moved_at not after the commit.', hint: 'Let `modelreg promote` or `rollback` write the file, or set moved_by to your Git identity and moved_at to now.' },
+  'stage-emptied': {
+    severity: 'error',
+    summary: 'A stage the base policy marks never_empty would be left without a holder.',
+    hint: 'Promote another version to it, or roll it back.',
+  },
+  'stage-rewritten': {
+    severity: 'error',
+    summary: 'A stage file changed while its holder did not: who moved it, when and why are written only by the move itself.',
+    hint: 'Restore the file as the base has it; promote or roll back to record a new move.',
+  },
+  'stage-provenance': {
+    severity: 'error',
+    summary:
+      "A stage file records someone else, or a later time, than the commit that wrote it: moved_by must be the commit's author, and moved_at not after the commit.",
+    hint: 'Let `modelreg promote` or `rollback` write the file, or set moved_by to your Git identity and moved_at to now.',
+  },
   'gate-metric': { severity: 'error', summary: 'A metric threshold of the target stage does not hold.' },
   'gate-regression': { severity: 'error', summary: 'The candidate regresses a metric against the current holder of the stage.' },
   'gate-tag': { severity: 'error', summary: 'A tag required by the target stage is missing or has another value.' },
   'gate-lineage': { severity: 'error', summary: 'A lineage field required by the target stage is missing.' },
   'gate-deprecated': { severity: 'error', summary: 'A deprecated version cannot be promoted.' },
-  'gate-approvals-pending': { severity: 'notice', summary: 'The change needs pull-request approvals that only the pull-request check can judge (validate --base/--head cannot).', hint: 'Open the pull request; the check asks GitHub who approved its head commit.' },
-  'gate-approvals': { severity: 'error', summary: 'The target stage needs more approvals of the head commit from the people its policy names.', hint: 'Ask a reviewer the policy names to approve the latest commit; approvals of earlier commits and the author\'s own do not count.' },
+  'gate-approvals-pending': {
+    severity: 'notice',
+    summary: 'The change needs pull-request approvals that only the pull-request check can judge (validate --base/--head cannot).',
+    hint: 'Open the pull request; the check asks GitHub who approved its head commit.',
+  },
+  'gate-approvals': {
+    severity: 'error',
+    summary: 'The target stage needs more approvals of the head commit from the people its policy names.',
+    hint: "Ask a reviewer the policy names to approve the latest commit; approvals of earlier commits and the author's own do not count.",
+  },
   // Checks the pull-request action adds
-  'merge-conflict': { severity: 'error', summary: 'The pull request does not merge cleanly into its base, so its result cannot be judged.', hint: 'Rebase or merge the base branch into the pull request.' },
-  'artifact-missing': { severity: 'error', summary: 'A version the change adds names an artifact that is not in the store.', hint: 'Upload the artifacts first: `modelreg register` stores them before it writes the manifest.' },
-  'artifact-size': { severity: 'error', summary: 'An artifact in the store has another size (or recorded hash) than its manifest says.', hint: 'The manifest or the stored object is wrong; re-register the files.' },
-  'artifact-unchecked': { severity: 'warning', summary: 'The artifacts of a changed version could not be checked against the store.', hint: 'Give the job access to the store (for S3: credentials through the AWS default chain, e.g. OIDC).' },
+  'merge-conflict': {
+    severity: 'error',
+    summary: 'The pull request does not merge cleanly into its base, so its result cannot be judged.',
+    hint: 'Rebase or merge the base branch into the pull request.',
+  },
+  'artifact-missing': {
+    severity: 'error',
+    summary: 'A version the change adds names an artifact that is not in the store.',
+    hint: 'Upload the artifacts first: `modelreg register` stores them before it writes the manifest.',
+  },
+  'artifact-size': {
+    severity: 'error',
+    summary: 'An artifact in the store has another size (or recorded hash) than its manifest says.',
+    hint: 'The manifest or the stored object is wrong; re-register the files.',
+  },
+  'artifact-unchecked': {
+    severity: 'warning',
+    summary: 'The artifacts of a changed version could not be checked against the store.',
+    hint: 'Give the job access to the store (for S3: credentials through the AWS default chain, e.g. OIDC).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof FINDING_CODES;

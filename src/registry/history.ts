@@ -2,7 +2,8 @@
  * What happened to a model, as `git log` tells it (src/git/history.ts reads it): the event shapes shared
  * by `modelreg history`, the library API and the site.
  */
-export type HistoryKind = 'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
+export type HistoryKind =
+  'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
 /** What happened, without the commit it happened in. */
 export interface EventFacts {

@@ -20,10 +20,7 @@ export function modelDirOf(path: string): string | undefined {
   return path.startsWith(`${MODELS_DIR}/`) ? path.split('/')[1] : undefined;
 }
 
-export type Classified =
-  | { kind: ManifestKind; model?: string; id?: string }
-  | { kind: 'ignored' }
-  | { kind: 'unexpected'; wrongExtension?: boolean };
+export type Classified = { kind: ManifestKind; model?: string; id?: string } | { kind: 'ignored' } | { kind: 'unexpected'; wrongExtension?: boolean };
 
 /**
  * What a path in the registry tree is. Files outside models/ other than registry.yaml (README, CODEOWNERS,

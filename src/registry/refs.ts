@@ -15,7 +15,6 @@ export interface Ref {
   selector: Selector;
 }
 
-
 export function parseRef(text: string): Ref {
   const at = text.lastIndexOf('@');
   const model = at === -1 ? text : text.slice(0, at);
@@ -31,7 +30,10 @@ export function parseRef(text: string): Ref {
     }
     return { model, selector: { kind: 'version', version } };
   }
-  if (!STAGE.test(sel)) throw new ModelregError('ref-invalid', `"${sel}" in "${text}" is neither a version, a stage nor latest`, { hint: 'Write name@1.2.0, name@production or name@latest.' });
+  if (!STAGE.test(sel))
+    throw new ModelregError('ref-invalid', `"${sel}" in "${text}" is neither a version, a stage nor latest`, {
+      hint: 'Write name@1.2.0, name@production or name@latest.',
+    });
   return { model, selector: { kind: 'stage', stage: sel } };
 }
 
@@ -59,20 +61,32 @@ export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boo
   let stage: Loaded<StageManifest> | undefined;
   if (s.kind === 'version') {
     version = model.versions.get(s.version);
-    if (!version) throw new ModelregError('version-not-found', `${ref.model} has no version ${s.version}`, { hint: `Run \`modelreg show ${ref.model}\` to see its versions.` });
+    if (!version)
+      throw new ModelregError('version-not-found', `${ref.model} has no version ${s.version}`, {
+        hint: `Run \`modelreg show ${ref.model}\` to see its versions.`,
+      });
   } else if (s.kind === 'stage') {
     stage = model.stages.get(s.stage);
     if (!stage) {
       const known = snap.policy?.data.stages.some((x) => x.name === s.stage);
       throw new ModelregError('stage-not-held', known ? `no version of ${ref.model} holds ${s.stage}` : `"${s.stage}" is not a stage of this registry`, {
-        hint: known ? `Promote one with \`modelreg promote ${ref.model}@<version> ${s.stage}\`.` : `Stages: ${(snap.policy?.data.stages ?? []).map((x) => x.name).join(', ')}.`,
+        hint: known
+          ? `Promote one with \`modelreg promote ${ref.model}@<version> ${s.stage}\`.`
+          : `Stages: ${(snap.policy?.data.stages ?? []).map((x) => x.name).join(', ')}.`,
       });
     }
     version = model.versions.get(stage.data.version);
-    if (!version) throw new ModelregError('version-not-found', `${ref.model}@${s.stage} names version ${stage.data.version}, which does not exist`, { file: stage.file, hint: 'Run `modelreg validate`.' });
+    if (!version)
+      throw new ModelregError('version-not-found', `${ref.model}@${s.stage} names version ${stage.data.version}, which does not exist`, {
+        file: stage.file,
+        hint: 'Run `modelreg validate`.',
+      });
   } else {
     version = latestVersion(model, options.prerelease ?? false);
-    if (!version) throw new ModelregError('no-latest', `${ref.model} has no ${options.prerelease ? '' : 'released, '}non-deprecated version`, { hint: options.prerelease ? undefined : 'Pass --prerelease to include pre-releases.' });
+    if (!version)
+      throw new ModelregError('no-latest', `${ref.model} has no ${options.prerelease ? '' : 'released, '}non-deprecated version`, {
+        hint: options.prerelease ? undefined : 'Pass --prerelease to include pre-releases.',
+      });
   }
   const v = version.data.version;
   const stages = [...model.stages.values()].filter((x) => x.data.version === v).map((x) => x.data.stage);

@@ -64,7 +64,10 @@ export interface ApprovalFacts {
 }
 
 /** The users and teams whose membership must be asked for, given who approved. */
-export function factsNeeded(req: ApprovalRequirement, approvers: string[]): { writeAccess: string[]; teams: { org: string; slug: string; logins: string[] }[] } {
+export function factsNeeded(
+  req: ApprovalRequirement,
+  approvers: string[],
+): { writeAccess: string[]; teams: { org: string; slug: string; logins: string[] }[] } {
   if (!req.from?.length) return { writeAccess: approvers, teams: [] };
   const users = new Set(req.from.map(parsePrincipal).flatMap((p) => (p.kind === 'user' ? [login(p.login)] : [])));
   const teams = req.from.map(parsePrincipal).flatMap((p) => (p.kind === 'team' ? [p] : []));

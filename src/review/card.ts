@@ -53,7 +53,8 @@ export function renderCard({ model, version: v, stages, ancestors, store, regist
     for (const d of datasets) lines.push(`| ${cell(d.name ? `${d.name} (${d.uri})` : d.uri)} | ${cell(d.split)} | ${cell(d.sha256)} |`);
     lines.push('');
   } else lines.push('_No datasets recorded._', '');
-  if (v.lineage?.code) lines.push(`Code: ${cell(v.lineage.code.repository)} at \`${v.lineage.code.commit}\`${v.lineage.code.path ? ` (${cell(v.lineage.code.path)})` : ''}`, '');
+  if (v.lineage?.code)
+    lines.push(`Code: ${cell(v.lineage.code.repository)} at \`${v.lineage.code.commit}\`${v.lineage.code.path ? ` (${cell(v.lineage.code.path)})` : ''}`, '');
   if (ancestors.children.length) {
     lines.push('Derived from:', '');
     const walk = (t: LineageTree, depth: number) => {
@@ -86,7 +87,10 @@ export function renderCard({ model, version: v, stages, ancestors, store, regist
   }
   if (v.signature?.inputs?.length || v.signature?.outputs?.length) {
     lines.push('## Signature', '', '| | Name | Type | Shape |', '|---|---|---|---|');
-    for (const [dir, list] of [['input', v.signature.inputs], ['output', v.signature.outputs]] as const) {
+    for (const [dir, list] of [
+      ['input', v.signature.inputs],
+      ['output', v.signature.outputs],
+    ] as const) {
       for (const t of list ?? []) lines.push(`| ${dir} | ${cell(t.name)} | ${cell(t.dtype)} | ${cell(t.shape)} |`);
     }
     lines.push('');

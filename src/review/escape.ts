@@ -21,15 +21,17 @@ export function truncate(text: string, max = MAX_TEXT): string {
  */
 export function md(text: string, max = MAX_TEXT): string {
   const flat = truncate(plain(text), max);
-  return flat
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    // An @ followed by a zero-width space mentions nobody; # likewise links no issue (escaped above).
-    .replace(/@/g, '@&#8203;')
-    .replace(/:/g, '&#58;'); // no autolinks (https://…) and no emoji shortcodes
+  return (
+    flat
+      .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, (c) => `\\${c}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+      // An @ followed by a zero-width space mentions nobody; # likewise links no issue (escaped above).
+      .replace(/@/g, '@&#8203;')
+      .replace(/:/g, '&#58;')
+  ); // no autolinks (https://…) and no emoji shortcodes
 }
 
 /**
@@ -39,14 +41,16 @@ export function md(text: string, max = MAX_TEXT): string {
  */
 export function cell(value: unknown): string {
   const s = value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
-  return s
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\r\n?|\n/g, ' ')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    // GitHub mentions an @ that no letter or digit precedes (name@1.2.0 and e-mail addresses mention no one).
-    .replace(/(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])/g, '@&#8203;');
+  return (
+    s
+      .replace(/\\/g, '\\\\')
+      .replace(/\|/g, '\\|')
+      .replace(/\r\n?|\n/g, ' ')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // GitHub mentions an @ that no letter or digit precedes (name@1.2.0 and e-mail addresses mention no one).
+      .replace(/(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])/g, '@&#8203;')
+  );
 }
 
 /** Text with control, zero-width and bidirectional-override characters replaced by a space or dropped. */

@@ -11,7 +11,11 @@ export interface MermaidEdge {
   relation?: string | null;
 }
 
-export function mermaidGraph(direction: 'LR' | 'TD', edges: readonly MermaidEdge[], options: { nodes?: readonly string[]; emphasised?: readonly string[] } = {}): string[] {
+export function mermaidGraph(
+  direction: 'LR' | 'TD',
+  edges: readonly MermaidEdge[],
+  options: { nodes?: readonly string[]; emphasised?: readonly string[] } = {},
+): string[] {
   const ids = new Map<string, string>();
   const id = (ref: string): string => {
     if (!ids.has(ref)) ids.set(ref, `n${ids.size}`);

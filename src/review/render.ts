@@ -25,7 +25,8 @@ export function renderMarkdown(report: ActionReport, options: { limit: number; m
   // Render with every finding; when that is too long, halve the table until it fits.
   for (let rows = report.findings.length; ; rows = Math.floor(rows / 2)) {
     const text = render(report, rows, options);
-    if (text.length <= options.limit || rows === 0) return text.length <= options.limit ? text : `${text.slice(0, options.limit - 40)}\n\n… (cut to fit GitHub's limit)\n`;
+    if (text.length <= options.limit || rows === 0)
+      return text.length <= options.limit ? text : `${text.slice(0, options.limit - 40)}\n\n… (cut to fit GitHub's limit)\n`;
   }
 }
 
@@ -36,7 +37,10 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
   const head = report.verdict === 'pass' ? '✅ modelreg: the change passes' : '❌ modelreg: the change does not pass';
   out.push(`## ${head}`, '');
   const counts = [`${error} error(s)`, `${warning} warning(s)`, ...(notice ? [`${notice} notice(s)`] : [])].join(', ');
-  out.push(`Base \`${short(report.base)}\` → head \`${short(report.head)}\` · judged by the base branch's registry.yaml · ${counts} · fails on: ${report.failLevel}${options.runUrl ? ` · [run](${options.runUrl})` : ''}`, '');
+  out.push(
+    `Base \`${short(report.base)}\` → head \`${short(report.head)}\` · judged by the base branch's registry.yaml · ${counts} · fails on: ${report.failLevel}${options.runUrl ? ` · [run](${options.runUrl})` : ''}`,
+    '',
+  );
 
   out.push('### What changed', '');
   const c = report.change;
@@ -51,8 +55,9 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
     ['Stages removed', c.stagesRemoved.map((s) => `${s.model} ${s.stage} (was ${s.version})`)],
   ];
   for (const [label, items] of lines) if (items.length) out.push(`- ${label}: ${list(items)}`);
-  for (const p of report.promotions) out.push(`- ${p.rollback ? 'Rollback' : 'Promotion'}: ${md(p.model)} **${md(p.stage)}** ${p.from ? md(p.from) : '(none)'} → ${md(p.to)}`);
-  if (c.policyChanged) out.push('- registry.yaml changed: this pull request is still judged by the base branch\'s policy');
+  for (const p of report.promotions)
+    out.push(`- ${p.rollback ? 'Rollback' : 'Promotion'}: ${md(p.model)} **${md(p.stage)}** ${p.from ? md(p.from) : '(none)'} → ${md(p.to)}`);
+  if (c.policyChanged) out.push("- registry.yaml changed: this pull request is still judged by the base branch's policy");
   if (!lines.some(([, items]) => items.length) && !report.promotions.length && !c.policyChanged) out.push('- Nothing in the registry.');
   out.push('');
 
@@ -67,15 +72,20 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
   const a = report.artifacts;
   const problems = a.findings.filter((f) => f.code !== 'artifact-unchecked').length;
   if (a.checked === 0 && !a.findings.length) out.push('No version added, so no artifact to check.');
-  else if (a.findings.some((f) => f.code === 'artifact-unchecked')) out.push(`Not checked: ${md(a.findings.find((f) => f.code === 'artifact-unchecked')!.message, 500)}`);
-  else out.push(`${a.checked} artifact(s) of the versions added or entering a stage looked up in ${a.store ? `\`${md(a.store, 200)}\`` : 'the store'}: ${problems ? `${problems} problem(s), listed below` : 'all present with the recorded size'}.`);
+  else if (a.findings.some((f) => f.code === 'artifact-unchecked'))
+    out.push(`Not checked: ${md(a.findings.find((f) => f.code === 'artifact-unchecked')!.message, 500)}`);
+  else
+    out.push(
+      `${a.checked} artifact(s) of the versions added or entering a stage looked up in ${a.store ? `\`${md(a.store, 200)}\`` : 'the store'}: ${problems ? `${problems} problem(s), listed below` : 'all present with the recorded size'}.`,
+    );
   out.push('');
 
   out.push('### Findings', '');
   if (!report.findings.length) out.push('None.');
   else {
     out.push('| | where | code | message |', '|---|---|---|---|');
-    for (const f of report.findings.slice(0, findingRows)) out.push(`| ${ICON[f.severity]} | ${where(f)} | \`${f.code}\` | ${md(f.message, 500)}${f.hint ? `<br>_${md(f.hint, 300)}_` : ''} |`);
+    for (const f of report.findings.slice(0, findingRows))
+      out.push(`| ${ICON[f.severity]} | ${where(f)} | \`${f.code}\` | ${md(f.message, 500)}${f.hint ? `<br>_${md(f.hint, 300)}_` : ''} |`);
     if (findingRows < report.findings.length) out.push('', `… and ${report.findings.length - findingRows} more in report.json (the \`report\` output).`);
   }
   out.push('');
@@ -98,14 +108,21 @@ function renderPromotion(p: PromotionReport): string[] {
   out.push('');
   if (p.metrics.length) {
     out.push(`| metric | ${p.from ? `${md(p.from)} (holds ${md(p.stage)})` : 'current holder'} | ${md(p.to)} | Δ |`, '|---|---:|---:|---:|');
-    for (const m of p.metrics) out.push(`| ${md(m.name)} | ${num(m.holder)} | ${num(m.candidate)} | ${m.delta === null ? '' : `${m.delta > 0 ? '+' : ''}${m.delta}`} |`);
+    for (const m of p.metrics)
+      out.push(`| ${md(m.name)} | ${num(m.holder)} | ${num(m.candidate)} | ${m.delta === null ? '' : `${m.delta > 0 ? '+' : ''}${m.delta}`} |`);
     out.push('');
   }
   return out;
 }
 
 const num = (x: number | null): string => (x === null ? '–' : String(x));
-const list = (items: string[]): string => (items.length > 20 ? `${items.slice(0, 20).map((i) => md(i)).join(', ')} and ${items.length - 20} more` : items.map((i) => md(i)).join(', '));
+const list = (items: string[]): string =>
+  items.length > 20
+    ? `${items
+        .slice(0, 20)
+        .map((i) => md(i))
+        .join(', ')} and ${items.length - 20} more`
+    : items.map((i) => md(i)).join(', ');
 const where = (f: Finding): string => (f.file ? `${md(f.file, 200)}${f.line ? `:${f.line}` : ''}` : '');
 
 /**
@@ -127,15 +144,19 @@ export function annotations(findings: Finding[], prefix: string): string[] {
     out.push(`::${f.severity} ${props.join(',')}::${commandData(f.hint ? `${f.message}\n${f.hint}` : f.message)}`);
   }
   const hidden = (Object.keys(taken) as Severity[]).filter((s) => taken[s] > ANNOTATIONS_PER_SEVERITY);
-  if (hidden.length) out.push(`::notice title=modelreg::${commandData(`${hidden.map((s) => `${taken[s] - ANNOTATIONS_PER_SEVERITY} more ${s}(s)`).join(', ')} are listed in the job summary`)}`);
+  if (hidden.length)
+    out.push(
+      `::notice title=modelreg::${commandData(`${hidden.map((s) => `${taken[s] - ANNOTATIONS_PER_SEVERITY} more ${s}(s)`).join(', ')} are listed in the job summary`)}`,
+    );
   return out;
 }
 
 /** One line for the commit status (GitHub keeps 140 characters). */
 export function statusDescription(report: ActionReport): string {
   const { error, warning } = report.counts;
-  const text = report.verdict === 'pass'
-    ? `passes${report.promotions.length ? `: ${report.promotions.length} stage move(s) cleared their gates` : ''}${warning ? `, ${warning} warning(s)` : ''}`
-    : `${error} error(s), ${warning} warning(s)${report.promotions.some((p) => !p.passed) ? '; a gate does not pass' : ''}`;
+  const text =
+    report.verdict === 'pass'
+      ? `passes${report.promotions.length ? `: ${report.promotions.length} stage move(s) cleared their gates` : ''}${warning ? `, ${warning} warning(s)` : ''}`
+      : `${error} error(s), ${warning} warning(s)${report.promotions.some((p) => !p.passed) ? '; a gate does not pass' : ''}`;
   return text.slice(0, 140);
 }

@@ -176,7 +176,10 @@ export function buildReport(input: ReportInput): ActionReport {
   // Removing a stage's holder needs the approvals of that stage, as entering it does.
   for (const r of change.change.stagesRemoved) {
     const approvals = input.approvals.get(moveKey(r));
-    if (approvals && !approvals.passed) findings.push(finding('gate-approvals', `removing ${r.model}@${r.version} from ${r.stage}: ${approvals.message}`, { file: paths.stage(r.model, r.stage) }));
+    if (approvals && !approvals.passed)
+      findings.push(
+        finding('gate-approvals', `removing ${r.model}@${r.version} from ${r.stage}: ${approvals.message}`, { file: paths.stage(r.model, r.stage) }),
+      );
   }
   const sorted = sortFindings(findings);
   const counts = { error: 0, warning: 0, notice: 0 } satisfies Record<Severity, number>;

@@ -40,10 +40,12 @@ export function validateSchema(kind: ManifestKind, file: string, doc: ParsedYaml
  */
 function collapse(errors: ErrorObject[]): ErrorObject[] {
   const unions = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
-  return errors
-    // An invalid key also fails the key's own schema (pattern, ...); the propertyNames error already says so, at the key.
-    .filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined)
-    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf' || !unions.has(e.instancePath));
+  return (
+    errors
+      // An invalid key also fails the key's own schema (pattern, ...); the propertyNames error already says so, at the key.
+      .filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined)
+      .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf' || !unions.has(e.instancePath))
+  );
 }
 
 function toFinding(e: ErrorObject, file: string, doc: ParsedYaml): Finding {

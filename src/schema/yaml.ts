@@ -57,7 +57,8 @@ function beyondLimits(file: string, text: string, limits: YamlLimits): Finding |
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxBytes) return finding('tree-oversize', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { file, line: 1 });
   const deep = flowNestingBeyond(text, limits.maxDepth * 4);
-  if (deep >= 0) return finding('yaml-limits', `${file}: brackets nest deeper than ${limits.maxDepth} levels`, { file, line: text.slice(0, deep).split('\n').length });
+  if (deep >= 0)
+    return finding('yaml-limits', `${file}: brackets nest deeper than ${limits.maxDepth} levels`, { file, line: text.slice(0, deep).split('\n').length });
   return undefined;
 }
 
@@ -71,11 +72,16 @@ function parseOneDocument(file: string, text: string): { doc: Document.Parsed; a
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const empty = (what: string) => ({ findings: [finding('yaml-empty', `${file} ${what}`, { file, line: 1, hint: 'Write the manifest; see docs/format.md.' })] });
+  const empty = (what: string) => ({
+    findings: [finding('yaml-empty', `${file} ${what}`, { file, line: 1, hint: 'Write the manifest; see docs/format.md.' })],
+  });
   if (!Array.isArray(docs) || docs.length === 0) return empty('is empty');
-  if (docs.length > 1) return { findings: [finding('yaml-multiple-documents', `${file} holds ${docs.length} YAML documents`, { file, ...at(docs[1]!.range[0]) })] };
+  if (docs.length > 1)
+    return { findings: [finding('yaml-multiple-documents', `${file} holds ${docs.length} YAML documents`, { file, ...at(docs[1]!.range[0]) })] };
   const doc = docs[0]! as Document.Parsed;
-  const findings: Finding[] = doc.errors.map((e) => finding(e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax', firstLine(e.message), { file, ...at(e.pos[0]) }));
+  const findings: Finding[] = doc.errors.map((e) =>
+    finding(e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax', firstLine(e.message), { file, ...at(e.pos[0]) }),
+  );
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.2') {
     findings.push(finding('yaml-directive', `%YAML ${doc.directives.yaml.version} is not accepted`, { file, line: 1, column: 1 }));
   }
@@ -130,7 +136,9 @@ class ManifestWalk {
       const keyNode = pair.key as Node | null;
       const keyPos = keyNode?.range ? this.at(keyNode.range[0]) : pos;
       if (!isScalar(keyNode) || typeof keyNode.value !== 'string' || (keyNode.tag !== undefined && keyNode.tag !== STR_TAG)) {
-        this.findings.push(finding('yaml-key', `mapping keys must be plain strings`, { file: this.file, ...keyPos, field: pointer, hint: 'Quote the key, e.g. "1": value.' }));
+        this.findings.push(
+          finding('yaml-key', `mapping keys must be plain strings`, { file: this.file, ...keyPos, field: pointer, hint: 'Quote the key, e.g. "1": value.' }),
+        );
         continue;
       }
       const key = keyNode.value;
@@ -143,7 +151,9 @@ class ManifestWalk {
         continue;
       }
       if (RESERVED_KEYS.has(key)) {
-        this.findings.push(finding('yaml-key', `the key ${JSON.stringify(key)} is reserved`, { file: this.file, ...keyPos, field: child, hint: 'Rename the key.' }));
+        this.findings.push(
+          finding('yaml-key', `the key ${JSON.stringify(key)} is reserved`, { file: this.file, ...keyPos, field: child, hint: 'Rename the key.' }),
+        );
         continue;
       }
       // defineProperty: a plain assignment to a computed key is how prototype pollution starts.
@@ -169,12 +179,19 @@ class ManifestWalk {
   /** A Python pipeline reading this file with PyYAML would see other data: say so, but it is still YAML 1.2. */
   private warnIf11Differs(source: string, value: unknown, pointer: string, pos: Position | undefined, what: 'key' | 'value'): void {
     if (!readsDifferentlyIn11(source, value)) return;
-    this.warnings.push(finding('yaml-1.1', `the plain ${what} ${JSON.stringify(source)} is ${describe11(source)} to YAML 1.1 readers such as PyYAML, but ${typeof value === 'string' ? 'a string' : JSON.stringify(value)} here`, { file: this.file, ...pos, field: pointer }));
+    this.warnings.push(
+      finding(
+        'yaml-1.1',
+        `the plain ${what} ${JSON.stringify(source)} is ${describe11(source)} to YAML 1.1 readers such as PyYAML, but ${typeof value === 'string' ? 'a string' : JSON.stringify(value)} here`,
+        { file: this.file, ...pos, field: pointer },
+      ),
+    );
   }
 
   private unsafeText(text: string, pointer: string, pos: Position | undefined): boolean {
     const c = unsafeCharacter(text);
-    if (c) this.findings.push(finding('yaml-control', `a control character or bidirectional mark (${c}) in a string`, { file: this.file, ...pos, field: pointer }));
+    if (c)
+      this.findings.push(finding('yaml-control', `a control character or bidirectional mark (${c}) in a string`, { file: this.file, ...pos, field: pointer }));
     return c !== undefined;
   }
 

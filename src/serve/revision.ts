@@ -52,7 +52,11 @@ export async function loadRevision(options: RevisionOptions, previous?: ServedRe
   const changed = previous ? await reg.changedModels(previous.registry) : undefined;
 
   const [snap, order] = await Promise.all([reg.snapshot(changed ? { models: changed } : undefined), reg.registrations(changed)]);
-  if (!snap.policy) throw new ModelregError('registry-invalid', `registry.yaml at ${commit.slice(0, 12)} is missing or invalid`, { file: 'registry.yaml', hint: 'Run `modelreg validate --at <rev>`.' });
+  if (!snap.policy)
+    throw new ModelregError('registry-invalid', `registry.yaml at ${commit.slice(0, 12)} is missing or invalid`, {
+      file: 'registry.yaml',
+      hint: 'Run `modelreg validate --at <rev>`.',
+    });
   const models = modelInputs(snap, order);
   const artifacts = previous && changed ? new Map(previous.artifacts) : new Map<string, ArtifactFile[]>();
   if (previous && changed) {
@@ -60,8 +64,21 @@ export async function loadRevision(options: RevisionOptions, previous?: ServedRe
     const gone = new Set(changed);
     for (const key of artifacts.keys()) if (gone.has(key.slice(0, key.lastIndexOf('/')))) artifacts.delete(key);
   }
-  for (const m of models) for (const v of m.versions) artifacts.set(`${m.name}/${v.version}`, v.artifacts.map((a) => ({ path: a.path, sha256: a.sha256, size: a.size })));
-  const index = previous && changed ? updateIndex(previous.index, models, changed.filter((n) => !snap.models.has(n)), indexing) : buildIndex(models, indexing);
+  for (const m of models)
+    for (const v of m.versions)
+      artifacts.set(
+        `${m.name}/${v.version}`,
+        v.artifacts.map((a) => ({ path: a.path, sha256: a.sha256, size: a.size })),
+      );
+  const index =
+    previous && changed
+      ? updateIndex(
+          previous.index,
+          models,
+          changed.filter((n) => !snap.models.has(n)),
+          indexing,
+        )
+      : buildIndex(models, indexing);
   const inChanged = (f: string) => changed?.some((m) => f.startsWith(`models/${m}/`)) ?? true;
   const broken = [...(previous && changed ? previous.broken.filter((f) => !inChanged(f)) : []), ...snap.brokenFiles].sort();
   return {

@@ -4,7 +4,17 @@
  * this registry is made instead.
  */
 import { MlflowApiError, notFound } from '../mlflow/errors.js';
-import { downloadUri, getByAlias, getLatestVersions, getModelVersion, getRegisteredModel, listArtifacts, searchModelVersions, searchRegisteredModels, splitArtifactPath } from '../mlflow/view.js';
+import {
+  downloadUri,
+  getByAlias,
+  getLatestVersions,
+  getModelVersion,
+  getRegisteredModel,
+  listArtifacts,
+  searchModelVersions,
+  searchRegisteredModels,
+  splitArtifactPath,
+} from '../mlflow/view.js';
 import { ARTIFACTS_PATH as ARTIFACTS, type ServedRevision } from './revision.js';
 
 /** A request's parameters: the query string's, or a JSON body's; a repeated key is a list. */
@@ -44,7 +54,12 @@ function search(p: Params) {
   const maxResults = one(p, 'max_results');
   const pageToken = one(p, 'page_token');
   const orderBy = many(p, 'order_by');
-  return { ...(filter !== undefined ? { filter } : {}), ...(maxResults !== undefined ? { maxResults } : {}), ...(pageToken ? { pageToken } : {}), ...(orderBy ? { orderBy } : {}) };
+  return {
+    ...(filter !== undefined ? { filter } : {}),
+    ...(maxResults !== undefined ? { maxResults } : {}),
+    ...(pageToken ? { pageToken } : {}),
+    ...(orderBy ? { orderBy } : {}),
+  };
 }
 
 function listVersionArtifacts(r: ServedRevision, path: string) {
@@ -81,7 +96,11 @@ const WRITES: Record<string, string> = {
 /** The refusal of a write to the registry or an upload of artifacts; undefined when the request is neither. */
 export function writeRefusal(method: string, path: string): MlflowApiError | undefined {
   if (method === 'GET' || method === 'HEAD') return undefined;
-  const how = WRITES[path] ?? (path === ARTIFACTS || path.startsWith(`${ARTIFACTS}/`) ? 'register a version with `modelreg register <name> <files…> --pr`' : undefined);
+  const how =
+    WRITES[path] ?? (path === ARTIFACTS || path.startsWith(`${ARTIFACTS}/`) ? 'register a version with `modelreg register <name> <files…> --pr`' : undefined);
   if (!how) return undefined;
-  return new MlflowApiError('PERMISSION_DENIED', `modelreg serve is read-only: this registry is a Git repository, and a change to it is a commit or a pull request. To do this, ${how}.`);
+  return new MlflowApiError(
+    'PERMISSION_DENIED',
+    `modelreg serve is read-only: this registry is a Git repository, and a change to it is a commit or a pull request. To do this, ${how}.`,
+  );
 }

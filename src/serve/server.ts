@@ -55,35 +55,46 @@ export interface ServerOptions {
 }
 
 /** Flask's answer for a path it has no route for, byte for byte: what MLflow's server sends for an unknown endpoint. */
-const FLASK_404 = '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+const FLASK_404 =
+  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 
 export function createServeServer(options: ServerOptions): Server {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const token = options.token ? createHash('sha256').update(`Bearer ${options.token}`).digest() : undefined;
-  const server = createServer({ maxHeaderSize: limits.maxHeaderBytes, requestTimeout: limits.requestTimeoutMs, headersTimeout: Math.min(limits.requestTimeoutMs, 10_000), keepAliveTimeout: 5_000 }, (req, res) => {
-    const started = process.hrtime.bigint();
-    // One revision for the whole request, taken before anything else: a swap mid-request is not seen.
-    const rev = options.current();
-    if (!rev) return send(res, 503, new MlflowApiError('TEMPORARILY_UNAVAILABLE', 'modelreg serve is still reading the registry').body());
-    res.setHeader(COMMIT_HEADER, rev.commit);
-    // Logged on the turn after the response closed: a download cut mid-stream records why it was cut.
-    res.on('close', () => setImmediate(() => {
-      options.log({
-        time: new Date().toISOString(),
-        event: 'request',
-        remote: req.socket.remoteAddress ?? null,
-        method: req.method,
-        path: (req.url ?? '').slice(0, 512),
-        status: res.statusCode,
-        bytes: res.writableFinished ? Number(res.getHeader('content-length') ?? 0) : null,
-        complete: res.writableFinished,
-        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-        commit: rev.commit,
-        ...(errorOf.has(res) ? { error: errorOf.get(res) } : {}),
-      });
-    }));
-    handle(req, res, rev, options, limits, token).catch((e) => fail(res, e));
-  });
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(limits.requestTimeoutMs, 10_000),
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      const started = process.hrtime.bigint();
+      // One revision for the whole request, taken before anything else: a swap mid-request is not seen.
+      const rev = options.current();
+      if (!rev) return send(res, 503, new MlflowApiError('TEMPORARILY_UNAVAILABLE', 'modelreg serve is still reading the registry').body());
+      res.setHeader(COMMIT_HEADER, rev.commit);
+      // Logged on the turn after the response closed: a download cut mid-stream records why it was cut.
+      res.on('close', () =>
+        setImmediate(() => {
+          options.log({
+            time: new Date().toISOString(),
+            event: 'request',
+            remote: req.socket.remoteAddress ?? null,
+            method: req.method,
+            path: (req.url ?? '').slice(0, 512),
+            status: res.statusCode,
+            bytes: res.writableFinished ? Number(res.getHeader('content-length') ?? 0) : null,
+            complete: res.writableFinished,
+            ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+            commit: rev.commit,
+            ...(errorOf.has(res) ? { error: errorOf.get(res) } : {}),
+          });
+        }),
+      );
+      handle(req, res, rev, options, limits, token).catch((e) => fail(res, e));
+    },
+  );
   server.setTimeout(limits.idleTimeoutMs);
   return server;
 }
@@ -91,11 +102,21 @@ export function createServeServer(options: ServerOptions): Server {
 /** What went wrong with a response (an error answered, a download cut), for its log record. */
 const errorOf = new WeakMap<ServerResponse, string>();
 
-async function handle(req: IncomingMessage, res: ServerResponse, rev: ServedRevision, options: ServerOptions, limits: Limits, token: Buffer | undefined): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rev: ServedRevision,
+  options: ServerOptions,
+  limits: Limits,
+  token: Buffer | undefined,
+): Promise<void> {
   const raw = req.url ?? '/';
-  if (Buffer.byteLength(raw) > limits.maxUrlBytes) return send(res, 414, new MlflowApiError('REQUEST_LIMIT_EXCEEDED', `The request URL is longer than ${limits.maxUrlBytes} bytes`, 414).body());
+  if (Buffer.byteLength(raw) > limits.maxUrlBytes)
+    return send(res, 414, new MlflowApiError('REQUEST_LIMIT_EXCEEDED', `The request URL is longer than ${limits.maxUrlBytes} bytes`, 414).body());
   if (token) {
-    const given = createHash('sha256').update(req.headers.authorization ?? '').digest();
+    const given = createHash('sha256')
+      .update(req.headers.authorization ?? '')
+      .digest();
     if (!timingSafeEqual(given, token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return send(res, 401, new MlflowApiError('UNAUTHENTICATED', 'This modelreg server needs a bearer token: set MLFLOW_TRACKING_TOKEN to it.').body());
@@ -110,7 +131,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, rev: ServedRevi
   if (read && (method === 'GET' || method === 'HEAD')) return send(res, 200, read(rev, queryParams(url)));
   if (read && method === 'POST' && POST_READS.has(path)) return send(res, 200, read(rev, await bodyParams(req, limits)));
 
-  if (path.startsWith(`${ARTIFACTS_PATH}/`) && (method === 'GET' || method === 'HEAD')) return streamArtifact(res, rev, path.slice(ARTIFACTS_PATH.length + 1), method === 'HEAD');
+  if (path.startsWith(`${ARTIFACTS_PATH}/`) && (method === 'GET' || method === 'HEAD'))
+    return streamArtifact(res, rev, path.slice(ARTIFACTS_PATH.length + 1), method === 'HEAD');
 
   const refusal = writeRefusal(method, path);
   if (refusal) {
@@ -153,7 +175,8 @@ async function bodyParams(req: IncomingMessage, limits: Limits): Promise<Params>
   } catch {
     throw new MlflowApiError('INVALID_PARAMETER_VALUE', 'The request body is not valid JSON');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MlflowApiError('INVALID_PARAMETER_VALUE', 'The request body must be a JSON object');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new MlflowApiError('INVALID_PARAMETER_VALUE', 'The request body must be a JSON object');
   const out: Params = Object.create(null) as Params;
   for (const [k, v] of Object.entries(value)) {
     if (typeof v === 'string') out[k] = v;
@@ -168,7 +191,10 @@ async function bodyParams(req: IncomingMessage, limits: Limits): Promise<Params>
 async function streamArtifact(res: ServerResponse, rev: ServedRevision, encoded: string, head: boolean): Promise<void> {
   let path: string;
   try {
-    path = encoded.split('/').map((s) => decodeURIComponent(s)).join('/');
+    path = encoded
+      .split('/')
+      .map((s) => decodeURIComponent(s))
+      .join('/');
   } catch {
     throw notFound('Malformed artifact path');
   }
@@ -206,7 +232,10 @@ function json(value: unknown): string {
   if (known !== undefined) return known;
   const text = Array.isArray(value)
     ? `[${value.map((v) => (v === undefined ? 'null' : json(v))).join(',')}]`
-    : `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${escapeUnsafe(JSON.stringify(k))}:${json(v)}`).join(',')}}`;
+    : `{${Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${escapeUnsafe(JSON.stringify(k))}:${json(v)}`)
+        .join(',')}}`;
   if (Object.isFrozen(value)) serialized.set(value, text);
   return text;
 }

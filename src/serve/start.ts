@@ -42,7 +42,9 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
 export async function startServe(options: ServeOptions): Promise<RunningServer> {
   const t0 = Date.now();
   const followed: Followed | undefined = options.follow ? parseFollow(options.follow) : undefined;
-  const health: NonNullable<Health['follow']> | undefined = followed ? { remote: followed.remote, branch: followed.branch, lastFetch: null, lastError: null, failingSince: null } : undefined;
+  const health: NonNullable<Health['follow']> | undefined = followed
+    ? { remote: followed.remote, branch: followed.branch, lastFetch: null, lastError: null, failingSince: null }
+    : undefined;
   const fetchTip = async (): Promise<string> => {
     const tip = await fetchFollowed(followed!, options.dir ? { dir: options.dir } : {});
     health!.lastFetch = new Date().toISOString();
@@ -62,22 +64,43 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     } catch (e) {
       // Serve what the last fetch brought, if there was one; say that it is stale.
       stale(e);
-      options.log({ time: new Date().toISOString(), event: 'fetch-failed', remote: followed.remote, branch: followed.branch, error: message(e), serving: 'the last fetched tip' });
+      options.log({
+        time: new Date().toISOString(),
+        event: 'fetch-failed',
+        remote: followed.remote,
+        branch: followed.branch,
+        error: message(e),
+        serving: 'the last fetched tip',
+      });
     }
   }
   // The public URL is known only once the port is: the first revision is read after listening starts, and
   // until then requests are answered 503 (MLflow's clients retry that).
   let current: ServedRevision | undefined;
   const healthNow = (): Health => ({ status: health?.lastError ? 'stale' : 'ok', commit: current?.commit ?? '', ...(health ? { follow: { ...health } } : {}) });
-  const server = createServeServer({ current: () => current, health: healthNow, log: options.log, ...(options.token ? { token: options.token } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+  const server = createServeServer({
+    current: () => current,
+    health: healthNow,
+    log: options.log,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new ModelregError('usage', `cannot listen on ${options.host}:${options.port}: ${e.code ?? e.message}`, { hint: e.code === 'EADDRINUSE' ? 'Another process holds the port: pass --port.' : undefined, exitCode: 1 })));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new ModelregError('usage', `cannot listen on ${options.host}:${options.port}: ${e.code ?? e.message}`, {
+          hint: e.code === 'EADDRINUSE' ? 'Another process holds the port: pass --port.' : undefined,
+          exitCode: 1,
+        }),
+      ),
+    );
     server.listen(options.port, options.host, resolve);
   });
   const url = listeningUrl(server);
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const publicUrl = options.publicUrl ?? (wildcard ? `http://${hostname()}:${(server.address() as { port: number }).port}` : url);
-  const load = (r: string, previous?: ServedRevision) => loadRevision({ ...(options.dir ? { dir: options.dir } : {}), rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) }, previous);
+  const load = (r: string, previous?: ServedRevision) =>
+    loadRevision({ ...(options.dir ? { dir: options.dir } : {}), rev: r, publicUrl, ...(options.store ? { store: options.store } : {}) }, previous);
   let first: ServedRevision;
   try {
     first = current = await load(rev);
@@ -85,7 +108,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     server.close();
     throw e;
   }
-  options.log({ time: new Date().toISOString(), event: 'listening', url, publicUrl, commit: first.commit, models: first.models, versions: first.versions, broken: first.broken, startMs: Date.now() - t0, ...(followed ? { follow: `${followed.remote}/${followed.branch}` } : {}) });
+  options.log({
+    time: new Date().toISOString(),
+    event: 'listening',
+    url,
+    publicUrl,
+    commit: first.commit,
+    models: first.models,
+    versions: first.versions,
+    broken: first.broken,
+    startMs: Date.now() - t0,
+    ...(followed ? { follow: `${followed.remote}/${followed.branch}` } : {}),
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -95,7 +129,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       try {
         const tip = await fetchTip().catch((e) => {
           stale(e);
-          options.log({ time: new Date().toISOString(), event: 'fetch-failed', remote: followed.remote, branch: followed.branch, error: message(e), serving: current!.commit });
+          options.log({
+            time: new Date().toISOString(),
+            event: 'fetch-failed',
+            remote: followed.remote,
+            branch: followed.branch,
+            error: message(e),
+            serving: current!.commit,
+          });
           return undefined;
         });
         if (tip && tip !== current!.commit) {
@@ -104,7 +145,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
             const next = await load(tip, current);
             const from = current!.commit;
             current = next; // the swap: one assignment
-            options.log({ time: new Date().toISOString(), event: 'switched', from, to: next.commit, read: next.read, models: next.models, versions: next.versions, broken: next.broken, loadMs: Date.now() - t });
+            options.log({
+              time: new Date().toISOString(),
+              event: 'switched',
+              from,
+              to: next.commit,
+              read: next.read,
+              models: next.models,
+              versions: next.versions,
+              broken: next.broken,
+              loadMs: Date.now() - t,
+            });
           } catch (e) {
             stale(e);
             options.log({ time: new Date().toISOString(), event: 'load-failed', commit: tip, error: message(e), serving: current!.commit });

@@ -74,7 +74,11 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
 
   progress.start('reading the registry', 0, 'items')(0);
   // The history is read by git processes, so it goes on beside the reading of the models.
-  const [derived, history, remote] = await Promise.all([reg.derivePerModel<ModelMeta>({ name: 'site', format: SITE_FORMAT }, modelSiteData), reg.registryHistory(), reg.remoteUrl()]);
+  const [derived, history, remote] = await Promise.all([
+    reg.derivePerModel<ModelMeta>({ name: 'site', format: SITE_FORMAT }, modelSiteData),
+    reg.registryHistory(),
+    reg.remoteUrl(),
+  ]);
   progress.done();
 
   const metas = derived.models.map((m) => ({ name: m.name, value: m.value }));
@@ -107,7 +111,8 @@ export async function buildSite(reg: Registry, options: SiteOptions): Promise<Si
   chunks.forEach((c, i) => out.put(`data/history/${i}.js`, sha1(`${SITE_FORMAT}\0${c.key}`), () => dataScript(`history/${i}`, JSON.stringify(c.content()))));
 
   const findings: SiteFinding[] = [...derived.findings.map(siteFinding), ...metas.flatMap((m) => m.value.problems)];
-  if (!derived.policy && !findings.some((f) => f.file === 'registry.yaml')) findings.unshift(siteFinding(finding('tree-missing-policy', 'registry.yaml is missing: the stage order and gates are unknown', { file: 'registry.yaml' })));
+  if (!derived.policy && !findings.some((f) => f.file === 'registry.yaml'))
+    findings.unshift(siteFinding(finding('tree-missing-policy', 'registry.yaml is missing: the stage order and gates are unknown', { file: 'registry.yaml' })));
   const problems: ProblemsData = { findings: findings.slice(0, PROBLEMS_SHOWN), total: findings.length };
   putJson(out, 'data/problems.js', 'problems', problems);
 
@@ -170,6 +175,9 @@ function sha1(text: string | Buffer): string {
 function readAssets(): Record<(typeof ASSETS)[number], Buffer> {
   const dir = join(packageRoot(), 'dist', 'site');
   const missing = ASSETS.filter((a) => !existsSync(join(dir, a)));
-  if (missing.length) throw new ModelregError('output-refused', `the site's scripts are missing from ${dir} (${missing.join(', ')})`, { hint: 'Run `npm run build` in the modelreg checkout (it bundles them).' });
+  if (missing.length)
+    throw new ModelregError('output-refused', `the site's scripts are missing from ${dir} (${missing.join(', ')})`, {
+      hint: 'Run `npm run build` in the modelreg checkout (it bundles them).',
+    });
   return Object.fromEntries(ASSETS.map((a) => [a, readFileSync(join(dir, a))])) as Record<(typeof ASSETS)[number], Buffer>;
 }

@@ -36,7 +36,14 @@ export function modelSiteData(snap: Snapshot, name: string): { value: ModelMeta;
   const problems: SiteFinding[] = snap.findings.filter(inDir).map(siteFinding);
   const shown = !!entry && MODEL_NAME.test(name) && (!!entry.manifest || entry.versions.size > 0);
   if (!shown) {
-    if (!MODEL_NAME.test(name)) problems.push(siteFinding(finding('name-invalid', `the model directory ${JSON.stringify(name)} is not a valid model name; the site leaves it out`, { file: paths.modelDir(name) })));
+    if (!MODEL_NAME.test(name))
+      problems.push(
+        siteFinding(
+          finding('name-invalid', `the model directory ${JSON.stringify(name)} is not a valid model name; the site leaves it out`, {
+            file: paths.modelDir(name),
+          }),
+        ),
+      );
     return { value: { shown: false, row: emptyRow(name, problems.length), lineage: '', lineageKey: '', problems }, text: 'null' };
   }
   const versions = [...entry.versions.values()].filter((v) => {
@@ -73,7 +80,9 @@ export function modelSiteData(snap: Snapshot, name: string): { value: ModelMeta;
   const lineage = packLineage({
     versions: versions.map((v) => v.data.version),
     deprecated: versions.filter((v) => v.data.deprecated).map((v) => v.data.version),
-    parents: versions.flatMap((v) => (v.data.lineage?.parents ?? []).map((p): LineageFact['parents'][number] => [v.data.version, p.model, p.version, p.relation ?? null])),
+    parents: versions.flatMap((v) =>
+      (v.data.lineage?.parents ?? []).map((p): LineageFact['parents'][number] => [v.data.version, p.model, p.version, p.relation ?? null]),
+    ),
   });
   return {
     value: { shown: true, row, lineage, lineageKey: stringHash(lineage), problems },
@@ -128,11 +137,31 @@ function idOf(file: string): string {
 }
 
 function emptyRow(name: string, problems: number): ModelMeta['row'] {
-  return { name, description: '', owners: [], task: null, tags: {}, latestTags: {}, latest: null, versions: 0, frameworks: [], stages: {}, deprecated: 0, problems };
+  return {
+    name,
+    description: '',
+    owners: [],
+    task: null,
+    tags: {},
+    latestTags: {},
+    latest: null,
+    versions: 0,
+    frameworks: [],
+    stages: {},
+    deprecated: 0,
+    problems,
+  };
 }
 
 export function siteFinding(f: Finding): SiteFinding {
-  return { code: f.code, severity: f.severity, message: f.message, ...(f.file !== undefined ? { file: f.file } : {}), ...(f.line !== undefined ? { line: f.line } : {}), ...(f.hint ? { hint: f.hint } : {}) };
+  return {
+    code: f.code,
+    severity: f.severity,
+    message: f.message,
+    ...(f.file !== undefined ? { file: f.file } : {}),
+    ...(f.line !== undefined ? { line: f.line } : {}),
+    ...(f.hint ? { hint: f.hint } : {}),
+  };
 }
 
 /** A description for a table cell and the search index: Markdown's marks dropped, whitespace folded, cut at a word. */

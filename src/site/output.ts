@@ -12,7 +12,20 @@
  * trusts no key and compares contents instead.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 
@@ -66,10 +79,16 @@ export class OutputDir {
     const rel = relative(registry, dir);
     const first = rel.split(sep)[0]!;
     if (rel === '' || (within(rel) && ['models', '.git', '.modelreg'].includes(first))) {
-      throw new ModelregError('output-refused', `${dir} is ${rel === '' ? 'the registry itself' : `inside the registry's ${first}/`}; the site is not written there`, { hint: 'Choose a directory of its own, for example -o _site.' });
+      throw new ModelregError(
+        'output-refused',
+        `${dir} is ${rel === '' ? 'the registry itself' : `inside the registry's ${first}/`}; the site is not written there`,
+        { hint: 'Choose a directory of its own, for example -o _site.' },
+      );
     }
     if (within(relative(dir, registry))) {
-      throw new ModelregError('output-refused', `${dir} holds the registry; the site is not written there`, { hint: 'Choose a directory of its own, for example -o _site.' });
+      throw new ModelregError('output-refused', `${dir} holds the registry; the site is not written there`, {
+        hint: 'Choose a directory of its own, for example -o _site.',
+      });
     }
     let st;
     try {
@@ -79,7 +98,10 @@ export class OutputDir {
     }
     let previous: Marker | null = null;
     let fresh = true;
-    if (st && !st.isDirectory()) throw new ModelregError('output-refused', `${dir} is a file, not a directory; nothing was written`, { hint: 'Pass -o with a new or empty directory, or one holding a site modelreg wrote.' });
+    if (st && !st.isDirectory())
+      throw new ModelregError('output-refused', `${dir} is a file, not a directory; nothing was written`, {
+        hint: 'Pass -o with a new or empty directory, or one holding a site modelreg wrote.',
+      });
     if (st) {
       const entries = readdirSync(dir);
       if (entries.length > 0) {
@@ -136,7 +158,10 @@ export class OutputDir {
       if (target !== abs) renameSync(target, abs);
     } catch (e) {
       if (target !== abs) rmSync(target, { force: true });
-      throw new ModelregError('output-refused', `cannot write ${abs}: ${(e as Error).message}`, { hint: 'Check the directory is writable and the disk has room; the site there is partly updated and the next run finishes it.', cause: e });
+      throw new ModelregError('output-refused', `cannot write ${abs}: ${(e as Error).message}`, {
+        hint: 'Check the directory is writable and the disk has room; the site there is partly updated and the next run finishes it.',
+        cause: e,
+      });
     }
     this.next[path] = [key, size];
     this.written.push(path);
@@ -217,7 +242,7 @@ function writeAll(fd: number, parts: Buffer[], size: number): void {
   // writev may write less than asked (rarely, for a regular file): write the rest.
   if (n < size) {
     const rest = Buffer.concat(parts).subarray(n);
-    for (let off = 0; off < rest.length; ) off += writeSync(fd, rest, off);
+    for (let off = 0; off < rest.length;) off += writeSync(fd, rest, off);
   }
 }
 

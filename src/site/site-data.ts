@@ -119,7 +119,10 @@ export function lineageIndex(metas: NamedMeta[], limit = LINEAGE_NODE_LIMIT): Li
     for (const n of start) nodeStamp[n] = stamp;
     const edges: number[] = [];
     let truncated = false;
-    for (const [adjacent, toward] of [[up, edgeParent], [down, edgeChild]] as const) {
+    for (const [adjacent, toward] of [
+      [up, edgeParent],
+      [down, edgeChild],
+    ] as const) {
       walk++;
       const queue = [...start];
       for (const n of start) walkStamp[n] = walk;
@@ -178,14 +181,20 @@ export interface LineageMemo {
  * that name its models (kept per model, so no other model's facts are unpacked). At 10k models a
  * rebuild after a few changes numbers a few dozen versions, not 100k.
  */
-export function lineageHashes(metas: NamedMeta[], kept: LineageMemo | undefined): { memo: LineageMemo; hash(name: string): string; json(name: string): string } {
+export function lineageHashes(
+  metas: NamedMeta[],
+  kept: LineageMemo | undefined,
+): { memo: LineageMemo; hash(name: string): string; json(name: string): string } {
   const shown = metas.filter((m) => m.value.shown);
   const byName = new Map(shown.map((m) => [m.name, m]));
   const keys = Object.fromEntries(shown.map((m) => [m.name, m.value.lineageKey]));
-  const changed = kept ? [...shown.filter((m) => kept.keys[m.name] !== m.value.lineageKey).map((m) => m.name), ...Object.keys(kept.keys).filter((n) => !byName.has(n))] : shown.map((m) => m.name);
+  const changed = kept
+    ? [...shown.filter((m) => kept.keys[m.name] !== m.value.lineageKey).map((m) => m.name), ...Object.keys(kept.keys).filter((n) => !byName.has(n))]
+    : shown.map((m) => m.name);
   const changedSet = new Set(changed);
   const parents: Record<string, string[]> = {};
-  for (const { name, value } of shown) parents[name] = kept && !changedSet.has(name) ? (kept.parents[name] ?? []) : [...new Set(unpackLineage(value.lineage).parents.map((p) => p[1]))];
+  for (const { name, value } of shown)
+    parents[name] = kept && !changedSet.has(name) ? (kept.parents[name] ?? []) : [...new Set(unpackLineage(value.lineage).parents.map((p) => p[1]))];
   // Who names a model as a parent: now, and (for edges a change removed) before.
   const namedBy = new Map<string, Set<string>>();
   for (const source of kept ? [parents, kept.parents] : [parents]) {
@@ -325,7 +334,9 @@ export function historyChunks(history: CompactHistory, size = HISTORY_CHUNK): Hi
  */
 export function webLinks(remote: string | null, serverUrl?: string): WebLinks | null {
   if (!remote) return null;
-  const m = /^(?:https?:\/\/(?:[^@/]*@)?|ssh:\/\/(?:[^@/]*@)?|[^@/\s]+@)([A-Za-z0-9.-]+)(?::\d+)?[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(remote.trim());
+  const m = /^(?:https?:\/\/(?:[^@/]*@)?|ssh:\/\/(?:[^@/]*@)?|[^@/\s]+@)([A-Za-z0-9.-]+)(?::\d+)?[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(
+    remote.trim(),
+  );
   if (!m) return null;
   const [, host, owner, repo] = m as unknown as [string, string, string, string];
   let server: string | undefined;

@@ -33,7 +33,14 @@ export async function browser(): Promise<Browser> {
   return (await launchChromium()) as Browser;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+};
 
 /** A static file server for `dir` on 127.0.0.1, as any static host would serve the site (no headers of ours). */
 export async function staticServer(dir: string): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
@@ -71,7 +78,11 @@ export interface Watch {
 }
 
 /** A new cold context and page, watched; `origin`: the site's, whose requests are its own. */
-export async function watchedPage(b: Browser, origin: string, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<{ page: Page; watch: Watch; close: () => Promise<void> }> {
+export async function watchedPage(
+  b: Browser,
+  origin: string,
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+): Promise<{ page: Page; watch: Watch; close: () => Promise<void> }> {
   const context = await b.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
   const watch: Watch = { errors: [], dialogs: [], outside: [] };

@@ -32,10 +32,24 @@ async function injected(page: Page): Promise<string[]> {
         // uPlot positions its parts through the CSSOM (which the CSP allows, and which shows as a style attribute).
         if (a.name === 'style' && !el.closest('.uplot')) bad.push(`${el.tagName} style="${a.value}"`);
         if (a.name === 'href' && !/^(#|https?:\/\/|assets\/)/.test(a.value)) bad.push(`${el.tagName} href="${a.value}"`);
-        if ((a.name === 'src' || a.name === 'srcdoc' || a.name === 'xlink:href' || a.name === 'action' || a.name === 'formaction') && el.tagName !== 'SCRIPT') bad.push(`${el.tagName} ${a.name}="${a.value}"`);
+        if ((a.name === 'src' || a.name === 'srcdoc' || a.name === 'xlink:href' || a.name === 'action' || a.name === 'formaction') && el.tagName !== 'SCRIPT')
+          bad.push(`${el.tagName} ${a.name}="${a.value}"`);
       }
     }
-    for (const sel of ['img', 'iframe', 'object', 'embed', 'frame', 'video', 'audio', 'source', 'base', 'meta[http-equiv="refresh"]', 'style', 'link:not([rel="icon"]):not([rel="stylesheet"])']) {
+    for (const sel of [
+      'img',
+      'iframe',
+      'object',
+      'embed',
+      'frame',
+      'video',
+      'audio',
+      'source',
+      'base',
+      'meta[http-equiv="refresh"]',
+      'style',
+      'link:not([rel="icon"]):not([rel="stylesheet"])',
+    ]) {
       for (const el of document.querySelectorAll(sel)) bad.push(`<${el.tagName.toLowerCase()}> ${el.outerHTML.slice(0, 80)}`);
     }
     const scripts = [...document.scripts].map((s) => s.getAttribute('src') ?? `inline: ${s.textContent?.slice(0, 40)}`);
@@ -102,7 +116,17 @@ describe.skipIf(skipBrowser())('hostile text through the registry browser', () =
       expect(shown || listed.total > listed.findings.length, `${where}: ${want.code} in ${want.file} on the problems page`).toBe(true);
     }
     expect(allText(site), `${where}: the secret outside the repository`).not.toContain(CANARY);
-    await visit(site, [['#/', 'overview'], ['#/problems', 'problems'], ['#/m/bert-base', 'model'], ['#/m/bert-base/v/1.0.0', 'version'], ['#/history', 'history']], where);
+    await visit(
+      site,
+      [
+        ['#/', 'overview'],
+        ['#/problems', 'problems'],
+        ['#/m/bert-base', 'model'],
+        ['#/m/bert-base/v/1.0.0', 'version'],
+        ['#/history', 'history'],
+      ],
+      where,
+    );
     rmSync(site, { recursive: true, force: true });
   }
 
@@ -111,9 +135,16 @@ describe.skipIf(skipBrowser())('hostile text through the registry browser', () =
   });
 
   for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {
-    it(`every ${group} case of the catalogue: the site builds, lists what reading found, and nothing on its pages executes, errs, is injected or leaves`, { timeout: 600_000 }, async () => {
-      await pairwise(CATALOGUE.filter((x) => x.group === group), throughTheSite);
-    });
+    it(
+      `every ${group} case of the catalogue: the site builds, lists what reading found, and nothing on its pages executes, errs, is injected or leaves`,
+      { timeout: 600_000 },
+      async () => {
+        await pairwise(
+          CATALOGUE.filter((x) => x.group === group),
+          throughTheSite,
+        );
+      },
+    );
   }
 
   it('markup and script in every free-text field of valid manifests, and in Git, are shown as the text they are', { timeout: 300_000 }, async () => {
@@ -128,17 +159,20 @@ describe.skipIf(skipBrowser())('hostile text through the registry browser', () =
       '| a | b |\n|:--|--:|\n| <b onmouseover=alert(8)>x</b> | y |',
     ].join('\n\n');
     const q = (s: string) => JSON.stringify(s);
-    writeFileSync(join(repo, 'models/sentiment/model.yaml'), [
-      'name: sentiment',
-      `description: ${q(md)}`,
-      `owners: [${q(`alice${x}`)}, "@acme/ml-leads"]`,
-      `task: ${q(`classify${x}`)}`,
-      `tags: { team: ${q(x)}, domain: reviews }`,
-      `intended_use: ${q(md)}`,
-      `limitations: ${q(`Not for ${x}`)}`,
-      `license: ${q(`MIT${x}`)}`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(repo, 'models/sentiment/model.yaml'),
+      [
+        'name: sentiment',
+        `description: ${q(md)}`,
+        `owners: [${q(`alice${x}`)}, "@acme/ml-leads"]`,
+        `task: ${q(`classify${x}`)}`,
+        `tags: { team: ${q(x)}, domain: reviews }`,
+        `intended_use: ${q(md)}`,
+        `limitations: ${q(`Not for ${x}`)}`,
+        `license: ${q(`MIT${x}`)}`,
+        '',
+      ].join('\n'),
+    );
     const v = 'models/sentiment/versions/1.2.0.yaml';
     let text = readFileSync(join(repo, v), 'utf8');
     text = text
@@ -153,15 +187,34 @@ describe.skipIf(skipBrowser())('hostile text through the registry browser', () =
     text = text.replace(/repository: [^,}]*/, `repository: ${q('javascript:alert(11)')}`);
     writeFileSync(join(repo, v), text);
     const s = 'models/sentiment/stages/staging.yaml';
-    writeFileSync(join(repo, s), readFileSync(join(repo, s), 'utf8').replace(/^reason: .*$/m, `reason: ${q(`because ${x}`)}`).replace(/^moved_by: .*$/m, `moved_by: ${q(`eve${x}`)}`));
+    writeFileSync(
+      join(repo, s),
+      readFileSync(join(repo, s), 'utf8')
+        .replace(/^reason: .*$/m, `reason: ${q(`because ${x}`)}`)
+        .replace(/^moved_by: .*$/m, `moved_by: ${q(`eve${x}`)}`),
+    );
     gitIn(repo, 'add', '-A');
     // Git keeps no < or > in a name: an author that tries to close an attribute instead.
     const author = 'mallory" onfocus="alert(12)" autofocus="';
-    sh(repo, 'git', ['-c', 'user.name=Committer', '-c', 'user.email=c@example.com', 'commit', '-q', '--author', `${author} <m@example.com>`, '-m', `<script>alert(13)</script> Promote (#7)`]);
+    sh(repo, 'git', [
+      '-c',
+      'user.name=Committer',
+      '-c',
+      'user.email=c@example.com',
+      'commit',
+      '-q',
+      '--author',
+      `${author} <m@example.com>`,
+      '-m',
+      `<script>alert(13)</script> Promote (#7)`,
+    ]);
     gitIn(repo, 'remote', 'add', 'origin', 'https://github.com/acme/reg"><script>alert(14)</script>');
     // They are valid: the payloads reach every page.
     const valid = cli(repo, ['validate', '--json']);
-    expect(valid.json().findings.filter((f: { severity: string }) => f.severity === 'error'), valid.stdout).toEqual([]);
+    expect(
+      valid.json().findings.filter((f: { severity: string }) => f.severity === 'error'),
+      valid.stdout,
+    ).toEqual([]);
     const site = join(keep, 'valid-hostile');
     const r = cli(repo, ['site', '-o', site, '--json']);
     expect(r.code, r.stderr).toBe(0);

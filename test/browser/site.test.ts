@@ -32,7 +32,9 @@ function registryWithHistory(repo: string): string {
   git('2026-03-01T12:00:00Z', 'merge', '-q', '--no-ff', 'promote', '-m', 'Merge pull request #42 from acme/promote');
   write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0'));
   git('2026-04-01T08:00:00Z', 'commit', '-q', '-am', 'Rollback sentiment production to 1.1.0 (#43)');
-  const v13 = readFileSync(join(repo, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/accuracy: [\d.]+/, 'accuracy: 0.95');
+  const v13 = readFileSync(join(repo, 'models/sentiment/versions/1.2.0.yaml'), 'utf8')
+    .replace('version: 1.2.0', 'version: 1.3.0')
+    .replace(/accuracy: [\d.]+/, 'accuracy: 0.95');
   write(repo, 'models/sentiment/versions/1.3.0.yaml', v13);
   write(repo, 'models/sentiment/stages/development.yaml', stageYaml('sentiment', 'development', '1.3.0', '1.2.0'));
   git('2026-05-01T08:00:00Z', 'add', '-A');
@@ -137,7 +139,9 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     await w.page.click('#models tbody th a[href="#/m/sentiment"]');
     await waitReady(w.page, 'model');
     expect(await w.page.locator('h1').textContent()).toBe('This page could not be shown');
-    expect(await w.page.locator('main p').textContent()).toBe("assets/pages.js, the script of every page but the overview, could not be loaded: the site's assets/ directory is incomplete. Build the site again with `modelreg site` and publish the whole directory it writes.");
+    expect(await w.page.locator('main p').textContent()).toBe(
+      "assets/pages.js, the script of every page but the overview, could not be loaded: the site's assets/ directory is incomplete. Build the site again with `modelreg site` and publish the whole directory it writes.",
+    );
     await screenshot(w.page, 'pages-script-missing');
     // The browser's own report of the missing file, and nothing else.
     expect(w.watch.errors).toEqual([expect.stringMatching(/^error: Failed to load resource: net::ERR_FILE_NOT_FOUND/)]);
@@ -158,7 +162,11 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
       expect(await w.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 20, 25)');
       await w.page.emulateMedia({ media: 'print', colorScheme: 'light' });
       // Printing: no navigation, filters or buttons; white paper.
-      expect(await w.page.evaluate(() => [...document.querySelectorAll('header nav, form.filters, button, .pager')].filter((e) => getComputedStyle(e).display !== 'none').length)).toBe(0);
+      expect(
+        await w.page.evaluate(
+          () => [...document.querySelectorAll('header nav, form.filters, button, .pager')].filter((e) => getComputedStyle(e).display !== 'none').length,
+        ),
+      ).toBe(0);
       expect(await w.page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
       await screenshot(w.page, `print-${name}`);
       if (name === 'model') writeFileSync(join(SCREENSHOTS, 'print-model.pdf'), await w.page.pdf({ format: 'A4' }));
@@ -172,7 +180,13 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it('the overview shows what `modelreg list --json` says; search, filters and sort work, and their URL can be pasted', async () => {
     const { page, watch, close } = await open('http', '#/', 'overview');
-    const list = cli(repo, ['list', '--json']).json().models as { name: string; latest: string; versions: number; stages: Record<string, string>; owners: string[] }[];
+    const list = cli(repo, ['list', '--json']).json().models as {
+      name: string;
+      latest: string;
+      versions: number;
+      stages: Record<string, string>;
+      owners: string[];
+    }[];
     const rows = await page.$$eval('#models tbody tr', (trs) =>
       trs.map((tr) => ({
         name: tr.querySelector('th a')!.textContent,
@@ -182,7 +196,15 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
         stages: [5, 6, 7].map((i) => tr.children[i]!.querySelector('a')?.textContent ?? null),
       })),
     );
-    expect(rows).toEqual(list.map((m) => ({ name: m.name, latest: m.latest, versions: m.versions, owners: m.owners.join(', '), stages: ['development', 'staging', 'production'].map((s) => m.stages[s] ?? null) })));
+    expect(rows).toEqual(
+      list.map((m) => ({
+        name: m.name,
+        latest: m.latest,
+        versions: m.versions,
+        owners: m.owners.join(', '),
+        stages: ['development', 'staging', 'production'].map((s) => m.stages[s] ?? null),
+      })),
+    );
     const names = () => page.$$eval('#models tbody th a', (as) => as.map((a) => a.textContent));
 
     await page.fill('#f-q', 'int8');
@@ -199,19 +221,35 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 3);
     await page.selectOption('#f-framework', 'onnx');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 1);
-    expect(await names()).toEqual(cli(repo, ['list', '--framework', 'onnx', '--json']).json().models.map((m: { name: string }) => m.name));
+    expect(await names()).toEqual(
+      cli(repo, ['list', '--framework', 'onnx', '--json'])
+        .json()
+        .models.map((m: { name: string }) => m.name),
+    );
     await page.selectOption('#f-framework', '');
     await page.selectOption('#f-owner', 'alice');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 2);
-    expect(await names()).toEqual(cli(repo, ['list', '--owner', 'alice', '--json']).json().models.map((m: { name: string }) => m.name));
+    expect(await names()).toEqual(
+      cli(repo, ['list', '--owner', 'alice', '--json'])
+        .json()
+        .models.map((m: { name: string }) => m.name),
+    );
     await page.selectOption('#f-owner', '');
     await page.selectOption('#f-stage', 'production');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 1);
-    expect(await names()).toEqual(cli(repo, ['list', '--stage', 'production', '--json']).json().models.map((m: { name: string }) => m.name));
+    expect(await names()).toEqual(
+      cli(repo, ['list', '--stage', 'production', '--json'])
+        .json()
+        .models.map((m: { name: string }) => m.name),
+    );
     await page.selectOption('#f-stage', '');
     await page.fill('#f-tag', 'team=nlp');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 1);
-    expect(await names()).toEqual(cli(repo, ['list', '--tag', 'team=nlp', '--json']).json().models.map((m: { name: string }) => m.name));
+    expect(await names()).toEqual(
+      cli(repo, ['list', '--tag', 'team=nlp', '--json'])
+        .json()
+        .models.map((m: { name: string }) => m.name),
+    );
     await page.fill('#f-tag', '');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 3);
 
@@ -230,7 +268,10 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it('a model page shows what `modelreg show --json` says, draws its charts, and tells the holders on any day', async () => {
     const { page, watch, close } = await open('file', '#/m/sentiment', 'model');
-    const show = cli(repo, ['show', 'sentiment', '--json']).json() as { versions: { version: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[]; stages: Record<string, string> };
+    const show = cli(repo, ['show', 'sentiment', '--json']).json() as {
+      versions: { version: string; stages: string[]; deprecated: boolean; metrics: Record<string, number> }[];
+      stages: Record<string, string>;
+    };
     const rows = await cells(page, '#versions-table tbody tr');
     expect(rows.map((r) => r[1])).toEqual(show.versions.map((v) => v.version));
     expect(rows.map((r) => r[2])).toEqual(show.versions.map((v) => v.stages.join('')));
@@ -257,7 +298,12 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     await screenshot(page, 'model-on-2026-03-15');
     // Every move with its pull request, linked to GitHub.
     const prs = await page.$$eval('table.moves a.ext', (as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
-    expect(prs).toEqual(expect.arrayContaining([['#42', 'https://github.com/acme/registry/pull/42'], ['#43', 'https://github.com/acme/registry/pull/43']]));
+    expect(prs).toEqual(
+      expect.arrayContaining([
+        ['#42', 'https://github.com/acme/registry/pull/42'],
+        ['#43', 'https://github.com/acme/registry/pull/43'],
+      ]),
+    );
 
     // Pick two versions and compare them.
     await page.check('input.pick[value="sentiment@1.3.0"]');
@@ -272,13 +318,26 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it('a version page shows the artifacts `modelreg resolve --json` gives, the gates, and a lineage graph to click through', async () => {
     const { page, watch, close } = await open('http', '#/m/sentiment-int8/v/1.0.0', 'version');
-    const resolved = cli(repo, ['resolve', 'sentiment-int8@1.0.0', '--json']).json() as { artifacts: { path: string; sha256: string; size: number; uri: string }[] };
-    const rows = await page.$$eval('table.artifacts tbody tr', (trs) => trs.map((tr) => ({ path: tr.children[0]!.textContent, sha256: tr.children[4]!.textContent, size: Number(tr.children[3]!.querySelector('span')!.getAttribute('title')!.split(' ')[0]), uri: tr.children[5]!.textContent! })));
+    const resolved = cli(repo, ['resolve', 'sentiment-int8@1.0.0', '--json']).json() as {
+      artifacts: { path: string; sha256: string; size: number; uri: string }[];
+    };
+    const rows = await page.$$eval('table.artifacts tbody tr', (trs) =>
+      trs.map((tr) => ({
+        path: tr.children[0]!.textContent,
+        sha256: tr.children[4]!.textContent,
+        size: Number(tr.children[3]!.querySelector('span')!.getAttribute('title')!.split(' ')[0]),
+        uri: tr.children[5]!.textContent!,
+      })),
+    );
     expect(rows.map(({ uri: _, ...r }) => r)).toEqual(resolved.artifacts.map((a) => ({ path: a.path, sha256: a.sha256, size: a.size })));
     // The site shows the store as registry.yaml names it (relative); resolve resolves it against the registry.
     for (const [i, a] of resolved.artifacts.entries()) expect(a.uri.endsWith(rows[i]!.uri.replace('file://', '/'))).toBe(true);
     // Gates: as a promotion would face them (staging needs datasets in the lineage; this build records none).
-    expect(await page.$$eval('.gate', (gs) => gs.map((g) => [g.getAttribute('data-stage'), g.classList.contains('pass')]))).toEqual([['development', true], ['staging', false], ['production', false]]);
+    expect(await page.$$eval('.gate', (gs) => gs.map((g) => [g.getAttribute('data-stage'), g.classList.contains('pass')]))).toEqual([
+      ['development', true],
+      ['staging', false],
+      ['production', false],
+    ]);
     // The graph: ancestors up to bert-base; its nodes are links.
     const nodes = await page.$$eval('svg.lineage a.node', (as) => as.map((a) => a.getAttribute('aria-label')));
     expect(nodes).toEqual(expect.arrayContaining(['sentiment-int8@1.0.0 (this version)', 'sentiment@1.1.0', 'bert-base@1.0.0']));
@@ -296,10 +355,18 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     await close();
   });
 
-  it("the gates a version page shows are what `modelreg promote` then says: the messages of a refusal, the gates of a promotion", async () => {
+  it('the gates a version page shows are what `modelreg promote` then says: the messages of a refusal, the gates of a promotion', async () => {
     const { page, watch, close } = await open('file', '#/m/sentiment/v/1.3.0', 'version');
     const shown: Record<string, { passed: boolean; results: [boolean, string][] }> = await page.$$eval('.gate', (gs) =>
-      Object.fromEntries(gs.map((g) => [g.getAttribute('data-stage'), { passed: g.classList.contains('pass'), results: [...g.querySelectorAll('li')].map((li) => [li.classList.contains('pass'), li.textContent!.replace(/^[✓✗] /, '')]) }])),
+      Object.fromEntries(
+        gs.map((g) => [
+          g.getAttribute('data-stage'),
+          {
+            passed: g.classList.contains('pass'),
+            results: [...g.querySelectorAll('li')].map((li) => [li.classList.contains('pass'), li.textContent!.replace(/^[✓✗] /, '')]),
+          },
+        ]),
+      ),
     );
     const clone = join(keep, `clone-${Date.now()}`);
     sh(keep, 'git', ['clone', '-q', repo, clone]);
@@ -314,15 +381,21 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     expect(shown.staging!.passed).toBe(true);
     const promoted = cli(clone, ['promote', 'sentiment@1.3.0', 'staging', '--json']);
     expect(promoted.code, promoted.stdout).toBe(0);
-    expect(shown.staging!.results).toEqual((promoted.json().gates as { gate: string; passed: boolean; message: string }[]).map((g) => [g.passed, `${g.gate}: ${g.message}`]));
+    expect(shown.staging!.results).toEqual(
+      (promoted.json().gates as { gate: string; passed: boolean; message: string }[]).map((g) => [g.passed, `${g.gate}: ${g.message}`]),
+    );
     expectClean(watch, 'gates');
     await close();
   });
 
   it('compare shows the metrics and deltas `modelreg compare --json` gives, and which is better by the policy', async () => {
     const { page, watch, close } = await open('file', '#/compare?v=sentiment%401.1.0&v=sentiment%401.3.0', 'compare');
-    const c = cli(repo, ['compare', 'sentiment@1.1.0', 'sentiment@1.3.0', '--json']).json() as { metrics: { name: string; a: number; b: number; delta: number }[] };
-    const shown = await page.$$eval('#compare-metrics tbody tr', (trs) => trs.map((tr) => ({ name: tr.querySelector('th')!.firstChild!.textContent, a: tr.children[1]!.textContent, b: tr.children[2]!.textContent })));
+    const c = cli(repo, ['compare', 'sentiment@1.1.0', 'sentiment@1.3.0', '--json']).json() as {
+      metrics: { name: string; a: number; b: number; delta: number }[];
+    };
+    const shown = await page.$$eval('#compare-metrics tbody tr', (trs) =>
+      trs.map((tr) => ({ name: tr.querySelector('th')!.firstChild!.textContent, a: tr.children[1]!.textContent, b: tr.children[2]!.textContent })),
+    );
     expect(shown.map((s) => s.name)).toEqual(c.metrics.map((m) => m.name));
     for (const [i, m] of c.metrics.entries()) {
       expect(shown[i]!.a).toBe(String(m.a));
@@ -344,19 +417,43 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it('the history shows what `modelreg history --json` says, filters by model, stage, author and date, and links commits', async () => {
     const { page, watch, close } = await open('http', '#/history?model=sentiment', 'history');
-    const events = cli(repo, ['history', 'sentiment', '--json']).json().events as { kind: string; version?: string; stage?: string; commit: string; pr?: number }[];
-    const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => ({ what: tr.children[1]!.textContent, commit: tr.children[5]!.querySelector('a')!.getAttribute('href'), pr: tr.children[6]!.textContent })));
-    expect(rows.map((r) => r.what)).toEqual(events.map((e) => (e.stage ? `${e.kind} ${e.stage}: ${(e as { previous?: string }).previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`)));
+    const events = cli(repo, ['history', 'sentiment', '--json']).json().events as {
+      kind: string;
+      version?: string;
+      stage?: string;
+      commit: string;
+      pr?: number;
+    }[];
+    const rows = await page.$$eval('#history-table tbody tr', (trs) =>
+      trs.map((tr) => ({
+        what: tr.children[1]!.textContent,
+        commit: tr.children[5]!.querySelector('a')!.getAttribute('href'),
+        pr: tr.children[6]!.textContent,
+      })),
+    );
+    expect(rows.map((r) => r.what)).toEqual(
+      events.map((e) =>
+        e.stage
+          ? `${e.kind} ${e.stage}: ${(e as { previous?: string }).previous ?? '-'} → ${e.version ?? '-'}`
+          : `${e.kind}${e.version ? ` ${e.version}` : ''}`,
+      ),
+    );
     expect(rows.map((r) => r.commit)).toEqual(events.map((e) => `#/history?commit=${e.commit}`));
     expect(rows.map((r) => r.pr)).toEqual(events.map((e) => (e.pr ? `#${e.pr}` : '')));
-    expect(await page.$$eval('#history-table a.ext', (as) => as.map((a) => a.getAttribute('href')))).toContain(`https://github.com/acme/registry/commit/${events[0]!.commit}`);
+    expect(await page.$$eval('#history-table a.ext', (as) => as.map((a) => a.getAttribute('href')))).toContain(
+      `https://github.com/acme/registry/commit/${events[0]!.commit}`,
+    );
 
     const shownAfter = async (hash: string) => {
       await page.goto(`${origins.http}${hash}`);
       await waitReady(page, 'history');
       return cells(page, '#history-table tbody tr');
     };
-    expect((await shownAfter('#/history?stage=production')).map((r) => r[1])).toEqual(['rolled-back production: 1.2.0 → 1.1.0', 'promoted production: 1.1.0 → 1.2.0', 'promoted production: 1.0.0 → 1.1.0']);
+    expect((await shownAfter('#/history?stage=production')).map((r) => r[1])).toEqual([
+      'rolled-back production: 1.2.0 → 1.1.0',
+      'promoted production: 1.1.0 → 1.2.0',
+      'promoted production: 1.0.0 → 1.1.0',
+    ]);
     expect((await shownAfter('#/history?from=2026-04-01&to=2026-04-30')).map((r) => r[1])).toEqual(['rolled-back production: 1.2.0 → 1.1.0']);
     expect((await shownAfter('#/history?author=nobody')).length).toBe(0);
     expect((await shownAfter(`#/history?commit=${events[0]!.commit}`)).length).toBe(events.filter((e) => e.commit === events[0]!.commit).length);
@@ -373,10 +470,11 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
 
   it('works with the keyboard alone: skip link, search, a model, the lineage graph', async () => {
     const { page, watch, close } = await open('file', '#/', 'overview');
-    const focused = () => page.evaluate(() => {
-      const e = document.activeElement as HTMLElement | null;
-      return e ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.getAttribute('href') ? `[${e.getAttribute('href')}]` : ''}` : '';
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const e = document.activeElement as HTMLElement | null;
+        return e ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.getAttribute('href') ? `[${e.getAttribute('href')}]` : ''}` : '';
+      });
     await page.keyboard.press('Tab');
     expect(await focused()).toBe('a#skip[#main]');
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).left)).not.toBe('-999px');
@@ -422,7 +520,15 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
       for (const [name, hash, ready] of PAGES) {
         const w = await open('http', hash, ready, { colorScheme: scheme });
         const report = await new AxeBuilder({ page: w.page }).analyze();
-        const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+        const bad = report.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map(
+            (v) =>
+              `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(' '))
+                .join('; ')}`,
+          );
         expect(bad, `${scheme} ${name}`).toEqual([]);
         expect(report.passes.length, `${scheme} ${name}: axe ran`).toBeGreaterThan(10);
         await w.close();

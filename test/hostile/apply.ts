@@ -41,8 +41,15 @@ export function applyCase(dir: string, c: HostileCase, canaryFile: string): void
 export function expectCaseFindings(findings: { code: string; file?: string; line?: number }[], c: HostileCase, where: string): void {
   for (const want of c.expect) {
     const found = findings.filter((f) => f.code === want.code && f.file === want.file);
-    expect(found.length, `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(findings.slice(0, 5).map((f) => [f.code, f.file, f.line]))}`).toBeGreaterThan(0);
-    if (want.line !== undefined) expect(found.map((f) => f.line), where).toContain(want.line);
+    expect(
+      found.length,
+      `${where}: expected ${want.code} in ${want.file}; got ${JSON.stringify(findings.slice(0, 5).map((f) => [f.code, f.file, f.line]))}`,
+    ).toBeGreaterThan(0);
+    if (want.line !== undefined)
+      expect(
+        found.map((f) => f.line),
+        where,
+      ).toContain(want.line);
   }
 }
 

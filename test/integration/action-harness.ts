@@ -25,7 +25,16 @@ export function useStandIn(): void {
   });
   afterAll(async () => gh?.close());
   beforeEach(() => {
-    Object.assign(gh.state, { pulls: [], statuses: [], permissions: { bob: 'write', carol: 'write', dave: 'read', alice: 'write' }, teams: {}, teamsReadable: true, user: null, commenter: 'github-actions[bot]', readOnly: false });
+    Object.assign(gh.state, {
+      pulls: [],
+      statuses: [],
+      permissions: { bob: 'write', carol: 'write', dave: 'read', alice: 'write' },
+      teams: {},
+      teamsReadable: true,
+      user: null,
+      commenter: 'github-actions[bot]',
+      readOnly: false,
+    });
     gh.state.reviews.clear();
     gh.state.comments.clear();
     gh.requests.length = 0;
@@ -55,14 +64,22 @@ export function pullRequest(edit: (dir: string) => void, options: { prepareBase?
   return { repo, base, head };
 }
 
-export const promote = (dir: string, version = '1.2.0', stage = 'production', previous: string | null = '1.1.0') => write(dir, `models/sentiment/stages/${stage}.yaml`, stageYaml('sentiment', stage, version, previous));
+export const promote = (dir: string, version = '1.2.0', stage = 'production', previous: string | null = '1.1.0') =>
+  write(dir, `models/sentiment/stages/${stage}.yaml`, stageYaml('sentiment', stage, version, previous));
 
-export function prEvent(pr: Pr, options: { number?: number; author?: string; name?: 'pull-request-opened' | 'pull-request-synchronize' | 'pull-request-review-submitted' } = {}) {
+export function prEvent(
+  pr: Pr,
+  options: { number?: number; author?: string; name?: 'pull-request-opened' | 'pull-request-synchronize' | 'pull-request-review-submitted' } = {},
+) {
   const n = options.number ?? 1;
   const { payload, errors } = webhookPayload(options.name ?? 'pull-request-opened', (p) => {
     if ('number' in p) p.number = n;
     p.pull_request.number = n;
-    p.pull_request.user = { ...(p.pull_request.user ?? { ...componentSample('simple-user'), gravatar_id: '' }), login: options.author ?? 'alice', type: 'User' };
+    p.pull_request.user = {
+      ...(p.pull_request.user ?? { ...componentSample('simple-user'), gravatar_id: '' }),
+      login: options.author ?? 'alice',
+      type: 'User',
+    };
     p.pull_request.base.sha = pr.base;
     p.pull_request.head.sha = pr.head;
     p.pull_request.base.ref = 'main';
@@ -86,13 +103,20 @@ export interface Run {
 }
 
 /** Asynchronously: the API stand-in answers from this same process. */
-export async function runAction(pr: Pr, event: { name: string; payload: unknown }, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<Run> {
+export async function runAction(
+  pr: Pr,
+  event: { name: string; payload: unknown },
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<Run> {
   const dir = tempDir('modelreg-action-');
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(event.payload));
   writeFileSync(join(dir, 'output'), '');
   writeFileSync(join(dir, 'summary'), '');
-  const inputEnv = Object.fromEntries(Object.entries({ token: TOKEN, 'registry-path': '.', 'fail-level': 'error', comment: 'true', ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+  const inputEnv = Object.fromEntries(
+    Object.entries({ token: TOKEN, 'registry-path': '.', 'fail-level': 'error', comment: 'true', ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+  );
   const child = spawn(process.execPath, [BUNDLE], {
     cwd: pr.repo,
     env: {
@@ -155,6 +179,6 @@ export function expectNoLeak(run: Run): void {
 
 export const statuses = () => gh.state.statuses.map((s) => ({ sha: s.sha, state: s.state, context: s.context }));
 export const comments = () => gh.state.comments.get(1) ?? [];
-export const approve = (login: string, commit: string, state = 'APPROVED') => gh.state.reviews.set(1, [...(gh.state.reviews.get(1) ?? []), { login, state, commit_id: commit }]);
+export const approve = (login: string, commit: string, state = 'APPROVED') =>
+  gh.state.reviews.set(1, [...(gh.state.reviews.get(1) ?? []), { login, state, commit_id: commit }]);
 export const codes = (run: Run) => run.report.findings.map((f: any) => f.code);
-

@@ -27,7 +27,9 @@ function expectRejected(run: Run, code: string, file: string): void {
 describe('a pull request that weakens the policy it is judged by', () => {
   it('is judged by the base policy: dropping the approvals and lowering a gate in the same diff does not help', async () => {
     const pr = pullRequest((d) => {
-      const policy = readFileSync(join(d, 'registry.yaml'), 'utf8').replace('approvals: { count: 1 }', '').replace('accuracy: { min: 0.85 }', 'accuracy: { min: 0.1 }');
+      const policy = readFileSync(join(d, 'registry.yaml'), 'utf8')
+        .replace('approvals: { count: 1 }', '')
+        .replace('accuracy: { min: 0.85 }', 'accuracy: { min: 0.1 }');
       write(d, 'registry.yaml', policy);
       promote(d);
     });
@@ -72,7 +74,14 @@ describe('symlinks and submodules are never followed', () => {
 
 describe('hostile YAML', () => {
   it('an alias bomb is refused at once, not expanded', async () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...Array.from(
+        { length: 9 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+      ),
+    ].join('\n');
     const pr = pullRequest(addVersion(`${bomb}\n`));
     const started = Date.now();
     const run = await runAction(pr, prEvent(pr));
@@ -93,7 +102,9 @@ describe('hostile YAML', () => {
   });
 
   it('NaN and infinite metrics', async () => {
-    const pr = pullRequest((d) => addVersion(version(d).replace('metrics: { accuracy: 0.91, latency_ms: 35 }', 'metrics: { accuracy: .nan, latency_ms: -.inf }'))(d));
+    const pr = pullRequest((d) =>
+      addVersion(version(d).replace('metrics: { accuracy: 0.91, latency_ms: 35 }', 'metrics: { accuracy: .nan, latency_ms: -.inf }'))(d),
+    );
     const run = await runAction(pr, prEvent(pr));
     expectRejected(run, 'yaml-number', 'models/sentiment/versions/1.3.0.yaml');
     expect(run.report.findings.filter((f: any) => f.code === 'yaml-number')).toHaveLength(2);
@@ -120,7 +131,11 @@ describe('output injection', () => {
     const pr = pullRequest((d) => {
       write(d, 'models/sentiment/versions/x\n::add-mask::leak\n::error::pwned.yaml', 'x: 1\n');
       write(d, 'models/sentiment/notes::set-output name=verdict::pass', 'x');
-      addVersion(version(d).replace('framework: transformers', 'framework: "\\n::error file=a::forged\\n%0A::add-mask::x"').replace('version: 1.3.0', 'version: "1.3.0\\n::warning::forged"'))(d);
+      addVersion(
+        version(d)
+          .replace('framework: transformers', 'framework: "\\n::error file=a::forged\\n%0A::add-mask::x"')
+          .replace('version: 1.3.0', 'version: "1.3.0\\n::warning::forged"'),
+      )(d);
     });
     const run = await runAction(pr, prEvent(pr));
     expect(run.code).toBe(1);
@@ -157,7 +172,7 @@ describe('output injection', () => {
     expect(comments()[0].body).toContain('planted by mallory');
   });
 
-  it('oversize text is cut, and the summary and comment stay within GitHub\'s limits', async () => {
+  it("oversize text is cut, and the summary and comment stay within GitHub's limits", async () => {
     const pr = pullRequest((d) => {
       for (let i = 0; i < 400; i++) write(d, `models/sentiment/junk-${i}-${'y'.repeat(200)}.txt`, 'x');
     });

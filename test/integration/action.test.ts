@@ -17,10 +17,15 @@ describe('the bundle', () => {
     const out = tempDir('modelreg-bundle-');
     const r = spawnSync(process.execPath, [join(ROOT, 'scripts/bundle-action.mjs'), '--outdir', out], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .sort();
     const committed = join(ROOT, 'action/dist');
     expect(files(committed), 'run `npm run bundle` and commit action/dist').toEqual(files(out));
-    for (const f of files(out)) expect(readFileSync(join(committed, f)).equals(readFileSync(join(out, f))), `action/dist/${f} is stale: run \`npm run bundle\``).toBe(true);
+    for (const f of files(out))
+      expect(readFileSync(join(committed, f)).equals(readFileSync(join(out, f))), `action/dist/${f} is stale: run \`npm run bundle\``).toBe(true);
     const yml = readFileSync(join(ROOT, 'action/action.yml'), 'utf8');
     expect(yml).toMatch(/using: node24\n\s+main: dist\/index\.mjs/);
   });
@@ -36,7 +41,14 @@ describe('a promotion', () => {
     expect(JSON.parse(run.outputs.models!)).toEqual(['sentiment']);
     expect(JSON.parse(run.outputs.report!)).toEqual(run.report);
     expect(run.report.promotions[0]).toMatchObject({ model: 'sentiment', stage: 'production', from: '1.1.0', to: '1.2.0', passed: true });
-    expect(run.report.promotions[0].gates.map((g: any) => `${g.gate}:${g.passed}`)).toEqual(['order:true', 'metric:true', 'regression:true', 'lineage:true', 'lineage:true', 'approvals:true']);
+    expect(run.report.promotions[0].gates.map((g: any) => `${g.gate}:${g.passed}`)).toEqual([
+      'order:true',
+      'metric:true',
+      'regression:true',
+      'lineage:true',
+      'lineage:true',
+      'approvals:true',
+    ]);
     expect(statuses()).toEqual([{ sha: pr.head, state: 'success', context: 'modelreg' }]);
     expect(comments()).toHaveLength(1);
     expect(comments()[0].body.startsWith('<!-- modelreg:report v1 -->')).toBe(true);
@@ -50,7 +62,7 @@ describe('a promotion', () => {
     expectNoLeak(run);
   });
 
-  it('fails without a qualifying approval: the author\'s own, an earlier commit\'s, a withdrawn one, a reader\'s', async () => {
+  it("fails without a qualifying approval: the author's own, an earlier commit's, a withdrawn one, a reader's", async () => {
     const pr = pullRequest((d) => promote(d));
     const older = gitIn(pr.repo, 'rev-parse', 'main');
     approve('alice', pr.head); // the author
@@ -71,7 +83,9 @@ describe('a promotion', () => {
       { reviewer: 'bob', why: 'approved an earlier commit' },
       { reviewer: '(author)', why: "the author's own approval never counts" },
     ]);
-    expect(run.commands).toContainEqual(expect.stringMatching(/^::error file=models\/sentiment\/stages\/production\.yaml,line=3,col=\d+,title=modelreg gate-approvals::/));
+    expect(run.commands).toContainEqual(
+      expect.stringMatching(/^::error file=models\/sentiment\/stages\/production\.yaml,line=3,col=\d+,title=modelreg gate-approvals::/),
+    );
     expect(statuses()).toEqual([{ sha: pr.head, state: 'failure', context: 'modelreg' }]);
     expectNoLeak(run);
   });
@@ -92,14 +106,21 @@ describe('a promotion', () => {
 
   it('counts team members when the token may read the team, and says plainly when it may not', async () => {
     const pr = pullRequest((d) => promote(d), {
-      prepareBase: (d) => write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('approvals: { count: 1 }', 'approvals: { count: 1, from: ["@acme/ml-leads"] }')),
+      prepareBase: (d) =>
+        write(
+          d,
+          'registry.yaml',
+          readFileSync(join(d, 'registry.yaml'), 'utf8').replace('approvals: { count: 1 }', 'approvals: { count: 1, from: ["@acme/ml-leads"] }'),
+        ),
     });
     approve('bob', pr.head);
     gh.state.teams['acme/ml-leads'] = ['bob'];
     gh.state.teamsReadable = false;
     const denied = await runAction(pr, prEvent(pr));
     expect(denied.code).toBe(1);
-    expect(denied.report.findings.find((f: any) => f.code === 'gate-approvals').message).toContain('the token cannot read the members of @acme/ml-leads (HTTP 403); pass a token with "members: read"');
+    expect(denied.report.findings.find((f: any) => f.code === 'gate-approvals').message).toContain(
+      'the token cannot read the members of @acme/ml-leads (HTTP 403); pass a token with "members: read"',
+    );
     gh.state.teamsReadable = true;
     gh.state.pulls.length = 0;
     const allowed = await runAction(pr, prEvent(pr));
@@ -115,8 +136,14 @@ describe('a promotion', () => {
     expect(gh.requests).toEqual([]);
   });
 
-  it('a read-only token (a fork\'s pull request) still fails or passes the job by its exit code, with a warning', async () => {
-    const pr = pullRequest((d) => write(d, 'models/sentiment/model.yaml', readFileSync(join(d, 'models/sentiment/model.yaml'), 'utf8').replace(/^description: .*$/m, 'description: Sharper.')));
+  it("a read-only token (a fork's pull request) still fails or passes the job by its exit code, with a warning", async () => {
+    const pr = pullRequest((d) =>
+      write(
+        d,
+        'models/sentiment/model.yaml',
+        readFileSync(join(d, 'models/sentiment/model.yaml'), 'utf8').replace(/^description: .*$/m, 'description: Sharper.'),
+      ),
+    );
     gh.state.readOnly = true;
     const run = await runAction(pr, prEvent(pr));
     expect(run.code, run.stdout).toBe(0);
@@ -197,15 +224,20 @@ describe('artifact presence', () => {
     }
     const pr = pullRequest(
       (d) => {
-        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: model.safetensors, sha256: ${sha}, size: ${size ?? bytes.length} }\n`);
+        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8')
+          .replace('version: 1.2.0', 'version: 1.3.0')
+          .replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: model.safetensors, sha256: ${sha}, size: ${size ?? bytes.length} }\n`);
         write(d, 'models/sentiment/versions/1.3.0.yaml', v);
       },
-      { prepareBase: (d) => write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)) },
+      {
+        prepareBase: (d) =>
+          write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)),
+      },
     );
     return { pr, store };
   }
 
-  it('passes when the added version\'s artifacts are in the store with their size', async () => {
+  it("passes when the added version's artifacts are in the store with their size", async () => {
     const { pr } = withStore(true);
     const run = await runAction(pr, prEvent(pr));
     expect(run.code, JSON.stringify(run.report.findings)).toBe(0);
@@ -214,9 +246,16 @@ describe('artifact presence', () => {
   });
 
   it('fails when one is missing, or has another size, naming the line', async () => {
-    const missing = await (async () => { const m = withStore(false).pr; return runAction(m, prEvent(m)); })();
+    const missing = await (async () => {
+      const m = withStore(false).pr;
+      return runAction(m, prEvent(m));
+    })();
     expect(missing.code).toBe(1);
-    expect(missing.report.findings.find((f: any) => f.code === 'artifact-missing')).toMatchObject({ file: 'models/sentiment/versions/1.3.0.yaml', line: 8, field: '/artifacts/0/sha256' });
+    expect(missing.report.findings.find((f: any) => f.code === 'artifact-missing')).toMatchObject({
+      file: 'models/sentiment/versions/1.3.0.yaml',
+      line: 8,
+      field: '/artifacts/0/sha256',
+    });
     const { pr } = withStore(true, 999);
     const wrong = await runAction(pr, prEvent(pr));
     expect(wrong.code).toBe(1);
@@ -230,7 +269,9 @@ describe('artifact presence', () => {
     });
     const run = await runAction(pr, prEvent(pr));
     expect(run.code).toBe(0);
-    expect(run.report.findings.find((f: any) => f.code === 'artifact-unchecked').message).toContain('lies inside the repository, where the pull request itself can put files');
+    expect(run.report.findings.find((f: any) => f.code === 'artifact-unchecked').message).toContain(
+      'lies inside the repository, where the pull request itself can put files',
+    );
     const strict = await runAction(pr, prEvent(pr), { 'fail-level': 'warning' });
     expect(strict.code).toBe(1);
   });
@@ -250,21 +291,35 @@ describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () =
     const bytes = randomBytes(4096);
     const file = join(tempDir(), 'weights.bin');
     writeFileSync(file, bytes);
-    const put = await new S3Store(`s3://${s3.bucket}/${prefix}`, { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, checksums: 'when_required' }).putFile(file);
+    const put = await new S3Store(`s3://${s3.bucket}/${prefix}`, {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      checksums: 'when_required',
+    }).putFile(file);
     return pullRequest(
       (d) => {
-        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8').replace('version: 1.2.0', 'version: 1.3.0').replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: weights.bin, sha256: ${put.sha256}, size: ${sizeInManifest ?? bytes.length} }\n`);
+        const v = readFileSync(join(d, 'models/sentiment/versions/1.2.0.yaml'), 'utf8')
+          .replace('version: 1.2.0', 'version: 1.3.0')
+          .replace(/artifacts:\n( {2}- .*\n)+/, `artifacts:\n  - { path: weights.bin, sha256: ${put.sha256}, size: ${sizeInManifest ?? bytes.length} }\n`);
         write(d, 'models/sentiment/versions/1.3.0.yaml', v);
       },
       {
         prepareBase: (d) =>
-          write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: s3://${s3.bucket}/${prefix}\n  s3: { endpoint: "${s3.endpoint}", region: ${s3.region}, force_path_style: true, checksums: when_required }`)),
+          write(
+            d,
+            'registry.yaml',
+            readFileSync(join(d, 'registry.yaml'), 'utf8').replace(
+              'store: file://.modelreg/store',
+              `store: s3://${s3.bucket}/${prefix}\n  s3: { endpoint: "${s3.endpoint}", region: ${s3.region}, force_path_style: true, checksums: when_required }`,
+            ),
+          ),
       },
     );
   }
   const credentials = () => ({ AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region });
 
-  it('finds the added version\'s artifact with its size, using the credentials of the default chain', async () => {
+  it("finds the added version's artifact with its size, using the credentials of the default chain", async () => {
     const pr = await s3PullRequest();
     const run = await runAction(pr, prEvent(pr), {}, credentials());
     expect(run.code, JSON.stringify(run.report.findings)).toBe(0);
@@ -272,7 +327,7 @@ describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () =
     expect(run.report.artifacts.store).toMatch(/^s3:\/\//);
   });
 
-  it('a size other than the stored object\'s is an error on its line', async () => {
+  it("a size other than the stored object's is an error on its line", async () => {
     const pr = await s3PullRequest(4097);
     const run = await runAction(pr, prEvent(pr), {}, credentials());
     expect(run.code).toBe(1);
@@ -281,7 +336,12 @@ describe.skipIf(skipS3())('artifact presence in S3 (the real test server)', () =
 
   it('without credentials it says plainly that it could not check', async () => {
     const pr = await s3PullRequest();
-    const run = await runAction(pr, prEvent(pr), {}, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' });
+    const run = await runAction(
+      pr,
+      prEvent(pr),
+      {},
+      { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' },
+    );
     expect(run.code).toBe(0);
     const f = run.report.findings.find((x: any) => x.code === 'artifact-unchecked');
     expect(f.message).toMatch(/1 artifact\(s\) of 1 version\(s\) the change adds or moves into a stage were not checked: s3:\/\/.*credentials/i);
@@ -293,7 +353,10 @@ describe('every stage change is gated (issue 15)', () => {
   function withOutsideStore(edit: (dir: string) => void, seed: boolean): Pr {
     const store = tempDir('modelreg-store-');
     if (seed) seedFixtureBytes(store);
-    return pullRequest(edit, { prepareBase: (d) => write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)) });
+    return pullRequest(edit, {
+      prepareBase: (d) =>
+        write(d, 'registry.yaml', readFileSync(join(d, 'registry.yaml'), 'utf8').replace('store: file://.modelreg/store', `store: file://${store}`)),
+    });
   }
 
   it('a promotion of an existing version whose bytes are not in the store fails, at the stage file', async () => {
@@ -303,8 +366,13 @@ describe('every stage change is gated (issue 15)', () => {
     expect(run.code).toBe(1);
     expect(run.outputs.verdict).toBe('fail');
     const f = run.report.findings.filter((x: any) => x.code === 'artifact-missing');
-    expect(f.map((x: any) => [x.file, x.field])).toEqual([['models/sentiment/stages/production.yaml', '/version'], ['models/sentiment/stages/production.yaml', '/version']]);
-    expect(f[0].message).toMatch(/^sentiment@1\.2\.0 enters production, but its artifact model\.safetensors \(sha256 [0-9a-f]{12}…, 52 bytes\) is not in file:\/\//);
+    expect(f.map((x: any) => [x.file, x.field])).toEqual([
+      ['models/sentiment/stages/production.yaml', '/version'],
+      ['models/sentiment/stages/production.yaml', '/version'],
+    ]);
+    expect(f[0].message).toMatch(
+      /^sentiment@1\.2\.0 enters production, but its artifact model\.safetensors \(sha256 [0-9a-f]{12}…, 52 bytes\) is not in file:\/\//,
+    );
     // The same promotion with the bytes there passes.
     const there = withOutsideStore((d) => promote(d), true);
     approve('bob', there.head);
@@ -313,7 +381,7 @@ describe('every stage change is gated (issue 15)', () => {
     expect(ok.report.artifacts).toMatchObject({ checked: 2, findings: [] });
   });
 
-  it('emptying production fails: it needs the stage\'s approvals, and the policy says it is never empty', async () => {
+  it("emptying production fails: it needs the stage's approvals, and the policy says it is never empty", async () => {
     // The fixture's policy, as the template's, marks production never_empty.
     expect(readFileSync(join(ROOT, 'test/fixtures/registry/registry.yaml'), 'utf8')).toContain('never_empty: true');
     const pr = pullRequest((d) => rmSync(join(d, 'models/sentiment/stages/production.yaml')));
@@ -339,22 +407,40 @@ describe('every stage change is gated (issue 15)', () => {
   it('a pull request that rewrites who moved a stage, or when, with the holder unchanged, fails', async () => {
     const pr = pullRequest((d) => {
       const file = join(d, 'models/sentiment/stages/production.yaml');
-      write(d, 'models/sentiment/stages/production.yaml', readFileSync(file, 'utf8').replace(/moved_by: .*/, 'moved_by: ml-lead@acme.com').replace(/moved_at: .*/, 'moved_at: "2030-01-01T00:00:00Z"'));
+      write(
+        d,
+        'models/sentiment/stages/production.yaml',
+        readFileSync(file, 'utf8')
+          .replace(/moved_by: .*/, 'moved_by: ml-lead@acme.com')
+          .replace(/moved_at: .*/, 'moved_at: "2030-01-01T00:00:00Z"'),
+      );
     });
     approve('bob', pr.head);
     const run = await runAction(pr, prEvent(pr));
     expect(run.code).toBe(1);
-    expect(run.report.findings.filter((f: any) => f.code === 'stage-rewritten').map((f: any) => [f.file, f.field])).toEqual([['models/sentiment/stages/production.yaml', '/moved_by']]);
+    expect(run.report.findings.filter((f: any) => f.code === 'stage-rewritten').map((f: any) => [f.file, f.field])).toEqual([
+      ['models/sentiment/stages/production.yaml', '/moved_by'],
+    ]);
   });
 
   it('a promotion that claims another promoter, or a time after its commit, fails on that line', async () => {
-    const pr = pullRequest((d) => write(d, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0').replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com').replace('moved_at: "2026-11-01T10:00:00Z"', 'moved_at: "2099-01-01T00:00:00Z"')));
+    const pr = pullRequest((d) =>
+      write(
+        d,
+        'models/sentiment/stages/production.yaml',
+        stageYaml('sentiment', 'production', '1.2.0', '1.1.0')
+          .replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com')
+          .replace('moved_at: "2026-11-01T10:00:00Z"', 'moved_at: "2099-01-01T00:00:00Z"'),
+      ),
+    );
     approve('bob', pr.head);
     const run = await runAction(pr, prEvent(pr));
     expect(run.code).toBe(1);
     const f = run.report.findings.filter((x: any) => x.code === 'stage-provenance');
     expect(f.map((x: any) => x.field)).toEqual(['/moved_by', '/moved_at']);
-    expect(f[0].message).toBe('sentiment@production says it was moved by "ml-lead@acme.com", but the commit that wrote it is by Test Author <author@example.com>');
+    expect(f[0].message).toBe(
+      'sentiment@production says it was moved by "ml-lead@acme.com", but the commit that wrote it is by Test Author <author@example.com>',
+    );
     // Written by the promoter, at a time before the commit: it passes.
     const honest = pullRequest((d) => promote(d));
     approve('bob', honest.head);

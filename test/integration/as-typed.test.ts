@@ -70,7 +70,9 @@ describe('what the command line says back', () => {
     const dir = registry();
     const missing = cli(dir, ['register', 'fraud', '--version', '1.0.0']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('error[usage]: Missing 1 required arg:\n  paths  Files or directories of artifacts (one or more)\n  hint: see `modelreg register --help`\n');
+    expect(missing.stderr).toBe(
+      'error[usage]: Missing 1 required arg:\n  paths  Files or directories of artifacts (one or more)\n  hint: see `modelreg register --help`\n',
+    );
     const range = cli(dir, ['resolve', 'fraud@1.0.0', '--presign', '--expires', '999999999']);
     expect(range.code).toBe(2);
     expect(range.stderr).toContain('Expected an integer less than or equal to 604800 but received: 999999999');
@@ -106,7 +108,14 @@ describe('the reason is kept', () => {
     expect(cli(dir, ['promote', 'fraud@1.1.0', 'development', '-m', 'Beats 1.0.0 on recall']).code).toBe(0);
     expect(cli(dir, ['rollback', 'fraud', 'development', '--reason', 'Latency regression']).code).toBe(0);
     expect(cli(dir, ['deprecate', 'fraud@1.1.0', '--reason', 'Tokenizer bug']).code).toBe(0);
-    expect(gitIn(dir, 'log', '-4', '--format=%s')).toBe(['Deprecate fraud@1.1.0', 'Rollback fraud development to 1.0.0 (from 1.1.0)', 'Promote fraud@1.1.0 to development', 'Promote fraud@1.0.0 to development'].join('\n'));
+    expect(gitIn(dir, 'log', '-4', '--format=%s')).toBe(
+      [
+        'Deprecate fraud@1.1.0',
+        'Rollback fraud development to 1.0.0 (from 1.1.0)',
+        'Promote fraud@1.1.0 to development',
+        'Promote fraud@1.0.0 to development',
+      ].join('\n'),
+    );
     expect(gitIn(dir, 'log', '-1', '--skip=2', '--format=%b')).toContain('Beats 1.0.0 on recall');
     expect(readFileSync(join(dir, 'models/fraud/stages/development.yaml'), 'utf8')).toContain('reason: Latency regression');
     const events = cli(dir, ['history', 'fraud', '--json']).json().events;
@@ -126,7 +135,8 @@ describe('--at a moment', () => {
   it('answers "what was in production on 1 November" from the first-parent history, in a fresh clone too, naming the commit', () => {
     const dir = registry();
     const at = (date: string) => ({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
-    for (const v of ['1.0.0', '1.1.0']) expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code'], at('2026-10-01T09:00:00Z')).code).toBe(0);
+    for (const v of ['1.0.0', '1.1.0'])
+      expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code'], at('2026-10-01T09:00:00Z')).code).toBe(0);
     expect(cli(dir, ['promote', 'fraud@1.0.0', 'development', '--no-verify'], at('2026-10-15T12:00:00Z')).code).toBe(0);
     expect(cli(dir, ['promote', 'fraud@1.1.0', 'development', '--no-verify'], at('2026-11-02T08:00:00Z')).code).toBe(0);
     const clone = join(tempDir(), 'clone');
@@ -136,7 +146,9 @@ describe('--at a moment', () => {
       const nov1 = on('2026-11-01');
       expect(nov1.code, nov1.stderr).toBe(0);
       expect(nov1.json().version).toBe('1.0.0');
-      expect(nov1.stderr).toMatch(/^note: --at 2026-11-01 reads main as of 2026-11-01T23:59:59Z: commit [0-9a-f]{12} \(2026-10-15T12:00:00\+00:00, "Promote fraud@1\.0\.0 to development"\)\n$/);
+      expect(nov1.stderr).toMatch(
+        /^note: --at 2026-11-01 reads main as of 2026-11-01T23:59:59Z: commit [0-9a-f]{12} \(2026-10-15T12:00:00\+00:00, "Promote fraud@1\.0\.0 to development"\)\n$/,
+      );
       expect(on('2026-11-02T08:00:00Z').json().version).toBe('1.1.0'); // at the commit's second: included
       expect(on('2026-11-02T07:59:59Z').json().version).toBe('1.0.0');
       expect(on('2026-11-02T09:00:00+02:00').json().version).toBe('1.0.0'); // 07:00 UTC
@@ -160,7 +172,18 @@ describe('--at a moment', () => {
 describe('what register records', () => {
   it('URLs lose their credentials, saying which; validate reports one written by hand, with its line', () => {
     const dir = registry();
-    const r = cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--code', 'https://user:tok@github.com/acme/train@0123abc', '--dataset', 's3://b/k?X-Amz-Credential=AKIA&X-Amz-Signature=ff&versionId=3', '--json']);
+    const r = cli(dir, [
+      'register',
+      'fraud',
+      'model.pt',
+      '--version',
+      '1.0.0',
+      '--code',
+      'https://user:tok@github.com/acme/train@0123abc',
+      '--dataset',
+      's3://b/k?X-Amz-Credential=AKIA&X-Amz-Signature=ff&versionId=3',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().notes).toHaveLength(2);
     expect(r.stderr).toContain('note: removed a user name and password from the --code URL before recording it as https://github.com/acme/train');
@@ -194,32 +217,53 @@ describe('what register records', () => {
     symlinkSync(join(outside, 'secret.txt'), join(art, 'snap/notes.txt'));
     const r = cli(dir, ['register', 'm', join(art, 'snap'), '--version', '1.0.0', '--no-code']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`followed 2 symbolic link(s) whose target lies outside the directory registered:\n    model.bin -> ../blobs/abc\n    notes.txt -> ${join(outside, 'secret.txt')}\n`);
+    expect(r.stdout).toContain(
+      `followed 2 symbolic link(s) whose target lies outside the directory registered:\n    model.bin -> ../blobs/abc\n    notes.txt -> ${join(outside, 'secret.txt')}\n`,
+    );
     const inside = cli(dir, ['register', 'm', art, '--version', '1.0.1', '--no-code', '--json']);
-    expect(inside.json().links.map((l: { link: string; outside: boolean }) => [l.link, l.outside])).toEqual([['snap/model.bin', false], ['snap/notes.txt', true]]);
+    expect(inside.json().links.map((l: { link: string; outside: boolean }) => [l.link, l.outside])).toEqual([
+      ['snap/model.bin', false],
+      ['snap/notes.txt', true],
+    ]);
     const refused = cli(dir, ['register', 'm', art, '--version', '1.0.2', '--no-code', '--no-follow-symlinks', '--json']);
     expect(refused.code).toBe(1);
-    expect(refused.json().error.message).toBe(`2 symbolic link(s) in what is registered, and links are not followed: snap/model.bin -> ../blobs/abc, snap/notes.txt -> ${join(outside, 'secret.txt')}`);
+    expect(refused.json().error.message).toBe(
+      `2 symbolic link(s) in what is registered, and links are not followed: snap/model.bin -> ../blobs/abc, snap/notes.txt -> ${join(outside, 'secret.txt')}`,
+    );
   });
 });
 
 describe('archiving the old', () => {
   it('deprecate --keep-latest N: one commit, stage holders and ancestors kept and listed; --dry-run writes nothing; promote --deprecate-previous', () => {
     const dir = registry();
-    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1', '2.0.0']) expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code']).code).toBe(0);
+    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '2.0.0-rc.1', '2.0.0'])
+      expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', v, '--no-code']).code).toBe(0);
     expect(cli(dir, ['register', 'fraud-ft', 'model.pt', '--version', '1.0.0', '--parent', 'fraud@1.0.0:fine-tuned-from', '--no-code']).code).toBe(0);
     expect(cli(dir, ['promote', 'fraud-ft@1.0.0', 'development']).code).toBe(0);
     expect(cli(dir, ['promote', 'fraud@1.1.0', 'development']).code).toBe(0);
     const head = gitIn(dir, 'rev-parse', 'HEAD');
     const dry = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.json()).toEqual({ model: 'fraud', dryRun: true, deprecated: ['1.2.0'], kept: [{ version: '1.1.0', reason: 'holds development' }, { version: '1.0.0', reason: 'is a lineage ancestor of fraud-ft@1.0.0, which holds development' }] });
+    expect(dry.json()).toEqual({
+      model: 'fraud',
+      dryRun: true,
+      deprecated: ['1.2.0'],
+      kept: [
+        { version: '1.1.0', reason: 'holds development' },
+        { version: '1.0.0', reason: 'is a lineage ancestor of fraud-ft@1.0.0, which holds development' },
+      ],
+    });
     expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(head);
     const r = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('kept 1.0.0: it is a lineage ancestor of fraud-ft@1.0.0, which holds development');
     expect(gitIn(dir, 'rev-list', '--count', `${head}..HEAD`)).toBe('1');
-    expect(cli(dir, ['show', 'fraud', '--json']).json().versions.filter((v: { deprecated: boolean }) => v.deprecated).map((v: { version: string }) => v.version)).toEqual(['1.2.0']);
+    expect(
+      cli(dir, ['show', 'fraud', '--json'])
+        .json()
+        .versions.filter((v: { deprecated: boolean }) => v.deprecated)
+        .map((v: { version: string }) => v.version),
+    ).toEqual(['1.2.0']);
     const again = cli(dir, ['deprecate', 'fraud', '--keep-latest', '2', '--json']);
     expect(again.json()).toMatchObject({ unchanged: true, deprecated: [] });
     expect(cli(dir, ['promote', 'fraud@1.3.0', 'development', '--deprecate-previous']).code).toBe(0);
@@ -242,7 +286,7 @@ describe('init where the repository already is', () => {
   }
 
   it('in a monorepo: the workflow and code-owner lines go where GitHub reads them, with the registry path; nothing is overwritten', () => {
-    const repo = committedRepo({ 'README.md': '# Monorepo\n', 'CODEOWNERS': '/src/ @platform\n', '.gitignore': 'node_modules/\n' });
+    const repo = committedRepo({ 'README.md': '# Monorepo\n', CODEOWNERS: '/src/ @platform\n', '.gitignore': 'node_modules/\n' });
     const r = cli(repo, ['init', 'ml/registry', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ registryPath: 'ml/registry', gitInit: false, committed: true, todo: [] });
@@ -275,11 +319,22 @@ describe('init where the repository already is', () => {
   });
 
   it('at the top of an existing repository: adds its lines to CODEOWNERS, .gitignore and README.md and says so', () => {
-    const repo = committedRepo({ 'README.md': '# Our models\n', 'CODEOWNERS': '* @everyone\n', '.gitignore': '*.pyc\n', '.github/workflows/modelreg.yml': 'name: something else\n' });
+    const repo = committedRepo({
+      'README.md': '# Our models\n',
+      CODEOWNERS: '* @everyone\n',
+      '.gitignore': '*.pyc\n',
+      '.github/workflows/modelreg.yml': 'name: something else\n',
+    });
     const r = cli(repo, ['init', '.', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const files = Object.fromEntries(r.json().files.map((f: { path: string; action: string }) => [f.path, f.action]));
-    expect(files).toMatchObject({ 'CODEOWNERS': 'appended', '.gitignore': 'appended', 'README.md': 'appended', 'MODEL-REGISTRY.md': 'created', 'registry.yaml': 'created' });
+    expect(files).toMatchObject({
+      CODEOWNERS: 'appended',
+      '.gitignore': 'appended',
+      'README.md': 'appended',
+      'MODEL-REGISTRY.md': 'created',
+      'registry.yaml': 'created',
+    });
     expect(r.json().todo[0]).toMatch(/^\.github\/workflows\/modelreg\.yml exists and says something else; it was left as it is/);
     expect(readFileSync(join(repo, '.github/workflows/modelreg.yml'), 'utf8')).toBe('name: something else\n');
     expect(readFileSync(join(repo, 'CODEOWNERS'), 'utf8')).toMatch(/^\* @everyone\n[^]*\/registry\.yaml\s+@your-org\/ml-leads\n/);
@@ -290,7 +345,7 @@ describe('init where the repository already is', () => {
   });
 });
 
-describe('a teammate\'s clone on the default local store', () => {
+describe("a teammate's clone on the default local store", () => {
   it('pull says why the bytes are not here and what to do', () => {
     const dir = registry();
     expect(cli(dir, ['register', 'fraud', 'model.pt', '--version', '1.0.0', '--no-code']).code).toBe(0);
@@ -310,13 +365,17 @@ describe('the gate holds on every path (issue 15)', () => {
   it('validate --base/--head names the approval a promotion will face, which only the pull-request check can judge', () => {
     const { repo } = fixtureRepo();
     gitIn(repo, 'switch', '-q', '-c', 'promote');
-    expect(cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--json']).json().notes).toEqual(['sentiment@1.2.0 → production needs 1 approval(s): they are judged on the pull request of promote']);
+    expect(cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--json']).json().notes).toEqual([
+      'sentiment@1.2.0 → production needs 1 approval(s): they are judged on the pull request of promote',
+    ]);
     const v = cli(repo, ['validate', '--base', 'main', '--head', 'promote']);
     expect(v.code, v.stderr).toBe(0);
-    expect(v.stdout).toContain("models/sentiment/stages/production.yaml: notice[gate-approvals-pending] sentiment@1.2.0 → production needs 1 approval(s) of the pull request's head commit: the pull-request check judges that, validate cannot");
+    expect(v.stdout).toContain(
+      "models/sentiment/stages/production.yaml: notice[gate-approvals-pending] sentiment@1.2.0 → production needs 1 approval(s) of the pull request's head commit: the pull-request check judges that, validate cannot",
+    );
   });
 
-  it('promote checks the entering version\'s bytes in the store; --no-verify waives it, saying so', () => {
+  it("promote checks the entering version's bytes in the store; --no-verify waives it, saying so", () => {
     const { repo } = fixtureRepo();
     rmSync(join(repo, '.modelreg/store'), { recursive: true });
     const r = cli(repo, ['promote', 'sentiment@2.0.0-rc.1', 'development', '--json']);
@@ -331,7 +390,12 @@ describe('the gate holds on every path (issue 15)', () => {
     // validate --base/--head asks the store as the pull-request check does: the promotion is an error at the stage file's line.
     const v = cli(repo, ['validate', '--base', 'HEAD~1', '--head', 'HEAD', '--json']);
     expect(v.code, v.stdout).toBe(1);
-    expect(v.json().findings.filter((f: { severity: string }) => f.severity === 'error').map((f: { code: string; file: string; line: number }) => [f.code, f.file, f.line])).toEqual([
+    expect(
+      v
+        .json()
+        .findings.filter((f: { severity: string }) => f.severity === 'error')
+        .map((f: { code: string; file: string; line: number }) => [f.code, f.file, f.line]),
+    ).toEqual([
       ['artifact-missing', 'models/sentiment/stages/development.yaml', 4],
       ['artifact-missing', 'models/sentiment/stages/development.yaml', 4],
     ]);

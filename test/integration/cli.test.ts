@@ -38,7 +38,15 @@ describe('read commands', () => {
     const r = cli(repo, ['resolve', 'sentiment@production', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = r.json();
-    expect(j).toMatchObject({ ref: 'sentiment@production', model: 'sentiment', version: '1.1.0', stage: 'production', stages: ['production'], deprecated: false, revision: null });
+    expect(j).toMatchObject({
+      ref: 'sentiment@production',
+      model: 'sentiment',
+      version: '1.1.0',
+      stage: 'production',
+      stages: ['production'],
+      deprecated: false,
+      revision: null,
+    });
     expect(j.artifacts).toHaveLength(2);
     expect(j.artifacts[0]).toMatchObject({ path: 'model.safetensors', size: 52, format: 'safetensors', role: 'weights' });
     expect(j.artifacts[0].uri).toBe(`file://${repo}/.modelreg/store/sha256/${j.artifacts[0].sha256.slice(0, 2)}/${j.artifacts[0].sha256}`);
@@ -101,7 +109,15 @@ describe('read commands', () => {
     // runFast itself, in a process of its own: whether it takes these arguments (exit 99 when it leaves them to oclif).
     const fastPath = join(ROOT, 'dist/src/cli/fast-path.js');
     const runFast = (cwd: string, args: string[]) =>
-      spawnSync(process.execPath, ['--input-type=module', '-e', `const { runFast } = await import(${JSON.stringify(fastPath)}); if (!(await runFast(${JSON.stringify(args)}))) process.exit(99);`], { cwd, encoding: 'utf8', env: { ...process.env, MODELREG_REGISTRY: '', MODELREG_STORE: '' } });
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { runFast } = await import(${JSON.stringify(fastPath)}); if (!(await runFast(${JSON.stringify(args)}))) process.exit(99);`,
+        ],
+        { cwd, encoding: 'utf8', env: { ...process.env, MODELREG_REGISTRY: '', MODELREG_STORE: '' } },
+      );
     for (const [cwd, args] of cases) {
       const viaOclif = cli(cwd, args, { MODELREG_NO_FAST_PATH: '1' });
       const fast = cli(cwd, args);
@@ -111,7 +127,13 @@ describe('read commands', () => {
       expect(direct.status, `${args.join(' ')}: ${direct.stderr}`).toBe(fast.code);
       expect(direct.stdout).toBe(fast.stdout);
     }
-    for (const args of [['resolve', '--help'], ['resolve', 'sentiment@production', '--presign'], ['resolve', 'sentiment@production', '--bogus'], ['resolve'], ['resolve', 'a', 'b']]) {
+    for (const args of [
+      ['resolve', '--help'],
+      ['resolve', 'sentiment@production', '--presign'],
+      ['resolve', 'sentiment@production', '--bogus'],
+      ['resolve'],
+      ['resolve', 'a', 'b'],
+    ]) {
       expect(runFast(sub, args).status, args.join(' ')).toBe(99);
       const r = cli(sub, args);
       const viaOclif = cli(sub, args, { MODELREG_NO_FAST_PATH: '1' });
@@ -123,8 +145,16 @@ describe('read commands', () => {
     const { repo } = fixtureRepo();
     const all = cli(repo, ['list', '--json']).json().models;
     expect(all.map((m: { name: string }) => m.name)).toEqual(['bert-base', 'sentiment', 'sentiment-int8']);
-    expect(all[1]).toMatchObject({ latest: '1.2.0', versions: 4, stages: { development: '1.2.0', staging: '1.2.0', production: '1.1.0' }, frameworks: ['transformers'] });
-    const names = (args: string[]) => cli(repo, ['list', '--json', ...args]).json().models.map((m: { name: string }) => m.name);
+    expect(all[1]).toMatchObject({
+      latest: '1.2.0',
+      versions: 4,
+      stages: { development: '1.2.0', staging: '1.2.0', production: '1.1.0' },
+      frameworks: ['transformers'],
+    });
+    const names = (args: string[]) =>
+      cli(repo, ['list', '--json', ...args])
+        .json()
+        .models.map((m: { name: string }) => m.name);
     expect(names(['--stage', 'production'])).toEqual(['sentiment']);
     expect(names(['--tag', 'team=nlp'])).toEqual(['sentiment']);
     expect(names(['--framework', 'onnx'])).toEqual(['sentiment-int8']);
@@ -173,9 +203,16 @@ describe('read commands', () => {
     const events = cli(repo, ['history', 'sentiment', '--json']).json().events;
     expect(events[0]).toMatchObject({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.2.0', pr: 43, author: 'Test Author' });
     expect(events[1]).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', pr: 42 });
-    expect(events.filter((e: { kind: string }) => e.kind === 'registered').map((e: { version: string }) => e.version).sort()).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0-rc.1']);
+    expect(
+      events
+        .filter((e: { kind: string }) => e.kind === 'registered')
+        .map((e: { version: string }) => e.version)
+        .sort(),
+    ).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0-rc.1']);
     expect(cli(repo, ['history', 'sentiment', '-n', '1', '--json']).json().events).toHaveLength(1);
-    expect(cli(repo, ['history', 'sentiment']).stdout).toMatch(/rolled-back production: 1\.2\.0 → 1\.1\.0\s+Test Author \(the file says 2026-11-01T10:00:00Z\)\s+[0-9a-f]{10}\s+#43/);
+    expect(cli(repo, ['history', 'sentiment']).stdout).toMatch(
+      /rolled-back production: 1\.2\.0 → 1\.1\.0\s+Test Author \(the file says 2026-11-01T10:00:00Z\)\s+[0-9a-f]{10}\s+#43/,
+    );
   });
 });
 
@@ -233,7 +270,19 @@ describe('the npm package', () => {
     const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
-    for (const f of ['schemas/version.schema.json', 'schemas/registry.schema.json', 'registry-template/registry.yaml', 'registry-template/gitignore', 'registry-template/.github/workflows/modelreg.yml', 'registry-template/CODEOWNERS', 'docs/format.md', 'bin/run.js', 'dist/src/index.js', 'dist/src/commands/resolve.js', 'oclif.manifest.json']) {
+    for (const f of [
+      'schemas/version.schema.json',
+      'schemas/registry.schema.json',
+      'registry-template/registry.yaml',
+      'registry-template/gitignore',
+      'registry-template/.github/workflows/modelreg.yml',
+      'registry-template/CODEOWNERS',
+      'docs/format.md',
+      'bin/run.js',
+      'dist/src/index.js',
+      'dist/src/commands/resolve.js',
+      'oclif.manifest.json',
+    ]) {
       expect(files).toContain(f);
     }
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);

@@ -84,19 +84,27 @@ async function soak(url: string, remote: string): Promise<Done[]> {
   const validate = cli(check, ['validate']);
   expect(validate.code, validate.stdout + validate.stderr).toBe(0);
 
-  const log = gitIn(check, 'log', '--format=%ae%x09%s').split('\n').map((l) => l.split('\t') as [string, string]);
+  const log = gitIn(check, 'log', '--format=%ae%x09%s')
+    .split('\n')
+    .map((l) => l.split('\t') as [string, string]);
   const history = cli(check, ['history', 'sentiment', '--json']).json().events as { kind: string; version?: string; stage?: string; email: string }[];
   const all = results.flatMap((d) => d.registered);
   expect(new Set(all).size, `versions: ${all.join(', ')}`).toBe(CLONES * WRITES);
   for (const d of results) {
     for (const v of d.registered) {
       // Exactly once, by the clone that reported it; the history says the same.
-      expect(log.filter(([, s]) => s === `Register sentiment@${v}`), `register ${v}`).toEqual([[d.email, `Register sentiment@${v}`]]);
+      expect(
+        log.filter(([, s]) => s === `Register sentiment@${v}`),
+        `register ${v}`,
+      ).toEqual([[d.email, `Register sentiment@${v}`]]);
       expect(history.filter((e) => e.kind === 'registered' && e.version === v).map((e) => e.email)).toEqual([d.email]);
       expect(cli(check, ['verify', `sentiment@${v}`], { MODELREG_STORE: `file://${store}` }).code, `artifacts of ${v}`).toBe(0);
     }
     for (const v of d.promoted) {
-      expect(log.filter(([, s]) => s === `Promote sentiment@${v} to development`), `promote ${v}`).toEqual([[d.email, `Promote sentiment@${v} to development`]]);
+      expect(
+        log.filter(([, s]) => s === `Promote sentiment@${v} to development`),
+        `promote ${v}`,
+      ).toEqual([[d.email, `Promote sentiment@${v} to development`]]);
       expect(history.filter((e) => e.kind === 'promoted' && e.stage === 'development' && e.version === v).map((e) => e.email)).toEqual([d.email]);
     }
   }
@@ -106,9 +114,14 @@ async function soak(url: string, remote: string): Promise<Done[]> {
   expect(lastPromotion).toBe(`Promote sentiment@${holder} to development`);
   const reruns: Record<string, number> = {};
   for (const d of results) for (const [code, n] of Object.entries(d.reruns)) reruns[code] = (reruns[code] ?? 0) + n;
-  const rerunText = Object.entries(reruns).map(([code, n]) => `${n} after ${code}`).join(', ') || 'none';
+  const rerunText =
+    Object.entries(reruns)
+      .map(([code, n]) => `${n} after ${code}`)
+      .join(', ') || 'none';
   const retries = results.reduce((n, d) => n + d.retries, 0);
-  console.log(`concurrency soak (${url.startsWith('http') ? 'HTTP' : 'bare'}): ${CLONES} clones × ${WRITES} registrations and ${WRITES} promotions = ${CLONES * WRITES * 2} writes; ${retries} pushes retried by modelreg, commands run again after a lost race: ${rerunText}; all landed once`);
+  console.log(
+    `concurrency soak (${url.startsWith('http') ? 'HTTP' : 'bare'}): ${CLONES} clones × ${WRITES} registrations and ${WRITES} promotions = ${CLONES * WRITES * 2} writes; ${retries} pushes retried by modelreg, commands run again after a lost race: ${rerunText}; all landed once`,
+  );
   return results;
 }
 

@@ -22,7 +22,13 @@ interface Example {
   script: string;
 }
 
-const SOURCES = ['README.md', 'registry-template/README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const SOURCES = [
+  'README.md',
+  'registry-template/README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 function examples(): Example[] {
   const out: Example[] = [];
@@ -77,7 +83,16 @@ describe('the shell examples of the docs', () => {
       const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
         cwd,
         encoding: 'utf8',
-        env: { ...process.env, PATH: `${cliOnPath()}:${process.env.PATH}`, MODELREG_REGISTRY: '', MODELREG_STORE: '', GIT_AUTHOR_NAME: 'Doc Tester', GIT_AUTHOR_EMAIL: 'docs@example.com', GIT_COMMITTER_NAME: 'Doc Tester', GIT_COMMITTER_EMAIL: 'docs@example.com' },
+        env: {
+          ...process.env,
+          PATH: `${cliOnPath()}:${process.env.PATH}`,
+          MODELREG_REGISTRY: '',
+          MODELREG_STORE: '',
+          GIT_AUTHOR_NAME: 'Doc Tester',
+          GIT_AUTHOR_EMAIL: 'docs@example.com',
+          GIT_COMMITTER_NAME: 'Doc Tester',
+          GIT_COMMITTER_EMAIL: 'docs@example.com',
+        },
       });
       expect(r.status, `${e.file}:${e.line}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`).toBe(0);
       expect(r.stderr, `${e.file}:${e.line}`).not.toMatch(/^error\[/m);

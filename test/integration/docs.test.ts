@@ -17,7 +17,13 @@ it('docs/findings.md lists exactly the finding codes of the code (npm run docs r
  * drift, and `npm run docs` (MODELREG_WRITE_DOCS=1) writes them.
  */
 it("the README's catalogue figures are the catalogue's", () => {
-  const groups: [string, string][] = [['yaml', 'YAML'], ['names', 'names and paths'], ['values', 'values'], ['tree', 'tree'], ['output', 'output']];
+  const groups: [string, string][] = [
+    ['yaml', 'YAML'],
+    ['names', 'names and paths'],
+    ['values', 'values'],
+    ['tree', 'tree'],
+    ['output', 'output'],
+  ];
   const figures = `a catalogue of ${CATALOGUE.length} cases ([test/hostile/catalogue.ts](test/hostile/catalogue.ts): ${groups.map(([g, name]) => `${name} ${CATALOGUE.filter((c) => c.group === g).length}`).join(', ')}`;
   const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');

@@ -49,15 +49,41 @@ const WRITE_STEPS = ['plan', 'write', 'commit', 'push'];
 const OPS: Op[] = [
   {
     name: 'register',
-    args: (dir) => ['register', 'sentiment', dir, '--version', '3.0.0', '--metric', 'accuracy=0.93', '--dataset', 's3://d/train.parquet', '--code', 'https://github.com/acme/s@abcdef1'],
+    args: (dir) => [
+      'register',
+      'sentiment',
+      dir,
+      '--version',
+      '3.0.0',
+      '--metric',
+      'accuracy=0.93',
+      '--dataset',
+      's3://d/train.parquet',
+      '--code',
+      'https://github.com/acme/s@abcdef1',
+    ],
     steps: ['hash', 'put', ...WRITE_STEPS],
     subject: 'Register sentiment@3.0.0',
     landed: (repo) => at(repo, 'models/sentiment/versions/3.0.0.yaml') !== '',
     versions: ['3.0.0'],
   },
   // Into a stage without an approval gate: a gated one is refused on the default branch (it needs a pull request).
-  { name: 'promote', args: () => ['promote', 'sentiment@1.1.0', 'development'], steps: WRITE_STEPS, subject: 'Promote sentiment@1.1.0 to development', landed: (repo) => holder(repo, 'development') === '1.1.0', versions: [] },
-  { name: 'rollback', args: () => ['rollback', 'sentiment', 'staging', '--to', '1.1.0'], steps: WRITE_STEPS, subject: 'Rollback sentiment staging to 1.1.0 (from 1.2.0)', landed: (repo) => holder(repo, 'staging') === '1.1.0', versions: [] },
+  {
+    name: 'promote',
+    args: () => ['promote', 'sentiment@1.1.0', 'development'],
+    steps: WRITE_STEPS,
+    subject: 'Promote sentiment@1.1.0 to development',
+    landed: (repo) => holder(repo, 'development') === '1.1.0',
+    versions: [],
+  },
+  {
+    name: 'rollback',
+    args: () => ['rollback', 'sentiment', 'staging', '--to', '1.1.0'],
+    steps: WRITE_STEPS,
+    subject: 'Rollback sentiment staging to 1.1.0 (from 1.2.0)',
+    landed: (repo) => holder(repo, 'staging') === '1.1.0',
+    versions: [],
+  },
   {
     name: 'deprecate',
     args: () => ['deprecate', 'sentiment@2.0.0-rc.1', '--reason', 'superseded'],
@@ -118,7 +144,10 @@ function journaled(repo: string): string[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { files: { path: string }[] }).files.map((f) => f.path) : [];
 }
 
-const commitsWith = (repo: string, subject: string) => gitIn(repo, 'log', '--format=%s').split('\n').filter((s) => s === subject).length;
+const commitsWith = (repo: string, subject: string) =>
+  gitIn(repo, 'log', '--format=%s')
+    .split('\n')
+    .filter((s) => s === subject).length;
 
 interface Tally {
   trials: number;
@@ -132,7 +161,8 @@ async function trial(op: Op, push: boolean, store: 'file' | 's3', kill: { step: 
   const { repo, remote, dir } = setUp(push);
   const env = await storeEnv(store);
   const args = [...op.args(dir), ...(push ? ['--push'] : [])];
-  const killed = 'step' in kill ? await cliAsync(repo, args, { ...env, MODELREG_FAULT_AFTER: kill.step }) : await cliAsync(repo, args, env, { killAfterMs: kill.afterMs });
+  const killed =
+    'step' in kill ? await cliAsync(repo, args, { ...env, MODELREG_FAULT_AFTER: kill.step }) : await cliAsync(repo, args, env, { killAfterMs: kill.afterMs });
   expect(killed.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
 
   // What the crash left.
@@ -144,7 +174,10 @@ async function trial(op: Op, push: boolean, store: 'file' | 's3', kill: { step: 
   const pending = journaled(repo);
   // A kill inside a file write also leaves that write's temp file beside the journaled path; recovery removes both.
   const covered = (p: string) => pending.some((j) => p === j || (p.startsWith(`${j}.modelreg-`) && p.endsWith('.tmp')));
-  expect(dirty.filter((p) => !covered(p)), `${where}: left in the work tree beyond the journal (${pending.join(', ')})`).toEqual([]);
+  expect(
+    dirty.filter((p) => !covered(p)),
+    `${where}: left in the work tree beyond the journal (${pending.join(', ')})`,
+  ).toEqual([]);
   expect(commitsWith(repo, op.subject), where).toBe(landed ? 1 : 0);
 
   // The same command again: it lands, or says the change already has.
@@ -167,39 +200,49 @@ async function trial(op: Op, push: boolean, store: 'file' | 's3', kill: { step: 
 }
 
 describe('faults at random points of every write path', () => {
-  it('a kill at a random step or moment of register, promote, rollback or deprecate loses nothing, and a rerun completes it', { timeout: 3_600_000 }, async () => {
-    const seed = Number(process.env.MODELREG_SOAK_SEED ?? Date.now() % 1_000_000);
-    const seconds = Number(process.env.MODELREG_SOAK_SECONDS ?? 0);
-    const trials = Number(process.env.MODELREG_SOAK_TRIALS ?? (seconds ? Infinity : 12));
-    // Seeded (pure-rand, fast-check's generator), so a failing trial can be replayed.
-    const generator = xoroshiro128plus(seed);
-    const rand = () => uniformFloat64(generator);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  it(
+    'a kill at a random step or moment of register, promote, rollback or deprecate loses nothing, and a rerun completes it',
+    { timeout: 3_600_000 },
+    async () => {
+      const seed = Number(process.env.MODELREG_SOAK_SEED ?? Date.now() % 1_000_000);
+      const seconds = Number(process.env.MODELREG_SOAK_SECONDS ?? 0);
+      const trials = Number(process.env.MODELREG_SOAK_TRIALS ?? (seconds ? Infinity : 12));
+      // Seeded (pure-rand, fast-check's generator), so a failing trial can be replayed.
+      const generator = xoroshiro128plus(seed);
+      const rand = () => uniformFloat64(generator);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
-    // How long each command takes uninterrupted (with --push, the longer case), so a timed kill can fall anywhere in it.
-    const stores = s3TestEnv() ? (['file', 's3'] as const) : (['file'] as const);
-    const duration = new Map<string, number>();
-    for (const op of OPS) {
-      const { repo, dir } = setUp(true);
-      const started = performance.now();
-      const r = await cliAsync(repo, [...op.args(dir), '--push'], await storeEnv(stores[stores.length - 1]!));
-      expect(r.code, `${op.name} uninterrupted: ${r.stderr}`).toBe(0);
-      duration.set(op.name, performance.now() - started);
-    }
+      // How long each command takes uninterrupted (with --push, the longer case), so a timed kill can fall anywhere in it.
+      const stores = s3TestEnv() ? (['file', 's3'] as const) : (['file'] as const);
+      const duration = new Map<string, number>();
+      for (const op of OPS) {
+        const { repo, dir } = setUp(true);
+        const started = performance.now();
+        const r = await cliAsync(repo, [...op.args(dir), '--push'], await storeEnv(stores[stores.length - 1]!));
+        expect(r.code, `${op.name} uninterrupted: ${r.stderr}`).toBe(0);
+        duration.set(op.name, performance.now() - started);
+      }
 
-    const tally: Tally = { trials: 0, byStep: {}, timed: 0, landedBeforeRerun: 0, byStore: {} };
-    const deadline = Date.now() + seconds * 1000;
-    for (let i = 0; i < trials && (!seconds || Date.now() < deadline); i++) {
-      const op = pick(OPS);
-      const push = rand() < 0.5;
-      const store = pick(stores);
-      const steps = push ? op.steps : op.steps.filter((s) => s !== 'push');
-      // Half the trials at a named step, half at a random moment up to the whole run's length.
-      const kill = rand() < 0.5 ? { step: pick(steps) } : { afterMs: Math.round(rand() * duration.get(op.name)! * 1.1) };
-      const where = `seed ${seed}, trial ${i}: ${op.name}${push ? ' --push' : ''} (${store} store) killed ${'step' in kill ? `after "${kill.step}"` : `at ${kill.afterMs} ms`}`;
-      await trial(op, push, store, kill, where, tally);
-    }
-    expect(tally.trials).toBeGreaterThan(0);
-    console.log(`fault soak (seed ${seed}): ${tally.trials} kills (${Object.entries(tally.byStore).map(([k, n]) => `${n} on the ${k} store`).join(', ')}) — ${[...Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`), `${tally.timed} at random moments`].join(', ')}; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`);
-  });
+      const tally: Tally = { trials: 0, byStep: {}, timed: 0, landedBeforeRerun: 0, byStore: {} };
+      const deadline = Date.now() + seconds * 1000;
+      for (let i = 0; i < trials && (!seconds || Date.now() < deadline); i++) {
+        const op = pick(OPS);
+        const push = rand() < 0.5;
+        const store = pick(stores);
+        const steps = push ? op.steps : op.steps.filter((s) => s !== 'push');
+        // Half the trials at a named step, half at a random moment up to the whole run's length.
+        const kill = rand() < 0.5 ? { step: pick(steps) } : { afterMs: Math.round(rand() * duration.get(op.name)! * 1.1) };
+        const where = `seed ${seed}, trial ${i}: ${op.name}${push ? ' --push' : ''} (${store} store) killed ${'step' in kill ? `after "${kill.step}"` : `at ${kill.afterMs} ms`}`;
+        await trial(op, push, store, kill, where, tally);
+      }
+      expect(tally.trials).toBeGreaterThan(0);
+      console.log(
+        `fault soak (seed ${seed}): ${tally.trials} kills (${Object.entries(tally.byStore)
+          .map(([k, n]) => `${n} on the ${k} store`)
+          .join(
+            ', ',
+          )}) — ${[...Object.entries(tally.byStep).map(([s, n]) => `${n} after ${s}`), `${tally.timed} at random moments`].join(', ')}; ${tally.landedBeforeRerun} had landed before the rerun; nothing lost`,
+      );
+    },
+  );
 });

@@ -51,7 +51,14 @@ function remoteAndClones(n: number): { remote: string; clones: string[] } {
   const { repo } = fixtureRepo();
   const remote = join(tempDir(), 'remote.git');
   gitIn(repo, 'clone', '-q', '--bare', repo, remote);
-  return { remote, clones: Array.from({ length: n }, (_, i) => { const d = join(tempDir(), `clone${i}`); gitIn(repo, 'clone', '-q', remote, d); return d; }) };
+  return {
+    remote,
+    clones: Array.from({ length: n }, (_, i) => {
+      const d = join(tempDir(), `clone${i}`);
+      gitIn(repo, 'clone', '-q', remote, d);
+      return d;
+    }),
+  };
 }
 
 function weights(seed: string): string {
@@ -67,7 +74,10 @@ function ok(r: CliResult, what: string): CliResult {
 
 const gc = (dir: string, env: Record<string, string>, ...args: string[]) => cli(dir, ['gc', '--grace', '0', '--json', ...args], env);
 const verify = (dir: string, env: Record<string, string>) => cli(dir, ['verify', '--json'], env).json();
-const missing = (dir: string, env: Record<string, string>) => (verify(dir, env).problems as { problem: string; refs: string[] }[]).filter((p) => p.problem === 'missing' && p.refs.some((r) => !/^(sentiment|bert-base|sentiment-int8)@/.test(r)));
+const missing = (dir: string, env: Record<string, string>) =>
+  (verify(dir, env).problems as { problem: string; refs: string[] }[]).filter(
+    (p) => p.problem === 'missing' && p.refs.some((r) => !/^(sentiment|bert-base|sentiment-int8)@/.test(r)),
+  );
 
 /** Wait until a process paused at `step` (checkpoint) says so. */
 async function pausedAt(dir: string, step: string): Promise<void> {
@@ -82,41 +92,45 @@ for (const kind of [local, s3]) {
       if (kind === s3) requireS3();
     });
 
-    it('keeps what a branch this clone never fetched, a pull-request ref and a fork\'s pull request name; deletes what nothing names, in two runs', { timeout: 300_000 }, async () => {
-      const { remote, clones } = remoteAndClones(3);
-      const [a, b, fork] = clones as [string, string, string];
-      const { env } = kind.make();
-      // A: a version on a branch, pushed (a pull request in waiting). B never fetches it.
-      gitIn(a, 'switch', '-q', '-c', 'wip');
-      ok(cli(a, ['register', 'candidate', weights('wip'), '--version', '1.0.0', '--no-code'], env), 'register on wip');
-      gitIn(a, 'push', '-q', 'origin', 'wip');
-      // A pull request whose only ref is refs/pull/7/head (its branch deleted), and a fork's (refs/pull/8/head).
-      gitIn(a, 'switch', '-q', '-c', 'pr7', 'main');
-      ok(cli(a, ['register', 'pr7', weights('pr7'), '--version', '1.0.0', '--no-code'], env), 'register for pr 7');
-      gitIn(a, 'push', '-q', 'origin', 'HEAD:refs/pull/7/head');
-      ok(cli(fork, ['register', 'forked', weights('fork'), '--version', '1.0.0', '--no-code'], env), 'register in a fork');
-      gitIn(fork, 'push', '-q', remote, 'HEAD:refs/pull/8/head');
-      gitIn(fork, 'reset', '-q', '--hard', 'HEAD~1'); // the fork's own branch moves on
-      // Bytes nothing names: a registration whose commit was dropped.
-      ok(cli(b, ['register', 'dropped', weights('dropped'), '--version', '1.0.0', '--no-code'], env), 'register, then drop');
-      gitIn(b, 'reset', '-q', '--hard', 'HEAD~1');
-      gitIn(b, 'reflog', 'expire', '--expire=now', '--all');
+    it(
+      "keeps what a branch this clone never fetched, a pull-request ref and a fork's pull request name; deletes what nothing names, in two runs",
+      { timeout: 300_000 },
+      async () => {
+        const { remote, clones } = remoteAndClones(3);
+        const [a, b, fork] = clones as [string, string, string];
+        const { env } = kind.make();
+        // A: a version on a branch, pushed (a pull request in waiting). B never fetches it.
+        gitIn(a, 'switch', '-q', '-c', 'wip');
+        ok(cli(a, ['register', 'candidate', weights('wip'), '--version', '1.0.0', '--no-code'], env), 'register on wip');
+        gitIn(a, 'push', '-q', 'origin', 'wip');
+        // A pull request whose only ref is refs/pull/7/head (its branch deleted), and a fork's (refs/pull/8/head).
+        gitIn(a, 'switch', '-q', '-c', 'pr7', 'main');
+        ok(cli(a, ['register', 'pr7', weights('pr7'), '--version', '1.0.0', '--no-code'], env), 'register for pr 7');
+        gitIn(a, 'push', '-q', 'origin', 'HEAD:refs/pull/7/head');
+        ok(cli(fork, ['register', 'forked', weights('fork'), '--version', '1.0.0', '--no-code'], env), 'register in a fork');
+        gitIn(fork, 'push', '-q', remote, 'HEAD:refs/pull/8/head');
+        gitIn(fork, 'reset', '-q', '--hard', 'HEAD~1'); // the fork's own branch moves on
+        // Bytes nothing names: a registration whose commit was dropped.
+        ok(cli(b, ['register', 'dropped', weights('dropped'), '--version', '1.0.0', '--no-code'], env), 'register, then drop');
+        gitIn(b, 'reset', '-q', '--hard', 'HEAD~1');
+        gitIn(b, 'reflog', 'expire', '--expire=now', '--all');
 
-      await kind.tick();
-      const first = ok(gc(b, env), 'first gc').json();
-      expect(first.deleted).toEqual([]); // a run only marks
-      expect(first.marked.length).toBe(1);
-      await kind.tick();
-      const second = ok(gc(b, env), 'second gc').json();
-      expect(second.deleted.length).toBe(1);
-      expect(second.remotes).toEqual([{ name: 'origin', fetched: true }]);
-      // Everything any ref names is there, seen from each clone.
-      gitIn(a, 'fetch', '-q', 'origin', '+refs/pull/*:refs/remotes/origin/pull/*');
-      expect(missing(a, env)).toEqual([]);
-      for (const ref of ['candidate@1.0.0']) expect(ok(cli(a, ['verify', ref, '--at', 'wip', '--json'], env), ref).json().ok).toBe(true);
-      expect(ok(cli(a, ['verify', 'pr7@1.0.0', '--at', 'origin/pull/7/head', '--json'], env), 'pr7').json().ok).toBe(true);
-      expect(ok(cli(a, ['verify', 'forked@1.0.0', '--at', 'origin/pull/8/head', '--json'], env), 'forked').json().ok).toBe(true);
-    });
+        await kind.tick();
+        const first = ok(gc(b, env), 'first gc').json();
+        expect(first.deleted).toEqual([]); // a run only marks
+        expect(first.marked.length).toBe(1);
+        await kind.tick();
+        const second = ok(gc(b, env), 'second gc').json();
+        expect(second.deleted.length).toBe(1);
+        expect(second.remotes).toEqual([{ name: 'origin', fetched: true }]);
+        // Everything any ref names is there, seen from each clone.
+        gitIn(a, 'fetch', '-q', 'origin', '+refs/pull/*:refs/remotes/origin/pull/*');
+        expect(missing(a, env)).toEqual([]);
+        for (const ref of ['candidate@1.0.0']) expect(ok(cli(a, ['verify', ref, '--at', 'wip', '--json'], env), ref).json().ok).toBe(true);
+        expect(ok(cli(a, ['verify', 'pr7@1.0.0', '--at', 'origin/pull/7/head', '--json'], env), 'pr7').json().ok).toBe(true);
+        expect(ok(cli(a, ['verify', 'forked@1.0.0', '--at', 'origin/pull/8/head', '--json'], env), 'forked').json().ok).toBe(true);
+      },
+    );
 
     it('refuses when a remote cannot be reached; --offline says the view is partial and decides only about old objects', { timeout: 300_000 }, async () => {
       const b = remoteAndClones(1).clones[0]!;
@@ -137,56 +151,68 @@ for (const kind of [local, s3]) {
       expect(offline.partial).toBe(true);
     });
 
-    it('a dedup hit racing a gc: bytes deleted before the registration refreshed them are stored again; refreshed bytes are spared', { timeout: 300_000 }, async () => {
-      const a = remoteAndClones(1).clones[0]!;
-      const { env } = kind.make();
-      const dir = weights('shared');
-      // The bytes are stored, then orphaned: their registration was dropped. A gc marks them.
-      ok(cli(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code'], env), 'first registration');
-      gitIn(a, 'reset', '-q', '--hard', 'HEAD~1');
-      gitIn(a, 'reflog', 'expire', '--expire=now', '--all');
-      await kind.tick();
-      ok(gc(a, env), 'marking gc');
-      await kind.tick();
+    it(
+      'a dedup hit racing a gc: bytes deleted before the registration refreshed them are stored again; refreshed bytes are spared',
+      { timeout: 300_000 },
+      async () => {
+        const a = remoteAndClones(1).clones[0]!;
+        const { env } = kind.make();
+        const dir = weights('shared');
+        // The bytes are stored, then orphaned: their registration was dropped. A gc marks them.
+        ok(cli(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code'], env), 'first registration');
+        gitIn(a, 'reset', '-q', '--hard', 'HEAD~1');
+        gitIn(a, 'reflog', 'expire', '--expire=now', '--all');
+        await kind.tick();
+        ok(gc(a, env), 'marking gc');
+        await kind.tick();
 
-      // 1. The registration finds the bytes and pauses before refreshing them; a gc deletes them meanwhile.
-      const pause1 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
-      const reg1 = cliAsync(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code', '--json'], { ...env, MODELREG_PAUSE_AT: 'dedup', MODELREG_PAUSE_DIR: pause1 });
-      await pausedAt(pause1, 'dedup');
-      const deleting = await cliAsync(a, ['gc', '--grace', '0', '--json'], env);
-      expect(deleting.code, deleting.stderr).toBe(0);
-      expect(deleting.json().deleted.length).toBe(1);
-      resume(pause1, 'dedup');
-      const r1 = await reg1;
-      expect(r1.code, r1.stderr).toBe(0);
-      expect(r1.json().artifacts[0].stored).toBe(true); // stored again: the gc had taken them
-      expect(missing(a, env)).toEqual([]);
+        // 1. The registration finds the bytes and pauses before refreshing them; a gc deletes them meanwhile.
+        const pause1 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
+        const reg1 = cliAsync(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code', '--json'], {
+          ...env,
+          MODELREG_PAUSE_AT: 'dedup',
+          MODELREG_PAUSE_DIR: pause1,
+        });
+        await pausedAt(pause1, 'dedup');
+        const deleting = await cliAsync(a, ['gc', '--grace', '0', '--json'], env);
+        expect(deleting.code, deleting.stderr).toBe(0);
+        expect(deleting.json().deleted.length).toBe(1);
+        resume(pause1, 'dedup');
+        const r1 = await reg1;
+        expect(r1.code, r1.stderr).toBe(0);
+        expect(r1.json().artifacts[0].stored).toBe(true); // stored again: the gc had taken them
+        expect(missing(a, env)).toEqual([]);
 
-      // 2. Orphaned and marked again; this time a gc pauses holding the lock, having decided to delete them,
-      // and a registration finds them, refreshes them and waits: the gc spares them at the last moment.
-      gitIn(a, 'reset', '-q', '--hard', 'HEAD~1');
-      gitIn(a, 'reflog', 'expire', '--expire=now', '--all');
-      await kind.tick();
-      ok(gc(a, env), 'marking gc');
-      await kind.tick();
-      const pause2 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
-      const held = cliAsync(a, ['gc', '--grace', '0', '--json'], { ...env, MODELREG_PAUSE_AT: 'gc-decide', MODELREG_PAUSE_DIR: pause2 });
-      await pausedAt(pause2, 'gc-decide');
-      const pause3 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
-      const reg2 = cliAsync(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code', '--json'], { ...env, MODELREG_PAUSE_AT: 'dedup-refreshed', MODELREG_PAUSE_DIR: pause3 });
-      await pausedAt(pause3, 'dedup-refreshed'); // it has refreshed the bytes; next it waits for the lock
-      resume(pause3, 'dedup-refreshed');
-      await sleep(200);
-      resume(pause2, 'gc-decide');
-      const g2 = await held;
-      expect(g2.code, g2.stderr).toBe(0);
-      expect(g2.json().deleted).toEqual([]);
-      expect(g2.json().spared.length).toBe(1);
-      const r2 = await reg2;
-      expect(r2.code, r2.stderr).toBe(0);
-      expect(r2.json().artifacts[0].stored).toBe(false);
-      expect(missing(a, env)).toEqual([]);
-    });
+        // 2. Orphaned and marked again; this time a gc pauses holding the lock, having decided to delete them,
+        // and a registration finds them, refreshes them and waits: the gc spares them at the last moment.
+        gitIn(a, 'reset', '-q', '--hard', 'HEAD~1');
+        gitIn(a, 'reflog', 'expire', '--expire=now', '--all');
+        await kind.tick();
+        ok(gc(a, env), 'marking gc');
+        await kind.tick();
+        const pause2 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
+        const held = cliAsync(a, ['gc', '--grace', '0', '--json'], { ...env, MODELREG_PAUSE_AT: 'gc-decide', MODELREG_PAUSE_DIR: pause2 });
+        await pausedAt(pause2, 'gc-decide');
+        const pause3 = mkdtempSync(join(tmpdir(), 'modelreg-pause-'));
+        const reg2 = cliAsync(a, ['register', 'm', dir, '--version', '1.0.0', '--no-code', '--json'], {
+          ...env,
+          MODELREG_PAUSE_AT: 'dedup-refreshed',
+          MODELREG_PAUSE_DIR: pause3,
+        });
+        await pausedAt(pause3, 'dedup-refreshed'); // it has refreshed the bytes; next it waits for the lock
+        resume(pause3, 'dedup-refreshed');
+        await sleep(200);
+        resume(pause2, 'gc-decide');
+        const g2 = await held;
+        expect(g2.code, g2.stderr).toBe(0);
+        expect(g2.json().deleted).toEqual([]);
+        expect(g2.json().spared.length).toBe(1);
+        const r2 = await reg2;
+        expect(r2.code, r2.stderr).toBe(0);
+        expect(r2.json().artifacts[0].stored).toBe(false);
+        expect(missing(a, env)).toEqual([]);
+      },
+    );
 
     it('two gc runs at once cannot both delete: the second is refused while the first holds the store', { timeout: 300_000 }, async () => {
       const a = remoteAndClones(1).clones[0]!;
@@ -253,4 +279,3 @@ for (const kind of [local, s3]) {
     });
   });
 }
-

@@ -45,7 +45,11 @@ function validator(key: string, schema: Json): ValidateFunction {
 }
 
 function deref(schema: Json): Json {
-  while (schema?.$ref) schema = schema.$ref.replace('#/', '').split('/').reduce((o: Json, k: string) => o[k], spec);
+  while (schema?.$ref)
+    schema = schema.$ref
+      .replace('#/', '')
+      .split('/')
+      .reduce((o: Json, k: string) => o[k], spec);
   return schema;
 }
 
@@ -71,7 +75,13 @@ export function sample(schema: Json, depth = 0): Json {
     case 'boolean':
       return false;
     case 'string':
-      return schema.format === 'date-time' ? '2026-11-23T10:00:00Z' : schema.format === 'uri' ? 'https://github.com/acme/registry' : schema.format === 'email' ? 'octocat@example.com' : 'x';
+      return schema.format === 'date-time'
+        ? '2026-11-23T10:00:00Z'
+        : schema.format === 'uri'
+          ? 'https://github.com/acme/registry'
+          : schema.format === 'email'
+            ? 'octocat@example.com'
+            : 'x';
     default:
       return null;
   }
@@ -139,7 +149,10 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-type Handler = (ctx: { params: Record<string, string>; query: URLSearchParams; body: Json; responseSchema: (status: number) => Json }) => { status: number; payload: Json };
+type Handler = (ctx: { params: Record<string, string>; query: URLSearchParams; body: Json; responseSchema: (status: number) => Json }) => {
+  status: number;
+  payload: Json;
+};
 
 const notFound = { status: 404, payload: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 const forbidden = { status: 403, payload: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' } };
@@ -147,17 +160,48 @@ const forbidden = { status: 403, payload: { message: 'Resource not accessible by
 export async function startGitHubStandIn(options: { token: string }): Promise<StandIn> {
   load();
   const requests: Recorded[] = [];
-  const state: StandInState = { pulls: [], reviews: new Map(), comments: new Map(), statuses: [], permissions: {}, teams: {}, teamsReadable: true, user: null, commenter: 'github-actions[bot]', readOnly: false };
+  const state: StandInState = {
+    pulls: [],
+    reviews: new Map(),
+    comments: new Map(),
+    statuses: [],
+    permissions: {},
+    teams: {},
+    teamsReadable: true,
+    user: null,
+    commenter: 'github-actions[bot]',
+    readOnly: false,
+  };
   let ids = 1000;
-  const userObj = (login: string) => ({ ...sample({ $ref: '#/components/schemas/simple-user' }), login, id: ids++, type: login.endsWith('[bot]') ? 'Bot' : 'User' });
+  const userObj = (login: string) => ({
+    ...sample({ $ref: '#/components/schemas/simple-user' }),
+    login,
+    id: ids++,
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
+  });
 
   const routes: Record<string, Handler> = {
     'POST /repos/{owner}/{repo}/pulls': ({ params, body, responseSchema }) => {
       if (state.pulls.some((p) => p.head.ref === body.head && p.state === 'open')) {
-        return { status: 422, payload: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${params.owner}:${body.head}.` }], documentation_url: 'https://docs.github.com/rest' } };
+        return {
+          status: 422,
+          payload: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${params.owner}:${body.head}.` }],
+            documentation_url: 'https://docs.github.com/rest',
+          },
+        };
       }
       const number = state.pulls.length + 1;
-      const pr = { ...sample(responseSchema(201)), number, state: 'open', title: body.title, body: body.body ?? null, html_url: `https://github.com/${params.owner}/${params.repo}/pull/${number}`, url: `https://api.github.com/repos/${params.owner}/${params.repo}/pulls/${number}` };
+      const pr = {
+        ...sample(responseSchema(201)),
+        number,
+        state: 'open',
+        title: body.title,
+        body: body.body ?? null,
+        html_url: `https://github.com/${params.owner}/${params.repo}/pull/${number}`,
+        url: `https://api.github.com/repos/${params.owner}/${params.repo}/pulls/${number}`,
+      };
       pr.head = { ...pr.head, ref: body.head };
       pr.base = { ...pr.base, ref: body.base };
       state.pulls.push(pr);
@@ -166,7 +210,18 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
     'GET /repos/{owner}/{repo}/pulls': ({ query, responseSchema }) => {
       const item = sample(responseSchema(200).items);
       const head = query.get('head')?.split(':').pop();
-      const list = state.pulls.filter((p) => (!head || p.head.ref === head) && p.state === 'open').map((p) => ({ ...item, number: p.number, html_url: p.html_url, url: p.url, state: p.state, title: p.title, head: { ...item.head, ref: p.head.ref, sha: p.head.sha ?? item.head.sha }, base: { ...item.base, ref: p.base.ref } }));
+      const list = state.pulls
+        .filter((p) => (!head || p.head.ref === head) && p.state === 'open')
+        .map((p) => ({
+          ...item,
+          number: p.number,
+          html_url: p.html_url,
+          url: p.url,
+          state: p.state,
+          title: p.title,
+          head: { ...item.head, ref: p.head.ref, sha: p.head.sha ?? item.head.sha },
+          base: { ...item.base, ref: p.base.ref },
+        }));
       return { status: 200, payload: list };
     },
     'GET /repos/{owner}/{repo}/pulls/{pull_number}': ({ params }) => {
@@ -175,28 +230,62 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
     },
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews': ({ params, responseSchema }) => {
       const item = responseSchema(200).items;
-      const list = (state.reviews.get(Number(params.pull_number)) ?? []).map((r, i) => ({ ...sample(item), id: i + 1, user: userObj(r.login), state: r.state, commit_id: r.commit_id, body: '' }));
+      const list = (state.reviews.get(Number(params.pull_number)) ?? []).map((r, i) => ({
+        ...sample(item),
+        id: i + 1,
+        user: userObj(r.login),
+        state: r.state,
+        commit_id: r.commit_id,
+        body: '',
+      }));
       return { status: 200, payload: list };
     },
     'GET /repos/{owner}/{repo}/collaborators/{username}/permission': ({ params, responseSchema }) => {
       const permission = state.permissions[params.username!];
       if (!permission) return notFound;
       const schema = responseSchema(200);
-      return { status: 200, payload: { ...sample(schema), permission: ['maintain', 'triage'].includes(permission) ? (permission === 'maintain' ? 'write' : 'read') : permission, role_name: permission, user: { ...objectSample('nullable-collaborator'), login: params.username!, role_name: permission } } };
+      return {
+        status: 200,
+        payload: {
+          ...sample(schema),
+          permission: ['maintain', 'triage'].includes(permission) ? (permission === 'maintain' ? 'write' : 'read') : permission,
+          role_name: permission,
+          user: { ...objectSample('nullable-collaborator'), login: params.username!, role_name: permission },
+        },
+      };
     },
     'GET /orgs/{org}/teams/{team_slug}/memberships/{username}': ({ params, responseSchema }) => {
       if (!state.teamsReadable) return forbidden;
       const members = state.teams[`${params.org}/${params.team_slug}`];
       if (!members?.includes(params.username!)) return notFound;
-      return { status: 200, payload: { ...sample(responseSchema(200)), url: `https://api.github.com/orgs/${params.org}/teams/${params.team_slug}/memberships/${params.username}`, role: 'member', state: 'active' } };
+      return {
+        status: 200,
+        payload: {
+          ...sample(responseSchema(200)),
+          url: `https://api.github.com/orgs/${params.org}/teams/${params.team_slug}/memberships/${params.username}`,
+          role: 'member',
+          state: 'active',
+        },
+      };
     },
     'POST /repos/{owner}/{repo}/statuses/{sha}': ({ params, body, responseSchema }) => {
       if (state.readOnly) return forbidden;
-      const status = { ...sample(responseSchema(201)), id: ids++, sha: params.sha, state: body.state, context: body.context ?? 'default', description: body.description ?? null, target_url: body.target_url ?? null };
+      const status = {
+        ...sample(responseSchema(201)),
+        id: ids++,
+        sha: params.sha,
+        state: body.state,
+        context: body.context ?? 'default',
+        description: body.description ?? null,
+        target_url: body.target_url ?? null,
+      };
       state.statuses.push(status);
       return { status: 201, payload: status };
     },
-    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': ({ params }) => ({ status: 200, payload: state.comments.get(Number(params.issue_number)) ?? [] }),
+    'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': ({ params }) => ({
+      status: 200,
+      payload: state.comments.get(Number(params.issue_number)) ?? [],
+    }),
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': ({ params, body, responseSchema }) => {
       if (state.readOnly) return forbidden;
       const schema = responseSchema(201);
@@ -227,7 +316,15 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
   const server: Server = createServer(async (req, res) => {
     const body: Json = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const rec: Recorded = { method: req.method ?? '', path: url.pathname, auth: req.headers.authorization, body, requestErrors: [], responseErrors: [], status: 0 };
+    const rec: Recorded = {
+      method: req.method ?? '',
+      path: url.pathname,
+      auth: req.headers.authorization,
+      body,
+      requestErrors: [],
+      responseErrors: [],
+      status: 0,
+    };
     requests.push(rec);
     const send = (status: number, payload: Json, schema?: Json, key?: string) => {
       if (schema && key) {
@@ -238,7 +335,8 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(payload));
     };
-    if (rec.auth !== `token ${options.token}` && rec.auth !== `Bearer ${options.token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (rec.auth !== `token ${options.token}` && rec.auth !== `Bearer ${options.token}`)
+      return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     for (const route of compiled) {
       const m = route.method === req.method ? route.re.exec(decodeURIComponent(url.pathname)) : null;
       if (!m) continue;
@@ -265,7 +363,14 @@ export async function startGitHubStandIn(options: { token: string }): Promise<St
   const port = (server.address() as { port: number }).port;
   const addPull: StandIn['addPull'] = ({ number, author, headSha, baseSha }) => {
     const pr = componentSample('pull-request');
-    state.pulls.push({ ...pr, number, state: 'open', user: userObj(author), head: { ...pr.head, sha: headSha, ref: 'pr' }, base: { ...pr.base, sha: baseSha, ref: 'main' } });
+    state.pulls.push({
+      ...pr,
+      number,
+      state: 'open',
+      user: userObj(author),
+      head: { ...pr.head, sha: headSha, ref: 'pr' },
+      base: { ...pr.base, sha: baseSha, ref: 'main' },
+    });
   };
   const addComment: StandIn['addComment'] = (issue, author, body) => {
     const comment = { ...componentSample('issue-comment'), id: ids++, body, user: userObj(author) };

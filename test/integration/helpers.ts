@@ -106,7 +106,12 @@ export function treeState(dir: string): string[] {
       else if (st.isDirectory()) {
         out.push(`${p}/ d`);
         walk(p);
-      } else out.push(`${p} f ${st.size} ${createHash('sha1').update(readFileSync(join(dir, p))).digest('hex')}`);
+      } else
+        out.push(
+          `${p} f ${st.size} ${createHash('sha1')
+            .update(readFileSync(join(dir, p)))
+            .digest('hex')}`,
+        );
     }
   };
   walk('');
@@ -172,7 +177,11 @@ export function stageYaml(model: string, stage: string, version: string, previou
 export function cliAsync(cwd: string, args: string[], env: Record<string, string> = {}, options: { killAfterMs?: number } = {}): Promise<CliResult> {
   const kill = options.killAfterMs !== undefined;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, detached: kill, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      detached: kill,
+      env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env },
+    });
     const timer = kill ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs) : undefined;
     let stdout = '';
     let stderr = '';

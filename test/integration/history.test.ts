@@ -24,7 +24,15 @@ describe('the registry-wide history', () => {
       expect(own.length).toBeGreaterThan(0);
       expect(all.events.filter((e) => e.model === model)).toEqual(own);
     }
-    expect(all.events[0]).toMatchObject({ kind: 'rolled-back', model: 'sentiment', stage: 'production', version: '1.1.0', previous: '1.2.0', pr: 43, reason: 'test' });
+    expect(all.events[0]).toMatchObject({
+      kind: 'rolled-back',
+      model: 'sentiment',
+      stage: 'production',
+      version: '1.1.0',
+      previous: '1.2.0',
+      pr: 43,
+      reason: 'test',
+    });
     // The stage file names the commit's author: no claim beside it.
     expect(all.events[0]!.claimedBy).toBeUndefined();
     expect(all.events[1]).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', pr: 42 });
@@ -59,7 +67,9 @@ describe('the registry-wide history', () => {
     expect(expandHistory(await (await Registry.open({ dir: repo })).registryHistory())).toEqual(events);
     // At a revision: that commit's history.
     const first = gitIn(repo, 'rev-list', '--max-parents=0', 'HEAD');
-    expect(expandHistory(await (await Registry.open({ dir: repo, at: first })).registryHistory())).toEqual((await registryHistory(repo, { rev: first })).events);
+    expect(expandHistory(await (await Registry.open({ dir: repo, at: first })).registryHistory())).toEqual(
+      (await registryHistory(repo, { rev: first })).events,
+    );
   });
 
   it('after the first read, new commits go to a small file beside the kept history, which is merged in once it grows', async () => {
@@ -69,7 +79,10 @@ describe('the registry-wide history', () => {
     commitAll(repo, 'Forty models');
     expect(expandHistory(await (await Registry.open({ dir: repo })).registryHistory())).toEqual((await registryHistory(repo)).events);
     const dir = join(repo, '.git', 'modelreg', 'parse-cache');
-    const files = () => readdirSync(join(dir, readdirSync(dir)[0]!)).filter((f) => f.startsWith('history-')).sort();
+    const files = () =>
+      readdirSync(join(dir, readdirSync(dir)[0]!))
+        .filter((f) => f.startsWith('history-'))
+        .sort();
     expect(files()).toHaveLength(1);
     let sawRecent = false;
     for (let round = 0; round < 8; round++) {
@@ -80,7 +93,9 @@ describe('the registry-wide history', () => {
     }
     expect(sawRecent).toBe(true);
     // Kept and restored, or read from Git afresh: the same bytes (the site compares files by them).
-    expect(JSON.stringify(await (await Registry.open({ dir: repo })).registryHistory())).toBe(JSON.stringify(compactHistory((await registryHistory(repo)).events)));
+    expect(JSON.stringify(await (await Registry.open({ dir: repo })).registryHistory())).toBe(
+      JSON.stringify(compactHistory((await registryHistory(repo)).events)),
+    );
     // Merged once the recent part passed a tenth of the base: one file again at some point.
     expect(files().length).toBeLessThanOrEqual(2);
   });
@@ -89,12 +104,29 @@ describe('the registry-wide history', () => {
     const { repo } = fixtureRepo();
     write(repo, 'models/bert-base/model.yaml', 'name: bert-base\nowners: [x]\ndescription: changed\n');
     gitIn(repo, 'add', '-A');
-    gitIn(repo, '-c', 'user.name=a\u001e\u001fb', 'commit', '-q', '--author', 'mal\u001flory\u001e <m@example.com>', '-m', 'subject \u001e\u001f with separators (#7)');
+    gitIn(
+      repo,
+      '-c',
+      'user.name=a\u001e\u001fb',
+      'commit',
+      '-q',
+      '--author',
+      'mal\u001flory\u001e <m@example.com>',
+      '-m',
+      'subject \u001e\u001f with separators (#7)',
+    );
     const { events } = await registryHistory(repo);
     // Git tidies the ends of a name; what it stored is what must come back.
     const stored = gitIn(repo, 'log', '-1', '--format=%an');
     expect(stored).toContain('\u001f');
-    expect(events[0]).toMatchObject({ kind: 'model-updated', model: 'bert-base', author: stored, email: 'm@example.com', subject: 'subject \u001e\u001f with separators (#7)', pr: 7 });
+    expect(events[0]).toMatchObject({
+      kind: 'model-updated',
+      model: 'bert-base',
+      author: stored,
+      email: 'm@example.com',
+      subject: 'subject \u001e\u001f with separators (#7)',
+      pr: 7,
+    });
     expect(events.filter((e) => e.kind === 'registered')).toHaveLength(6);
   });
 
@@ -111,16 +143,36 @@ describe('the registry-wide history', () => {
   it("who and when are Git's: a file claiming another mover, a later time or another registrant is shown beside the commit's facts, never instead", () => {
     const { repo } = fixtureRepo();
     // Committed straight to the branch (no pull-request check ran): the stage file says ml-lead moved it, in 2030.
-    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0').replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com').replace('"2026-11-01T10:00:00Z"', '"2030-01-01T00:00:00Z"'));
+    write(
+      repo,
+      'models/sentiment/stages/production.yaml',
+      stageYaml('sentiment', 'production', '1.2.0', '1.1.0')
+        .replace('moved_by: author@example.com', 'moved_by: ml-lead@acme.com')
+        .replace('"2026-11-01T10:00:00Z"', '"2030-01-01T00:00:00Z"'),
+    );
     commitAll(repo, 'Promote sentiment 1.2.0 to production');
     const json = cli(repo, ['history', 'sentiment', '--json']).json();
     const move = json.events[0];
-    expect(move).toMatchObject({ kind: 'promoted', stage: 'production', version: '1.2.0', author: 'Test Author', email: 'author@example.com', claimedBy: 'ml-lead@acme.com', claimedAt: '2030-01-01T00:00:00Z' });
-    const human = cli(repo, ['history', 'sentiment']).stdout.split('\n').find((l) => l.includes('promoted production: 1.1.0 → 1.2.0'))!;
+    expect(move).toMatchObject({
+      kind: 'promoted',
+      stage: 'production',
+      version: '1.2.0',
+      author: 'Test Author',
+      email: 'author@example.com',
+      claimedBy: 'ml-lead@acme.com',
+      claimedAt: '2030-01-01T00:00:00Z',
+    });
+    const human = cli(repo, ['history', 'sentiment'])
+      .stdout.split('\n')
+      .find((l) => l.includes('promoted production: 1.1.0 → 1.2.0'))!;
     expect(human).toContain('Test Author (the file says ml-lead@acme.com, 2030-01-01T00:00:00Z)');
     expect(human.startsWith(move.date)).toBe(true);
     // A stage file that tells the truth carries no claim.
-    write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.1.0', '1.2.0').replace('"2026-11-01T10:00:00Z"', JSON.stringify(new Date().toISOString())));
+    write(
+      repo,
+      'models/sentiment/stages/production.yaml',
+      stageYaml('sentiment', 'production', '1.1.0', '1.2.0').replace('"2026-11-01T10:00:00Z"', JSON.stringify(new Date().toISOString())),
+    );
     commitAll(repo, 'Rollback sentiment production to 1.1.0');
     const honest = cli(repo, ['history', 'sentiment', '--json']).json().events[0];
     expect(honest).toMatchObject({ kind: 'rolled-back', author: 'Test Author' });

@@ -64,7 +64,10 @@ describe('the hostile-input catalogue', () => {
 
   for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {
     it(`rejects every ${group} case with findings naming file and line, leaking and changing nothing`, { timeout: 300_000 }, async () => {
-      await pairwise(CATALOGUE.filter((c) => c.group === group), check);
+      await pairwise(
+        CATALOGUE.filter((c) => c.group === group),
+        check,
+      );
     });
   }
 });
@@ -74,8 +77,23 @@ describe("Git's own text on the terminal", () => {
     const { repo } = fixtureRepo();
     write(repo, 'models/bert-base/model.yaml', 'name: bert-base\nowners: [x]\ndescription: changed\n');
     gitIn(repo, 'add', '-A');
-    gitIn(repo, '-c', 'user.name=mallory\u001b]52;c;cHduZWQ=\u0007\u001b[2J', '-c', 'user.email=m@example.com', 'commit', '-q', '--author', 'mallory\u001b[2J\u202E <m@example.com>', '-m', 'Promote\u001b[31m to production (#7)\u202E');
-    for (const args of [['history', 'bert-base'], ['history', 'bert-base', '--json']]) {
+    gitIn(
+      repo,
+      '-c',
+      'user.name=mallory\u001b]52;c;cHduZWQ=\u0007\u001b[2J',
+      '-c',
+      'user.email=m@example.com',
+      'commit',
+      '-q',
+      '--author',
+      'mallory\u001b[2J\u202E <m@example.com>',
+      '-m',
+      'Promote\u001b[31m to production (#7)\u202E',
+    );
+    for (const args of [
+      ['history', 'bert-base'],
+      ['history', 'bert-base', '--json'],
+    ]) {
       const r = cli(repo, args);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout + r.stderr).toContain('mallory');

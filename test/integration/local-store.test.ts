@@ -1,7 +1,23 @@
 /** The local content-addressed store and the collection of files to register, on real directories. */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -44,7 +60,6 @@ async function rejection(p: Promise<unknown>): Promise<ModelregError> {
   }
   throw new Error('expected a ModelregError, the promise resolved');
 }
-
 
 async function listAll(store: LocalStore): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
@@ -474,7 +489,12 @@ describe('collectFiles', () => {
     symlinkSync(join(root, 'blobs', '0123abcd'), join(root, 'direct-link.json'));
     const files = collectFiles(['model', 'direct-link.json'], root);
     // The link inside the directory is followed and reported: its target lies outside the directory named.
-    expect(files.find((f) => f.path === 'tokenizer.json')).toEqual({ path: 'tokenizer.json', abs: join(model, 'tokenizer.json'), size: 15, via: { link: 'tokenizer.json', target: '../blobs/0123abcd', outside: true } });
+    expect(files.find((f) => f.path === 'tokenizer.json')).toEqual({
+      path: 'tokenizer.json',
+      abs: join(model, 'tokenizer.json'),
+      size: 15,
+      via: { link: 'tokenizer.json', target: '../blobs/0123abcd', outside: true },
+    });
     // A link named on the command line is the user's own choice: followed, not reported.
     expect(files.find((f) => f.path === 'direct-link.json')).toEqual({ path: 'direct-link.json', abs: join(root, 'direct-link.json'), size: 15 });
   });

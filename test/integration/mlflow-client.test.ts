@@ -25,12 +25,17 @@ afterEach(async () => {
 /** The client script in its own process, pointed at `url` as a user's code would be (MLFLOW_TRACKING_URI). */
 function client(url: string, args: string[], env: Record<string, string> = {}): Promise<any> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonPath()!, [SCRIPT, ...args], { cwd: tempDir(), env: { ...process.env, MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env } });
+    const child = spawn(pythonPath()!, [SCRIPT, ...args], {
+      cwd: tempDir(),
+      env: { ...process.env, MLFLOW_TRACKING_URI: url, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`mlflow_client.py ${args[0]} failed (${code}): ${err.slice(-3000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`mlflow_client.py ${args[0]} failed (${code}): ${err.slice(-3000)}`)),
+    );
   });
 }
 
@@ -74,7 +79,9 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
         const mine = show.versions.find((x: any) => x.version === semverOf.get(v.version));
         expect(v.user_id).toBe(mine.created_by);
         expect(v.creation_timestamp).toBe(Date.parse(mine.created_at));
-        expect(v.current_stage).toBe(mine.stages.includes('production') ? 'Production' : mine.stages.includes('staging') ? 'Staging' : mine.deprecated ? 'Archived' : 'None');
+        expect(v.current_stage).toBe(
+          mine.stages.includes('production') ? 'Production' : mine.stages.includes('staging') ? 'Staging' : mine.deprecated ? 'Archived' : 'None',
+        );
         expect(v.aliases).toEqual([...mine.stages].sort());
       }
       if (show.stages.production) expect(m.latest_production.map((n: string) => semverOf.get(n))).toEqual([show.stages.production]);
@@ -85,7 +92,8 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     expect(expected['model.bin']).toBe(sha(join(dir, 'model.bin')));
     const downloads = seen.models['bert-base'].downloads;
     const number = Object.entries(seen.models['bert-base'].aliases).find(([a]) => a === 'production')![1];
-    for (const uri of ['models:/bert-base@production', 'models:/bert-base/Production', 'models:/bert-base/latest', `models:/bert-base/${number}`]) expect(downloads[uri], uri).toEqual(expected);
+    for (const uri of ['models:/bert-base@production', 'models:/bert-base/Production', 'models:/bert-base/latest', `models:/bert-base/${number}`])
+      expect(downloads[uri], uri).toEqual(expected);
     // The fixture's other versions name bytes that are not in this store: the client gets a clear error.
     expect(downloads['models:/bert-base/1'].error).toMatch(/not in the store|RESOURCE_DOES_NOT_EXIST|404/);
   }, 300_000);
@@ -96,7 +104,11 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     const { repo } = fixtureRepo();
     const store = join(tempDir(), 'store');
     const env = { MODELREG_STORE: `file://${store}` };
-    const reg = cli(repo, ['register', 'fraud-clf', trained.dir, '--version', '1.0.0', '--framework', 'sklearn', '--metric', `accuracy=${trained.accuracy}`, '--no-code', '--json'], env);
+    const reg = cli(
+      repo,
+      ['register', 'fraud-clf', trained.dir, '--version', '1.0.0', '--framework', 'sklearn', '--metric', `accuracy=${trained.accuracy}`, '--no-code', '--json'],
+      env,
+    );
     expect(reg.code, reg.stdout + reg.stderr).toBe(0);
     for (const stage of ['development', 'staging', 'production']) expect(cli(repo, ['promote', 'fraud-clf@1.0.0', stage, '--no-verify'], env).code).toBe(0);
     const s = await serve(repo, [], env);
@@ -107,7 +119,13 @@ describe.skipIf(skipPython())('the MLflow client against modelreg serve', () => 
     expect(loaded.probabilities).toEqual(trained.probabilities);
     // It came through modelreg: the model files were served from the store, each verified on the way.
     const served = s.log.filter((r) => r.event === 'request' && r.path.startsWith('/api/2.0/mlflow-artifacts/artifacts/fraud-clf/1.0.0/'));
-    expect(served.map((r) => r.path.split('/').pop()).sort()).toEqual(reg.json().artifacts.map((a: any) => a.path).filter((p: string) => !p.includes('/')).sort());
+    expect(served.map((r) => r.path.split('/').pop()).sort()).toEqual(
+      reg
+        .json()
+        .artifacts.map((a: any) => a.path)
+        .filter((p: string) => !p.includes('/'))
+        .sort(),
+    );
     expect(served.every((r) => r.status === 200 && r.complete)).toBe(true);
   }, 300_000);
 

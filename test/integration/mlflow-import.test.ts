@@ -19,7 +19,12 @@ import { pythonPath, requirePython, skipPython } from '../python-setup.js';
 import { cli, cliAsync, commitAll, gitIn, ROOT, tempDir } from './helpers.js';
 import { serve, type Served } from './serve-helpers.js';
 
-const IMPORTER = { GIT_AUTHOR_NAME: 'Importer', GIT_AUTHOR_EMAIL: 'importer@example.com', GIT_COMMITTER_NAME: 'Importer', GIT_COMMITTER_EMAIL: 'importer@example.com' };
+const IMPORTER = {
+  GIT_AUTHOR_NAME: 'Importer',
+  GIT_AUTHOR_EMAIL: 'importer@example.com',
+  GIT_COMMITTER_NAME: 'Importer',
+  GIT_COMMITTER_EMAIL: 'importer@example.com',
+};
 const NAMES: Record<string, string> = { 'fraud-detector': 'fraud-detector', 'Churn Model': 'churn-model', ranker: 'ranker' };
 
 function python(args: string[], env: Record<string, string> = {}): Promise<any> {
@@ -59,7 +64,8 @@ function freshRegistry(): string {
   return dir;
 }
 
-const importCli = (dir: string, uri: string, extra: string[] = []) => cli(dir, ['import', 'mlflow', '--tracking-uri', uri, '--json', ...extra], { ...IMPORTER, MLFLOW_TRACKING_URI: '' });
+const importCli = (dir: string, uri: string, extra: string[] = []) =>
+  cli(dir, ['import', 'mlflow', '--tracking-uri', uri, '--json', ...extra], { ...IMPORTER, MLFLOW_TRACKING_URI: '' });
 
 describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow server', () => {
   let mlflow: ChildProcess;
@@ -80,7 +86,13 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     // Polled until it answers; the hook's time limit bounds the wait, and a server that exits says why.
     for (;;) {
       if (mlflow.exitCode !== null) throw new Error(`mlflow server exited (${mlflow.exitCode}): ${output.slice(-3000)}`);
-      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await sleep(250);
     }
     await python([join(ROOT, 'test/python/mlflow_populate.py'), 'story', url, join(mlflowDir, 'story.json')]);
@@ -111,11 +123,30 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     const times = log.map((l) => Number(l.split('|')[2]));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     const registrations = log.filter((l) => l.includes('|Register '));
-    expect(registrations.map((l) => l.split('|')[1])).toEqual(['alice@example.com', 'bob@example.com', 'carol@mlflow.invalid', 'dave@example.com', 'alice@example.com', 'erin@mlflow.invalid', 'frank@example.com']);
+    expect(registrations.map((l) => l.split('|')[1])).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+      'carol@mlflow.invalid',
+      'dave@example.com',
+      'alice@example.com',
+      'erin@mlflow.invalid',
+      'frank@example.com',
+    ]);
     expect(log.filter((l) => !l.includes('|Register ')).every((l) => l.startsWith('Importer|importer@example.com|'))).toBe(true);
     // modelreg's own history tells the same story.
-    const history = cli(dir, ['history', 'fraud-detector', '--json']).json().events.map((e: any) => [e.kind, e.version, e.stage, e.author].filter(Boolean).join(' '));
-    expect(history.reverse()).toEqual(['registered 1.0.0 alice', 'model-created alice', 'registered 2.0.0 bob', 'registered 3.0.0 carol', 'promoted 2.0.0 production Importer', 'deprecated 1.0.0 Importer', 'promoted 3.0.0 challenger Importer', 'promoted 2.0.0 champion Importer']);
+    const history = cli(dir, ['history', 'fraud-detector', '--json'])
+      .json()
+      .events.map((e: any) => [e.kind, e.version, e.stage, e.author].filter(Boolean).join(' '));
+    expect(history.reverse()).toEqual([
+      'registered 1.0.0 alice',
+      'model-created alice',
+      'registered 2.0.0 bob',
+      'registered 3.0.0 carol',
+      'promoted 2.0.0 production Importer',
+      'deprecated 1.0.0 Importer',
+      'promoted 3.0.0 challenger Importer',
+      'promoted 2.0.0 champion Importer',
+    ]);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
     gitIn(dir, 'fsck', '--strict', '--no-progress');
 
@@ -134,7 +165,11 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
       expect(b.description, name).toBe(a.description);
       expect(b.tags, name).toEqual({ ...a.tags, ...(name !== mlflowName ? { 'mlflow.name': mlflowName } : {}) });
       // A legacy stage becomes the modelreg stage of that name, and every modelreg stage is also an alias.
-      const legacy = Object.fromEntries(Object.values<any>(a.versions).filter((v) => ['Staging', 'Production'].includes(v.current_stage)).map((v) => [v.current_stage.toLowerCase(), v.version]));
+      const legacy = Object.fromEntries(
+        Object.values<any>(a.versions)
+          .filter((v) => ['Staging', 'Production'].includes(v.current_stage))
+          .map((v) => [v.current_stage.toLowerCase(), v.version]),
+      );
       expect(b.aliases, name).toEqual({ ...legacy, ...a.aliases });
       expect(b.latest, name).toEqual(a.latest);
       expect(Object.keys(b.versions).sort(), name).toEqual(Object.keys(a.versions).sort());
@@ -142,7 +177,9 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
         const vb = b.versions[n];
         expect(vb.current_stage, `${name} ${n}`).toBe(va.current_stage);
         // (MLflow's search leaves a version's aliases out; modelreg's answer has them, as get-model-version does.)
-        const expectedAliases = Object.entries<string>({ ...legacy, ...a.aliases }).filter(([, x]) => x === n).map(([alias]) => alias);
+        const expectedAliases = Object.entries<string>({ ...legacy, ...a.aliases })
+          .filter(([, x]) => x === n)
+          .map(([alias]) => alias);
         expect(vb.aliases, `${name} ${n}`).toEqual(expectedAliases.sort());
         expect(vb.description, `${name} ${n}`).toBe(va.description);
         expect(vb.run_id, `${name} ${n}`).toBe(va.run_id);
@@ -167,9 +204,16 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     const archived = importCli(dir, url, ['--model', 'fraud-detector']);
     expect(archived.code, archived.stderr).toBe(0);
     expect(archived.json().steps.map((x: any) => `${x.kind} ${x.stage ?? x.version}`)).toEqual(['unassign champion', 'unassign production', 'deprecate 2.0.0']);
-    expect(archived.json().notes).toContain('fraud-detector: alias champion names version 2, which is Archived; a deprecated version holds no stage, so it is not imported');
+    expect(archived.json().notes).toContain(
+      'fraud-detector: alias champion names version 2, which is Archived; a deprecated version holds no stage, so it is not imported',
+    );
     expect(cli(dir, ['show', 'fraud-detector', '--json']).json().stages).toEqual({ challenger: '3.0.0' });
-    expect(cli(dir, ['history', 'fraud-detector', '--json']).json().events.slice(0, 3).map((e: any) => `${e.kind} ${e.stage ?? e.version}`)).toEqual(['deprecated 2.0.0', 'stage-removed production', 'stage-removed champion']);
+    expect(
+      cli(dir, ['history', 'fraud-detector', '--json'])
+        .json()
+        .events.slice(0, 3)
+        .map((e: any) => `${e.kind} ${e.stage ?? e.version}`),
+    ).toEqual(['deprecated 2.0.0', 'stage-removed production', 'stage-removed champion']);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
     gitIn(dir, 'fsck', '--strict', '--no-progress');
 
@@ -195,7 +239,11 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     // A name can be chosen instead of mapped; a dry run writes nothing.
     const dry = importCli(dir, url, ['--name-map', 'Churn Model=churn', '--model', 'Churn Model', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.json().steps.map((s: any) => `${s.kind} ${s.model}@${s.version}`)).toEqual(['register churn@1.0.0', 'register churn@2.0.0', 'promote churn@1.0.0']);
+    expect(dry.json().steps.map((s: any) => `${s.kind} ${s.model}@${s.version}`)).toEqual([
+      'register churn@1.0.0',
+      'register churn@2.0.0',
+      'promote churn@1.0.0',
+    ]);
 
     // fraud-detector@1.0.0 registered in modelreg first: the import refuses to take it for MLflow's version 1.
     const file = join(tempDir(), 'w.bin');
@@ -250,7 +298,10 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
       const a = cli(clean, ['show', name, '--json']).json();
       const b = cli(dir, ['show', name, '--json']).json();
       expect(b.stages, name).toEqual(a.stages);
-      expect(b.versions.map((v: any) => [v.version, v.deprecated, v.created_by]), name).toEqual(a.versions.map((v: any) => [v.version, v.deprecated, v.created_by]));
+      expect(
+        b.versions.map((v: any) => [v.version, v.deprecated, v.created_by]),
+        name,
+      ).toEqual(a.versions.map((v: any) => [v.version, v.deprecated, v.created_by]));
     }
     gitIn(dir, 'fsck', '--strict', '--no-progress');
   }, 300_000);
@@ -277,7 +328,11 @@ describe.skipIf(skipPython())('modelreg import mlflow against a real MLflow serv
     expect(r.json().error.code).toBe('source-invalid');
     expect(r.json().error.message).toContain('"ranker" version 3 has no artifacts left');
     // Version 2 came before it and is whole; nothing of version 3 was written.
-    expect(cli(dir, ['show', 'ranker', '--json']).json().versions.map((v: any) => v.version)).toEqual(['2.0.0']);
+    expect(
+      cli(dir, ['show', 'ranker', '--json'])
+        .json()
+        .versions.map((v: any) => v.version),
+    ).toEqual(['2.0.0']);
     expect(cli(dir, ['verify', '--json']).json().ok).toBe(true);
     expect(cli(dir, ['validate', '--json']).json().ok).toBe(true);
     gitIn(dir, 'fsck', '--strict', '--no-progress');

@@ -10,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => gh?.close());
 
-
 function clone(): string {
   const { repo } = fixtureRepo();
   const remote = join(tempDir(), 'remote.git');
@@ -22,7 +21,7 @@ function clone(): string {
 }
 
 describe('the stand-in itself', () => {
-  it('builds responses GitHub\'s schema accepts, and its checks reject what the schema does not', () => {
+  it("builds responses GitHub's schema accepts, and its checks reject what the schema does not", () => {
     const pr = componentSample('pull-request');
     expect(schemaErrors('pull-request', pr)).toEqual([]);
     const { number: _n, ...missing } = pr;
@@ -32,7 +31,7 @@ describe('the stand-in itself', () => {
 });
 
 describe('--pr', () => {
-  it('pushes a branch and opens a pull request describing the promotion, with metrics beside the holder\'s', async () => {
+  it("pushes a branch and opens a pull request describing the promotion, with metrics beside the holder's", async () => {
     const dir = clone();
     const env = { GITHUB_TOKEN: 'test-token', GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/registry' };
     const r = await cliAsync(dir, ['promote', 'sentiment@1.2.0', 'production', '--pr', '--reason', 'Better <b>accuracy</b> | @team', '--json'], env);
@@ -71,7 +70,11 @@ describe('--pr', () => {
 
   it('a refused token is a clear error naming the status', async () => {
     const dir = clone();
-    const r = await cliAsync(dir, ['promote', 'sentiment@1.2.0', 'production', '--pr'], { GITHUB_TOKEN: 'wrong', GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: 'acme/registry' });
+    const r = await cliAsync(dir, ['promote', 'sentiment@1.2.0', 'production', '--pr'], {
+      GITHUB_TOKEN: 'wrong',
+      GITHUB_API_URL: gh.url,
+      GITHUB_REPOSITORY: 'acme/registry',
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/opening the pull request failed \(HTTP 401\): Bad credentials/);
     expect(gitIn(dir, 'branch', '--show-current')).toBe('main');

@@ -36,7 +36,10 @@ describe('reading a revision', () => {
     }
     expect((await (await Registry.open({ dir: repo, at: 'HEAD' })).resolve('sentiment@production')).version).toBe('1.2.0');
     // The work tree sees the uncommitted, broken file and refuses to answer from it.
-    await expect((await Registry.open({ dir: repo })).resolve('sentiment@production')).rejects.toMatchObject({ code: 'registry-invalid', file: 'models/sentiment/stages/production.yaml' });
+    await expect((await Registry.open({ dir: repo })).resolve('sentiment@production')).rejects.toMatchObject({
+      code: 'registry-invalid',
+      file: 'models/sentiment/stages/production.yaml',
+    });
     expect(readFileSync(join(repo, 'models/sentiment/stages/production.yaml'), 'utf8')).toBe('garbage: [\n');
   });
 
@@ -76,7 +79,12 @@ describe('untrusted trees', () => {
       expect(links.every((f) => f.text === undefined)).toBe(true);
       const report = validateTree(buildSnapshot(files));
       expect(report.ok).toBe(false);
-      expect(report.findings.filter((f) => f.code === 'tree-symlink').map((f) => f.file).sort()).toEqual(links.map((f) => f.path).sort());
+      expect(
+        report.findings
+          .filter((f) => f.code === 'tree-symlink')
+          .map((f) => f.file)
+          .sort(),
+      ).toEqual(links.map((f) => f.path).sort());
       expect(JSON.stringify(report)).not.toContain('root:');
       expect(JSON.stringify(report)).not.toContain('[core]');
     }

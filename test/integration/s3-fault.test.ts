@@ -23,7 +23,6 @@ function server(action: 'up' | 'down'): void {
   if (r.status !== 0) throw new Error(`s3 server ${action} failed: ${r.stdout}${r.stderr}`);
 }
 
-
 describe.skipIf(skipS3())('an S3 server that goes away mid-upload', () => {
   beforeAll(() => server('up'), 120_000);
   afterAll(() => server('down'), 120_000);
@@ -50,7 +49,12 @@ describe.skipIf(skipS3())('an S3 server that goes away mid-upload', () => {
     const env = { ...creds, MODELREG_S3_PART_SIZE: '5', MODELREG_S3_CONCURRENCY: '1' };
     const run = cliAsync(repo, ['register', 'sentiment', dir, '--version', '4.0.0', '--no-code', '--json'], env);
 
-    const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: creds.AWS_ACCESS_KEY_ID, secretAccessKey: creds.AWS_SECRET_ACCESS_KEY } });
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: creds.AWS_ACCESS_KEY_ID, secretAccessKey: creds.AWS_SECRET_ACCESS_KEY },
+    });
     let inProgress = false;
     for (let i = 0; i < 600 && !inProgress; i++) {
       const u = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'modelreg-test', Prefix: 'fault/' })).catch(() => undefined);

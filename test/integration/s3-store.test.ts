@@ -90,7 +90,10 @@ describe.skipIf(skipS3())('the S3 store', () => {
     const saved = process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_SECRET_ACCESS_KEY = 'wrong';
     try {
-      await expect(store(`t-${runId}/creds`).putFile(f.path)).rejects.toMatchObject({ code: 'store-unavailable', message: expect.stringMatching(/credentials were refused|access denied/) });
+      await expect(store(`t-${runId}/creds`).putFile(f.path)).rejects.toMatchObject({
+        code: 'store-unavailable',
+        message: expect.stringMatching(/credentials were refused|access denied/),
+      });
     } finally {
       process.env.AWS_SECRET_ACCESS_KEY = saved;
     }
@@ -106,7 +109,10 @@ describe.skipIf(skipS3())('the S3 store', () => {
     try {
       for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete process.env[k];
       Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
-      await expect(store(`t-${runId}/nocreds`).putFile(f.path)).rejects.toMatchObject({ code: 'store-unavailable', message: expect.stringMatching(/no AWS credentials/) });
+      await expect(store(`t-${runId}/nocreds`).putFile(f.path)).rejects.toMatchObject({
+        code: 'store-unavailable',
+        message: expect.stringMatching(/no AWS credentials/),
+      });
     } finally {
       process.env = saved;
     }
@@ -140,7 +146,11 @@ describe.skipIf(skipS3())('the S3 store', () => {
 
     // The AWS CLI, an independent client, reads back the bytes and the metadata.
     const awsEnv = { ...process.env, ...env, AWS_EC2_METADATA_DISABLED: 'true' };
-    const head = spawnSync('/usr/bin/aws', ['--endpoint-url', s3.endpoint, 's3api', 'head-object', '--bucket', s3.bucket, '--key', `${prefix}/sha256/${w.sha256.slice(0, 2)}/${w.sha256}`], { env: awsEnv, encoding: 'utf8' });
+    const head = spawnSync(
+      '/usr/bin/aws',
+      ['--endpoint-url', s3.endpoint, 's3api', 'head-object', '--bucket', s3.bucket, '--key', `${prefix}/sha256/${w.sha256.slice(0, 2)}/${w.sha256}`],
+      { env: awsEnv, encoding: 'utf8' },
+    );
     expect(head.status, head.stderr).toBe(0);
     expect(JSON.parse(head.stdout)).toMatchObject({ ContentLength: weights.length, Metadata: { sha256: w.sha256 } });
     const copy = join(tempDir(), 'aws-copy.bin');
@@ -178,7 +188,11 @@ describe.skipIf(skipS3())('the S3 store', () => {
     gitIn(repo, 'branch', '-q', '-D', 'abandoned');
     gitIn(repo, 'reflog', 'expire', '--expire=now', '--all');
     // A run marks; a later one deletes (S3 keeps object times to the second: let one pass).
-    expect(cli(repo, ['gc', '--grace', '0', '--json'], env).json().marked.map((m: { sha256: string }) => m.sha256)).toEqual([ab.artifacts[0].sha256]);
+    expect(
+      cli(repo, ['gc', '--grace', '0', '--json'], env)
+        .json()
+        .marked.map((m: { sha256: string }) => m.sha256),
+    ).toEqual([ab.artifacts[0].sha256]);
     await new Promise((r) => setTimeout(r, 1100));
     const gc = cli(repo, ['gc', '--grace', '0', '--json'], env).json();
     expect(gc.deleted.map((d: { sha256: string }) => d.sha256)).toEqual([ab.artifacts[0].sha256]);

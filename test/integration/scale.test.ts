@@ -28,12 +28,19 @@ function shardFiles(repo: string): string[] {
 }
 
 /** A stage file pointing at a version that does not exist: a consistency finding with a line. */
-const DANGLING_STAGE = 'model: bert-base\nstage: staging\nversion: 9.9.9\nmoved_by: a@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: null\n';
+const DANGLING_STAGE =
+  'model: bert-base\nstage: staging\nversion: 9.9.9\nmoved_by: a@example.com\nmoved_at: "2026-11-01T10:00:00Z"\nreason: test\nprevious: null\n';
 
 describe('the parse cache', () => {
   it('answers list, show, resolve and validate exactly as a run without it, and Git never sees it', () => {
     const { repo } = fixtureRepo();
-    const commands = [['list', '--json'], ['show', 'sentiment', '--json'], ['resolve', 'sentiment@production', '--json'], ['validate', '--json'], ['lineage', 'sentiment@1.1.0', '--json']];
+    const commands = [
+      ['list', '--json'],
+      ['show', 'sentiment', '--json'],
+      ['resolve', 'sentiment@production', '--json'],
+      ['validate', '--json'],
+      ['lineage', 'sentiment@1.1.0', '--json'],
+    ];
     const expected = commands.map((c) => cli(repo, c, NO_CACHE));
     expect(shardFiles(repo)).toEqual([]);
     for (const round of ['cold', 'warm']) {
@@ -43,7 +50,12 @@ describe('the parse cache', () => {
       });
     }
     // One shard per model directory, plus registry.yaml's, plus list's and validate's per-model entries.
-    expect(shardFiles(repo).map((f) => f.slice(f.lastIndexOf('/') + 1)).filter((f) => !/^[0-9a-f]{38}\.json$/.test(f)).sort()).toEqual(['list.json', 'validate.json']);
+    expect(
+      shardFiles(repo)
+        .map((f) => f.slice(f.lastIndexOf('/') + 1))
+        .filter((f) => !/^[0-9a-f]{38}\.json$/.test(f))
+        .sort(),
+    ).toEqual(['list.json', 'validate.json']);
     expect(shardFiles(repo)).toHaveLength(6);
     // The only ignored path is the fixture's seeded local store (.modelreg/, in the registry's .gitignore).
     expect(gitIn(repo, 'status', '--porcelain', '--ignored')).toBe('!! .modelreg/');
@@ -53,16 +65,36 @@ describe('the parse cache', () => {
     const { repo } = fixtureRepo();
     expect(cli(repo, ['resolve', 'sentiment@production', '--json']).json().version).toBe('1.1.0');
     // Uncommitted: the index's blob id no longer holds, so the file is read and hashed.
-    write(repo, 'models/sentiment/stages/production.yaml', readFileSync(join(repo, 'models/sentiment/stages/production.yaml'), 'utf8').replace('version: 1.1.0', 'version: 1.2.0').replace('previous: 1.0.0', 'previous: 1.1.0'));
+    write(
+      repo,
+      'models/sentiment/stages/production.yaml',
+      readFileSync(join(repo, 'models/sentiment/stages/production.yaml'), 'utf8')
+        .replace('version: 1.1.0', 'version: 1.2.0')
+        .replace('previous: 1.0.0', 'previous: 1.1.0'),
+    );
     expect(cli(repo, ['resolve', 'sentiment@production', '--json']).json().version).toBe('1.2.0');
-    expect(cli(repo, ['list', '--json']).json().models.find((m: { name: string }) => m.name === 'sentiment').stages.production).toBe('1.2.0');
+    expect(
+      cli(repo, ['list', '--json'])
+        .json()
+        .models.find((m: { name: string }) => m.name === 'sentiment').stages.production,
+    ).toBe('1.2.0');
     commitAll(repo, 'promote');
-    expect(cli(repo, ['list', '--json']).json().models.find((m: { name: string }) => m.name === 'sentiment').stages.production).toBe('1.2.0');
+    expect(
+      cli(repo, ['list', '--json'])
+        .json()
+        .models.find((m: { name: string }) => m.name === 'sentiment').stages.production,
+    ).toBe('1.2.0');
     // An untracked model appears; a deleted one disappears.
     write(repo, 'models/extra/model.yaml', 'name: extra\nowners: [a@example.com]\n');
-    expect(cli(repo, ['list', '--json']).json().models.map((m: { name: string }) => m.name)).toContain('extra');
+    expect(
+      cli(repo, ['list', '--json'])
+        .json()
+        .models.map((m: { name: string }) => m.name),
+    ).toContain('extra');
     gitIn(repo, 'rm', '-q', '-r', 'models/sentiment-int8');
-    const names = cli(repo, ['list', '--json']).json().models.map((m: { name: string }) => m.name);
+    const names = cli(repo, ['list', '--json'])
+      .json()
+      .models.map((m: { name: string }) => m.name);
     expect(names).not.toContain('sentiment-int8');
     // --at reads the old commit through the same cache.
     expect(cli(repo, ['resolve', 'sentiment@production', '--at', 'HEAD~1', '--json']).json().version).toBe('1.1.0');
@@ -88,7 +120,10 @@ describe('the parse cache', () => {
     rmSync(join(repo, 'models/bert-base/stages/staging.yaml')); // the work tree differs: the line must come from the commit
     expect(cli(repo, ['list', '--at', 'HEAD', '--json']).code).toBe(0); // parses every file of HEAD, keeps no lines
     const r = cli(repo, ['validate', '--at', 'HEAD', '--json']);
-    expect(r.json().findings.find((f: { code: string }) => f.code === 'stage-dangling')).toMatchObject({ file: 'models/bert-base/stages/staging.yaml', line: 3 });
+    expect(r.json().findings.find((f: { code: string }) => f.code === 'stage-dangling')).toMatchObject({
+      file: 'models/bert-base/stages/staging.yaml',
+      line: 3,
+    });
     expect(r.stdout).toBe(cli(repo, ['validate', '--at', 'HEAD', '--json'], NO_CACHE).stdout);
   });
 
@@ -112,19 +147,28 @@ describe('the parse cache', () => {
     commitAll(repo, 'a registry with problems');
     const same = (why: string) => {
       const full = cli(repo, ['validate', '--json'], NO_CACHE);
-      for (const round of ['cold or partly warm', 'warm']) expect({ why, round, out: cli(repo, ['validate', '--json']).stdout }).toEqual({ why, round, out: full.stdout });
+      for (const round of ['cold or partly warm', 'warm'])
+        expect({ why, round, out: cli(repo, ['validate', '--json']).stdout }).toEqual({ why, round, out: full.stdout });
       return full.json();
     };
     const first = same('as committed');
     expect(new Set(first.findings.map((f: { code: string }) => f.code))).toEqual(
       new Set(['lineage-cycle', 'lineage-dangling', 'yaml-syntax', 'stage-dangling', 'stage-unknown', 'name-mismatch', 'tree-unexpected-file', 'tree-symlink']),
     );
-    expect(first.findings.find((f: { code: string }) => f.code === 'lineage-dangling')).toMatchObject({ file: 'models/ring-a/versions/1.0.0.yaml', line: 6, field: '/lineage/parents/1' });
+    expect(first.findings.find((f: { code: string }) => f.code === 'lineage-dangling')).toMatchObject({
+      file: 'models/ring-a/versions/1.0.0.yaml',
+      line: 6,
+      field: '/lineage/parents/1',
+    });
     // The policy gains the stage: stage-unknown goes, though no model file changed.
     writeFileSync(join(repo, 'registry.yaml'), readFileSync(join(repo, 'registry.yaml'), 'utf8').replace('stages:\n', 'stages:\n  - name: canary\n'));
     expect(same('policy changed').findings.some((f: { code: string }) => f.code === 'stage-unknown')).toBe(false);
     // The broken parent is fixed (uncommitted): ring-b's parent now exists, and only ring-b's own entry is stale.
-    write(repo, 'models/bert-base/versions/9.0.0.yaml', readFileSync(join(repo, 'models/bert-base/versions/1.0.0.yaml'), 'utf8').replace('version: 1.0.0', 'version: 9.0.0'));
+    write(
+      repo,
+      'models/bert-base/versions/9.0.0.yaml',
+      readFileSync(join(repo, 'models/bert-base/versions/1.0.0.yaml'), 'utf8').replace('version: 1.0.0', 'version: 9.0.0'),
+    );
     same('parent fixed');
     gitIn(repo, 'rm', '-q', '-r', 'models/ring-a');
     expect(same('ring-a removed').findings.filter((f: { code: string }) => f.code === 'lineage-dangling')).toHaveLength(1);
@@ -176,13 +220,16 @@ describe('validate --base/--head reads what the change touches', () => {
       'models/bert-base/versions/1.1.0.yaml',
       readFileSync(join(repo, 'models/bert-base/versions/1.0.0.yaml'), 'utf8')
         .replace('version: 1.0.0', 'version: 1.1.0')
-        .replace(/lineage:[\s\S]*?(?=\n[a-z_]+:)|$/, '') + 'lineage:\n  parents:\n    - { model: sentiment-int8, version: 1.0.0, relation: distilled-from }\n    - { model: sentiment-int8, version: 7.0.0, relation: distilled-from }\n',
+        .replace(/lineage:[\s\S]*?(?=\n[a-z_]+:)|$/, '') +
+        'lineage:\n  parents:\n    - { model: sentiment-int8, version: 1.0.0, relation: distilled-from }\n    - { model: sentiment-int8, version: 7.0.0, relation: distilled-from }\n',
     );
     const head = commitAll(repo, 'register bert-base 1.1.0');
     const r = cli(repo, ['validate', '--base', base, '--head', head, '--json']);
     const report = r.json();
     expect(report.checked).toEqual(['bert-base', 'sentiment', 'sentiment-int8']);
-    expect(report.findings.map((f: { code: string; file: string }) => [f.code, f.file])).toEqual([['lineage-dangling', 'models/bert-base/versions/1.1.0.yaml']]);
+    expect(report.findings.map((f: { code: string; file: string }) => [f.code, f.file])).toEqual([
+      ['lineage-dangling', 'models/bert-base/versions/1.1.0.yaml'],
+    ]);
     expect(report.change.versionsAdded).toEqual(['bert-base@1.1.0']);
 
     // The same change with a policy edit beside it is read whole, and reaches the same verdict on the version.

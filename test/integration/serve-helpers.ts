@@ -13,10 +13,18 @@ export interface Served {
   child: ChildProcess;
 }
 
-const IDENTITY = { GIT_AUTHOR_NAME: 'Test Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Test Committer', GIT_COMMITTER_EMAIL: 'committer@example.com' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Test Committer',
+  GIT_COMMITTER_EMAIL: 'committer@example.com',
+};
 
 export function serve(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'serve', '--port', '0', ...args], { cwd, env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env } });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'serve', '--port', '0', ...args], {
+    cwd,
+    env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env },
+  });
   const log: Record<string, any>[] = [];
   const waiters: { pred: (r: Record<string, any>) => boolean; resolve: (r: Record<string, any>) => void }[] = [];
   let buf = '';

@@ -64,7 +64,9 @@ describe('modelreg serve', () => {
     const versions = (await json(api(s, "/api/2.0/mlflow/model-versions/search?filter=name%3D'sentiment'"))).model_versions;
     for (const v of versions) numbers.set(v.tags.find((t: any) => t.key === 'modelreg.version').value, v.version);
     expect(versions).toHaveLength(show.versions.length);
-    expect(Object.fromEntries(rm.aliases.map((a: any) => [a.alias, a.version]))).toEqual(Object.fromEntries(Object.entries(show.stages).map(([stage, v]) => [stage, numbers.get(v as string)])));
+    expect(Object.fromEntries(rm.aliases.map((a: any) => [a.alias, a.version]))).toEqual(
+      Object.fromEntries(Object.entries(show.stages).map(([stage, v]) => [stage, numbers.get(v as string)])),
+    );
     // The version registered last has the highest number; the numbers are 1..n.
     expect(numbers.get('2.0.0')).toBe(String(show.versions.length));
     expect([...numbers.values()].map(Number).sort((a, b) => a - b)).toEqual(show.versions.map((_: unknown, i: number) => i + 1));
@@ -76,7 +78,11 @@ describe('modelreg serve', () => {
     expect(alias.model_version.aliases).toContain('production');
 
     // get-latest-versions, as MLflow's client sends it (POST with a JSON body), legacy names case-insensitive.
-    const latest = await api(s, '/api/2.0/mlflow/registered-models/get-latest-versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sentiment', stages: ['PRODUCTION'] }) });
+    const latest = await api(s, '/api/2.0/mlflow/registered-models/get-latest-versions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'sentiment', stages: ['PRODUCTION'] }),
+    });
     expect((await json(latest)).model_versions.map((v: any) => v.version)).toEqual([numbers.get(resolved.version)]);
 
     const uri = await json(api(s, `/api/2.0/mlflow/model-versions/get-download-uri?name=sentiment&version=${numbers.get('2.0.0')}`));
@@ -97,7 +103,13 @@ describe('modelreg serve', () => {
   it('answers writes and unknown endpoints as MLflow does, and keeps to its limits', async () => {
     const { repo, env } = registryWithArtifacts();
     const s = await start(repo, [], env);
-    for (const [method, path] of [['POST', '/api/2.0/mlflow/model-versions/transition-stage'], ['POST', '/api/2.0/mlflow/registered-models/alias'], ['DELETE', '/api/2.0/mlflow/registered-models/delete'], ['PATCH', '/api/2.0/mlflow/model-versions/update'], ['PUT', '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/x.bin']] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/2.0/mlflow/model-versions/transition-stage'],
+      ['POST', '/api/2.0/mlflow/registered-models/alias'],
+      ['DELETE', '/api/2.0/mlflow/registered-models/delete'],
+      ['PATCH', '/api/2.0/mlflow/model-versions/update'],
+      ['PUT', '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/x.bin'],
+    ] as const) {
       const r = await api(s, path, { method, body: '{}' });
       expect(r.status, path).toBe(403);
       const body = await json(r);
@@ -127,7 +139,15 @@ describe('modelreg serve', () => {
     const { repo, env } = registryWithArtifacts();
     writeFileSync(join(repo, 'secret.txt'), 'secret');
     const s = await start(repo, [], env);
-    for (const path of ['sentiment/2.0.0/../../../secret.txt', 'sentiment/2.0.0/%2e%2e/%2e%2e/registry.yaml', 'sentiment/2.0.0/sub', 'sentiment/9.9.9/weights.bin', 'sentiment/2.0.0/sub%2F..%2F..%2Fregistry.yaml', 'sentiment/2.0.0//weights.bin%00', '%2fetc/passwd']) {
+    for (const path of [
+      'sentiment/2.0.0/../../../secret.txt',
+      'sentiment/2.0.0/%2e%2e/%2e%2e/registry.yaml',
+      'sentiment/2.0.0/sub',
+      'sentiment/9.9.9/weights.bin',
+      'sentiment/2.0.0/sub%2F..%2F..%2Fregistry.yaml',
+      'sentiment/2.0.0//weights.bin%00',
+      '%2fetc/passwd',
+    ]) {
       const r = await api(s, `/api/2.0/mlflow-artifacts/artifacts/${path}`);
       expect(r.status, path).toBe(404);
       expect(await r.text(), path).not.toMatch(/secret|apiVersion|root:/);
@@ -174,7 +194,9 @@ describe('modelreg serve', () => {
     const none = await api(s, '/api/2.0/mlflow/registered-models/get?name=sentiment');
     expect(none.status).toBe(401);
     expect((await json(none)).error_code).toBe('UNAUTHENTICATED');
-    expect((await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/sub/config.json', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/sub/config.json', { headers: { authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
     const ok = await api(s, '/api/2.0/mlflow/registered-models/get?name=sentiment', { headers: { authorization: 'Bearer a-long-enough-token-0123' } });
     expect(ok.status).toBe(200);
   });
@@ -205,7 +227,12 @@ describe('modelreg serve', () => {
     expect(cli(writer, ['register', 'new-model', file, '--version', '1.0.0', '--no-code', '--push'], { MODELREG_STORE: `file://${tempDir()}` }).code).toBe(0);
     const added = gitIn(writer, 'rev-parse', 'HEAD');
     expect((await s.waitFor((r) => r.event === 'switched' && r.to === added)).read).toEqual({ changed: ['new-model'] });
-    expect((await json(api(s, '/api/2.0/mlflow/registered-models/search'))).registered_models.map((m: any) => m.name)).toEqual(['bert-base', 'new-model', 'sentiment', 'sentiment-int8']);
+    expect((await json(api(s, '/api/2.0/mlflow/registered-models/search'))).registered_models.map((m: any) => m.name)).toEqual([
+      'bert-base',
+      'new-model',
+      'sentiment',
+      'sentiment-int8',
+    ]);
     writeFileSync(join(writer, 'registry.yaml'), readFileSync(join(writer, 'registry.yaml'), 'utf8').replace('description:', 'description: Changed.'));
     gitIn(writer, 'commit', '-qam', 'Policy wording');
     gitIn(writer, 'push', '-q', 'origin', 'main');
@@ -234,7 +261,14 @@ describe.skipIf(skipS3())('modelreg serve from an S3 store', () => {
     const creds = { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_REGION: s3.region };
     const { repo } = fixtureRepo();
     const prefix = `serve-${randomBytes(4).toString('hex')}`;
-    write(repo, 'registry.yaml', readFileSync(join(repo, 'registry.yaml'), 'utf8').replace(/store: .*/, `store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`));
+    write(
+      repo,
+      'registry.yaml',
+      readFileSync(join(repo, 'registry.yaml'), 'utf8').replace(
+        /store: .*/,
+        `store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`,
+      ),
+    );
     gitIn(repo, 'commit', '-qam', 'Store artifacts in S3');
     const dir = tempDir();
     const weights = randomBytes(20 << 20); // several of the store's 16 MiB ranges
@@ -252,7 +286,11 @@ describe.skipIf(skipS3())('modelreg serve from an S3 store', () => {
     const tamper = join(tempDir(), 'bad.bin');
     writeFileSync(tamper, bad);
     const sha = createHash('sha256').update(weights).digest('hex');
-    const cp = spawnSync('/usr/bin/aws', ['--endpoint-url', s3.endpoint, 's3', 'cp', tamper, `s3://${s3.bucket}/${prefix}/sha256/${sha.slice(0, 2)}/${sha}`, '--only-show-errors'], { env: { ...process.env, ...creds, AWS_EC2_METADATA_DISABLED: 'true' }, encoding: 'utf8' });
+    const cp = spawnSync(
+      '/usr/bin/aws',
+      ['--endpoint-url', s3.endpoint, 's3', 'cp', tamper, `s3://${s3.bucket}/${prefix}/sha256/${sha.slice(0, 2)}/${sha}`, '--only-show-errors'],
+      { env: { ...process.env, ...creds, AWS_EC2_METADATA_DISABLED: 'true' }, encoding: 'utf8' },
+    );
     expect(cp.status, cp.stderr).toBe(0);
     const cut = await api(s, '/api/2.0/mlflow-artifacts/artifacts/sentiment/2.0.0/model.bin');
     expect(cut.status).toBe(200);

@@ -32,11 +32,41 @@ describe('modelreg site', () => {
     const r = cli(repo, ['site', '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = r.json();
-    expect(s).toMatchObject({ out, index: `file://${out}/index.html`, url: null, revision: null, models: 3, versions: 6, problems: 0, fresh: true, removed: [], unchanged: 0 });
+    expect(s).toMatchObject({
+      out,
+      index: `file://${out}/index.html`,
+      url: null,
+      revision: null,
+      models: 3,
+      versions: 6,
+      problems: 0,
+      fresh: true,
+      removed: [],
+      unchanged: 0,
+    });
     expect(s.events).toBeGreaterThan(10);
-    expect(s.written.sort()).toEqual(Object.keys(snapshotDir(out)).filter((p) => p !== '.modelreg-site.json').sort());
-    expect(s.bytes).toBe(Object.values(snapshotDir(out)).reduce((n, b) => n + Buffer.from(b, 'base64').length, 0) - statSync(join(out, '.modelreg-site.json')).size);
-    for (const f of ['index.html', '404.html', 'assets/app.js', 'assets/pages.js', 'assets/site.css', 'assets/licenses.txt', 'data/meta.js', 'data/index.js', 'data/problems.js', 'data/history/0.js', 'data/models/sentiment.js']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(s.written.sort()).toEqual(
+      Object.keys(snapshotDir(out))
+        .filter((p) => p !== '.modelreg-site.json')
+        .sort(),
+    );
+    expect(s.bytes).toBe(
+      Object.values(snapshotDir(out)).reduce((n, b) => n + Buffer.from(b, 'base64').length, 0) - statSync(join(out, '.modelreg-site.json')).size,
+    );
+    for (const f of [
+      'index.html',
+      '404.html',
+      'assets/app.js',
+      'assets/pages.js',
+      'assets/site.css',
+      'assets/licenses.txt',
+      'data/meta.js',
+      'data/index.js',
+      'data/problems.js',
+      'data/history/0.js',
+      'data/models/sentiment.js',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
     // pages.js takes what it shares with app.js from app.js: the data loader and semver (by their messages) are in app.js alone.
     const [app, pages] = ['app.js', 'pages.js'].map((f) => readFileSync(join(out, 'assets', f), 'utf8'));
     for (const text of ['not a script of this site', 'Invalid Version']) {
@@ -46,14 +76,27 @@ describe('modelreg site', () => {
     const list = cli(repo, ['list', '--json']).json().models as { name: string }[];
     expect(readData<OverviewData>(out, 'data/index.js').rows.map((x) => x.name)).toEqual(list.map((m) => m.name));
     const meta = readData<SiteMeta>(out, 'data/meta.js');
-    expect(meta).toMatchObject({ title: 'Model registry', revision: { commit: null, label: 'work tree' }, store: 'file://.modelreg/store', links: null, baseUrl: null, counts: { models: 3, versions: 6 } });
+    expect(meta).toMatchObject({
+      title: 'Model registry',
+      revision: { commit: null, label: 'work tree' },
+      store: 'file://.modelreg/store',
+      links: null,
+      baseUrl: null,
+      counts: { models: 3, versions: 6 },
+    });
     expect(meta.policy?.stages.map((x) => x.name)).toEqual(['development', 'staging', 'production']);
     const model = readData<ModelData>(out, 'data/models/sentiment.js');
-    expect(model.local.versions.map((v) => v.version)).toEqual(cli(repo, ['show', 'sentiment', '--json']).json().versions.map((v: { version: string }) => v.version));
+    expect(model.local.versions.map((v) => v.version)).toEqual(
+      cli(repo, ['show', 'sentiment', '--json'])
+        .json()
+        .versions.map((v: { version: string }) => v.version),
+    );
 
     const human = cli(repo, ['site', '-o', join(tempDir(), 'other')]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^Wrote the registry browser in .*: 3 models, 6 versions, \d+ history events; 1\d files, .*\nOpen file:\/\/.*index\.html\nPreview over HTTP: python3 -m http\.server -d /);
+    expect(human.stdout).toMatch(
+      /^Wrote the registry browser in .*: 3 models, 6 versions, \d+ history events; 1\d files, .*\nOpen file:\/\/.*index\.html\nPreview over HTTP: python3 -m http\.server -d /,
+    );
     expect(human.stderr).toBe('');
   });
 
@@ -88,7 +131,12 @@ describe('modelreg site', () => {
       const human = cli(repo, ['site', '-o', dir]);
       expect(human.stderr, dir).toMatch(/^error\[output-refused\]: .*\n( {2}--> .*\n)? {2}hint: /);
     }
-    expect({ file: readFileSync(file, 'utf8'), other: snapshotDir(other), damaged: snapshotDir(damaged), status: gitIn(repo, 'status', '--porcelain') }).toEqual(before);
+    expect({
+      file: readFileSync(file, 'utf8'),
+      other: snapshotDir(other),
+      damaged: snapshotDir(damaged),
+      status: gitIn(repo, 'status', '--porcelain'),
+    }).toEqual(before);
     expect(existsSync(join(repo, 'models', 'sentiment', 'site'))).toBe(false);
   });
 
@@ -102,17 +150,38 @@ describe('modelreg site', () => {
     expect(same.unchanged).toBe(same.files);
 
     // A description, in the work tree: that model's data and the overview; the page and meta carry the build id.
-    write(repo, 'models/sentiment-int8/model.yaml', readFileSync(join(repo, 'models/sentiment-int8/model.yaml'), 'utf8').replace('int8 build', 'The int8 build'));
-    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual(['data/index.js', 'data/meta.js', 'data/models/sentiment-int8.js', 'index.html']);
+    write(
+      repo,
+      'models/sentiment-int8/model.yaml',
+      readFileSync(join(repo, 'models/sentiment-int8/model.yaml'), 'utf8').replace('int8 build', 'The int8 build'),
+    );
+    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual([
+      'data/index.js',
+      'data/meta.js',
+      'data/models/sentiment-int8.js',
+      'index.html',
+    ]);
 
     // Committed: the history changed for that model (and the registry's audit log), nothing else.
     commitAll(repo, 'Describe the int8 build');
-    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual(['data/history/0.js', 'data/index.js', 'data/meta.js', 'data/models/sentiment-int8.js', 'index.html']);
+    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual([
+      'data/history/0.js',
+      'data/index.js',
+      'data/meta.js',
+      'data/models/sentiment-int8.js',
+      'index.html',
+    ]);
 
     // A promotion: the model, the overview (its stage column) and the log.
     write(repo, 'models/sentiment/stages/production.yaml', stageYaml('sentiment', 'production', '1.2.0', '1.1.0'));
     commitAll(repo, 'Promote sentiment 1.2.0 to production (#5)');
-    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual(['data/history/0.js', 'data/index.js', 'data/meta.js', 'data/models/sentiment.js', 'index.html']);
+    expect(cli(repo, ['site', '-o', out, '--json']).json().written.sort()).toEqual([
+      'data/history/0.js',
+      'data/index.js',
+      'data/meta.js',
+      'data/models/sentiment.js',
+      'index.html',
+    ]);
 
     // A model removed: its page goes; the lineage of those around it changed, so their pages are written.
     rmSync(join(repo, 'models/sentiment-int8'), { recursive: true });
@@ -190,7 +259,10 @@ describe('modelreg site', () => {
     gitIn(repo, 'remote', 'add', 'origin', 'https://github.com/acme/registry.git');
     const out = join(tempDir(), 'site');
     expect(cli(repo, ['site', '-o', out]).code).toBe(0);
-    expect(readData<SiteMeta>(out, 'data/meta.js').links).toEqual({ commit: 'https://github.com/acme/registry/commit/', pr: 'https://github.com/acme/registry/pull/' });
+    expect(readData<SiteMeta>(out, 'data/meta.js').links).toEqual({
+      commit: 'https://github.com/acme/registry/commit/',
+      pr: 'https://github.com/acme/registry/pull/',
+    });
   });
 
   it('builds a registry outside Git, without history', () => {
@@ -231,7 +303,7 @@ describe("the template's Pages workflow", () => {
     expect(workflow.jobs.build.steps[0].with).toMatchObject({ 'fetch-depth': 0, 'persist-credentials': false });
   });
 
-  it("its build step runs as written on a registry `modelreg init` made, and writes what it uploads", () => {
+  it('its build step runs as written on a registry `modelreg init` made, and writes what it uploads', () => {
     const dir = tempDir();
     const reg = join(dir, 'reg');
     expect(cli(dir, ['init', reg]).code).toBe(0);
@@ -240,7 +312,9 @@ describe("the template's Pages workflow", () => {
     const run = workflow.jobs.build.steps.find((s: { run?: string }) => s.run).run as string;
     expect(run).toMatch(/^npx --yes modelreg@\S+ site /);
     // The same command line, with the CLI of this checkout and the address configure-pages would give.
-    const line = run.replace(/^npx --yes modelreg@\S+/, `${process.execPath} ${join(ROOT, 'bin/run.js')}`).replace('${{ steps.pages.outputs.base_url }}', 'https://acme.github.io/reg');
+    const line = run
+      .replace(/^npx --yes modelreg@\S+/, `${process.execPath} ${join(ROOT, 'bin/run.js')}`)
+      .replace('${{ steps.pages.outputs.base_url }}', 'https://acme.github.io/reg');
     sh(reg, 'bash', ['-c', line], { MODELREG_REGISTRY: '' });
     const path = workflow.jobs.build.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-pages-artifact')).with.path;
     expect(existsSync(join(reg, path, 'index.html'))).toBe(true);

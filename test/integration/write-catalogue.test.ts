@@ -23,7 +23,9 @@ const canaryFile = outsideCanaryFile();
 
 /** The model a case puts its files in: bert-base, or the hostile directory the case adds. */
 function targetOf(c: HostileCase): string {
-  const dirs = Object.keys(c.files).filter((p) => p.startsWith('models/')).map((p) => p.split('/')[1]!);
+  const dirs = Object.keys(c.files)
+    .filter((p) => p.startsWith('models/'))
+    .map((p) => p.split('/')[1]!);
   return dirs.find((d) => d !== 'bert-base') ?? 'bert-base';
 }
 
@@ -70,7 +72,10 @@ async function throughWrites(c: HostileCase): Promise<void> {
       // A stray file beside the manifests is reported, not a reason to refuse; the write commits only its own file.
       expect(r.code, `${where}\n${r.stderr}`).toBe(0);
       const touched = gitIn(repo, 'diff', '--name-only', 'HEAD~1', 'HEAD').split('\n');
-      expect(touched.every((p) => /^models\/bert-base\/(versions|stages)\/[^/]+\.yaml$/.test(p)), `${where}: ${touched.join(', ')}`).toBe(true);
+      expect(
+        touched.every((p) => /^models\/bert-base\/(versions|stages)\/[^/]+\.yaml$/.test(p)),
+        `${where}: ${touched.join(', ')}`,
+      ).toBe(true);
       gitIn(repo, 'reset', '-q', '--hard', head);
       continue;
     }
@@ -83,7 +88,11 @@ async function throughWrites(c: HostileCase): Promise<void> {
     } else if (error.code === 'rejected') {
       // Refused on the registry's own content: the findings say which file and line.
       if (model === 'bert-base') expectCaseFindings(error.findings, c, where);
-      else expect(error.findings.some((f: { file: string }) => f.file.startsWith(`models/${model}`)), `${where}: ${JSON.stringify(error.findings)}`).toBe(true);
+      else
+        expect(
+          error.findings.some((f: { file: string }) => f.file.startsWith(`models/${model}`)),
+          `${where}: ${JSON.stringify(error.findings)}`,
+        ).toBe(true);
     } else {
       expect(error.code, where).toMatch(/^registry-(invalid|not-found)$/);
       expect(`${error.message} ${error.hint ?? ''}`, where).toMatch(/registry\.yaml/);
@@ -113,19 +122,102 @@ const laughs = 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a
 
 /** Hostile inputs a user (or a script fed by someone else) hands to `register`. */
 const INPUT_CASES: InputCase[] = [
-  { id: 'metrics-alias-bomb', what: 'a metrics file of nested aliases', files: { 'm.yaml': laughs }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', line: 1, message: /aliases are not allowed/ },
-  { id: 'metrics-duplicate', what: 'a metric given twice', files: { 'm.yaml': 'accuracy: 0.9\naccuracy: 0.1\n' }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', line: 2, message: /unique/ },
-  { id: 'metrics-nan', what: 'a NaN metric', files: { 'm.yaml': 'accuracy: .nan\n' }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', line: 1, message: /finite/ },
-  { id: 'metrics-overflow', what: 'a metric of 1e999', files: { 'm.json': '{"accuracy": 1e999}' }, args: ['--metrics-file', '@m.json'], file: 'm.json', line: 1, message: /finite|precision/ },
-  { id: 'metrics-string', what: 'a metric given as a string', files: { 'm.json': '{"accuracy": "0.99"}' }, args: ['--metrics-file', '@m.json'], file: 'm.json', message: /not a finite number/ },
-  { id: 'metrics-beyond-2^53', what: 'a metric beyond 2^53', files: { 'm.yaml': 'steps: 9007199254740993\n' }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', line: 1, message: /2\^53/ },
-  { id: 'metrics-tag', what: 'a !!python tag in a metrics file', files: { 'm.yaml': 'accuracy: !!python/object:os.system 1\n' }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', line: 1, message: /tag/ },
-  { id: 'metrics-list', what: 'a metrics file that is a list', files: { 'm.yaml': '- 0.9\n' }, args: ['--metrics-file', '@m.yaml'], file: 'm.yaml', message: /mapping/ },
-  { id: 'params-proto', what: 'a params file with __proto__', files: { 'p.yaml': '__proto__: { polluted: true }\n' }, args: ['--params-file', '@p.yaml'], file: 'p.yaml', line: 1, message: /reserved/ },
-  { id: 'params-deep', what: 'a params file nested 40 deep', files: { 'p.yaml': `${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} 1\n` }, args: ['--params-file', '@p.yaml'], file: 'p.yaml', message: /deeper/ },
+  {
+    id: 'metrics-alias-bomb',
+    what: 'a metrics file of nested aliases',
+    files: { 'm.yaml': laughs },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    line: 1,
+    message: /aliases are not allowed/,
+  },
+  {
+    id: 'metrics-duplicate',
+    what: 'a metric given twice',
+    files: { 'm.yaml': 'accuracy: 0.9\naccuracy: 0.1\n' },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    line: 2,
+    message: /unique/,
+  },
+  {
+    id: 'metrics-nan',
+    what: 'a NaN metric',
+    files: { 'm.yaml': 'accuracy: .nan\n' },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    line: 1,
+    message: /finite/,
+  },
+  {
+    id: 'metrics-overflow',
+    what: 'a metric of 1e999',
+    files: { 'm.json': '{"accuracy": 1e999}' },
+    args: ['--metrics-file', '@m.json'],
+    file: 'm.json',
+    line: 1,
+    message: /finite|precision/,
+  },
+  {
+    id: 'metrics-string',
+    what: 'a metric given as a string',
+    files: { 'm.json': '{"accuracy": "0.99"}' },
+    args: ['--metrics-file', '@m.json'],
+    file: 'm.json',
+    message: /not a finite number/,
+  },
+  {
+    id: 'metrics-beyond-2^53',
+    what: 'a metric beyond 2^53',
+    files: { 'm.yaml': 'steps: 9007199254740993\n' },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    line: 1,
+    message: /2\^53/,
+  },
+  {
+    id: 'metrics-tag',
+    what: 'a !!python tag in a metrics file',
+    files: { 'm.yaml': 'accuracy: !!python/object:os.system 1\n' },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    line: 1,
+    message: /tag/,
+  },
+  {
+    id: 'metrics-list',
+    what: 'a metrics file that is a list',
+    files: { 'm.yaml': '- 0.9\n' },
+    args: ['--metrics-file', '@m.yaml'],
+    file: 'm.yaml',
+    message: /mapping/,
+  },
+  {
+    id: 'params-proto',
+    what: 'a params file with __proto__',
+    files: { 'p.yaml': '__proto__: { polluted: true }\n' },
+    args: ['--params-file', '@p.yaml'],
+    file: 'p.yaml',
+    line: 1,
+    message: /reserved/,
+  },
+  {
+    id: 'params-deep',
+    what: 'a params file nested 40 deep',
+    files: { 'p.yaml': `${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} 1\n` },
+    args: ['--params-file', '@p.yaml'],
+    file: 'p.yaml',
+    message: /deeper/,
+  },
   { id: 'metric-flag-inf', what: '--metric accuracy=Infinity', args: ['--metric', 'accuracy=Infinity'], message: /finite number/ },
   { id: 'artifact-control', what: 'an artifact file named with a control character', artifacts: { 'a\u0007b.bin': 'x' }, args: [], message: /artifact|path/ },
-  { id: 'artifact-bidi', what: 'an artifact file named with a right-to-left override', artifacts: { 'evil\u202Etxt.exe': 'x' }, args: [], message: /artifact|path/ },
+  {
+    id: 'artifact-bidi',
+    what: 'an artifact file named with a right-to-left override',
+    artifacts: { 'evil\u202Etxt.exe': 'x' },
+    args: [],
+    message: /artifact|path/,
+  },
   { id: 'artifact-backslash', what: 'an artifact file named with a backslash', artifacts: { '..\\x.bin': 'x' }, args: [], message: /artifact|path/ },
   { id: 'tag-escape', what: 'a tag value carrying terminal escapes', args: ['--tag', 'team=\u001b[2Jx'], message: /tag|control|schema/ },
   { id: 'parent-traversal', what: 'a lineage parent named ../x', args: ['--parent', '../x@1.0.0'], message: /parent|model|schema/ },
@@ -146,7 +238,9 @@ async function throughRegister(c: InputCase): Promise<void> {
   const store = join(tempDir(), 'store');
   const args = c.args.map((a) => (a.startsWith('@') ? join(scratch, a.slice(1)) : a));
   const where = `${c.id} (${c.what})`;
-  const r = await cliAsync(repo, ['register', '--json', '--version', '3.0.0', '--no-code', ...args, '--', 'bert-base', dir], { MODELREG_STORE: `file://${store}` });
+  const r = await cliAsync(repo, ['register', '--json', '--version', '3.0.0', '--no-code', ...args, '--', 'bert-base', dir], {
+    MODELREG_STORE: `file://${store}`,
+  });
   expectNoLeak(r, where);
   expect(r.code, `${where}: exit ${r.code}\n${r.stdout}\n${r.stderr}`).not.toBe(0);
   const error = r.json().error;
@@ -176,32 +270,38 @@ const BAD_NAMES: { args: (dir: string) => string[]; what: string }[] = [
 ];
 
 describe('names on the command line', () => {
-  it(`the layout cannot hold (${BAD_NAMES.length} cases): exit 2 before anything is read, hashed or written, the work tree and the store as they were`, { timeout: 300_000 }, async () => {
-    const { repo } = fixtureRepo();
-    const head = gitIn(repo, 'rev-parse', 'HEAD');
-    const tree = treeState(repo);
-    const store = join(tempDir(), 'store');
-    const dir = artifacts();
-    await pairwise(BAD_NAMES, async (c) => {
-      const [command, ...rest] = c.args(dir);
-      const r = await cliAsync(repo, [command!, '--json', ...rest], { MODELREG_STORE: `file://${store}` });
-      expectNoLeak(r, c.what);
-      expect(r.code, `${c.what}: ${r.stdout}${r.stderr}`).toBe(2);
-      const error = r.json().error;
-      expect(error.code, c.what).toMatch(/^(usage|ref-invalid)$/);
-      expect(error.message, c.what).toMatch(/cannot be a|not a semantic|not a model reference/);
-    });
-    expect(gitIn(repo, 'rev-parse', 'HEAD')).toBe(head);
-    expect(treeState(repo), 'the work tree after refused names').toEqual(tree);
-    expect(storeState(store)).toEqual([]);
-  });
+  it(
+    `the layout cannot hold (${BAD_NAMES.length} cases): exit 2 before anything is read, hashed or written, the work tree and the store as they were`,
+    { timeout: 300_000 },
+    async () => {
+      const { repo } = fixtureRepo();
+      const head = gitIn(repo, 'rev-parse', 'HEAD');
+      const tree = treeState(repo);
+      const store = join(tempDir(), 'store');
+      const dir = artifacts();
+      await pairwise(BAD_NAMES, async (c) => {
+        const [command, ...rest] = c.args(dir);
+        const r = await cliAsync(repo, [command!, '--json', ...rest], { MODELREG_STORE: `file://${store}` });
+        expectNoLeak(r, c.what);
+        expect(r.code, `${c.what}: ${r.stdout}${r.stderr}`).toBe(2);
+        const error = r.json().error;
+        expect(error.code, c.what).toMatch(/^(usage|ref-invalid)$/);
+        expect(error.message, c.what).toMatch(/cannot be a|not a semantic|not a model reference/);
+      });
+      expect(gitIn(repo, 'rev-parse', 'HEAD')).toBe(head);
+      expect(treeState(repo), 'the work tree after refused names').toEqual(tree);
+      expect(storeState(store)).toEqual([]);
+    },
+  );
 
   it('a write whose commit a hook refuses leaves no directory it made behind', async () => {
     const { repo } = fixtureRepo();
     writeFileSync(join(repo, '.git/hooks/pre-commit'), '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
     chmodSync(join(repo, '.git/hooks/pre-commit'), 0o755);
     const tree = treeState(repo);
-    const r = await cliAsync(repo, ['register', '--version', '1.0.0', '--no-code', 'brand-new', artifacts()], { MODELREG_STORE: `file://${join(tempDir(), 'store')}` });
+    const r = await cliAsync(repo, ['register', '--version', '1.0.0', '--no-code', 'brand-new', artifacts()], {
+      MODELREG_STORE: `file://${join(tempDir(), 'store')}`,
+    });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('hook says no');
     expect(existsSync(join(repo, 'models/brand-new'))).toBe(false);
@@ -211,9 +311,16 @@ describe('names on the command line', () => {
 
 describe('the hostile-input catalogue through the write commands', () => {
   for (const group of ['yaml', 'names', 'values', 'tree', 'output'] as const) {
-    it(`a registry holding a ${group} case: register, promote and deprecate refuse it, naming file and line, and change nothing`, { timeout: 300_000 }, async () => {
-      await pairwise(CATALOGUE.filter((c) => c.group === group), throughWrites);
-    });
+    it(
+      `a registry holding a ${group} case: register, promote and deprecate refuse it, naming file and line, and change nothing`,
+      { timeout: 300_000 },
+      async () => {
+        await pairwise(
+          CATALOGUE.filter((c) => c.group === group),
+          throughWrites,
+        );
+      },
+    );
   }
 
   it(`hostile inputs to register (${INPUT_CASES.length} cases) are refused before any byte is stored`, { timeout: 300_000 }, async () => {

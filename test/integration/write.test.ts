@@ -32,8 +32,19 @@ function artifactDir(seed: string): string {
   return dir;
 }
 
-
-const registerArgs = (dir: string, extra: string[] = []) => ['register', 'sentiment', dir, '--metric', 'accuracy=0.93', '--dataset', 's3://d/train.parquet', '--code', 'https://github.com/acme/s@abcdef1', '--json', ...extra];
+const registerArgs = (dir: string, extra: string[] = []) => [
+  'register',
+  'sentiment',
+  dir,
+  '--metric',
+  'accuracy=0.93',
+  '--dataset',
+  's3://d/train.parquet',
+  '--code',
+  'https://github.com/acme/s@abcdef1',
+  '--json',
+  ...extra,
+];
 
 describe('register, promote, rollback, deprecate', () => {
   it('registers a directory of artifacts, then promotes it through the stages with the gates checked', () => {
@@ -43,7 +54,11 @@ describe('register, promote, rollback, deprecate', () => {
     const dir = artifactDir('a');
     mkdirSync(join(dir, 'tok'));
     writeFileSync(join(dir, 'tok', 'tokenizer.json'), '{}');
-    const r = cli(repo, registerArgs(dir, ['--version', '1.3.0', '--allow-lower', '--param', 'lr=0.001', '--tag', 'team=nlp', '--parent', 'bert-base@1.0.0:fine-tuned-from']), env);
+    const r = cli(
+      repo,
+      registerArgs(dir, ['--version', '1.3.0', '--allow-lower', '--param', 'lr=0.001', '--tag', 'team=nlp', '--parent', 'bert-base@1.0.0:fine-tuned-from']),
+      env,
+    );
     expect(r.code, r.stdout).toBe(0);
     const j = r.json();
     expect(j).toMatchObject({ ref: 'sentiment@1.3.0', version: '1.3.0', branch: 'main', pushed: false });
@@ -82,11 +97,16 @@ describe('register, promote, rollback, deprecate', () => {
     // branch, unless --no-verify (the pull-request check still asks for it).
     const direct = cli(repo, ['promote', 'sentiment@1.3.0', 'production', '--reason', 'ready for production'], env);
     expect(direct.code).toBe(1);
-    expect(direct.stderr).toContain('sentiment@1.3.0 → production needs 1 approval(s), which only a pull request can give; this would commit it on main, the default branch');
+    expect(direct.stderr).toContain(
+      'sentiment@1.3.0 → production needs 1 approval(s), which only a pull request can give; this would commit it on main, the default branch',
+    );
     const p = cli(repo, ['promote', 'sentiment@1.3.0', 'production', '--reason', 'ready for production', '--no-verify', '--json'], env);
     expect(p.code, p.stderr).toBe(0);
     expect(p.json().gates.every((g: { passed: boolean }) => g.passed)).toBe(true);
-    expect(p.json().notes).toEqual(["--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask", '--no-verify: sentiment@1.3.0 → production needs approvals, which only a pull request can give']);
+    expect(p.json().notes).toEqual([
+      "--no-verify: the store was not asked for the entering version's bytes; the pull-request check will ask",
+      '--no-verify: sentiment@1.3.0 → production needs approvals, which only a pull request can give',
+    ]);
     expect(cli(repo, ['resolve', 'sentiment@production', '--json']).json().version).toBe('1.3.0');
     const stageFile = readFileSync(join(repo, 'models/sentiment/stages/production.yaml'), 'utf8');
     expect(stageFile).toContain('previous: 1.1.0');
@@ -96,7 +116,12 @@ describe('register, promote, rollback, deprecate', () => {
     const rb = cli(repo, ['rollback', 'sentiment', 'production', '--no-verify', '--json'], env);
     expect(rb.code, rb.stderr).toBe(0);
     expect(rb.json()).toMatchObject({ ref: 'sentiment@1.1.0', previous: '1.3.0' });
-    expect(cli(repo, ['history', 'sentiment', '--json']).json().events[0]).toMatchObject({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.3.0' });
+    expect(cli(repo, ['history', 'sentiment', '--json']).json().events[0]).toMatchObject({
+      kind: 'rolled-back',
+      stage: 'production',
+      version: '1.1.0',
+      previous: '1.3.0',
+    });
     const held = cli(repo, ['deprecate', 'sentiment@1.1.0']);
     expect(held.code).toBe(1);
     expect(held.stderr).toContain('holds production');
@@ -175,11 +200,17 @@ describe('pushing to a shared remote', () => {
     expect(new Set(versions).size).toBe(4);
     const check = join(tempDir(), 'check');
     gitIn(clones[0]!, 'clone', '-q', remote, check);
-    const landed = cli(check, ['show', 'sentiment', '--json']).json().versions.map((v: { version: string }) => v.version);
+    const landed = cli(check, ['show', 'sentiment', '--json'])
+      .json()
+      .versions.map((v: { version: string }) => v.version);
     for (const v of versions) expect(landed).toContain(v);
     expect(cli(check, ['validate']).code).toBe(0);
     expect(cli(check, ['verify'], env).stdout).toMatch(/missing or corrupt|all present/); // fixture objects are not in this store
-    expect(gitIn(check, 'log', '--format=%s', '-n', '4').split('\n').every((s) => s.startsWith('Register sentiment@'))).toBe(true);
+    expect(
+      gitIn(check, 'log', '--format=%s', '-n', '4')
+        .split('\n')
+        .every((s) => s.startsWith('Register sentiment@')),
+    ).toBe(true);
     expect(results.some((r) => r.json().attempts > 1)).toBe(true);
   });
 
@@ -203,7 +234,11 @@ describe('pushing to a shared remote', () => {
     expect(log).toMatch(/^[0-9a-f]{40}/);
     const check = join(tempDir(), 'check');
     gitIn(clones[0]!, 'clone', '-q', remote, check);
-    expect(gitIn(check, 'log', '--format=%s').split('\n').filter((s) => s === 'Register sentiment@3.0.0')).toHaveLength(1);
+    expect(
+      gitIn(check, 'log', '--format=%s')
+        .split('\n')
+        .filter((s) => s === 'Register sentiment@3.0.0'),
+    ).toHaveLength(1);
   });
 
   it('retries a push after a concurrent promotion of another model, and refuses when the same stage moved', async () => {
@@ -212,7 +247,10 @@ describe('pushing to a shared remote', () => {
     // a has a promotion of another model ready; b's first push attempt makes a push it first, from b's
     // pre-push hook, so the remote moves between b's fetch and b's push: a real race, every time.
     expect(cli(a, ['promote', 'sentiment-int8@1.0.0', 'staging', '--no-verify']).code).toBe(0);
-    writeFileSync(join(b, '.git/hooks/pre-push'), `#!/bin/sh\n[ -e .git/raced ] && exit 0\ntouch .git/raced\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`);
+    writeFileSync(
+      join(b, '.git/hooks/pre-push'),
+      `#!/bin/sh\n[ -e .git/raced ] && exit 0\ntouch .git/raced\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`,
+    );
     chmodSync(join(b, '.git/hooks/pre-push'), 0o755);
     const r = cli(b, ['promote', 'sentiment@1.2.0', 'production', '--push', '--no-verify', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -223,7 +261,10 @@ describe('pushing to a shared remote', () => {
     // new tip, the stage is no longer where b saw it — a conflict of intent, reported, not retried.
     gitIn(a, 'pull', '-q', '--ff-only');
     expect(cli(a, ['rollback', 'sentiment', 'production', '--no-verify']).code).toBe(0); // committed, not yet pushed
-    writeFileSync(join(b, '.git/hooks/pre-push'), `#!/bin/sh\n[ -e .git/raced2 ] && exit 0\ntouch .git/raced2\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`);
+    writeFileSync(
+      join(b, '.git/hooks/pre-push'),
+      `#!/bin/sh\n[ -e .git/raced2 ] && exit 0\ntouch .git/raced2\nenv -u GIT_DIR -u GIT_INDEX_FILE -u GIT_WORK_TREE git -C "${a}" push -q origin HEAD:main\n`,
+    );
     const before = gitIn(b, 'rev-parse', 'HEAD');
     const moved = cli(b, ['rollback', 'sentiment', 'production', '--push', '--no-verify', '--json']);
     expect(moved.code, moved.stdout).toBe(1);
@@ -295,7 +336,10 @@ describe('a process killed at each step', () => {
       expect(killed.code).not.toBe(0);
       const holder = cli(repo, ['resolve', 'sentiment@production', '--at', 'HEAD', '--json']).json().version;
       expect(holder).toBe(step === 'commit' ? '1.2.0' : '1.1.0');
-      const rerun = cli(repo, step === 'commit' ? ['rollback', 'sentiment', 'production', '--no-verify'] : ['promote', 'sentiment@1.2.0', 'production', '--no-verify']);
+      const rerun = cli(
+        repo,
+        step === 'commit' ? ['rollback', 'sentiment', 'production', '--no-verify'] : ['promote', 'sentiment@1.2.0', 'production', '--no-verify'],
+      );
       expect(rerun.code, rerun.stderr).toBe(0);
       expect(gitIn(repo, 'status', '--porcelain')).toBe('');
       expect(cli(repo, ['validate']).code).toBe(0);
@@ -319,11 +363,14 @@ describe('a process killed at each step', () => {
       expect(gitIn(c, 'status', '--porcelain')).toBe('');
       expect(cli(c, ['validate']).code).toBe(0);
       expect(gitIn(remote, 'rev-parse', 'main')).toBe(gitIn(c, 'rev-parse', 'HEAD'));
-      expect(gitIn(c, 'log', '--format=%s').split('\n').filter((l) => l.startsWith('Rollback sentiment staging'))).toHaveLength(1);
+      expect(
+        gitIn(c, 'log', '--format=%s')
+          .split('\n')
+          .filter((l) => l.startsWith('Rollback sentiment staging')),
+      ).toHaveLength(1);
     });
   }
 });
-
 
 describe('modelreg gc', () => {
   it('deletes only objects no branch, tag or reflog references, marked by an earlier run and unreferenced since', async () => {
@@ -338,7 +385,9 @@ describe('modelreg gc', () => {
     gitIn(repo, 'switch', '-q', 'main');
     gitIn(repo, 'branch', '-q', '-D', 'experiment');
     const only = (r: { artifacts: { sha256: string }[] }) => r.artifacts.map((a) => a.sha256);
-    const droppedOnly = only(dropped).filter((s) => !only(kept).includes(s) && !only(tagged).includes(s)).sort();
+    const droppedOnly = only(dropped)
+      .filter((s) => !only(kept).includes(s) && !only(tagged).includes(s))
+      .sort();
     expect(droppedOnly.length).toBeGreaterThan(0);
     const shas = (list: { sha256: string }[]) => list.map((d) => d.sha256).sort();
 

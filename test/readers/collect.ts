@@ -34,7 +34,18 @@ const git = (repo: string, args: string[], input?: string) => spawnSync('git', a
 /** Copy the manifests modelreg committed in `repo` (any branch) into `dir`; returns how many were new. */
 export function keepWrittenManifests(repo: string, dir = writtenDir()): number {
   if (!dir) return 0;
-  const log = git(repo, ['log', '--all', '-E', '--grep=^Modelreg-Change: ', '--grep=^Initialize modelreg registry$', '--format=%x1e%H', '--name-only', '--diff-filter=AM', '--no-renames', '-z']);
+  const log = git(repo, [
+    'log',
+    '--all',
+    '-E',
+    '--grep=^Modelreg-Change: ',
+    '--grep=^Initialize modelreg registry$',
+    '--format=%x1e%H',
+    '--name-only',
+    '--diff-filter=AM',
+    '--no-renames',
+    '-z',
+  ]);
   if (log.status !== 0) return 0; // no commits yet
   const wanted: { rev: string; path: string; kind: ManifestKind }[] = [];
   for (const rec of log.stdout.toString('utf8').split('\x1e')) {
@@ -62,7 +73,9 @@ export function keepWrittenManifests(repo: string, dir = writtenDir()): number {
     const file = join(dir, `${oid}.yaml`);
     if (existsSync(file)) continue;
     const parsed = parseManifestYaml(w.path, text);
-    const entry: KeptManifest = parsed.doc ? { kind: w.kind, path: w.path, value: parsed.doc.value } : { kind: w.kind, path: w.path, value: null, error: parsed.findings[0]?.message ?? 'unreadable' };
+    const entry: KeptManifest = parsed.doc
+      ? { kind: w.kind, path: w.path, value: parsed.doc.value }
+      : { kind: w.kind, path: w.path, value: null, error: parsed.findings[0]?.message ?? 'unreadable' };
     writeFileSync(join(dir, `${oid}.json`), JSON.stringify(entry));
     writeFileSync(file, text);
     kept++;

@@ -17,7 +17,9 @@ const PYTHON = '/usr/bin/python3';
 
 function readersInstalled(): string | undefined {
   const r = spawnSync(PYTHON, ['-c', 'import yaml, ruamel.yaml, jsonschema'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `${PYTHON} cannot import PyYAML, ruamel.yaml and jsonschema (${r.stderr.trim().split('\n').pop()}); run: bash scripts/test-packages.sh`;
+  return r.status === 0
+    ? undefined
+    : `${PYTHON} cannot import PyYAML, ruamel.yaml and jsonschema (${r.stderr.trim().split('\n').pop()}); run: bash scripts/test-packages.sh`;
 }
 
 it('Python YAML 1.1 and 1.2 readers read every manifest modelreg wrote as modelreg does, and it passes the schemas', { timeout: 300_000 }, () => {
@@ -30,8 +32,37 @@ it('Python YAML 1.1 and 1.2 readers read every manifest modelreg wrote as modelr
   expect(cli(work, ['init', 'reg']).code).toBe(0);
   const reg = join(work, 'reg');
   write(reg, 'w/model.bin', 'weights');
-  write(reg, 'params.json', JSON.stringify({ schedule: '1:30', octal: '010', hex: '0o17', when: '2026-12-01', flag: 'yes', nothing: '~', exp: '1e3', under: '1_000', eq: '=' }));
-  const reg1 = cli(reg, ['register', 'm', 'w', '--version', '1.0.0', '--metric', 'loss=0.0000001', '--metric', 'big=1e21', '--metric', 'neg=-2.5e-10', '--params-file', 'params.json', '--tag', 'on=off', '--tag', 'y=n', '--description', 'no', '--owner', 'NO', '--task', 'null', '--no-code']);
+  write(
+    reg,
+    'params.json',
+    JSON.stringify({ schedule: '1:30', octal: '010', hex: '0o17', when: '2026-12-01', flag: 'yes', nothing: '~', exp: '1e3', under: '1_000', eq: '=' }),
+  );
+  const reg1 = cli(reg, [
+    'register',
+    'm',
+    'w',
+    '--version',
+    '1.0.0',
+    '--metric',
+    'loss=0.0000001',
+    '--metric',
+    'big=1e21',
+    '--metric',
+    'neg=-2.5e-10',
+    '--params-file',
+    'params.json',
+    '--tag',
+    'on=off',
+    '--tag',
+    'y=n',
+    '--description',
+    'no',
+    '--owner',
+    'NO',
+    '--task',
+    'null',
+    '--no-code',
+  ]);
   expect(reg1.code, reg1.stderr).toBe(0);
   expect(cli(reg, ['register', 'm', 'w', '--version', '1.1.0', '--metric', 'loss=1e-8', '--no-code']).code).toBe(0);
   expect(cli(reg, ['promote', 'm@1.0.0', 'development', '--reason', 'yes']).code).toBe(0);
@@ -50,5 +81,9 @@ it('Python YAML 1.1 and 1.2 readers read every manifest modelreg wrote as modelr
   expect(Object.keys(report.kinds).sort()).toEqual(['model', 'registry', 'stage', 'version']);
   expect(report.manifests).toBeGreaterThanOrEqual(6);
   expect(readdirSync(dir).filter((f) => f.endsWith('.yaml')).length).toBe(report.manifests);
-  console.log(`YAML readers: ${report.manifests} manifests modelreg wrote (${Object.entries(report.kinds).map(([k, n]) => `${k} ${n}`).join(', ')}) read the same by PyYAML, ruamel.yaml 1.2 and 1.1; all pass python-jsonschema`);
+  console.log(
+    `YAML readers: ${report.manifests} manifests modelreg wrote (${Object.entries(report.kinds)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}) read the same by PyYAML, ruamel.yaml 1.2 and 1.1; all pass python-jsonschema`,
+  );
 });

@@ -9,7 +9,58 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { yaml11Reading } from '../../src/schema/yaml11.js';
 
-const EDGE = ['yes', 'Yes', 'YES', 'no', 'on', 'Off', 'y', 'n', 'Y', 'true', 'False', 'null', 'Null', '~', '0', '00', '010', '08', '0x1F', '0o17', '0b101', '-0b1', '+12', '1_000', '1:30', '-1:30', '190:20:30', '1:30.5', '1.5', '1.', '.5', '1e3', '1.0e+3', '1.0e3', '1.5E-7', '.inf', '-.Inf', '.NaN', '2026-12-01', '2026-1-2', '2026-12-01T07:52:25Z', '2026-12-01 07:52:25', '2026-12-01t07:52:25.123+01:00', '2026-1-2 3:04:05 -5', '=', '<<', 'abc', '1.2.3', '12:60', '1:2:3:4'];
+const EDGE = [
+  'yes',
+  'Yes',
+  'YES',
+  'no',
+  'on',
+  'Off',
+  'y',
+  'n',
+  'Y',
+  'true',
+  'False',
+  'null',
+  'Null',
+  '~',
+  '0',
+  '00',
+  '010',
+  '08',
+  '0x1F',
+  '0o17',
+  '0b101',
+  '-0b1',
+  '+12',
+  '1_000',
+  '1:30',
+  '-1:30',
+  '190:20:30',
+  '1:30.5',
+  '1.5',
+  '1.',
+  '.5',
+  '1e3',
+  '1.0e+3',
+  '1.0e3',
+  '1.5E-7',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '2026-12-01',
+  '2026-1-2',
+  '2026-12-01T07:52:25Z',
+  '2026-12-01 07:52:25',
+  '2026-12-01t07:52:25.123+01:00',
+  '2026-1-2 3:04:05 -5',
+  '=',
+  '<<',
+  'abc',
+  '1.2.3',
+  '12:60',
+  '1:2:3:4',
+];
 const PY = `import json, sys, datetime, yaml
 out = []
 for s in json.load(sys.stdin):
@@ -28,7 +79,13 @@ print(json.dumps(out))`;
 
 it('yaml11Reading reads every plain scalar as PyYAML does', { timeout: 120_000 }, () => {
   const chars = fc.constantFrom(...'0123456789012345:-+._eExXbBoOnNyYtTzZ '.split(''));
-  const generated = fc.sample(fc.array(chars, { minLength: 1, maxLength: 12 }).map((a) => a.join('').trim()).filter((s) => s !== '' && !/^[-:?#]( |$)/.test(s) && !/ #|: /.test(s)), { numRuns: 4000, seed: 14 });
+  const generated = fc.sample(
+    fc
+      .array(chars, { minLength: 1, maxLength: 12 })
+      .map((a) => a.join('').trim())
+      .filter((s) => s !== '' && !/^[-:?#]( |$)/.test(s) && !/ #|: /.test(s)),
+    { numRuns: 4000, seed: 14 },
+  );
   const scalars = [...new Set([...EDGE, ...generated])];
   const r = spawnSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify(scalars), encoding: 'utf8', maxBuffer: 1 << 26 });
   expect(r.stderr).toBe('');
@@ -41,7 +98,15 @@ it('yaml11Reading reads every plain scalar as PyYAML does', { timeout: 120_000 }
     const numeric = ours.type === 'int' || ours.type === 'float';
     const same =
       ours.type === type &&
-      (ours.type === 'bool' ? ours.value === value : numeric ? (value === null ? Number.isNaN(ours.value) : typeof value === 'string' ? String(ours.value).replace('Infinity', 'inf') === value : ours.value === value) : true);
+      (ours.type === 'bool'
+        ? ours.value === value
+        : numeric
+          ? value === null
+            ? Number.isNaN(ours.value)
+            : typeof value === 'string'
+              ? String(ours.value).replace('Infinity', 'inf') === value
+              : ours.value === value
+          : true);
     if (!same) mismatches.push(`${JSON.stringify(s)}: PyYAML ${JSON.stringify(py[i])}, ours ${JSON.stringify(ours)}`);
   });
   expect(mismatches).toEqual([]);

@@ -40,7 +40,9 @@ interface Card {
 }
 
 function inlineText(t: Token): string {
-  return (t.children ?? []).map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? '\n' : '')).join('');
+  return (t.children ?? [])
+    .map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? '\n' : ''))
+    .join('');
 }
 
 const isMarkup = (c: Token) => !['text', 'code_inline', 'softbreak', 'hardbreak'].includes(c.type);
@@ -159,10 +161,7 @@ const fullVersion: Fields = {
       { model: 'm', version: '1.0.0', relation: 'retrained-from' },
       { model: 'base-lm', version: '1.0.0', relation: 'derived-from' },
     ],
-    datasets: [
-      { uri: 'hf://datasets/imdb', name: 'imdb', split: 'train', sha256: SHA_A },
-      { uri: 's3://data/extra.parquet' },
-    ],
+    datasets: [{ uri: 'hf://datasets/imdb', name: 'imdb', split: 'train', sha256: SHA_A }, { uri: 's3://data/extra.parquet' }],
     code: { repository: 'https://github.com/acme/train', commit: 'abcdef1234567', path: 'train.py' },
     environment: { python: '3.11.7', image: 'ghcr.io/acme/train@sha256:1234', hardware: '8x A100' },
   },
@@ -214,7 +213,7 @@ describe('the card of a fully described version', () => {
     expect(htmlTokens(card)).toEqual([]);
   });
 
-  it("lists the model details from both manifests", () => {
+  it('lists the model details from both manifests', () => {
     const d = pairs(tableIn(card, 'Model details'));
     expect(d).toEqual({
       Version: '2.0.0',
@@ -268,7 +267,7 @@ describe('the card of a fully described version', () => {
     ]);
   });
 
-  it("tabulates the metrics and parameters as the manifest has them; a null parameter reads —", () => {
+  it('tabulates the metrics and parameters as the manifest has them; a null parameter reads —', () => {
     expect(pairs(tableIn(card, 'Metrics'))).toEqual({ accuracy: '0.91', f1: '0.88' });
     expect(pairs(tableIn(card, 'Parameters'))).toEqual({ optimizer: 'adamw', lr: '0.0003', fp16: 'true', seed: '—' });
   });
@@ -397,9 +396,18 @@ describe('hostile text in the manifests', () => {
     expect(allTokens(card.tokens).filter((t) => t.type === 'fence' || t.type === 'code_block')).toEqual([]);
   });
 
-  it('splits no cell and adds no row: every row has its header\'s columns, and as many rows as the manifest has entries', () => {
+  it("splits no cell and adds no row: every row has its header's columns, and as many rows as the manifest has entries", () => {
     for (const t of card.tables) for (const r of t.rows) expect(r.length, `${t.section}: ${JSON.stringify(texts([r]))}`).toBe(t.head.length);
-    expect(tableIn(card, 'Model details').rows.map((r) => r[0]!.text)).toEqual(['Version', 'Stages', 'Task', 'Framework', 'Owners', 'License', 'Registered', 'Deprecated']);
+    expect(tableIn(card, 'Model details').rows.map((r) => r[0]!.text)).toEqual([
+      'Version',
+      'Stages',
+      'Task',
+      'Framework',
+      'Owners',
+      'License',
+      'Registered',
+      'Deprecated',
+    ]);
     expect(tableIn(card, 'Training data and lineage').rows).toHaveLength(1);
     expect(tableIn(card, 'Parameters').rows).toHaveLength(4);
     expect(tableIn(card, 'Signature').rows).toHaveLength(1);

@@ -58,7 +58,14 @@ describe('validateChange: versions are immutable', () => {
     const text = version('m', '1.0.0', good(0.95));
     const report = change(base(), edit(base(), { [V('m', '1.0.0')]: text }));
     expect(report.ok).toBe(false);
-    const f = only(report.findings, { code: 'version-immutable', file: V('m', '1.0.0'), line: lineOf(text, 'accuracy'), column: 13, field: '/metrics/accuracy', severity: 'error' });
+    const f = only(report.findings, {
+      code: 'version-immutable',
+      file: V('m', '1.0.0'),
+      line: lineOf(text, 'accuracy'),
+      column: 13,
+      field: '/metrics/accuracy',
+      severity: 'error',
+    });
     expect(f.message).toBe('m@1.0.0 was modified; merged versions are immutable');
     expect(report.change.versionsModified).toEqual(['m@1.0.0']);
     expect(report.change.models).toEqual(['m']);
@@ -143,7 +150,15 @@ describe('validateChange: promotions', () => {
     expect(report.findings).toEqual([]);
     expect(report.change.stageMoves).toHaveLength(1);
     const move = report.change.stageMoves[0]!;
-    expect({ ...move, gates: undefined }).toEqual({ model: 'm', stage: 'production', from: '1.0.0', to: '1.1.0', rollback: false, file: S('m', 'production'), gates: undefined });
+    expect({ ...move, gates: undefined }).toEqual({
+      model: 'm',
+      stage: 'production',
+      from: '1.0.0',
+      to: '1.1.0',
+      rollback: false,
+      file: S('m', 'production'),
+      gates: undefined,
+    });
     expect(move.gates.map((g) => [g.gate, g.subject, g.passed])).toEqual([
       ['order', 'production', true],
       ['metric', 'accuracy', true],
@@ -274,7 +289,14 @@ describe('validateChange: promotions', () => {
 
   it('`previous` must name the base holder', () => {
     const report = change(base(), promote(base(), 'production', '1.1.0', null));
-    const f = only(report.findings, { code: 'stage-previous-mismatch', file: S('m', 'production'), line: 6, column: 11, field: '/previous', severity: 'error' });
+    const f = only(report.findings, {
+      code: 'stage-previous-mismatch',
+      file: S('m', 'production'),
+      line: 6,
+      column: 11,
+      field: '/previous',
+      severity: 'error',
+    });
     expect(f.message).toBe('previous is null; the base holder of m@production is "1.0.0"');
     expect(report.ok).toBe(false);
 
@@ -352,7 +374,9 @@ describe('validateChange: the base policy judges', () => {
     const b = edit(base(), { 'registry.yaml': undefined });
     const { findings, summary } = checkChange(snap(b), snap(edit(b, { [S('m', 'production')]: stage('m', 'production', '0.9.0', { previous: '1.0.0' }) })));
     expect(findings.map((f) => [f.code, f.severity, f.file, f.line])).toEqual([['policy-unavailable', 'error', S('m', 'production'), 3]]);
-    expect(summary.stageMoves).toEqual([{ model: 'm', stage: 'production', from: '1.0.0', to: '0.9.0', rollback: false, file: S('m', 'production'), gates: [] }]);
+    expect(summary.stageMoves).toEqual([
+      { model: 'm', stage: 'production', from: '1.0.0', to: '0.9.0', rollback: false, file: S('m', 'production'), gates: [] },
+    ]);
   });
 });
 

@@ -57,7 +57,13 @@ describe('checkConsistency', () => {
       });
       const hits = f.filter((x) => x.code === 'name-invalid');
       expect(hits).toEqual([
-        { code: 'name-invalid', severity: 'error', message: expect.stringMatching(new RegExp(`^model name ${JSON.stringify(dir).replace(/[.]/g, '\\.')} is not path-safe: `)), file: `models/${dir}/model.yaml`, hint: expect.any(String) },
+        {
+          code: 'name-invalid',
+          severity: 'error',
+          message: expect.stringMatching(new RegExp(`^model name ${JSON.stringify(dir).replace(/[.]/g, '\\.')} is not path-safe: `)),
+          file: `models/${dir}/model.yaml`,
+          hint: expect.any(String),
+        },
       ]);
     });
 
@@ -80,7 +86,13 @@ describe('checkConsistency', () => {
       const f = check(registry({ [S('m', 'Prod')]: stage('m', 'Prod', '1.0.0') }));
       // The schema rejects the stage field too, so the file is broken: only the path is judged.
       const hits = f.filter((x) => x.code === 'name-invalid');
-      expect(hits.map((x) => [x.file, x.line, x.message])).toEqual([[S('m', 'Prod'), undefined, 'stage name "Prod" is not valid: stage names are lowercase letters, digits, "_" and "-", starting with a letter, at most 64 characters']]);
+      expect(hits.map((x) => [x.file, x.line, x.message])).toEqual([
+        [
+          S('m', 'Prod'),
+          undefined,
+          'stage name "Prod" is not valid: stage names are lowercase letters, digits, "_" and "-", starting with a letter, at most 64 characters',
+        ],
+      ]);
     });
   });
 
@@ -109,13 +121,25 @@ describe('checkConsistency', () => {
 
   describe('stages', () => {
     it('a stage the policy does not define', () => {
-      const f = only(check(registry({ [S('m', 'canary')]: stage('m', 'canary', '1.0.0') })), { code: 'stage-unknown', file: S('m', 'canary'), line: 2, column: 8, field: '/stage' });
+      const f = only(check(registry({ [S('m', 'canary')]: stage('m', 'canary', '1.0.0') })), {
+        code: 'stage-unknown',
+        file: S('m', 'canary'),
+        line: 2,
+        column: 8,
+        field: '/stage',
+      });
       expect(f.message).toBe('"canary" is not a stage of registry.yaml');
       expect(f.hint).toBe('Stages: development, staging, production.');
     });
 
     it('a stage naming a version that does not exist', () => {
-      const f = only(check(registry({ [S('m', 'staging')]: stage('m', 'staging', '9.9.9') })), { code: 'stage-dangling', file: S('m', 'staging'), line: 3, column: 10, field: '/version' });
+      const f = only(check(registry({ [S('m', 'staging')]: stage('m', 'staging', '9.9.9') })), {
+        code: 'stage-dangling',
+        file: S('m', 'staging'),
+        line: 3,
+        column: 10,
+        field: '/version',
+      });
       expect(f.message).toBe('m@staging names version 9.9.9, which does not exist');
     });
 
@@ -157,14 +181,25 @@ describe('checkConsistency', () => {
 
     it('a parent that does not exist', () => {
       const text = version('m', '1.1.0', parents(['m', '1.0.0'], ['base', '1.0.0']));
-      const f = only(check(registry({ [V('m', '1.1.0')]: text })), { code: 'lineage-dangling', file: V('m', '1.1.0'), line: lineOf(text, '"base"'), column: 7, field: '/lineage/parents/1' });
+      const f = only(check(registry({ [V('m', '1.1.0')]: text })), {
+        code: 'lineage-dangling',
+        file: V('m', '1.1.0'),
+        line: lineOf(text, '"base"'),
+        column: 7,
+        field: '/lineage/parents/1',
+      });
       expect(f.message).toBe('parent base@1.0.0 does not exist');
     });
 
     it('a cycle a → b → a, reported once', () => {
       const a = version('m', '1.0.0', parents(['m', '1.1.0']));
       const b = version('m', '1.1.0', parents(['m', '1.0.0']));
-      const f = only(check(registry({ [V('m', '1.0.0')]: a, [V('m', '1.1.0')]: b })), { code: 'lineage-cycle', file: V('m', '1.0.0'), line: lineOf(a, 'parents') + 1, field: '/lineage/parents' });
+      const f = only(check(registry({ [V('m', '1.0.0')]: a, [V('m', '1.1.0')]: b })), {
+        code: 'lineage-cycle',
+        file: V('m', '1.0.0'),
+        line: lineOf(a, 'parents') + 1,
+        field: '/lineage/parents',
+      });
       expect(f.message).toBe('lineage cycle: m@1.0.0 → m@1.1.0 → m@1.0.0');
     });
 
@@ -199,7 +234,13 @@ describe('checkConsistency', () => {
 
     it.each([['weights/../../etc/passwd'], ['a//b'], ['./a'], ['a/./b'], ['..']])('rejects %j', (bad) => {
       const text = version('m', '1.1.0', artifacts('ok.bin', bad));
-      const f = only(check(registry({ [V('m', '1.1.0')]: text })), { code: 'artifact-path', file: V('m', '1.1.0'), line: 7, column: 11, field: '/artifacts/1/path' });
+      const f = only(check(registry({ [V('m', '1.1.0')]: text })), {
+        code: 'artifact-path',
+        file: V('m', '1.1.0'),
+        line: 7,
+        column: 11,
+        field: '/artifacts/1/path',
+      });
       expect(f.message).toBe(`artifact path ${JSON.stringify(bad)} has an empty, "." or ".." segment`);
     });
 
@@ -221,7 +262,9 @@ describe('checkConsistency', () => {
       ['w/a:b', '"a:b" holds ":", which Windows does not allow in a file name'],
     ])('refuses %j, which some checkout cannot hold', (path, why) => {
       const f = check(registry({ [V('m', '1.1.0')]: version('m', '1.1.0', artifacts(path)) }));
-      expect(f.map((x) => [x.code, x.message])).toEqual([['artifact-path', `artifact path ${JSON.stringify(path)} is not a file name every checkout can hold: ${why}`]]);
+      expect(f.map((x) => [x.code, x.message])).toEqual([
+        ['artifact-path', `artifact path ${JSON.stringify(path)} is not a file name every checkout can hold: ${why}`],
+      ]);
     });
   });
 
@@ -237,7 +280,13 @@ describe('checkConsistency', () => {
 
     it('a from naming an unknown stage', () => {
       const text = policy({ stages: [stages[0], { name: 'staging', from: ['development', 'qa'] }, stages[2]] });
-      const f = only(check(registry({ 'registry.yaml': text })), { code: 'policy-invalid', file: 'registry.yaml', line: lineOf(text, '"qa"'), column: 9, field: '/stages/1/from/1' });
+      const f = only(check(registry({ 'registry.yaml': text })), {
+        code: 'policy-invalid',
+        file: 'registry.yaml',
+        line: lineOf(text, '"qa"'),
+        column: 9,
+        field: '/stages/1/from/1',
+      });
       expect(f.message).toBe('stage "staging" may be entered from "qa", which is not a stage');
     });
 
@@ -245,7 +294,12 @@ describe('checkConsistency', () => {
       const ok = policy({ stages: [{ name: 'a', from: ['b'] }, { name: 'b' }] });
       expect(check({ 'registry.yaml': ok })).toEqual([]);
       const self = policy({ stages: [{ name: 'a', from: ['a'] }] });
-      const f = only(check({ 'registry.yaml': self }), { code: 'policy-invalid', file: 'registry.yaml', line: lineOf(self, '- "a"'), field: '/stages/0/from/0' });
+      const f = only(check({ 'registry.yaml': self }), {
+        code: 'policy-invalid',
+        file: 'registry.yaml',
+        line: lineOf(self, '- "a"'),
+        field: '/stages/0/from/0',
+      });
       expect(f.message).toBe('stage "a" lists itself in from');
     });
   });

@@ -56,7 +56,12 @@ const lines = (body: string) => body.split('\n');
 function table(body: string): string[][] {
   return lines(body)
     .filter((l) => l.startsWith('|') && !/^\|(-+\|)+$/.test(l))
-    .map((l) => l.slice(1, -1).split(' | ').map((c) => c.trim()));
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
 }
 
 /** The metric rows of the table, keyed by metric: [candidate, holder, delta]. */
@@ -138,7 +143,12 @@ describe('a promotion', () => {
     const files = base({ [V('m', '1.2.0')]: version('m', '1.2.0', good(0.95, { tags: { license: 'mit' } })) });
     const d = described({ kind: 'promote', model: 'm', version: '1.2.0', stage: 'production' }, files);
     const gates = d.moves[0]!.gates;
-    expect(gates.filter((g) => !g.passed).map((g) => g.subject).sort()).toEqual(['license', 'reviewed']);
+    expect(
+      gates
+        .filter((g) => !g.passed)
+        .map((g) => g.subject)
+        .sort(),
+    ).toEqual(['license', 'reviewed']);
     expect(mentionsGates(d.body)).toBe(true);
     const listed = gateLines(d.body);
     expect(listed).toHaveLength(gates.length);
@@ -187,7 +197,13 @@ describe('changes without a stage move', () => {
   const noTable = (body: string) => expect(lines(body).filter((l) => l.startsWith('|'))).toEqual([]);
 
   it('a registration says what was registered, with no table and no gates', () => {
-    const d = described({ kind: 'register', model: 'm', version: '2.0.0', metrics: { accuracy: 0.97 }, artifacts: [{ path: 'model.bin', sha256: 'c'.repeat(64), size: 3 }] });
+    const d = described({
+      kind: 'register',
+      model: 'm',
+      version: '2.0.0',
+      metrics: { accuracy: 0.97 },
+      artifacts: [{ path: 'model.bin', sha256: 'c'.repeat(64), size: 3 }],
+    });
     expect(d.moves).toEqual([]);
     noTable(d.body);
     expect(mentionsGates(d.body)).toBe(false);

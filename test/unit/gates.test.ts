@@ -98,7 +98,14 @@ describe('evaluateGates: metric thresholds', () => {
 
   it('fails when the metric is missing', () => {
     const r = metrics({ acc: 0.9, f1: 0.7 });
-    expect(r[1]).toEqual({ gate: 'metric', subject: 'latency', passed: false, message: 'metric latency is missing; prod needs latency ≤ 50', candidate: null, reference: '≤ 50' });
+    expect(r[1]).toEqual({
+      gate: 'metric',
+      subject: 'latency',
+      passed: false,
+      message: 'metric latency is missing; prod needs latency ≤ 50',
+      candidate: null,
+      reference: '≤ 50',
+    });
     const none = run({ policy, candidate: ver('1.0.0') }).filter((g) => g.gate === 'metric');
     expect(none.map((g) => g.passed)).toEqual([false, false, false]);
   });
@@ -116,7 +123,9 @@ describe('evaluateGates: metric thresholds', () => {
 describe('evaluateGates: no regression', () => {
   const policy = gated({ no_regression: { acc: { better: 'higher', tolerance: 0.01 }, latency: { better: 'lower' } } });
   const regress = (cand: Record<string, number> | undefined, held: Record<string, number> | undefined, extra: Partial<GateInput> = {}) =>
-    run({ policy, candidate: ver('2.0.0', cand ? { metrics: cand } : {}), holder: ver('1.0.0', held ? { metrics: held } : {}), ...extra }).filter((g) => g.gate === 'regression');
+    run({ policy, candidate: ver('2.0.0', cand ? { metrics: cand } : {}), holder: ver('1.0.0', held ? { metrics: held } : {}), ...extra }).filter(
+      (g) => g.gate === 'regression',
+    );
 
   it('higher is better: a drop within the tolerance passes, beyond it fails', () => {
     expect(regress({ acc: 0.895, latency: 10 }, { acc: 0.9, latency: 10 }).map((g) => g.passed)).toEqual([true, true]);
@@ -133,7 +142,11 @@ describe('evaluateGates: no regression', () => {
   });
 
   it('lower is better, with no tolerance: any rise fails, a fall passes', () => {
-    expect(regress({ acc: 1, latency: 10.001 }, { acc: 1, latency: 10 })[1]).toMatchObject({ subject: 'latency', passed: false, message: 'latency 10.001 against 10 held by 1.0.0 (lower is better)' });
+    expect(regress({ acc: 1, latency: 10.001 }, { acc: 1, latency: 10 })[1]).toMatchObject({
+      subject: 'latency',
+      passed: false,
+      message: 'latency 10.001 against 10 held by 1.0.0 (lower is better)',
+    });
     expect(regress({ acc: 1, latency: 9 }, { acc: 1, latency: 10 })[1]!.passed).toBe(true);
   });
 
@@ -157,7 +170,9 @@ describe('evaluateGates: no regression', () => {
 
   it('is not checked without a holder, against itself, or on a rollback', () => {
     expect(run({ policy, candidate: ver('2.0.0', { metrics: { acc: 0 } }) }).filter((g) => g.gate === 'regression')).toEqual([]);
-    expect(run({ policy, candidate: ver('1.0.0', { metrics: { acc: 0 } }), holder: ver('1.0.0', { metrics: { acc: 1 } }) }).filter((g) => g.gate === 'regression')).toEqual([]);
+    expect(
+      run({ policy, candidate: ver('1.0.0', { metrics: { acc: 0 } }), holder: ver('1.0.0', { metrics: { acc: 1 } }) }).filter((g) => g.gate === 'regression'),
+    ).toEqual([]);
     expect(regress({ acc: 0, latency: 99 }, { acc: 1, latency: 1 }, { rollback: true })).toEqual([]);
   });
 });
@@ -167,8 +182,12 @@ describe('evaluateGates: tags and lineage', () => {
     run({ policy: gated({ required_tags: required }), candidate: ver('1.0.0', have ? { tags: have } : {}) }).filter((g) => g.gate === 'tag');
 
   it('a key alone needs the tag with any value', () => {
-    expect(tags(['reviewed'], { reviewed: '' })).toEqual([{ gate: 'tag', subject: 'reviewed', passed: true, message: 'tag reviewed = ', candidate: '', reference: null }]);
-    expect(tags(['reviewed'], undefined)).toEqual([{ gate: 'tag', subject: 'reviewed', passed: false, message: 'tag reviewed is required by prod', candidate: null, reference: null }]);
+    expect(tags(['reviewed'], { reviewed: '' })).toEqual([
+      { gate: 'tag', subject: 'reviewed', passed: true, message: 'tag reviewed = ', candidate: '', reference: null },
+    ]);
+    expect(tags(['reviewed'], undefined)).toEqual([
+      { gate: 'tag', subject: 'reviewed', passed: false, message: 'tag reviewed is required by prod', candidate: null, reference: null },
+    ]);
   });
 
   it('key=value needs that exact value; the value may itself hold "="', () => {
@@ -214,7 +233,12 @@ describe('evaluateGates: tags and lineage', () => {
 
 describe('evaluateGates: all together', () => {
   it('reports every gate in a fixed order: deprecated, order, metric, regression, tag, lineage', () => {
-    const policy = gated({ metrics: { acc: { min: 0.5 } }, no_regression: { acc: { better: 'higher' } }, required_tags: ['t'], required_lineage: ['datasets'] });
+    const policy = gated({
+      metrics: { acc: { min: 0.5 } },
+      no_regression: { acc: { better: 'higher' } },
+      required_tags: ['t'],
+      required_lineage: ['datasets'],
+    });
     const r = evaluateGates({
       policy,
       stage: 'prod',

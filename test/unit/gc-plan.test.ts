@@ -22,14 +22,19 @@ describe('planGc: two phases, a grace apart, by the store clock', () => {
 
   it('a referenced object is rescued from its mark; a refreshed one is marked again from now', () => {
     const marks = { [sha('a')]: { at: NOW - 48 * H, size: 1 }, [sha('b')]: { at: NOW - 48 * H, size: 2 } };
-    const objects = [{ sha256: sha('a'), size: 1, modified: NOW - 100 * H }, { sha256: sha('b'), size: 2, modified: NOW - 47 * H }];
+    const objects = [
+      { sha256: sha('a'), size: 1, modified: NOW - 100 * H },
+      { sha256: sha('b'), size: 2, modified: NOW - 47 * H },
+    ];
     const p = planGc(input({ objects, marks, referenced: new Set([sha('a')]) }));
     expect(p.rescued).toEqual([sha('a')]);
     expect(p.delete).toEqual([]);
     expect(p.marks).toEqual({ [sha('b')]: { at: NOW, size: 2 } });
     expect(p.marked[0]!.why).toBe('refreshed');
     // The same second as the mark counts as after it (S3 keeps seconds).
-    expect(planGc(input({ objects: [{ sha256: sha('c'), size: 1, modified: NOW - 48 * H }], marks: { [sha('c')]: { at: NOW - 48 * H, size: 1 } } })).delete).toEqual([]);
+    expect(
+      planGc(input({ objects: [{ sha256: sha('c'), size: 1, modified: NOW - 48 * H }], marks: { [sha('c')]: { at: NOW - 48 * H, size: 1 } } })).delete,
+    ).toEqual([]);
   });
 
   it('a young object is marked but kept until it is older than the grace; unknown times are treated as now', () => {
@@ -40,7 +45,15 @@ describe('planGc: two phases, a grace apart, by the store clock', () => {
   });
 
   it('on a partial view, objects younger than the grace are not considered at all', () => {
-    const p = planGc(input({ objects: [{ sha256: sha('a'), size: 1, modified: NOW - H }, { sha256: sha('b'), size: 1, modified: NOW - 48 * H }], partial: true }));
+    const p = planGc(
+      input({
+        objects: [
+          { sha256: sha('a'), size: 1, modified: NOW - H },
+          { sha256: sha('b'), size: 1, modified: NOW - 48 * H },
+        ],
+        partial: true,
+      }),
+    );
     expect(p.marked.map((m) => m.sha256)).toEqual([sha('b')]);
   });
 

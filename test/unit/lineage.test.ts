@@ -25,15 +25,29 @@ function shape(t: ReturnType<typeof lineageTree>): Shape {
 describe('buildLineage', () => {
   it('has every version as a node and every parent as an edge, with its relation', () => {
     const g = buildLineage(snap(fixtureFiles()));
-    expect([...g.nodes].sort()).toEqual(['bert-base@1.0.0', 'sentiment-int8@1.0.0', 'sentiment@1.0.0', 'sentiment@1.1.0', 'sentiment@1.2.0', 'sentiment@2.0.0-rc.1']);
+    expect([...g.nodes].sort()).toEqual([
+      'bert-base@1.0.0',
+      'sentiment-int8@1.0.0',
+      'sentiment@1.0.0',
+      'sentiment@1.1.0',
+      'sentiment@1.2.0',
+      'sentiment@2.0.0-rc.1',
+    ]);
     expect(g.edges).toHaveLength(5);
     expect(g.parentsOf.get('sentiment-int8@1.0.0')).toEqual([{ parent: 'sentiment@1.1.0', child: 'sentiment-int8@1.0.0', relation: 'quantized-from' }]);
-    expect(g.childrenOf.get('bert-base@1.0.0')!.map((e) => e.child).sort()).toEqual(['sentiment@1.0.0', 'sentiment@1.1.0', 'sentiment@1.2.0', 'sentiment@2.0.0-rc.1']);
+    expect(
+      g.childrenOf
+        .get('bert-base@1.0.0')!
+        .map((e) => e.child)
+        .sort(),
+    ).toEqual(['sentiment@1.0.0', 'sentiment@1.1.0', 'sentiment@1.2.0', 'sentiment@2.0.0-rc.1']);
     expect(g.parentsOf.has('bert-base@1.0.0')).toBe(false);
   });
 
   it('keeps edges to parents that do not exist, without making them nodes', () => {
-    const g = buildLineage(snap({ [M('m')]: model('m'), [V('m', '1.0.0')]: version('m', '1.0.0', { lineage: { parents: [{ model: 'gone', version: '1.0.0' }] } }) }));
+    const g = buildLineage(
+      snap({ [M('m')]: model('m'), [V('m', '1.0.0')]: version('m', '1.0.0', { lineage: { parents: [{ model: 'gone', version: '1.0.0' }] } }) }),
+    );
     expect([...g.nodes]).toEqual(['m@1.0.0']);
     expect(g.edges).toEqual([{ parent: 'gone@1.0.0', child: 'm@1.0.0' }]);
     expect(g.childrenOf.get('gone@1.0.0')).toHaveLength(1);
@@ -46,12 +60,28 @@ describe('buildLineage', () => {
 
 describe('findCycles', () => {
   it('finds none in a DAG, diamonds included', () => {
-    expect(findCycles(graph([['b', 'a'], ['c', 'a'], ['d', 'b'], ['d', 'c']]))).toEqual([]);
+    expect(
+      findCycles(
+        graph([
+          ['b', 'a'],
+          ['c', 'a'],
+          ['d', 'b'],
+          ['d', 'c'],
+        ]),
+      ),
+    ).toEqual([]);
     expect(findCycles(buildLineage(snap(fixtureFiles())))).toEqual([]);
   });
 
   it('finds a → b → a once', () => {
-    expect(findCycles(graph([['a', 'b'], ['b', 'a']]))).toEqual([['a', 'b']]);
+    expect(
+      findCycles(
+        graph([
+          ['a', 'b'],
+          ['b', 'a'],
+        ]),
+      ),
+    ).toEqual([['a', 'b']]);
   });
 
   it('finds a self-loop', () => {
@@ -60,11 +90,29 @@ describe('findCycles', () => {
 
   it('finds a longer cycle reached from outside it, without the lead-in', () => {
     // 0's parent is a; a → b → c → a. Nodes are visited in sorted order, so the walk starts at 0.
-    expect(findCycles(graph([['0', 'a'], ['a', 'b'], ['b', 'c'], ['c', 'a']]))).toEqual([['a', 'b', 'c']]);
+    expect(
+      findCycles(
+        graph([
+          ['0', 'a'],
+          ['a', 'b'],
+          ['b', 'c'],
+          ['c', 'a'],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
   });
 
   it('finds separate cycles', () => {
-    expect(findCycles(graph([['a', 'b'], ['b', 'a'], ['p', 'q'], ['q', 'p']]))).toEqual([
+    expect(
+      findCycles(
+        graph([
+          ['a', 'b'],
+          ['b', 'a'],
+          ['p', 'q'],
+          ['q', 'p'],
+        ]),
+      ),
+    ).toEqual([
       ['a', 'b'],
       ['p', 'q'],
     ]);
@@ -93,7 +141,13 @@ describe('lineageTree', () => {
 
   it('ancestors of a diamond show the shared ancestor once, then as repeated', () => {
     const t = lineageTree(diamond, 'd', 'up');
-    expect(shape(t)).toEqual(['d', [['b', ['a']], ['c', ['a*']]]]);
+    expect(shape(t)).toEqual([
+      'd',
+      [
+        ['b', ['a']],
+        ['c', ['a*']],
+      ],
+    ]);
     expect(t.relation).toBeUndefined();
     expect(t.children.map((c) => c.relation)).toEqual(['merged-from', 'merged-from']);
     expect(t.children[0]!.children[0]).toEqual({ node: 'a', relation: 'fine-tuned-from', children: [] });
@@ -101,7 +155,13 @@ describe('lineageTree', () => {
   });
 
   it('descendants of a diamond', () => {
-    expect(shape(lineageTree(diamond, 'a', 'down'))).toEqual(['a', [['b', ['d']], ['c', ['d*']]]]);
+    expect(shape(lineageTree(diamond, 'a', 'down'))).toEqual([
+      'a',
+      [
+        ['b', ['d']],
+        ['c', ['d*']],
+      ],
+    ]);
   });
 
   it('a node without relatives is a leaf', () => {
@@ -110,11 +170,26 @@ describe('lineageTree', () => {
   });
 
   it('stops at a cycle', () => {
-    expect(shape(lineageTree(graph([['a', 'b'], ['b', 'a']]), 'a', 'up'))).toEqual(['a', [['b', ['a*']]]]);
+    expect(
+      shape(
+        lineageTree(
+          graph([
+            ['a', 'b'],
+            ['b', 'a'],
+          ]),
+          'a',
+          'up',
+        ),
+      ),
+    ).toEqual(['a', [['b', ['a*']]]]);
   });
 
   it('stops at the depth limit, marking the cut', () => {
-    const chain = graph([['d', 'c'], ['c', 'b'], ['b', 'a']]);
+    const chain = graph([
+      ['d', 'c'],
+      ['c', 'b'],
+      ['b', 'a'],
+    ]);
     expect(shape(lineageTree(chain, 'd', 'up', 2))).toEqual(['d', [['c', ['b*']]]]);
     expect(shape(lineageTree(chain, 'd', 'up'))).toEqual(['d', [['c', [['b', ['a']]]]]]);
   });
@@ -122,7 +197,13 @@ describe('lineageTree', () => {
 
 describe('lineageNeighbourhood', () => {
   // a → b → d, a → c, e → d; and an unrelated x → y.
-  const g = graph([['b', 'a'], ['c', 'a'], ['d', 'b'], ['d', 'e'], ['y', 'x']]);
+  const g = graph([
+    ['b', 'a'],
+    ['c', 'a'],
+    ['d', 'b'],
+    ['d', 'e'],
+    ['y', 'x'],
+  ]);
   const names = (edges: LineageEdge[]) => edges.map((e) => `${e.parent}>${e.child}`).sort();
 
   it('holds the ancestors and descendants of a node, not its siblings or cousins', () => {
@@ -138,14 +219,25 @@ describe('lineageNeighbourhood', () => {
   });
 
   it('a diamond: every edge once', () => {
-    const d = graph([['b', 'a'], ['c', 'a'], ['d', 'b'], ['d', 'c']]);
+    const d = graph([
+      ['b', 'a'],
+      ['c', 'a'],
+      ['d', 'b'],
+      ['d', 'c'],
+    ]);
     const n = lineageNeighbourhood(d, 'd');
     expect(n.nodes).toEqual(['a', 'b', 'c', 'd']);
     expect(names(n.edges)).toEqual(['a>b', 'a>c', 'b>d', 'c>d']);
   });
 
   it('terminates on a cycle', () => {
-    const n = lineageNeighbourhood(graph([['a', 'b'], ['b', 'a']]), 'a');
+    const n = lineageNeighbourhood(
+      graph([
+        ['a', 'b'],
+        ['b', 'a'],
+      ]),
+      'a',
+    );
     expect(n.nodes).toEqual(['a', 'b']);
     expect(names(n.edges)).toEqual(['a>b', 'b>a']);
   });

@@ -2,23 +2,60 @@
 import { describe, expect, it } from 'vitest';
 import { MlflowApiError } from '../../src/mlflow/errors.js';
 import { likeToRegExp, matches, parseFilter } from '../../src/mlflow/filter.js';
-import { buildIndex, decodeToken, encodeToken, getByAlias, getLatestVersions, getModelVersion, getRegisteredModel, legacyStage, listArtifacts, numberVersions, searchModelVersions, searchRegisteredModels, splitArtifactPath, type ModelInput } from '../../src/mlflow/view.js';
+import {
+  buildIndex,
+  decodeToken,
+  encodeToken,
+  getByAlias,
+  getLatestVersions,
+  getModelVersion,
+  getRegisteredModel,
+  legacyStage,
+  listArtifacts,
+  numberVersions,
+  searchModelVersions,
+  searchRegisteredModels,
+  splitArtifactPath,
+  type ModelInput,
+} from '../../src/mlflow/view.js';
 import type { StageManifest, VersionManifest } from '../../src/registry/types.js';
 
-const version = (v: string, extra: Partial<VersionManifest> = {}): VersionManifest => ({ name: 'fraud', version: v, artifacts: [], created_by: 'alice@example.com', created_at: `2026-0${Number(v[0])}-01T00:00:00Z`, ...extra });
-const stage = (s: string, v: string, at = '2026-09-01T00:00:00Z'): StageManifest => ({ model: 'fraud', stage: s, version: v, moved_by: 'bob', moved_at: at, previous: null });
+const version = (v: string, extra: Partial<VersionManifest> = {}): VersionManifest => ({
+  name: 'fraud',
+  version: v,
+  artifacts: [],
+  created_by: 'alice@example.com',
+  created_at: `2026-0${Number(v[0])}-01T00:00:00Z`,
+  ...extra,
+});
+const stage = (s: string, v: string, at = '2026-09-01T00:00:00Z'): StageManifest => ({
+  model: 'fraud',
+  stage: s,
+  version: v,
+  moved_by: 'bob',
+  moved_at: at,
+  previous: null,
+});
 
 function fraud(): ModelInput {
   return {
     name: 'fraud',
     manifest: { name: 'fraud', owners: ['risk'], description: 'Card fraud.', tags: { team: 'risk' } },
     // Registration order: 1.0.0, 2.0.0, then the hotfix 1.0.1.
-    versions: [version('1.0.0', { deprecated: { at: '2026-08-01T00:00:00Z', by: 'bob' } }), version('2.0.0', { tags: { 'mlflow.run_id': 'r2', team: 'risk' }, description: 'Bigger.' }), version('1.0.1', { created_by: 'carol' })],
+    versions: [
+      version('1.0.0', { deprecated: { at: '2026-08-01T00:00:00Z', by: 'bob' } }),
+      version('2.0.0', { tags: { 'mlflow.run_id': 'r2', team: 'risk' }, description: 'Bigger.' }),
+      version('1.0.1', { created_by: 'carol' }),
+    ],
     stages: [stage('production', '2.0.0'), stage('staging', '1.0.1'), stage('canary', '1.0.1', '2026-10-01T00:00:00Z')],
   };
 }
 
-const index = () => buildIndex([fraud(), { name: 'ads', manifest: { name: 'ads', owners: ['x'], tags: { team: 'ads' } }, versions: [{ ...version('1.0.0'), name: 'ads' }], stages: [] }], { artifactUri: (m, v) => `http://h/a/${m}/${v}` });
+const index = () =>
+  buildIndex(
+    [fraud(), { name: 'ads', manifest: { name: 'ads', owners: ['x'], tags: { team: 'ads' } }, versions: [{ ...version('1.0.0'), name: 'ads' }], stages: [] }],
+    { artifactUri: (m, v) => `http://h/a/${m}/${v}` },
+  );
 const STAGES = ['development', 'staging', 'production', 'canary'];
 
 const code = (f: () => unknown): string => {
@@ -32,11 +69,23 @@ const code = (f: () => unknown): string => {
 
 describe('the MLflow view of a registry', () => {
   it('numbers versions by registration order, keeping a number an import recorded', () => {
-    expect([...numberVersions([{ version: '1.0.0' }, { version: '2.0.0' }, { version: '1.0.1' }])]).toEqual([['1.0.0', 1], ['2.0.0', 2], ['1.0.1', 3]]);
+    expect([...numberVersions([{ version: '1.0.0' }, { version: '2.0.0' }, { version: '1.0.1' }])]).toEqual([
+      ['1.0.0', 1],
+      ['2.0.0', 2],
+      ['1.0.1', 3],
+    ]);
     // Imported 1 and 3 (MLflow deleted 2), then a native registration: 1, 3, 4.
-    expect([...numberVersions([{ version: '1.0.0', tags: { 'mlflow.version': '1' } }, { version: '3.0.0', tags: { 'mlflow.version': '3' } }, { version: '3.1.0' }]).values()]).toEqual([1, 3, 4]);
+    expect([
+      ...numberVersions([
+        { version: '1.0.0', tags: { 'mlflow.version': '1' } },
+        { version: '3.0.0', tags: { 'mlflow.version': '3' } },
+        { version: '3.1.0' },
+      ]).values(),
+    ]).toEqual([1, 3, 4]);
     // A recorded number that would go backwards is not kept.
-    expect([...numberVersions([{ version: '1.0.0' }, { version: '2.0.0' }, { version: '9.0.0', tags: { 'mlflow.version': '1' } }]).values()]).toEqual([1, 2, 3]);
+    expect([...numberVersions([{ version: '1.0.0' }, { version: '2.0.0' }, { version: '9.0.0', tags: { 'mlflow.version': '1' } }]).values()]).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it('derives the legacy stage: Production over Staging, Archived for deprecated, else None', () => {
@@ -49,14 +98,33 @@ describe('the MLflow view of a registry', () => {
   it('maps a model and its versions to MLflow shapes', () => {
     const rm = getRegisteredModel(index(), 'fraud').registered_model;
     expect(rm).toMatchObject({ name: 'fraud', description: 'Card fraud.', user_id: 'alice@example.com', tags: [{ key: 'team', value: 'risk' }] });
-    expect(rm.aliases).toEqual([{ alias: 'canary', version: '3' }, { alias: 'production', version: '2' }, { alias: 'staging', version: '3' }]);
+    expect(rm.aliases).toEqual([
+      { alias: 'canary', version: '3' },
+      { alias: 'production', version: '2' },
+      { alias: 'staging', version: '3' },
+    ]);
     expect(rm.creation_timestamp).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(rm.last_updated_timestamp).toBe(Date.parse('2026-10-01T00:00:00Z'));
-    expect(rm.latest_versions.map((v) => [v.current_stage, v.version])).toEqual([['Staging', '3'], ['Production', '2'], ['Archived', '1']]);
+    expect(rm.latest_versions.map((v) => [v.current_stage, v.version])).toEqual([
+      ['Staging', '3'],
+      ['Production', '2'],
+      ['Archived', '1'],
+    ]);
     const v2 = getModelVersion(index(), 'fraud', '2');
-    expect(v2).toMatchObject({ version: '2', run_id: 'r2', description: 'Bigger.', current_stage: 'Production', aliases: ['production'], source: 'http://h/a/fraud/2.0.0', status: 'READY' });
+    expect(v2).toMatchObject({
+      version: '2',
+      run_id: 'r2',
+      description: 'Bigger.',
+      current_stage: 'Production',
+      aliases: ['production'],
+      source: 'http://h/a/fraud/2.0.0',
+      status: 'READY',
+    });
     // mlflow.run_id is the run_id field, not a tag; the semver is a tag.
-    expect(v2.tags).toEqual([{ key: 'modelreg.version', value: '2.0.0' }, { key: 'team', value: 'risk' }]);
+    expect(v2.tags).toEqual([
+      { key: 'modelreg.version', value: '2.0.0' },
+      { key: 'team', value: 'risk' },
+    ]);
     expect(getModelVersion(index(), 'fraud', '1.0.1').version).toBe('3');
     expect(code(() => getModelVersion(index(), 'fraud', '9'))).toBe('404 RESOURCE_DOES_NOT_EXIST');
     expect(code(() => getModelVersion(index(), 'fraud', 'abc'))).toBe('400 INVALID_PARAMETER_VALUE');
@@ -83,7 +151,8 @@ describe('the MLflow view of a registry', () => {
   });
 
   it('searches with filters, order and pages', () => {
-    const names = (filter?: string, extra = {}) => searchRegisteredModels(index(), { ...(filter ? { filter } : {}), ...extra }).registered_models.map((m) => m.name);
+    const names = (filter?: string, extra = {}) =>
+      searchRegisteredModels(index(), { ...(filter ? { filter } : {}), ...extra }).registered_models.map((m) => m.name);
     expect(names()).toEqual(['ads', 'fraud']);
     expect(names("name LIKE 'fr%'")).toEqual(['fraud']);
     expect(names("name ILIKE '%RAU%'")).toEqual(['fraud']);
@@ -107,9 +176,19 @@ describe('the MLflow view of a registry', () => {
   });
 
   it('lists and confines artifact paths', () => {
-    const files = [{ path: 'model.pkl', sha256: 'a', size: 3 }, { path: 'tok/vocab.txt', sha256: 'b', size: 5 }, { path: 'tok/sub/x', sha256: 'c', size: 1 }];
-    expect(listArtifacts(files, '')).toEqual([{ path: 'model.pkl', is_dir: false, file_size: 3 }, { path: 'tok', is_dir: true }]);
-    expect(listArtifacts(files, 'tok')).toEqual([{ path: 'sub', is_dir: true }, { path: 'vocab.txt', is_dir: false, file_size: 5 }]);
+    const files = [
+      { path: 'model.pkl', sha256: 'a', size: 3 },
+      { path: 'tok/vocab.txt', sha256: 'b', size: 5 },
+      { path: 'tok/sub/x', sha256: 'c', size: 1 },
+    ];
+    expect(listArtifacts(files, '')).toEqual([
+      { path: 'model.pkl', is_dir: false, file_size: 3 },
+      { path: 'tok', is_dir: true },
+    ]);
+    expect(listArtifacts(files, 'tok')).toEqual([
+      { path: 'sub', is_dir: true },
+      { path: 'vocab.txt', is_dir: false, file_size: 5 },
+    ]);
     expect(listArtifacts(files, 'model.pkl')).toEqual([]); // a file lists as nothing, as on MLflow's server
     expect(listArtifacts(files, 'nope')).toEqual([]);
     expect(splitArtifactPath(index(), 'fraud/2.0.0/tok/vocab.txt')).toEqual({ model: 'fraud', semver: '2.0.0', rest: 'tok/vocab.txt' });
@@ -121,7 +200,7 @@ describe('the MLflow view of a registry', () => {
 
 describe('MLflow filter strings', () => {
   it('parses the comparisons MLflow accepts', () => {
-    expect(parseFilter("name = 'a' and tags.`my key` != \"b\"", 'model-versions')).toEqual([
+    expect(parseFilter('name = \'a\' and tags.`my key` != "b"', 'model-versions')).toEqual([
       { field: { kind: 'name' }, op: '=', values: ['a'] },
       { field: { kind: 'tag', key: 'my key' }, op: '!=', values: ['b'] },
     ]);
@@ -130,9 +209,21 @@ describe('MLflow filter strings', () => {
     expect(parseFilter("tags.team LIKE 'r%'", 'registered-models')[0]!.field).toEqual({ kind: 'tag', key: 'team' });
   });
 
-  it('refuses what it cannot answer, with MLflow\'s error code', () => {
-    for (const bad of ["name = 'a' OR name = 'b'", "owner = 'x'", "name = 'unterminated", "name IN ('a')", "run_id = 'x'", 'name = 3', "name LIKE", "(name = 'a')"]) {
-      expect(code(() => parseFilter(bad, 'registered-models')), bad).toBe('400 INVALID_PARAMETER_VALUE');
+  it("refuses what it cannot answer, with MLflow's error code", () => {
+    for (const bad of [
+      "name = 'a' OR name = 'b'",
+      "owner = 'x'",
+      "name = 'unterminated",
+      "name IN ('a')",
+      "run_id = 'x'",
+      'name = 3',
+      'name LIKE',
+      "(name = 'a')",
+    ]) {
+      expect(
+        code(() => parseFilter(bad, 'registered-models')),
+        bad,
+      ).toBe('400 INVALID_PARAMETER_VALUE');
     }
     expect(code(() => parseFilter("version_number LIKE '1%'", 'model-versions'))).toBe('400 INVALID_PARAMETER_VALUE');
   });

@@ -53,18 +53,25 @@ describe('names every checkout can hold', () => {
   it('an intent is checked whole before anything is read', () => {
     expect(thrown(() => assertIntentNames({ kind: 'register', model: 'a/b', artifacts: [] })).code).toBe('usage');
     expect(thrown(() => assertIntentNames({ kind: 'register', model: 'm', version: '1.0', artifacts: [] })).message).toBe('"1.0" is not a semantic version');
-    expect(thrown(() => assertIntentNames({ kind: 'register', model: 'm', artifacts: [], lineage: { parents: [{ model: 'con', version: '1.0.0' }] } })).message).toContain('lineage parent');
+    expect(
+      thrown(() => assertIntentNames({ kind: 'register', model: 'm', artifacts: [], lineage: { parents: [{ model: 'con', version: '1.0.0' }] } })).message,
+    ).toContain('lineage parent');
     expect(thrown(() => assertIntentNames({ kind: 'promote', model: 'm', version: '1.0.0', stage: 'com3' })).message).toContain('cannot be a stage name');
     expect(thrown(() => assertIntentNames({ kind: 'rollback', model: 'm', stage: 'production', to: 'x' })).code).toBe('usage');
-    expect(thrown(() => assertIntentNames({ kind: 'register', model: 'm', artifacts: [{ path: 'a/con', sha256: 'a'.repeat(64), size: 1 }] })).code).toBe('rejected');
+    expect(thrown(() => assertIntentNames({ kind: 'register', model: 'm', artifacts: [{ path: 'a/con', sha256: 'a'.repeat(64), size: 1 }] })).code).toBe(
+      'rejected',
+    );
     expect(() => assertIntentNames({ kind: 'deprecate', model: 'm', version: '1.0.0' })).not.toThrow();
   });
 });
 
 describe('store locations', () => {
-  it.each(['file://.modelreg/store', 'file:///srv/store', 's3://bucket', 's3://bucket/prefix', 's3://bucket/a/b/', 's3://b/p', 'file://../shared'])('accepts %j', (uri) => {
-    expect(storeUriProblem(uri)).toBeUndefined();
-  });
+  it.each(['file://.modelreg/store', 'file:///srv/store', 's3://bucket', 's3://bucket/prefix', 's3://bucket/a/b/', 's3://b/p', 'file://../shared'])(
+    'accepts %j',
+    (uri) => {
+      expect(storeUriProblem(uri)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['s3://b/p/../../x', '"." or ".." segments'],

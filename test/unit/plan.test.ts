@@ -10,7 +10,6 @@ import { parseManifestYaml } from '../../src/schema/yaml.js';
 import { DEPRECATED, M, S, SHA_A, SHA_B, V, good, model, policy, snap, stage, tree, version, type Files } from './helpers.js';
 import { thrown } from '../thrown.js';
 
-
 const ctx = { now: '2026-03-01T12:00:00Z', actor: 'bob' };
 
 /**
@@ -192,9 +191,19 @@ describe('planChange: register', () => {
   });
 
   it('newModel overrides the defaults of model.yaml, but never its name', () => {
-    const p = plan(registerIntent({ newModel: { name: 'other', owners: ['@org/ml', 'dana@example.com'], description: 'Sentiment', license: 'apache-2.0', task: 'text-classification' } }));
+    const p = plan(
+      registerIntent({
+        newModel: { name: 'other', owners: ['@org/ml', 'dana@example.com'], description: 'Sentiment', license: 'apache-2.0', task: 'text-classification' },
+      }),
+    );
     const data = readBack(p.files[0]!);
-    expect(data).toEqual({ name: 'new-model', description: 'Sentiment', owners: ['@org/ml', 'dana@example.com'], task: 'text-classification', license: 'apache-2.0' });
+    expect(data).toEqual({
+      name: 'new-model',
+      description: 'Sentiment',
+      owners: ['@org/ml', 'dana@example.com'],
+      task: 'text-classification',
+      license: 'apache-2.0',
+    });
     expect(Object.keys(data)).toEqual(['name', 'description', 'owners', 'task', 'license']);
     expect(p.files[0]!.path).toBe(M('new-model'));
   });
@@ -230,7 +239,21 @@ describe('planChange: register', () => {
     });
     const p = plan(intent);
     const data = readBack(p.files[1]!);
-    expect(Object.keys(data)).toEqual(['name', 'version', 'framework', 'type', 'description', 'artifacts', 'metrics', 'params', 'tags', 'signature', 'lineage', 'created_by', 'created_at']);
+    expect(Object.keys(data)).toEqual([
+      'name',
+      'version',
+      'framework',
+      'type',
+      'description',
+      'artifacts',
+      'metrics',
+      'params',
+      'tags',
+      'signature',
+      'lineage',
+      'created_by',
+      'created_at',
+    ]);
     expect(data).toEqual({
       name: 'new-model',
       version: '1.0.0',
@@ -255,7 +278,24 @@ describe('planChange: register', () => {
   });
 
   it('strings that look like other YAML types read back as the same strings', () => {
-    const tags = { a: '1.0', b: 'true', c: 'null', d: '0x1F', e: '1e3', f: ' padded ', g: 'key: value', h: '#not-a-comment', i: '~', j: 'yes', k: '2026-01-01', l: '', m: '- item', n: "it's", o: '"quoted"', p: 'naïve ünïcode' };
+    const tags = {
+      a: '1.0',
+      b: 'true',
+      c: 'null',
+      d: '0x1F',
+      e: '1e3',
+      f: ' padded ',
+      g: 'key: value',
+      h: '#not-a-comment',
+      i: '~',
+      j: 'yes',
+      k: '2026-01-01',
+      l: '',
+      m: '- item',
+      n: "it's",
+      o: '"quoted"',
+      p: 'naïve ünïcode',
+    };
     const description = 'line one\nline two: with colon\n  indented\n';
     const p = plan(registerIntent({ tags, description, params: { s: '12', t: 'false' } }));
     const data = readBack(p.files[1]!);
@@ -268,7 +308,9 @@ describe('planChange: register', () => {
     const p = plan(registerIntent({ bump: 'prerelease', message: 'Add the first candidate', artifacts: [weights, tokenizer] }));
     expect(p.ref).toBe('new-model@1.0.0-rc.0');
     expect(p.files[1]!.path).toBe(V('new-model', '1.0.0-rc.0'));
-    expect(p.message).toBe('Register new-model@1.0.0-rc.0\n\nAdd the first candidate\n\n2 artifact(s), 42 bytes\npre-release\n\nModelreg-Change: register new-model@1.0.0-rc.0');
+    expect(p.message).toBe(
+      'Register new-model@1.0.0-rc.0\n\nAdd the first candidate\n\n2 artifact(s), 42 bytes\npre-release\n\nModelreg-Change: register new-model@1.0.0-rc.0',
+    );
   });
 
   it('the plan passes checkPlan against its base', () => {
@@ -286,14 +328,29 @@ describe('planChange: register', () => {
 
 describe('manifestText', () => {
   it('writes the modeline of each kind, relative to where that kind lives', () => {
-    expect(manifestText('registry', { apiVersion: 'modelreg/v1' }).split('\n')[0]).toBe('# yaml-language-server: $schema=.modelreg/schemas/registry.schema.json');
-    expect(manifestText('model', { name: 'm', owners: ['a'] }).split('\n')[0]).toBe('# yaml-language-server: $schema=../../.modelreg/schemas/model.schema.json');
+    expect(manifestText('registry', { apiVersion: 'modelreg/v1' }).split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=.modelreg/schemas/registry.schema.json',
+    );
+    expect(manifestText('model', { name: 'm', owners: ['a'] }).split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=../../.modelreg/schemas/model.schema.json',
+    );
     expect(manifestText('version', { name: 'm' }).split('\n')[0]).toBe('# yaml-language-server: $schema=../../../.modelreg/schemas/version.schema.json');
     expect(manifestText('stage', { model: 'm' }).split('\n')[0]).toBe('# yaml-language-server: $schema=../../../.modelreg/schemas/stage.schema.json');
   });
 
   it('orders keys as the schema does, unknown keys last in their given order, undefined dropped', () => {
-    const text = manifestText('stage', { previous: null, zeta: 1, reason: 'why', version: '1.0.0', alpha: 2, moved_at: ctx.now, stage: 's', moved_by: 'x', model: 'm', skipped: undefined });
+    const text = manifestText('stage', {
+      previous: null,
+      zeta: 1,
+      reason: 'why',
+      version: '1.0.0',
+      alpha: 2,
+      moved_at: ctx.now,
+      stage: 's',
+      moved_by: 'x',
+      model: 'm',
+      skipped: undefined,
+    });
     expect(text).toBe(
       [
         '# yaml-language-server: $schema=../../../.modelreg/schemas/stage.schema.json',
@@ -345,7 +402,15 @@ describe('planChange: promote', () => {
         '',
       ].join('\n'),
     );
-    expect(readBack(f)).toEqual({ model: 'm', stage: 'production', version: '1.1.0', moved_by: 'bob', moved_at: ctx.now, reason: 'Beats 1.0.0', previous: '1.0.0' });
+    expect(readBack(f)).toEqual({
+      model: 'm',
+      stage: 'production',
+      version: '1.1.0',
+      moved_by: 'bob',
+      moved_at: ctx.now,
+      reason: 'Beats 1.0.0',
+      previous: '1.0.0',
+    });
     expect(p.previous).toBe('1.0.0');
     expect(p.ref).toBe('m@1.1.0');
     expect(p.message).toBe('Promote m@1.1.0 to production\n\nBeats 1.0.0\n\nModelreg-Change: promote m@1.1.0');
@@ -357,8 +422,15 @@ describe('planChange: promote', () => {
     const f = p.files[0]!;
     expect(f.path).toBe(S('n', 'development'));
     expect(f.exists).toBe(false);
-    expect(f.text.split('\n').slice(1)).toEqual(['model: "n"', // n is false to YAML 1.1
-      'stage: development', 'version: 1.0.0', 'moved_by: bob', 'moved_at: "2026-03-01T12:00:00Z"', 'previous: null', '']);
+    expect(f.text.split('\n').slice(1)).toEqual([
+      'model: "n"', // n is false to YAML 1.1
+      'stage: development',
+      'version: 1.0.0',
+      'moved_by: bob',
+      'moved_at: "2026-03-01T12:00:00Z"',
+      'previous: null',
+      '',
+    ]);
     expect(readBack(f)).toEqual({ model: 'n', stage: 'development', version: '1.0.0', moved_by: 'bob', moved_at: ctx.now, previous: null });
     expect(p.previous).toBeNull();
     expect(p.intent).toMatchObject({ expectedHolder: null });
@@ -366,7 +438,9 @@ describe('planChange: promote', () => {
   });
 
   it('the subject stays descriptive: a given message is the recorded reason when there is none, else a paragraph after it', () => {
-    expect(plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', reason: 'r', message: 'Ship it' }).message).toBe('Promote m@1.1.0 to production\n\nr\n\nShip it\n\nModelreg-Change: promote m@1.1.0');
+    expect(plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', reason: 'r', message: 'Ship it' }).message).toBe(
+      'Promote m@1.1.0 to production\n\nr\n\nShip it\n\nModelreg-Change: promote m@1.1.0',
+    );
     const p = plan({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', message: 'Passed all validation tests' });
     expect(p.message).toBe('Promote m@1.1.0 to production\n\nPassed all validation tests\n\nModelreg-Change: promote m@1.1.0');
     expect(readBack(p.files[0]!)).toMatchObject({ reason: 'Passed all validation tests' });
@@ -694,7 +768,10 @@ describe('planChange: keep-latest and deprecate-previous', () => {
     });
 
   it('deprecates every release older than the N greatest, keeping stage holders and their ancestors, with why', () => {
-    const files = many({ [V('n', '1.0.0')]: version('n', '1.0.0', { ...good(0.9), lineage: { parents: [{ model: 'm', version: '0.9.0' }] } }), [S('n', 'production')]: stage('n', 'production', '1.0.0') });
+    const files = many({
+      [V('n', '1.0.0')]: version('n', '1.0.0', { ...good(0.9), lineage: { parents: [{ model: 'm', version: '0.9.0' }] } }),
+      [S('n', 'production')]: stage('n', 'production', '1.0.0'),
+    });
     const p = plan({ kind: 'keep-latest', model: 'm', keepLatest: 2 }, files);
     expect(p.retired).toEqual({
       deprecated: [],
@@ -709,7 +786,9 @@ describe('planChange: keep-latest and deprecate-previous', () => {
     expect(q.retired!.deprecated).toEqual(['1.2.0', '0.9.0']); // 1.3.0-rc.1 is a pre-release: left alone; 0.8.0 already deprecated
     expect(q.files.map((f) => f.path)).toEqual([V('m', '1.2.0'), V('m', '0.9.0')]);
     expect(readBack(q.files[0]!).deprecated).toEqual({ at: ctx.now, by: 'bob', reason: 'spring cleaning' });
-    expect(q.message).toBe('Deprecate 2 version(s) of m, keeping the latest 1\n\nspring cleaning\n\ndeprecated: 1.2.0, 0.9.0\nkept 1.1.0: it holds development\nkept 1.0.0: it holds production\n\nModelreg-Change: keep-latest m');
+    expect(q.message).toBe(
+      'Deprecate 2 version(s) of m, keeping the latest 1\n\nspring cleaning\n\ndeprecated: 1.2.0, 0.9.0\nkept 1.1.0: it holds development\nkept 1.0.0: it holds production\n\nModelreg-Change: keep-latest m',
+    );
     const check = checkPlan(tree(many()), q);
     expect(check.blocking).toEqual([]);
   });

@@ -28,10 +28,62 @@ const { value } = fc.letrec((tie) => ({
 
 /** Fragments that stress a YAML loader: structure, every refused feature, odd bytes and numbers. */
 const FRAGMENTS = [
-  'a', 'name', 'version', ':', ': ', ' ', '  ', '\n', '\r\n', '\t', '- ', '[', ']', '{', '}', ',', '"', "'", '#', '|', '>', '?', '&x ', '*x',
-  '<<: ', '!!str ', '!!binary ', '!custom ', '%YAML 1.1\n', '%TAG ! tag:x,2000:\n', '---\n', '...\n', '\uFEFF', '\u202E', '\u0000', '\u0085',
-  'yes', 'on', '0x1F', '0o17', '017', '1_000', '.nan', '.inf', '-.inf', '1e999', '9007199254740993', '-0', '~', 'null', '__proto__', 'constructor',
-  'é', '😀', '\\u0041', '"\\ud800"',
+  'a',
+  'name',
+  'version',
+  ':',
+  ': ',
+  ' ',
+  '  ',
+  '\n',
+  '\r\n',
+  '\t',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '"',
+  "'",
+  '#',
+  '|',
+  '>',
+  '?',
+  '&x ',
+  '*x',
+  '<<: ',
+  '!!str ',
+  '!!binary ',
+  '!custom ',
+  '%YAML 1.1\n',
+  '%TAG ! tag:x,2000:\n',
+  '---\n',
+  '...\n',
+  '\uFEFF',
+  '\u202E',
+  '\u0000',
+  '\u0085',
+  'yes',
+  'on',
+  '0x1F',
+  '0o17',
+  '017',
+  '1_000',
+  '.nan',
+  '.inf',
+  '-.inf',
+  '1e999',
+  '9007199254740993',
+  '-0',
+  '~',
+  'null',
+  '__proto__',
+  'constructor',
+  'é',
+  '😀',
+  '\\u0041',
+  '"\\ud800"',
 ];
 const yamlish = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }).map((xs) => xs.join(''));
 const anyText = fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 200 }));
@@ -93,11 +145,46 @@ describe('the YAML loader, on any text', () => {
 describe('the manifest writer, on any data', () => {
   it('writes text the loader reads back as the same data, with nothing a YAML 1.1 reader would read otherwise', () => {
     // Strings a 1.1 reader takes for something else, mixed into the generated ones.
-    const tricky = fc.constantFrom('yes', 'No', 'off', 'y', 'n', '~', '', '=', '<<', '010', '0o17', '1_000', '1:30', '12:30:05.5', '1e3', '2026-12-01', '2026-12-01T07:52:25Z', '2026-1-2 3:04:05', '.inf', '0b101', 'null', 'true');
+    const tricky = fc.constantFrom(
+      'yes',
+      'No',
+      'off',
+      'y',
+      'n',
+      '~',
+      '',
+      '=',
+      '<<',
+      '010',
+      '0o17',
+      '1_000',
+      '1:30',
+      '12:30:05.5',
+      '1e3',
+      '2026-12-01',
+      '2026-12-01T07:52:25Z',
+      '2026-1-2 3:04:05',
+      '.inf',
+      '0b101',
+      'null',
+      'true',
+    );
     const trickyKey = tricky.filter((k) => k !== '<<'); // a merge key, refused however it is written
-    const text = fc.oneof(fc.string({ maxLength: 20 }).filter((s) => unsafeCharacter(s) === undefined), tricky);
+    const text = fc.oneof(
+      fc.string({ maxLength: 20 }).filter((s) => unsafeCharacter(s) === undefined),
+      tricky,
+    );
     const { value } = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small', maxDepth: 4 }, text, fc.boolean(), fc.constant(null), fc.integer(), finite, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(key, trickyKey), tie('value'), { maxKeys: 4 })),
+      value: fc.oneof(
+        { depthSize: 'small', maxDepth: 4 },
+        text,
+        fc.boolean(),
+        fc.constant(null),
+        fc.integer(),
+        finite,
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(key, trickyKey), tie('value'), { maxKeys: 4 }),
+      ),
     }));
     fc.assert(
       fc.property(fc.dictionary(fc.oneof(key, trickyKey), value, { maxKeys: 6 }), (doc) => {
@@ -131,8 +218,19 @@ const edit = fc.oneof(
   fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }),
   fc.record({
     kind: fc.constant('add' as const),
-    path: fc.constantFrom('models/a/versions/2.0.0.yaml', 'models/c/model.yaml', 'models/b/stages/production.yaml', 'models/a/stages/canary.yaml', 'models/a/notes.txt', 'models/A/model.yaml', 'models/a/versions/1.0.yml'),
-    text: fc.oneof(anyText, fc.constant(version('a', '2.0.0', { lineage: { parents: [{ model: 'a', version: '2.0.0' }] }, artifacts: [{ path: '../x', sha256: SHA_A, size: 1 }] }))),
+    path: fc.constantFrom(
+      'models/a/versions/2.0.0.yaml',
+      'models/c/model.yaml',
+      'models/b/stages/production.yaml',
+      'models/a/stages/canary.yaml',
+      'models/a/notes.txt',
+      'models/A/model.yaml',
+      'models/a/versions/1.0.yml',
+    ),
+    text: fc.oneof(
+      anyText,
+      fc.constant(version('a', '2.0.0', { lineage: { parents: [{ model: 'a', version: '2.0.0' }] }, artifacts: [{ path: '../x', sha256: SHA_A, size: 1 }] })),
+    ),
   }),
 );
 
@@ -175,7 +273,11 @@ describe('validation, on any edit of a registry', () => {
         const headSnap = buildSnapshot(tree(head));
         const report = validateChange(baseSnap, headSnap);
         const headAlone = validateTree(headSnap);
-        const baseErrors = new Set(validateTree(baseSnap).findings.filter((f) => f.severity === 'error').map((f) => `${f.code}|${f.file}|${f.message}`));
+        const baseErrors = new Set(
+          validateTree(baseSnap)
+            .findings.filter((f) => f.severity === 'error')
+            .map((f) => `${f.code}|${f.file}|${f.message}`),
+        );
         // Every error of the head alone is in the report: as an error, or demoted because the base had the same one.
         for (const f of headAlone.findings.filter((x) => x.severity === 'error')) {
           const inReport = report.findings.find((x) => x.code === f.code && x.file === f.file && x.message.startsWith(f.message));

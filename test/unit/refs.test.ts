@@ -4,7 +4,6 @@ import { compareVersions, isPrerelease, isValidVersion, sortVersions } from '../
 import { DEPRECATED, M, S, V, fixtureFiles, model, policy, snap, stage, version } from './helpers.js';
 import { thrown } from '../thrown.js';
 
-
 describe('parseRef', () => {
   it.each<[string, Ref]>([
     ['m', { model: 'm', selector: { kind: 'latest' } }],

@@ -17,8 +17,22 @@ const HEAD = 'h'.repeat(40);
 const r = (reviewer: string, state: string, commitId = HEAD): Review => ({ reviewer, state, commitId });
 
 describe('reviewState', () => {
-  it('takes each reviewer\'s latest verdict, ignoring comments and pending reviews', () => {
-    const s = reviewState([r('bob', 'APPROVED'), r('bob', 'COMMENTED'), r('carol', 'APPROVED'), r('carol', 'CHANGES_REQUESTED'), r('dave', 'CHANGES_REQUESTED'), r('dave', 'APPROVED'), r('erin', 'APPROVED'), r('erin', 'DISMISSED'), r('fay', 'PENDING')], HEAD, 'alice');
+  it("takes each reviewer's latest verdict, ignoring comments and pending reviews", () => {
+    const s = reviewState(
+      [
+        r('bob', 'APPROVED'),
+        r('bob', 'COMMENTED'),
+        r('carol', 'APPROVED'),
+        r('carol', 'CHANGES_REQUESTED'),
+        r('dave', 'CHANGES_REQUESTED'),
+        r('dave', 'APPROVED'),
+        r('erin', 'APPROVED'),
+        r('erin', 'DISMISSED'),
+        r('fay', 'PENDING'),
+      ],
+      HEAD,
+      'alice',
+    );
     expect(s).toEqual({ approvers: ['bob', 'dave'], stale: [], changesRequested: ['carol'], selfApproved: false });
   });
 
@@ -36,7 +50,10 @@ describe('judgeApprovals', () => {
     const j = judgeApprovals({ count: 2 }, state, { writeAccess: { bob: true, carol: false, dave: 'cannot read dave' }, teamMembership: {} });
     expect(j.passed).toBe(false);
     expect(j.counted).toEqual([{ reviewer: 'bob', as: 'has write access' }]);
-    expect(j.ignored).toEqual([{ reviewer: 'carol', why: 'has no write access' }, { reviewer: 'dave', why: 'write access could not be checked' }]);
+    expect(j.ignored).toEqual([
+      { reviewer: 'carol', why: 'has no write access' },
+      { reviewer: 'dave', why: 'write access could not be checked' },
+    ]);
     expect(j.message).toBe('1 of 2 approval(s) of the head commit; cannot read dave');
   });
 
@@ -45,12 +62,18 @@ describe('judgeApprovals', () => {
     expect(factsNeeded(req, state.approvers)).toEqual({ writeAccess: [], teams: [{ org: 'acme', slug: 'leads', logins: ['bob', 'dave'] }] });
     const j = judgeApprovals(req, state, { writeAccess: {}, teamMembership: { 'acme/leads': { bob: true, dave: false } } });
     expect(j.passed).toBe(true);
-    expect(j.counted).toEqual([{ reviewer: 'bob', as: 'member of @acme/leads' }, { reviewer: 'carol', as: 'named user' }]);
+    expect(j.counted).toEqual([
+      { reviewer: 'bob', as: 'member of @acme/leads' },
+      { reviewer: 'carol', as: 'named user' },
+    ]);
     expect(j.ignored).toEqual([{ reviewer: 'dave', why: 'is not one of carol, @acme/leads' }]);
   });
 
   it('a team the token may not read is a problem named in the message, never a silent no', () => {
-    const j = judgeApprovals({ count: 1, from: ['@acme/leads'] }, state, { writeAccess: {}, teamMembership: { 'acme/leads': { bob: 'no members: read', carol: 'no members: read', dave: 'no members: read' } } });
+    const j = judgeApprovals({ count: 1, from: ['@acme/leads'] }, state, {
+      writeAccess: {},
+      teamMembership: { 'acme/leads': { bob: 'no members: read', carol: 'no members: read', dave: 'no members: read' } },
+    });
     expect(j.passed).toBe(false);
     expect(j.problems).toEqual(['no members: read']);
     expect(j.message).toContain('no members: read');
@@ -85,35 +108,71 @@ describe('parseEvent', () => {
   const sha = (c: string) => c.repeat(40);
   it('reads pull_request, pull_request_review and merge_group payloads', () => {
     const pr = { pull_request: { number: 7, user: { login: 'alice' }, base: { sha: sha('a') }, head: { sha: sha('b') } } };
-    expect(parseEvent('pull_request_review', pr)).toEqual({ name: 'pull_request_review', base: sha('a'), head: sha('b'), merge: true, pullRequest: { number: 7, author: 'alice', headSha: sha('b') }, statusSha: sha('b') });
+    expect(parseEvent('pull_request_review', pr)).toEqual({
+      name: 'pull_request_review',
+      base: sha('a'),
+      head: sha('b'),
+      merge: true,
+      pullRequest: { number: 7, author: 'alice', headSha: sha('b') },
+      statusSha: sha('b'),
+    });
     const mg = { merge_group: { base_sha: sha('a'), head_sha: sha('c'), head_ref: `refs/heads/gh-readonly-queue/main/pr-12-${sha('b')}` } };
     expect(parseEvent('merge_group', mg)).toMatchObject({ merge: false, pullRequest: { number: 12, author: null }, statusSha: sha('c') });
   });
 
   it('refuses other events and malformed commit ids', () => {
     expect(() => parseEvent('push', {})).toThrow(/does not judge "push"/);
-    expect(() => parseEvent('pull_request', { pull_request: { number: 1, base: { sha: 'main; rm -rf /' }, head: { sha: sha('b') } } })).toThrow(/pull_request.base.sha/);
+    expect(() => parseEvent('pull_request', { pull_request: { number: 1, base: { sha: 'main; rm -rf /' }, head: { sha: sha('b') } } })).toThrow(
+      /pull_request.base.sha/,
+    );
   });
 });
 
 describe('the report', () => {
   const base = snap(fixtureFiles());
-  const promoted = { ...fixtureFiles(), [paths.stage('sentiment', 'production')]: stage('sentiment', 'production', '1.2.0', { previous: '1.1.0' }), [paths.version('sentiment', '1.3.0')]: version('sentiment', '1.3.0', good(0.95)) };
+  const promoted = {
+    ...fixtureFiles(),
+    [paths.stage('sentiment', 'production')]: stage('sentiment', 'production', '1.2.0', { previous: '1.1.0' }),
+    [paths.version('sentiment', '1.3.0')]: version('sentiment', '1.3.0', good(0.95)),
+  };
   const head = snap(promoted);
   const change = validateChange(base, head);
   const build = (failLevel: FailLevel, approved: boolean, extra: Finding[] = []) => {
     const [need] = approvalRequirements(base, change.change);
-    const approvals = new Map([[need!.key, judgeApprovals(need!.requirement, reviewState(approved ? [r('bob', 'APPROVED')] : [], HEAD, 'alice'), { writeAccess: { bob: true }, teamMembership: {} })]]);
-    return buildReport({ event: 'pull_request', pullRequest: 1, base: 'b'.repeat(40), head: HEAD, baseSnapshot: base, headSnapshot: head, change, approvals, artifacts: { store: null, checked: 0, findings: extra }, failLevel });
+    const approvals = new Map([
+      [
+        need!.key,
+        judgeApprovals(need!.requirement, reviewState(approved ? [r('bob', 'APPROVED')] : [], HEAD, 'alice'), {
+          writeAccess: { bob: true },
+          teamMembership: {},
+        }),
+      ],
+    ]);
+    return buildReport({
+      event: 'pull_request',
+      pullRequest: 1,
+      base: 'b'.repeat(40),
+      head: HEAD,
+      baseSnapshot: base,
+      headSnapshot: head,
+      change,
+      approvals,
+      artifacts: { store: null, checked: 0, findings: extra },
+      failLevel,
+    });
   };
 
-  it('adds the approval gate from the base policy, with metrics beside the holder\'s', () => {
+  it("adds the approval gate from the base policy, with metrics beside the holder's", () => {
     const ok = build('error', true);
     expect(ok.verdict).toBe('pass');
     expect(ok.promotions[0]!.gates.at(-1)).toMatchObject({ gate: 'approvals', passed: true });
     expect(ok.promotions[0]!.metrics.find((m) => m.name === 'accuracy')).toEqual({ name: 'accuracy', candidate: 0.91, holder: 0.89, delta: 0.02 });
     // The version added, and the one entering production (its bytes may be gone): the latter located at the stage file.
-    expect(artifactsToCheck(change.change, head).map((a) => `${a.ref} ${a.path}${a.stage ? ` (${a.stage.file})` : ''}`)).toEqual(['sentiment@1.3.0 model.bin', 'sentiment@1.2.0 model.safetensors (models/sentiment/stages/production.yaml)', 'sentiment@1.2.0 tokenizer.json (models/sentiment/stages/production.yaml)']);
+    expect(artifactsToCheck(change.change, head).map((a) => `${a.ref} ${a.path}${a.stage ? ` (${a.stage.file})` : ''}`)).toEqual([
+      'sentiment@1.3.0 model.bin',
+      'sentiment@1.2.0 model.safetensors (models/sentiment/stages/production.yaml)',
+      'sentiment@1.2.0 tokenizer.json (models/sentiment/stages/production.yaml)',
+    ]);
     const failed = build('error', false);
     expect(failed.verdict).toBe('fail');
     expect(failed.findings.find((f) => f.code === 'gate-approvals')).toMatchObject({ file: 'models/sentiment/stages/production.yaml', severity: 'error' });
@@ -127,7 +186,12 @@ describe('the report', () => {
   });
 
   it('renders within a limit by cutting the findings table, and keeps annotations to ten per severity', () => {
-    const many: Finding[] = Array.from({ length: 300 }, (_, i) => ({ code: 'tree-unexpected-file', severity: 'warning', message: `junk ${i} ${'z'.repeat(200)}`, file: `models/x/junk-${i}` }));
+    const many: Finding[] = Array.from({ length: 300 }, (_, i) => ({
+      code: 'tree-unexpected-file',
+      severity: 'warning',
+      message: `junk ${i} ${'z'.repeat(200)}`,
+      file: `models/x/junk-${i}`,
+    }));
     const report = build('error', true, many);
     const text = renderMarkdown(report, { limit: 20_000, marker: COMMENT_MARKER });
     expect(text.length).toBeLessThanOrEqual(20_000);
@@ -141,7 +205,7 @@ describe('the report', () => {
   });
 });
 
-describe('the registry template\'s workflow', () => {
+describe("the registry template's workflow", () => {
   it('runs on the three events with minimal permissions, and passes only inputs the action declares', () => {
     const wf = parse(readFileSync(join(ROOT, 'registry-template/.github/workflows/modelreg.yml'), 'utf8'));
     const action = parse(readFileSync(join(ROOT, 'action/action.yml'), 'utf8'));
@@ -157,7 +221,14 @@ describe('the registry template\'s workflow', () => {
 
 describe('mermaidGraph: the one Mermaid renderer', () => {
   it('numbers nodes as met, quotes and escapes every label, draws lone nodes and the emphasised thicker', () => {
-    const lines = mermaidGraph('LR', [{ parent: 'a@1.0.0', child: 'b@1.0.0', relation: 'fine-tuned-from' }, { parent: 'b@1.0.0', child: 'x"]-->y@1.0.0', relation: null }], { nodes: ['lone@1.0.0', 'a@1.0.0'], emphasised: ['b@1.0.0', 'not-drawn@1.0.0'] });
+    const lines = mermaidGraph(
+      'LR',
+      [
+        { parent: 'a@1.0.0', child: 'b@1.0.0', relation: 'fine-tuned-from' },
+        { parent: 'b@1.0.0', child: 'x"]-->y@1.0.0', relation: null },
+      ],
+      { nodes: ['lone@1.0.0', 'a@1.0.0'], emphasised: ['b@1.0.0', 'not-drawn@1.0.0'] },
+    );
     expect(lines).toEqual([
       'graph LR',
       '  n0["a@1.0.0"] -->|"fine-tuned-from"| n1["b@1.0.0"]',

@@ -47,7 +47,15 @@ describe('validateSchema: unknown fields', () => {
     const text = model('m', { colour: 'red' });
     const f = check('model', text);
     expect(f).toHaveLength(1);
-    expect(f[0]).toMatchObject({ code: 'schema', severity: 'error', file: 'f.yaml', line: lineOf(text, 'colour'), column: 1, field: '/colour', message: 'unknown field "colour"' });
+    expect(f[0]).toMatchObject({
+      code: 'schema',
+      severity: 'error',
+      file: 'f.yaml',
+      line: lineOf(text, 'colour'),
+      column: 1,
+      field: '/colour',
+      message: 'unknown field "colour"',
+    });
     expect(f[0]!.hint).toContain('Remove it');
   });
 

@@ -19,7 +19,13 @@ const metasOf = (files: Files) => {
   return [...s.models.keys()].map((name) => ({ name, value: modelSiteData(s, name).value }));
 };
 
-const event = (over: Partial<HistoryEvent> & Pick<HistoryEvent, 'kind' | 'model' | 'commit'>): HistoryEvent => ({ date: '2026-01-01T00:00:00Z', author: 'A', email: 'a@example.com', subject: 's', ...over });
+const event = (over: Partial<HistoryEvent> & Pick<HistoryEvent, 'kind' | 'model' | 'commit'>): HistoryEvent => ({
+  date: '2026-01-01T00:00:00Z',
+  author: 'A',
+  email: 'a@example.com',
+  subject: 's',
+  ...over,
+});
 
 describe("a model's site data", () => {
   it('holds every version newest first with its whole manifest, the stage files and the overview row', () => {
@@ -28,9 +34,22 @@ describe("a model's site data", () => {
     const local = JSON.parse(text) as ModelLocal;
     expect(local.versions.map((v) => v.version)).toEqual(['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0']);
     expect(local.versions[1]).toEqual(s.models.get('sentiment')!.versions.get('1.2.0')!.data);
-    expect(local.stages.map((x) => [x.stage, x.version])).toEqual([['development', '1.2.0'], ['production', '1.1.0'], ['staging', '1.2.0']]);
+    expect(local.stages.map((x) => [x.stage, x.version])).toEqual([
+      ['development', '1.2.0'],
+      ['production', '1.1.0'],
+      ['staging', '1.2.0'],
+    ]);
     expect(value.shown).toBe(true);
-    expect(value.row).toMatchObject({ name: 'sentiment', latest: '1.2.0', versions: 4, owners: ['alice', '@acme/ml-leads'], frameworks: ['transformers'], tags: { team: 'nlp', domain: 'reviews' }, deprecated: 1, problems: 0 });
+    expect(value.row).toMatchObject({
+      name: 'sentiment',
+      latest: '1.2.0',
+      versions: 4,
+      owners: ['alice', '@acme/ml-leads'],
+      frameworks: ['transformers'],
+      tags: { team: 'nlp', domain: 'reviews' },
+      deprecated: 1,
+      problems: 0,
+    });
     expect(value.row.stages.production).toEqual(['1.1.0', '2026-06-03T10:00:00Z']);
     expect(unpackLineage(value.lineage)).toEqual({
       versions: ['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0'],
@@ -54,7 +73,12 @@ describe("a model's site data", () => {
     const s = snap(files);
     const sentiment = modelSiteData(s, 'sentiment');
     expect(unpackLineage(sentiment.value.lineage).versions).toEqual(['2.0.0-rc.1', '1.2.0', '1.1.0', '1.0.0']);
-    expect(sentiment.value.problems.map((p) => [p.code, p.file])).toEqual(expect.arrayContaining([['version-invalid', 'models/sentiment/versions/latest.yaml'], ['name-mismatch', 'models/sentiment/versions/9.9.9.yaml']]));
+    expect(sentiment.value.problems.map((p) => [p.code, p.file])).toEqual(
+      expect.arrayContaining([
+        ['version-invalid', 'models/sentiment/versions/latest.yaml'],
+        ['name-mismatch', 'models/sentiment/versions/9.9.9.yaml'],
+      ]),
+    );
     const evil = modelSiteData(s, 'Evil');
     expect(evil.value.shown).toBe(false);
     expect(evil.text).toBe('null');
@@ -70,9 +94,19 @@ describe("a model's site data", () => {
     const before = modelSiteData(snap(files), 'sentiment').value.lineageKey;
     files['models/sentiment/model.yaml'] += 'license: mit\n';
     expect(modelSiteData(snap(files), 'sentiment').value.lineageKey).toBe(before);
-    files['models/sentiment/versions/1.2.0.yaml'] = files['models/sentiment/versions/1.2.0.yaml']!.replace('relation: fine-tuned-from', 'relation: distilled-from');
+    files['models/sentiment/versions/1.2.0.yaml'] = files['models/sentiment/versions/1.2.0.yaml']!.replace(
+      'relation: fine-tuned-from',
+      'relation: distilled-from',
+    );
     expect(modelSiteData(snap(files), 'sentiment').value.lineageKey).not.toBe(before);
-    const fact = { versions: ['2.0.0', '1.0.0'], deprecated: ['1.0.0'], parents: [['2.0.0', 'base', '1.0.0', 'distilled-from'], ['2.0.0', 'other', '3.1.0-rc.1', null]] as [string, string, string, string | null][] };
+    const fact = {
+      versions: ['2.0.0', '1.0.0'],
+      deprecated: ['1.0.0'],
+      parents: [
+        ['2.0.0', 'base', '1.0.0', 'distilled-from'],
+        ['2.0.0', 'other', '3.1.0-rc.1', null],
+      ] as [string, string, string, string | null][],
+    };
     expect(unpackLineage(packLineage(fact))).toEqual(fact);
     expect(unpackLineage(packLineage({ versions: [], deprecated: [], parents: [] }))).toEqual({ versions: [], deprecated: [], parents: [] });
     expect(stringHash('a')).not.toBe(stringHash('b'));
@@ -113,7 +147,12 @@ describe('the site-wide data', () => {
     }
     // bert-base's union reaches its fine-tunes and, through sentiment@1.1.0, the int8 build.
     expect(unions.get('bert-base')!.nodes).toEqual(expect.arrayContaining(['bert-base@1.0.0', 'sentiment@1.1.0', 'sentiment-int8@1.0.0']));
-    expect(unionEdges(unions.get('sentiment-int8')!)).toEqual(expect.arrayContaining([{ parent: 'sentiment@1.1.0', child: 'sentiment-int8@1.0.0', relation: 'quantized-from' }, { parent: 'bert-base@1.0.0', child: 'sentiment@1.1.0', relation: 'fine-tuned-from' }]));
+    expect(unionEdges(unions.get('sentiment-int8')!)).toEqual(
+      expect.arrayContaining([
+        { parent: 'sentiment@1.1.0', child: 'sentiment-int8@1.0.0', relation: 'quantized-from' },
+        { parent: 'bert-base@1.0.0', child: 'sentiment@1.1.0', relation: 'fine-tuned-from' },
+      ]),
+    );
     expect(unions.get('sentiment')!.deprecated.map((i) => unions.get('sentiment')!.nodes[i])).toEqual(['sentiment@1.0.0']);
   });
 
@@ -138,19 +177,28 @@ describe('the site-wide data', () => {
     const changes: [string, (f: Files) => void][] = [
       ['a description', (f) => (f['models/bert-base/model.yaml'] += 'license: mit\n')],
       ['a new version of a fine-tune', (f) => (f['models/sentiment/versions/1.3.0.yaml'] = version('sentiment', '1.3.0', 'bert-base@1.0.0'))],
-      ['a new model derived from a fine-tune of a fine-tune', (f) => {
-        f['models/tiny/model.yaml'] = 'name: tiny\nowners: [x]\n';
-        f['models/tiny/versions/1.0.0.yaml'] = version('tiny', '1.0.0', 'sentiment-int8@1.0.0');
-      }],
+      [
+        'a new model derived from a fine-tune of a fine-tune',
+        (f) => {
+          f['models/tiny/model.yaml'] = 'name: tiny\nowners: [x]\n';
+          f['models/tiny/versions/1.0.0.yaml'] = version('tiny', '1.0.0', 'sentiment-int8@1.0.0');
+        },
+      ],
       ['a new version of a model whose parent does not exist yet', (f) => (f['models/tiny/versions/1.1.0.yaml'] = version('tiny', '1.1.0', 'ghost@1.0.0'))],
-      ['that parent created', (f) => {
-        f['models/ghost/model.yaml'] = 'name: ghost\nowners: [x]\n';
-        f['models/ghost/versions/1.0.0.yaml'] = version('ghost', '1.0.0');
-      }],
+      [
+        'that parent created',
+        (f) => {
+          f['models/ghost/model.yaml'] = 'name: ghost\nowners: [x]\n';
+          f['models/ghost/versions/1.0.0.yaml'] = version('ghost', '1.0.0');
+        },
+      ],
       ['a deprecation', (f) => (f['models/sentiment-int8/versions/1.0.0.yaml'] += 'deprecated: { at: 2026-08-01T00:00:00Z, by: x@example.com }\n')],
-      ['a model removed', (f) => {
-        for (const p of Object.keys(f)) if (p.startsWith('models/sentiment-int8/')) delete f[p];
-      }],
+      [
+        'a model removed',
+        (f) => {
+          for (const p of Object.keys(f)) if (p.startsWith('models/sentiment-int8/')) delete f[p];
+        },
+      ],
     ];
     for (const [what, change] of changes) {
       change(files);
@@ -192,7 +240,11 @@ describe('the site-wide data', () => {
   it('history chunks: oldest chunk first, newest first inside, commits whole and in order; old chunks keep their key when commits are added', () => {
     const chunks = historyChunks(history, 2);
     expect(chunks.map((c) => c.info.events)).toEqual([2, 2, 1]);
-    expect(chunks.map((c) => expandHistory(c.content()).map((e) => `${e.commit}:${e.kind}`))).toEqual([['c1:model-created', 'c1:registered'], ['c2:registered', 'c2:registered'], ['c3:promoted']]);
+    expect(chunks.map((c) => expandHistory(c.content()).map((e) => `${e.commit}:${e.kind}`))).toEqual([
+      ['c1:model-created', 'c1:registered'],
+      ['c2:registered', 'c2:registered'],
+      ['c3:promoted'],
+    ]);
     expect(chunks.flatMap((c) => expandHistory(c.content())).length).toBe(5);
     expect(chunks[0]!.info).toEqual({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z', events: 2 });
     const more = compactHistory([event({ kind: 'deprecated', model: 'b', version: '1.0.0', commit: 'c4' }), ...expandHistory(history)]);
@@ -204,11 +256,27 @@ describe('the site-wide data', () => {
 
   it('links only to GitHub, only with plain owner and repository names, never with credentials', () => {
     const want = { commit: 'https://github.com/acme/registry/commit/', pr: 'https://github.com/acme/registry/pull/' };
-    for (const remote of ['https://github.com/acme/registry.git', 'https://github.com/acme/registry', 'git@github.com:acme/registry.git', 'ssh://git@github.com/acme/registry.git', 'https://x-access-token:secret@github.com/acme/registry.git']) {
+    for (const remote of [
+      'https://github.com/acme/registry.git',
+      'https://github.com/acme/registry',
+      'git@github.com:acme/registry.git',
+      'ssh://git@github.com/acme/registry.git',
+      'https://x-access-token:secret@github.com/acme/registry.git',
+    ]) {
       expect(webLinks(remote), remote).toEqual(want);
     }
-    expect(webLinks('https://ghe.acme.example/ml/registry.git', 'https://ghe.acme.example')).toEqual({ commit: 'https://ghe.acme.example/ml/registry/commit/', pr: 'https://ghe.acme.example/ml/registry/pull/' });
-    for (const remote of ['https://gitlab.com/acme/registry.git', '/srv/git/registry.git', 'https://github.com/acme/re"><script>alert(1)</script>', 'https://github.com/../..', 'javascript:alert(1)//github.com/a/b', null]) {
+    expect(webLinks('https://ghe.acme.example/ml/registry.git', 'https://ghe.acme.example')).toEqual({
+      commit: 'https://ghe.acme.example/ml/registry/commit/',
+      pr: 'https://ghe.acme.example/ml/registry/pull/',
+    });
+    for (const remote of [
+      'https://gitlab.com/acme/registry.git',
+      '/srv/git/registry.git',
+      'https://github.com/acme/re"><script>alert(1)</script>',
+      'https://github.com/../..',
+      'javascript:alert(1)//github.com/a/b',
+      null,
+    ]) {
       expect(webLinks(remote), String(remote)).toBeNull();
     }
     expect(webLinks('https://ghe.acme.example/ml/registry.git', 'http://ghe.acme.example')).toBeNull();

@@ -25,18 +25,37 @@ const s = snap(fixtureFiles());
 const policy = s.policy!.data;
 const stages = policy.stages.map((x) => x.name);
 const local = (name: string) => JSON.parse(modelSiteData(s, name).text) as ModelLocal;
-const rows = (): OverviewRow[] => overviewData([...s.models.keys()].map((name) => ({ name, value: modelSiteData(s, name).value })), new Map()).rows;
+const rows = (): OverviewRow[] =>
+  overviewData(
+    [...s.models.keys()].map((name) => ({ name, value: modelSiteData(s, name).value })),
+    new Map(),
+  ).rows;
 
 describe('routes', () => {
   it('every page has an address that reads back as the same page', () => {
     const routes: Route[] = [
       { page: 'overview', query: {} },
-      { page: 'overview', query: { q: 'bert base', tag: 'team=nlp', framework: 'onnx', owner: '@acme/ml-leads', stage: 'production', sort: 'stage:production', dir: 'desc', page: 3 } },
+      {
+        page: 'overview',
+        query: {
+          q: 'bert base',
+          tag: 'team=nlp',
+          framework: 'onnx',
+          owner: '@acme/ml-leads',
+          stage: 'production',
+          sort: 'stage:production',
+          dir: 'desc',
+          page: 3,
+        },
+      },
       { page: 'model', model: 'sentiment' },
       { page: 'model', model: 'sentiment', on: '2026-03-15', vpage: 2 },
       { page: 'version', model: 'sentiment', version: '2.0.0-rc.1' },
       { page: 'compare', refs: ['sentiment@1.1.0', 'bert-base@1.0.0', 'sentiment@production'] },
-      { page: 'history', filters: { model: 'sentiment', stage: 'production', author: 'alice', kind: 'promoted', from: '2026-01-01', to: '2026-12-31', commit: 'abc123' } },
+      {
+        page: 'history',
+        filters: { model: 'sentiment', stage: 'production', author: 'alice', kind: 'promoted', from: '2026-01-01', to: '2026-12-31', commit: 'abc123' },
+      },
       { page: 'problems' },
     ];
     for (const r of routes) expect(parseRoute(formatRoute(r)), formatRoute(r)).toEqual(r);
@@ -60,7 +79,12 @@ describe('the overview', () => {
     expect(names({ tag: 'team=nlp' })).toEqual(['sentiment']);
     expect(names({ tag: 'team=vision' })).toEqual([]);
     expect(names({ tag: 'domain' })).toEqual(['sentiment']);
-    expect(facets(all)).toEqual({ frameworks: ['onnx', 'transformers'], owners: ['@acme/ml-leads', 'alice', 'research-team'], tags: ['domain=reviews', 'team=nlp'], tasks: ['feature-extraction', 'text-classification'] });
+    expect(facets(all)).toEqual({
+      frameworks: ['onnx', 'transformers'],
+      owners: ['@acme/ml-leads', 'alice', 'research-team'],
+      tags: ['domain=reviews', 'team=nlp'],
+      tasks: ['feature-extraction', 'text-classification'],
+    });
   });
 
   it('searches names (whole, by prefix and in parts), descriptions and tasks; built in steps it answers the same', async () => {
@@ -99,7 +123,6 @@ describe('the overview', () => {
 });
 
 describe('a model page', () => {
-
   it('a series per metric, oldest version first, with each stage holder marked where it sits', () => {
     const series = metricSeries(local('sentiment'), stages);
     const acc = series.find((x) => x.metric === 'accuracy')!;
@@ -112,11 +135,27 @@ describe('a model page', () => {
     ]);
   });
 
-  const ev = (over: Partial<HistoryEvent> & Pick<HistoryEvent, 'kind' | 'commit' | 'date'>): HistoryEvent => ({ model: 'sentiment', author: 'A', email: 'a@x', subject: 's', ...over });
+  const ev = (over: Partial<HistoryEvent> & Pick<HistoryEvent, 'kind' | 'commit' | 'date'>): HistoryEvent => ({
+    model: 'sentiment',
+    author: 'A',
+    email: 'a@x',
+    subject: 's',
+    ...over,
+  });
   const history = compactHistory([
     ev({ kind: 'stage-removed', stage: 'staging', previous: '1.2.0', commit: 'c5', date: '2026-05-01T00:00:00Z' }),
     ev({ kind: 'rolled-back', stage: 'production', version: '1.1.0', previous: '1.2.0', commit: 'c4', date: '2026-04-01T12:00:00Z', pr: 43 }),
-    ev({ kind: 'promoted', stage: 'production', version: '1.2.0', previous: '1.1.0', commit: 'c3', date: '2026-03-01T12:00:00Z', pr: 42, claimedBy: 'lead@x', reason: 'better' }),
+    ev({
+      kind: 'promoted',
+      stage: 'production',
+      version: '1.2.0',
+      previous: '1.1.0',
+      commit: 'c3',
+      date: '2026-03-01T12:00:00Z',
+      pr: 42,
+      claimedBy: 'lead@x',
+      reason: 'better',
+    }),
     ev({ kind: 'promoted', stage: 'staging', version: '1.2.0', previous: null, commit: 'c2', date: '2026-02-01T00:00:00Z' }),
     ev({ kind: 'promoted', stage: 'production', version: '1.1.0', previous: null, commit: 'c1', date: '2026-01-01T00:00:00Z' }),
     ev({ kind: 'registered', version: '1.1.0', commit: 'c1', date: '2026-01-01T00:00:00Z' }),
@@ -141,7 +180,11 @@ describe('a model page', () => {
     // The fixture's created_by is not the commit's author here: it is shown beside.
     expect(row.claimedBy).toBe(v110.created_by);
     // A version the history does not show (not committed): the manifest's own fields, marked as such.
-    expect(r.find((x) => x.version === '1.2.0')!.registered).toEqual({ by: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_by, at: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_at, fromGit: false });
+    expect(r.find((x) => x.version === '1.2.0')!.registered).toEqual({
+      by: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_by,
+      at: local('sentiment').versions.find((v) => v.version === '1.2.0')!.created_at,
+      fromGit: false,
+    });
   });
 
   it('the stage timeline: each stay from the commit that moved it there to the one that moved it on', () => {
@@ -158,8 +201,17 @@ describe('a model page', () => {
     expect(moveAttribution(t.intervals[2]!)).toEqual({ by: 'A', email: 'a@x', at: '2026-03-01T12:00:00Z', claimedBy: 'lead@x', fromGit: true });
     expect(moveAttribution(t.intervals[3]!)).toEqual({ by: 'A', email: 'a@x', at: '2026-04-01T12:00:00Z', fromGit: true });
     // The current holder: its last move's commit; a holder the history has not seen (uncommitted): the file's own fields.
-    expect(holderAttribution(t, { stage: 'production', version: '1.1.0', moved_by: 'a@x', moved_at: '2026-04-01T11:59:00Z' })).toEqual({ by: 'A', email: 'a@x', at: '2026-04-01T12:00:00Z', fromGit: true });
-    expect(holderAttribution(t, { stage: 'development', version: '1.2.0', moved_by: 'me@x', moved_at: '2026-06-01T00:00:00Z' })).toEqual({ by: 'me@x', at: '2026-06-01T00:00:00Z', fromGit: false });
+    expect(holderAttribution(t, { stage: 'production', version: '1.1.0', moved_by: 'a@x', moved_at: '2026-04-01T11:59:00Z' })).toEqual({
+      by: 'A',
+      email: 'a@x',
+      at: '2026-04-01T12:00:00Z',
+      fromGit: true,
+    });
+    expect(holderAttribution(t, { stage: 'development', version: '1.2.0', moved_by: 'me@x', moved_at: '2026-06-01T00:00:00Z' })).toEqual({
+      by: 'me@x',
+      at: '2026-06-01T00:00:00Z',
+      fromGit: false,
+    });
   });
 
   it('what held each stage on a day: the holder at its end, and the moves during it', () => {
@@ -181,15 +233,29 @@ describe('a version page', () => {
     const l = local('sentiment');
     const v = l.versions.find((x) => x.version === '1.2.0')!;
     const gates = versionGates(policy, l, v);
-    expect(gates.map((g) => [g.stage, g.holder, g.holds])).toEqual([['development', '1.2.0', true], ['staging', '1.2.0', true], ['production', '1.1.0', false]]);
+    expect(gates.map((g) => [g.stage, g.holder, g.holds])).toEqual([
+      ['development', '1.2.0', true],
+      ['staging', '1.2.0', true],
+      ['production', '1.1.0', false],
+    ]);
     const holder = l.versions.find((x) => x.version === '1.1.0')!;
     expect(gates[2]!.results).toEqual(evaluateGates({ policy, stage: 'production', candidate: v, holder, candidateStages: ['development', 'staging'] }));
     expect(gates[2]!.passed).toBe(true);
     expect(gates[2]!.approvals).toEqual({ count: 1 });
-    const rc = versionGates(policy, l, l.versions.find((x) => x.version === '2.0.0-rc.1')!);
+    const rc = versionGates(
+      policy,
+      l,
+      l.versions.find((x) => x.version === '2.0.0-rc.1')!,
+    );
     expect(rc[1]!.passed).toBe(false);
     expect(rc[1]!.results.find((r) => r.gate === 'order')).toMatchObject({ passed: false });
-    expect(versionGates(policy, l, l.versions.find((x) => x.version === '1.0.0')!)[0]!.results[0]).toMatchObject({ gate: 'deprecated', passed: false });
+    expect(
+      versionGates(
+        policy,
+        l,
+        l.versions.find((x) => x.version === '1.0.0')!,
+      )[0]!.results[0],
+    ).toMatchObject({ gate: 'deprecated', passed: false });
   });
 
   it('artifacts with their store URIs, as content addresses', () => {
@@ -208,7 +274,11 @@ describe('compare', () => {
     expect(t.columns).toEqual(['sentiment@1.1.0', 'sentiment@1.2.0', 'sentiment@1.0.0']);
     const acc = t.metrics.find((m) => m.name === 'accuracy')!;
     expect(acc.values).toEqual([0.89, 0.91, 0.86]);
-    expect(acc.deltas).toEqual([null, compareMetrics(col('1.1.0').version.metrics, col('1.2.0').version.metrics).find((m) => m.name === 'accuracy')!.delta, -0.03]);
+    expect(acc.deltas).toEqual([
+      null,
+      compareMetrics(col('1.1.0').version.metrics, col('1.2.0').version.metrics).find((m) => m.name === 'accuracy')!.delta,
+      -0.03,
+    ]);
     expect(acc.deltas[1]).toBe(0.02);
     expect(acc.better).toBe('higher');
     expect(acc.verdicts).toEqual([null, 'better', 'worse']);
@@ -238,7 +308,19 @@ describe('compare', () => {
 
 describe('the history page', () => {
   const history = compactHistory([
-    { kind: 'promoted', model: 'a', stage: 'production', version: '2.0.0', previous: '1.0.0', commit: 'beef01', date: '2026-03-01T23:30:00-02:00', author: 'Alice', email: 'alice@x', subject: 'Merge pull request #3', pr: 3 },
+    {
+      kind: 'promoted',
+      model: 'a',
+      stage: 'production',
+      version: '2.0.0',
+      previous: '1.0.0',
+      commit: 'beef01',
+      date: '2026-03-01T23:30:00-02:00',
+      author: 'Alice',
+      email: 'alice@x',
+      subject: 'Merge pull request #3',
+      pr: 3,
+    },
     { kind: 'registered', model: 'b', version: '1.0.0', commit: 'cafe02', date: '2026-02-01T00:00:00Z', author: 'Bob', email: 'bob@x', subject: 'r' },
     { kind: 'deprecated', model: 'a', version: '1.0.0', commit: 'cafe02', date: '2026-02-01T00:00:00Z', author: 'Bob', email: 'bob@x', subject: 'r' },
   ]);

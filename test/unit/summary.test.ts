@@ -21,8 +21,16 @@ describe('modelFacts and listModels', () => {
   it('sum a model up: latest skips pre-releases and deprecated versions unless nothing else is left', () => {
     const s = registry();
     expect(modelFacts(s.models.get('b')!)).toEqual({
-      name: 'b', description: 'B', owners: ['alice'], task: null, tags: { team: 'nlp' }, versions: 3, latest: '1.1.0', latestTags: { lang: 'de' },
-      frameworks: ['onnx', 'pytorch'], stages: { production: '1.0.0', development: '1.1.0' },
+      name: 'b',
+      description: 'B',
+      owners: ['alice'],
+      task: null,
+      tags: { team: 'nlp' },
+      versions: 3,
+      latest: '1.1.0',
+      latestTags: { lang: 'de' },
+      frameworks: ['onnx', 'pytorch'],
+      stages: { production: '1.0.0', development: '1.1.0' },
     });
     expect(modelFacts(s.models.get('a')!)).toMatchObject({ latest: '0.1.0-rc.1', versions: 2, frameworks: [] });
   });

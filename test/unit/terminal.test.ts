@@ -3,7 +3,9 @@ import { jsonText, printable } from '../../src/cli/terminal.js';
 
 describe('text bound for a terminal', () => {
   it('shows controls and bidirectional marks as visible escapes, keeping tabs and line breaks', () => {
-    expect(printable('a\u001b]52;c;cHduZWQ=\u0007b\u001b[2J\r\u202Eexe\u0085\u009b\n\tok ✓ — 模型')).toBe('a\\u001b]52;c;cHduZWQ=\\u0007b\\u001b[2J\\u000d\\u202eexe\\u0085\\u009b\n\tok ✓ — 模型');
+    expect(printable('a\u001b]52;c;cHduZWQ=\u0007b\u001b[2J\r\u202Eexe\u0085\u009b\n\tok ✓ — 模型')).toBe(
+      'a\\u001b]52;c;cHduZWQ=\\u0007b\\u001b[2J\\u000d\\u202eexe\\u0085\\u009b\n\tok ✓ — 模型',
+    );
   });
 
   it('keeps JSON valid while escaping what JSON.stringify leaves raw', () => {

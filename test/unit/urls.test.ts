@@ -24,13 +24,21 @@ describe('credentials in URLs', () => {
       ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'],
     ],
     ['https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIA&Expires=1&Signature=x%3D', 'https://b.s3.amazonaws.com/k?Expires=1', ['AWSAccessKeyId', 'Signature']],
-    ['https://storage.googleapis.com/b/k?X-Goog-Algorithm=GOOG4&X-Goog-Credential=sa&X-Goog-Signature=ff', 'https://storage.googleapis.com/b/k', ['X-Goog-Algorithm', 'X-Goog-Credential', 'X-Goog-Signature']],
-    ['https://acct.blob.core.windows.net/c/x?sv=2024-01-01&se=2030-01-01&sp=r&sig=AbC%3D&foo=1#frag', 'https://acct.blob.core.windows.net/c/x?foo=1#frag', ['sv', 'se', 'sp', 'sig']],
+    [
+      'https://storage.googleapis.com/b/k?X-Goog-Algorithm=GOOG4&X-Goog-Credential=sa&X-Goog-Signature=ff',
+      'https://storage.googleapis.com/b/k',
+      ['X-Goog-Algorithm', 'X-Goog-Credential', 'X-Goog-Signature'],
+    ],
+    [
+      'https://acct.blob.core.windows.net/c/x?sv=2024-01-01&se=2030-01-01&sp=r&sig=AbC%3D&foo=1#frag',
+      'https://acct.blob.core.windows.net/c/x?foo=1#frag',
+      ['sv', 'se', 'sp', 'sig'],
+    ],
   ])('%j: removed, saying which', (url, clean, found) => {
     expect(urlCredentials(url)).toEqual({ url: clean, found });
   });
 
-  it('without sig, Azure-looking fields are someone else\'s parameters', () => {
+  it("without sig, Azure-looking fields are someone else's parameters", () => {
     expect(urlCredentials('https://example.com/search?sv=1&se=2')).toBeUndefined();
   });
 });

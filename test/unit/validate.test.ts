@@ -46,7 +46,9 @@ describe('validateTree', () => {
   });
 
   it('is ok with warnings and notices only', () => {
-    const report = validateTree(snap(registry({ 'models/m/README.md': '# m', [S('m', 'development')]: stage('m', 'development', '1.0.0', { previous: '0.0.1' }) })));
+    const report = validateTree(
+      snap(registry({ 'models/m/README.md': '# m', [S('m', 'development')]: stage('m', 'development', '1.0.0', { previous: '0.0.1' }) })),
+    );
     expect(report.ok).toBe(true);
     expect(brief(report.findings)).toEqual([
       ['tree-unexpected-file', 'models/m/README.md', undefined, 'warning'],
@@ -66,7 +68,11 @@ describe('validateTree', () => {
   });
 
   it('reports tree-level problems with the rest', () => {
-    const s = buildSnapshot([...tree(registry()), { path: V('m', '1.1.0'), type: 'symlink' }, { path: S('m', 'staging'), type: 'file', text: stage('m', 'staging', '1.1.0') }]);
+    const s = buildSnapshot([
+      ...tree(registry()),
+      { path: V('m', '1.1.0'), type: 'symlink' },
+      { path: S('m', 'staging'), type: 'file', text: stage('m', 'staging', '1.1.0') },
+    ]);
     // The symlinked version is unusable, so the stage naming it is not called dangling.
     expect(brief(validateTree(s).findings)).toEqual([['tree-symlink', V('m', '1.1.0'), undefined, 'error']]);
   });
@@ -97,7 +103,12 @@ describe('findings helpers', () => {
   });
 
   it('finding takes severity and hint from the code unless given', () => {
-    expect(finding('tree-unexpected-file', 'm')).toEqual({ code: 'tree-unexpected-file', severity: 'warning', message: 'm', hint: 'Move or delete it; see docs/format.md for the layout.' });
+    expect(finding('tree-unexpected-file', 'm')).toEqual({
+      code: 'tree-unexpected-file',
+      severity: 'warning',
+      message: 'm',
+      hint: 'Move or delete it; see docs/format.md for the layout.',
+    });
     expect(finding('schema', 'm', { severity: 'warning', hint: 'h', file: 'f', line: 2, column: 3, field: '/a' })).toEqual({
       code: 'schema',
       severity: 'warning',

@@ -105,7 +105,10 @@ describe('parseManifestYaml: valid documents', () => {
   it('keeps integers up to 2^53 - 1, and floats in exponent form', () => {
     const r = parse('a: 9007199254740991\nb: -9007199254740991\nflops: 1.2e18\nc: 1e300\n');
     // PyYAML reads an exponent without a dot and a sign (1.2e18) as a string: a warning, not an error.
-    expect(r.findings.map((f) => [f.code, f.field])).toEqual([['yaml-1.1', '/flops'], ['yaml-1.1', '/c']]);
+    expect(r.findings.map((f) => [f.code, f.field])).toEqual([
+      ['yaml-1.1', '/flops'],
+      ['yaml-1.1', '/c'],
+    ]);
     expect(r.doc!.value).toEqual({ a: 9007199254740991, b: -9007199254740991, flops: 1.2e18, c: 1e300 });
   });
 

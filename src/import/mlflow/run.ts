@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { Registry } from '../../api/registry.js';
 import { register } from '../../api/register.js';
 import { applyIntent, type WriteOptions } from '../../api/write.js';
-import { DEFAULT_VERSION_TEMPLATE, MLFLOW_NAME_TAG, planImport, type ExistingModel, type ImportPlan, type ImportStep, type MlflowModelData } from '../../mlflow/import-plan.js';
+import {
+  DEFAULT_VERSION_TEMPLATE,
+  MLFLOW_NAME_TAG,
+  planImport,
+  type ExistingModel,
+  type ImportPlan,
+  type ImportStep,
+  type MlflowModelData,
+} from '../../mlflow/import-plan.js';
 import { MLFLOW_VERSION_TAG } from '../../mlflow/view.js';
 import { ModelregError } from '../../registry/errors.js';
 import { MlflowSource } from './source.js';
@@ -61,7 +69,8 @@ export async function importMlflow(options: ImportOptions): Promise<ImportResult
   const source = new MlflowSource(options.trackingUri, options.token);
   const reg = await Registry.open({ ...(options.dir ? { dir: options.dir } : {}), at: 'HEAD', ...(options.store ? { store: options.store } : {}) });
   const snap = await reg.snapshot();
-  if (!snap.policy) throw new ModelregError('registry-invalid', 'registry.yaml is missing or invalid at HEAD', { file: 'registry.yaml', hint: 'Run `modelreg validate`.' });
+  if (!snap.policy)
+    throw new ModelregError('registry-invalid', 'registry.yaml is missing or invalid at HEAD', { file: 'registry.yaml', hint: 'Run `modelreg validate`.' });
 
   const names = options.models?.length ? options.models : await source.modelNames();
   const models: MlflowModelData[] = [];
@@ -70,7 +79,12 @@ export async function importMlflow(options: ImportOptions): Promise<ImportResult
   const existing = new Map<string, ExistingModel>();
   for (const m of snap.models.values()) {
     existing.set(m.name, {
-      versions: new Map([...m.versions.values()].map((v) => [v.data.version, { ...(v.data.tags?.[MLFLOW_VERSION_TAG] ? { mlflowVersion: v.data.tags[MLFLOW_VERSION_TAG] } : {}), deprecated: !!v.data.deprecated }])),
+      versions: new Map(
+        [...m.versions.values()].map((v) => [
+          v.data.version,
+          { ...(v.data.tags?.[MLFLOW_VERSION_TAG] ? { mlflowVersion: v.data.tags[MLFLOW_VERSION_TAG] } : {}), deprecated: !!v.data.deprecated },
+        ]),
+      ),
       stages: new Map([...m.stages.values()].map((s) => [s.data.stage, s.data.version])),
       ...(m.manifest?.data.tags?.[MLFLOW_NAME_TAG] ? { mlflowName: m.manifest.data.tags[MLFLOW_NAME_TAG] } : {}),
     });
@@ -88,7 +102,8 @@ export async function importMlflow(options: ImportOptions): Promise<ImportResult
     return result;
   }
 
-  const staging = options.staging ?? join(tmpdir(), `modelreg-mlflow-import-${createHash('sha256').update(`${source.base}\n${reg.root}`).digest('hex').slice(0, 16)}`);
+  const staging =
+    options.staging ?? join(tmpdir(), `modelreg-mlflow-import-${createHash('sha256').update(`${source.base}\n${reg.root}`).digest('hex').slice(0, 16)}`);
   for (const [i, step] of plan.steps.entries()) {
     const done = await apply(step, reg.root, source, staging, options);
     result.steps.push(done);
@@ -116,22 +131,48 @@ async function apply(step: ImportStep, root: string, source: MlflowSource, stagi
         allowLower: true,
         ...(step.description ? { description: step.description } : {}),
         tags: step.tags,
-        ...(step.newModel ? { newModel: { owners: step.newModel.owners, ...(step.newModel.description ? { description: step.newModel.description } : {}), ...(Object.keys(step.newModel.tags).length ? { tags: step.newModel.tags } : {}) } } : {}),
+        ...(step.newModel
+          ? {
+              newModel: {
+                owners: step.newModel.owners,
+                ...(step.newModel.description ? { description: step.newModel.description } : {}),
+                ...(Object.keys(step.newModel.tags).length ? { tags: step.newModel.tags } : {}),
+              },
+            }
+          : {}),
         message: `Register ${step.model}@${step.version}\n\n${origin} version ${step.mlflowVersion}, registered by ${step.user ?? 'an unknown user'}.`,
       },
       { ...write, ...(options.store ? { store: options.store } : {}) },
     );
-    if (r.artifacts.length !== files.length) throw new ModelregError('source-invalid', `${step.model}@${step.version} was registered with ${r.artifacts.length} of the ${files.length} files MLflow lists`, { hint: 'Compare `modelreg show` with the MLflow version; the staging copy is kept for a look.' });
+    if (r.artifacts.length !== files.length)
+      throw new ModelregError(
+        'source-invalid',
+        `${step.model}@${step.version} was registered with ${r.artifacts.length} of the ${files.length} files MLflow lists`,
+        { hint: 'Compare `modelreg show` with the MLflow version; the staging copy is kept for a look.' },
+      );
     await rm(dir, { recursive: true, force: true });
     return { ...step, commit: r.commit, files: r.artifacts.length, bytes: r.artifacts.reduce((n, a) => n + a.size, 0), downloaded };
   }
   const why = `${step.because}. ${origin}; MLflow records no author for stage and alias moves.`;
   const intent =
     step.kind === 'promote'
-      ? { kind: 'promote' as const, model: step.model, version: step.version, stage: step.stage, reason: why, message: `Promote ${step.model}@${step.version} to ${step.stage} (${step.because})` }
+      ? {
+          kind: 'promote' as const,
+          model: step.model,
+          version: step.version,
+          stage: step.stage,
+          reason: why,
+          message: `Promote ${step.model}@${step.version} to ${step.stage} (${step.because})`,
+        }
       : step.kind === 'unassign'
         ? { kind: 'unassign' as const, model: step.model, stage: step.stage, reason: why, message: `Unassign ${step.model} ${step.stage} (${step.because})` }
-        : { kind: step.kind, model: step.model, version: step.version, reason: why, message: `${step.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${step.model}@${step.version} (${step.because})` };
+        : {
+            kind: step.kind,
+            model: step.model,
+            version: step.version,
+            reason: why,
+            message: `${step.kind === 'deprecate' ? 'Deprecate' : 'Undeprecate'} ${step.model}@${step.version} (${step.because})`,
+          };
   const r = await applyIntent(intent, write);
   return { ...step, commit: r.commit };
 }

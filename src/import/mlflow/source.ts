@@ -12,6 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { ModelregError } from '../../registry/errors.js';
 import type { MlflowModelData, MlflowVersionData } from '../../mlflow/import-plan.js';
 
+/** What an MLflow endpoint answered: read field by field, and checked, where it is used. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type MlflowJson = Record<string, any>;
+
 const API = '/api/2.0/mlflow';
 const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
 
@@ -25,7 +29,8 @@ type Location = { kind: 'http'; base: string; root: string } | { kind: 'file'; d
 
 const tagsOf = (list: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const t of Array.isArray(list) ? list : []) if (t && typeof t.key === 'string') Object.defineProperty(out, t.key, { value: String(t.value ?? ''), enumerable: true });
+  for (const t of Array.isArray(list) ? list : [])
+    if (t && typeof t.key === 'string') Object.defineProperty(out, t.key, { value: String(t.value ?? ''), enumerable: true });
   return out;
 };
 
@@ -33,8 +38,14 @@ export class MlflowSource {
   readonly base: string;
   requests = 0;
 
-  constructor(trackingUri: string, private readonly token?: string) {
-    if (!/^https?:\/\/[^\s/]+/.test(trackingUri)) throw new ModelregError('usage', `--tracking-uri must be the http(s) URL of an MLflow server, got "${trackingUri}"`, { hint: 'For example: --tracking-uri http://127.0.0.1:5000' });
+  constructor(
+    trackingUri: string,
+    private readonly token?: string,
+  ) {
+    if (!/^https?:\/\/[^\s/]+/.test(trackingUri))
+      throw new ModelregError('usage', `--tracking-uri must be the http(s) URL of an MLflow server, got "${trackingUri}"`, {
+        hint: 'For example: --tracking-uri http://127.0.0.1:5000',
+      });
     this.base = trackingUri.replace(/\/+$/, '');
   }
 
@@ -44,10 +55,16 @@ export class MlflowSource {
     this.requests++;
     let res: Response;
     try {
-      res = await fetch(url, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(options.stream ? 3_600_000 : 60_000) });
+      res = await fetch(url, {
+        headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+        signal: AbortSignal.timeout(options.stream ? 3_600_000 : 60_000),
+      });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new ModelregError('source-unavailable', `cannot reach MLflow at ${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { hint: 'Check --tracking-uri and that the server is up; nothing more was written. Run the import again when it is: it continues where it stopped.', cause: e });
+      throw new ModelregError('source-unavailable', `cannot reach MLflow at ${this.base}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, {
+        hint: 'Check --tracking-uri and that the server is up; nothing more was written. Run the import again when it is: it continues where it stopped.',
+        cause: e,
+      });
     }
     if (!res.ok) {
       const text = await res.text().catch(() => '');
@@ -59,19 +76,29 @@ export class MlflowSource {
         // not JSON: keep the text
       }
       const retryable = res.status >= 500 || res.status === 429;
-      throw new ModelregError(retryable ? 'source-unavailable' : 'source-invalid', `MLflow at ${this.base} answered ${res.status} to GET ${url.pathname}${url.search}: ${detail || res.statusText}`, {
-        hint: retryable ? 'The server failed; nothing more was written. Run the import again: it continues where it stopped.' : res.status === 401 || res.status === 403 ? 'Set MLFLOW_TRACKING_TOKEN to a token the server accepts.' : 'Check the model names and --tracking-uri.',
-      });
+      throw new ModelregError(
+        retryable ? 'source-unavailable' : 'source-invalid',
+        `MLflow at ${this.base} answered ${res.status} to GET ${url.pathname}${url.search}: ${detail || res.statusText}`,
+        {
+          hint: retryable
+            ? 'The server failed; nothing more was written. Run the import again: it continues where it stopped.'
+            : res.status === 401 || res.status === 403
+              ? 'Set MLFLOW_TRACKING_TOKEN to a token the server accepts.'
+              : 'Check the model names and --tracking-uri.',
+        },
+      );
     }
     return res;
   }
 
-  private async json(path: string, params: Record<string, string | undefined> = {}): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any -- MLflow's JSON, read field by field where it is used
+  private async json(path: string, params: Record<string, string | undefined> = {}): Promise<MlflowJson> {
     const res = await this.request(path, params);
     try {
-      return (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return (await res.json()) as MlflowJson;
     } catch {
-      throw new ModelregError('source-invalid', `MLflow at ${this.base} answered GET ${path} with something that is not JSON`, { hint: 'Is --tracking-uri an MLflow server?' });
+      throw new ModelregError('source-invalid', `MLflow at ${this.base} answered GET ${path} with something that is not JSON`, {
+        hint: 'Is --tracking-uri an MLflow server?',
+      });
     }
   }
 
@@ -80,7 +107,11 @@ export class MlflowSource {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.json(`${API}/registered-models/search`, { max_results: '1000', filter: "tag.`mlflow.prompt.is_prompt` != 'true'", page_token: token });
+      const page = await this.json(`${API}/registered-models/search`, {
+        max_results: '1000',
+        filter: "tag.`mlflow.prompt.is_prompt` != 'true'",
+        page_token: token,
+      });
       for (const m of page.registered_models ?? []) names.push(String(m.name));
       token = page.next_page_token || undefined;
     } while (token);
@@ -89,10 +120,14 @@ export class MlflowSource {
 
   async model(name: string): Promise<MlflowModelData> {
     const rm = (await this.json(`${API}/registered-models/get`, { name })).registered_model;
-    if (!rm || typeof rm.name !== 'string') throw new ModelregError('source-invalid', `MLflow at ${this.base} answered registered-models/get for ${JSON.stringify(name)} without a registered model`);
+    if (!rm || typeof rm.name !== 'string')
+      throw new ModelregError('source-invalid', `MLflow at ${this.base} answered registered-models/get for ${JSON.stringify(name)} without a registered model`);
     const aliases: Record<string, string> = {};
     for (const a of rm.aliases ?? []) aliases[String(a.alias)] = String(a.version);
-    if (name.includes("'") && name.includes('"')) throw new ModelregError('rejected', `the MLflow model name ${JSON.stringify(name)} holds both kinds of quote, so MLflow's search cannot name it`, { hint: 'Leave it out with --model.' });
+    if (name.includes("'") && name.includes('"'))
+      throw new ModelregError('rejected', `the MLflow model name ${JSON.stringify(name)} holds both kinds of quote, so MLflow's search cannot name it`, {
+        hint: 'Leave it out with --model.',
+      });
     const quote = name.includes("'") ? '"' : "'";
     const versions: MlflowVersionData[] = [];
     let token: string | undefined;
@@ -117,7 +152,14 @@ export class MlflowSource {
       }
       token = page.next_page_token || undefined;
     } while (token);
-    return { name: rm.name, description: String(rm.description ?? ''), tags: tagsOf(rm.tags), aliases, last_updated_timestamp: Number(rm.last_updated_timestamp ?? 0), versions };
+    return {
+      name: rm.name,
+      description: String(rm.description ?? ''),
+      tags: tagsOf(rm.tags),
+      aliases,
+      last_updated_timestamp: Number(rm.last_updated_timestamp ?? 0),
+      versions,
+    };
   }
 
   private readonly runs = new Map<string, Promise<{ user: string; artifactUri: string } | null>>();
@@ -148,7 +190,12 @@ export class MlflowSource {
     const viaRun = /^runs:\/+([^/]+)\/?(.*)$/.exec(uri);
     if (viaRun) {
       const run = await this.run(viaRun[1]!);
-      if (!run?.artifactUri) throw new ModelregError('source-invalid', `MLflow's ${JSON.stringify(name)} version ${version} comes from run ${viaRun[1]}, which MLflow no longer has`, { hint: 'Its artifacts are gone with the run; leave the model out with --model. Nothing of this version was written.' });
+      if (!run?.artifactUri)
+        throw new ModelregError(
+          'source-invalid',
+          `MLflow's ${JSON.stringify(name)} version ${version} comes from run ${viaRun[1]}, which MLflow no longer has`,
+          { hint: 'Its artifacts are gone with the run; leave the model out with --model. Nothing of this version was written.' },
+        );
       uri = `${run.artifactUri.replace(/\/+$/, '')}${viaRun[2] ? `/${viaRun[2]}` : ''}`;
     }
     const viaModel = /^models:\/+(m-[0-9a-f]+)\/?$/.exec(uri);
@@ -159,7 +206,13 @@ export class MlflowSource {
     if (http) return { kind: 'http', base: http[1]!, root: http[2]!.replace(/\/+$/, '') };
     if (uri.startsWith('file:')) return { kind: 'file', dir: fileURLToPath(uri) };
     if (uri.startsWith('/')) return { kind: 'file', dir: uri };
-    throw new ModelregError('rejected', `MLflow's ${JSON.stringify(name)} version ${version} keeps its artifacts at ${JSON.stringify(uri)}, which the importer cannot read`, { hint: 'Run the MLflow server with artifact proxying (mlflow server --serve-artifacts, the default) so they are read through it, or from a local file:// root.' });
+    throw new ModelregError(
+      'rejected',
+      `MLflow's ${JSON.stringify(name)} version ${version} keeps its artifacts at ${JSON.stringify(uri)}, which the importer cannot read`,
+      {
+        hint: 'Run the MLflow server with artifact proxying (mlflow server --serve-artifacts, the default) so they are read through it, or from a local file:// root.',
+      },
+    );
   }
 
   /** A version's files, every level. An empty listing is an error: a version's artifacts are gone. */
@@ -172,7 +225,11 @@ export class MlflowSource {
         try {
           entries = await readdir(join(location.dir, dir), { withFileTypes: true });
         } catch (e) {
-          throw new ModelregError('source-invalid', `MLflow's ${JSON.stringify(name)} version ${version}: its artifacts at ${location.dir} cannot be read (${(e as NodeJS.ErrnoException).code})`, { hint: 'The version\'s artifacts are gone or unreadable; restore them, or leave the model out with --model.' });
+          throw new ModelregError(
+            'source-invalid',
+            `MLflow's ${JSON.stringify(name)} version ${version}: its artifacts at ${location.dir} cannot be read (${(e as NodeJS.ErrnoException).code})`,
+            { hint: "The version's artifacts are gone or unreadable; restore them, or leave the model out with --model." },
+          );
         }
         for (const e of entries) {
           const rel = dir ? `${dir}/${e.name}` : e.name;
@@ -181,10 +238,13 @@ export class MlflowSource {
         }
         return;
       }
-      const page = (await (await this.request(ARTIFACTS, { path: dir ? `${location.root}/${dir}` : location.root })).json()) as { files?: { path: string; is_dir: boolean; file_size?: number | string }[] };
+      const page = (await (await this.request(ARTIFACTS, { path: dir ? `${location.root}/${dir}` : location.root })).json()) as {
+        files?: { path: string; is_dir: boolean; file_size?: number | string }[];
+      };
       for (const f of page.files ?? []) {
         const leaf = String(f.path).split('/').pop()!;
-        if (!leaf || leaf === '.' || leaf === '..') throw new ModelregError('source-invalid', `MLflow listed an artifact named ${JSON.stringify(f.path)} for ${JSON.stringify(name)} version ${version}`);
+        if (!leaf || leaf === '.' || leaf === '..')
+          throw new ModelregError('source-invalid', `MLflow listed an artifact named ${JSON.stringify(f.path)} for ${JSON.stringify(name)} version ${version}`);
         const rel = dir ? `${dir}/${leaf}` : leaf;
         if (f.is_dir) await walk(rel);
         else files.push({ path: rel, size: Number(f.file_size ?? -1) });
@@ -192,7 +252,11 @@ export class MlflowSource {
     };
     await walk('');
     if (files.length === 0) {
-      throw new ModelregError('source-invalid', `MLflow's ${JSON.stringify(name)} version ${version} has no artifacts left (${location.kind === 'http' ? `mlflow-artifacts:/${location.root}` : location.dir} lists nothing)`, { hint: 'Its files were deleted from the artifact store; restore them, or leave the model out with --model. Nothing of this version was written.' });
+      throw new ModelregError(
+        'source-invalid',
+        `MLflow's ${JSON.stringify(name)} version ${version} has no artifacts left (${location.kind === 'http' ? `mlflow-artifacts:/${location.root}` : location.dir} lists nothing)`,
+        { hint: 'Its files were deleted from the artifact store; restore them, or leave the model out with --model. Nothing of this version was written.' },
+      );
     }
     return { location, files: files.sort((a, b) => (a.path < b.path ? -1 : 1)) };
   }
@@ -212,13 +276,19 @@ export class MlflowSource {
         await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(tmp));
       }
       const got = (await stat(tmp)).size;
-      if (file.size >= 0 && got !== file.size) throw new ModelregError('source-invalid', `${file.path} came from MLflow as ${got} bytes; MLflow listed ${file.size}`, { hint: 'Run the import again; if it repeats, the artifact store is inconsistent.' });
+      if (file.size >= 0 && got !== file.size)
+        throw new ModelregError('source-invalid', `${file.path} came from MLflow as ${got} bytes; MLflow listed ${file.size}`, {
+          hint: 'Run the import again; if it repeats, the artifact store is inconsistent.',
+        });
       await rename(tmp, dest);
       return true;
     } catch (e) {
       await unlink(tmp).catch(() => {});
       if (e instanceof ModelregError) throw e;
-      throw new ModelregError('source-unavailable', `downloading ${file.path} from MLflow at ${this.base} failed: ${(e as Error).message}`, { hint: 'Run the import again: it continues where it stopped.', cause: e });
+      throw new ModelregError('source-unavailable', `downloading ${file.path} from MLflow at ${this.base} failed: ${(e as Error).message}`, {
+        hint: 'Run the import again: it continues where it stopped.',
+        cause: e,
+      });
     }
   }
 }

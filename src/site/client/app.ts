@@ -38,11 +38,20 @@ function pages(): Promise<Pages> {
 
 class PagesMissing extends Error {
   constructor(why: string) {
-    super(`assets/pages.js, the script of every page but the overview, ${why}. Build the site again with \`modelreg site\` and publish the whole directory it writes.`);
+    super(
+      `assets/pages.js, the script of every page but the overview, ${why}. Build the site again with \`modelreg site\` and publish the whole directory it writes.`,
+    );
   }
 }
 
-const NAV: Partial<Record<Route['page'], string>> = { overview: 'overview', model: 'overview', version: 'overview', history: 'history', compare: 'compare', problems: 'problems' };
+const NAV: Partial<Record<Route['page'], string>> = {
+  overview: 'overview',
+  model: 'overview',
+  version: 'overview',
+  history: 'history',
+  compare: 'compare',
+  problems: 'problems',
+};
 let rendering = 0;
 let first = true;
 
@@ -71,7 +80,10 @@ async function render(): Promise<void> {
   delete document.documentElement.dataset.ready;
   const m = meta();
   if (!m) {
-    main.replaceChildren(h('h1', null, 'The data is missing'), h('p', null, 'data/meta.js did not load. Open index.html from the directory `modelreg site` wrote.'));
+    main.replaceChildren(
+      h('h1', null, 'The data is missing'),
+      h('p', null, 'data/meta.js did not load. Open index.html from the directory `modelreg site` wrote.'),
+    );
     return;
   }
   const route = parseRoute(location.hash || '#/');
@@ -104,20 +116,25 @@ function footer(m: SiteMeta): void {
   const link = () => (m.baseUrl && /^https?:\/\//.test(m.baseUrl) ? `${m.baseUrl}index.html${location.hash}` : location.href);
   f.replaceChildren(
     h('p', null, `${m.counts.models} models, ${m.counts.versions} versions, ${m.counts.events} history events; built by modelreg from ${m.revision.label}.`),
-    h('p', null, h('label', { for: 'permalink' }, 'Link to this page '), h('input', {
-      id: 'permalink',
-      type: 'text',
-      value: link(),
-      class: 'permalink',
-      on: {
-        // The page may have changed its query since (filters, a day on the timeline).
-        focus: (e) => {
-          const input = e.target as HTMLInputElement;
-          input.value = link();
-          input.select();
+    h(
+      'p',
+      null,
+      h('label', { for: 'permalink' }, 'Link to this page '),
+      h('input', {
+        id: 'permalink',
+        type: 'text',
+        value: link(),
+        class: 'permalink',
+        on: {
+          // The page may have changed its query since (filters, a day on the timeline).
+          focus: (e) => {
+            const input = e.target as HTMLInputElement;
+            input.value = link();
+            input.select();
+          },
         },
-      },
-    })),
+      }),
+    ),
   );
 }
 

@@ -37,7 +37,13 @@ export function stageColour(i: number): string {
 
 function axis(values?: uPlot.Axis.Values, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   const fg = colour('--muted', '#555');
-  return { stroke: fg, grid: { stroke: colour('--grid', '#ddd'), width: 1 }, ticks: { stroke: colour('--grid', '#ddd'), width: 1 }, ...(values ? { values } : {}), ...extra };
+  return {
+    stroke: fg,
+    grid: { stroke: colour('--grid', '#ddd'), width: 1 },
+    ticks: { stroke: colour('--grid', '#ddd'), width: 1 },
+    ...(values ? { values } : {}),
+    ...extra,
+  };
 }
 
 const noLine: uPlot.Series.PathBuilder = () => null;
@@ -53,7 +59,15 @@ function width(target: HTMLElement): number {
 }
 
 /** A chart over named points on x (versions, metrics): the names on the axis and in the legend. */
-function categoryChart(target: HTMLElement, names: string[], what: string, height: number, series: uPlot.Series[], yAxis: uPlot.Axis, data: (number | null)[][]): uPlot {
+function categoryChart(
+  target: HTMLElement,
+  names: string[],
+  what: string,
+  height: number,
+  series: uPlot.Series[],
+  yAxis: uPlot.Axis,
+  data: (number | null)[][],
+): uPlot {
   const label = (i: number | null) => (i !== null && Number.isInteger(i) ? (names[i] ?? '') : '');
   return mount(
     target,
@@ -71,14 +85,36 @@ function categoryChart(target: HTMLElement, names: string[], what: string, heigh
 }
 
 /** A series of marks only, no line: stage holders, compared versions. */
-const marks = (label: string, colourOf: string, size: number, value: (v: number | null) => string): uPlot.Series => ({ label, stroke: colourOf, fill: colourOf, paths: noLine, points: { show: true, size, width: 2 }, value: (_u, v) => value(v) });
+const marks = (label: string, colourOf: string, size: number, value: (v: number | null) => string): uPlot.Series => ({
+  label,
+  stroke: colourOf,
+  fill: colourOf,
+  paths: noLine,
+  points: { show: true, size, width: 2 },
+  value: (_u, v) => value(v),
+});
 
 /** One metric across the versions, oldest to newest; each stage holder marked in its stage's colour. */
 export function metricChart(target: HTMLElement, s: MetricSeries, stages: string[]): uPlot {
-  const line: uPlot.Series = { label: s.metric, stroke: colour('--accent', '#1565c0'), width: 2, points: { show: s.versions.length <= 200, size: 5 }, value: (_u, v) => num(v), spanGaps: true };
+  const line: uPlot.Series = {
+    label: s.metric,
+    stroke: colour('--accent', '#1565c0'),
+    width: 2,
+    points: { show: s.versions.length <= 200, size: 5 },
+    value: (_u, v) => num(v),
+    spanGaps: true,
+  };
   const holders = s.holders.map((hd) => marks(`${hd.stage} (${hd.version})`, stageColour(stages.indexOf(hd.stage)), 12, (v) => num(v)));
   const data = [s.values, ...s.holders.map((hd) => s.versions.map((_, i) => (i === hd.index ? hd.value : null)))];
-  return categoryChart(target, s.versions, 'version', 220, [line, ...holders], axis((_u, splits) => splits.map((v) => num(v)), { size: 60 }), data);
+  return categoryChart(
+    target,
+    s.versions,
+    'version',
+    220,
+    [line, ...holders],
+    axis((_u, splits) => splits.map((v) => num(v)), { size: 60 }),
+    data,
+  );
 }
 
 /**
@@ -134,5 +170,13 @@ export function pointAt(chart: uPlot, seconds: number): void {
 /** The compare view: for each metric, each version's change against the baseline, in percent. */
 export function changeChart(target: HTMLElement, metrics: string[], series: { ref: string; values: (number | null)[] }[]): uPlot {
   const percent = (v: number | null) => (v === null ? '—' : `${num(v, true)} %`);
-  return categoryChart(target, metrics, 'metric', 240, series.map((s, i) => marks(s.ref, stageColour(i), 12, percent)), axis((_u, splits) => splits.map(percent), { size: 70 }), series.map((s) => s.values));
+  return categoryChart(
+    target,
+    metrics,
+    'metric',
+    240,
+    series.map((s, i) => marks(s.ref, stageColour(i), 12, percent)),
+    axis((_u, splits) => splits.map(percent), { size: 70 }),
+    series.map((s) => s.values),
+  );
 }

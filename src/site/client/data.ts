@@ -95,6 +95,9 @@ export class NotFound extends Error {
 
 export const loadIndex = () => load<OverviewData>('index', 'data/index.js');
 /** Names are checked against the model-name rule before they become a file name. */
-export const loadModel = (name: string) => (/^[a-z0-9][a-z0-9._-]*$/.test(name) && !name.includes('..') ? load<ModelData>(`models/${name}`, `data/models/${name}.js`) : Promise.reject(new NotFound(name)));
+export const loadModel = (name: string) =>
+  /^[a-z0-9][a-z0-9._-]*$/.test(name) && !name.includes('..')
+    ? load<ModelData>(`models/${name}`, `data/models/${name}.js`)
+    : Promise.reject(new NotFound(name));
 export const loadHistoryChunk = (i: number) => load<SiteHistory>(`history/${i}`, `data/history/${i}.js`);
 export const loadProblems = () => load<ProblemsData>('problems', 'data/problems.js');

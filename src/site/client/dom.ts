@@ -85,7 +85,36 @@ export function append(el: Node, children: Child[]): void {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-const SVG_ATTRS = new Set(['class', 'id', 'x', 'y', 'x1', 'y1', 'x2', 'y2', 'width', 'height', 'rx', 'ry', 'd', 'viewBox', 'role', 'tabindex', 'text-anchor', 'dominant-baseline', 'marker-end', 'markerWidth', 'markerHeight', 'refX', 'refY', 'orient', 'points', 'aria-label', 'focusable', 'preserveAspectRatio']);
+const SVG_ATTRS = new Set([
+  'class',
+  'id',
+  'x',
+  'y',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'width',
+  'height',
+  'rx',
+  'ry',
+  'd',
+  'viewBox',
+  'role',
+  'tabindex',
+  'text-anchor',
+  'dominant-baseline',
+  'marker-end',
+  'markerWidth',
+  'markerHeight',
+  'refX',
+  'refY',
+  'orient',
+  'points',
+  'aria-label',
+  'focusable',
+  'preserveAspectRatio',
+]);
 
 /** An SVG element; only geometry and class attributes, and `href` only to a page of this site. */
 export function svg(tag: string, attrs: Record<string, string | number> = {}, ...children: Child[]): SVGElement {
@@ -105,8 +134,26 @@ export function table(caption: string | null, head: Child[], rows: Child[][], pr
     'table',
     props,
     caption ? h('caption', null, caption) : null,
-    h('thead', null, h('tr', null, head.map((c) => (c instanceof HTMLTableCellElement ? c : h('th', { scope: 'col' }, c))))),
-    h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => (c instanceof HTMLTableCellElement ? c : h('td', null, c)))))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        head.map((c) => (c instanceof HTMLTableCellElement ? c : h('th', { scope: 'col' }, c))),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((r) =>
+        h(
+          'tr',
+          null,
+          r.map((c) => (c instanceof HTMLTableCellElement ? c : h('td', null, c))),
+        ),
+      ),
+    ),
   );
 }
 

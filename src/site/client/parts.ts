@@ -41,7 +41,9 @@ export function prCell(c: SiteCommit, meta: SiteMeta): Child {
 /** What a file claims about who or when, beside the commit's facts: shown only where they differ. */
 export function claims(a: { claimedBy?: string; claimedAt?: string }): Child {
   const said = [a.claimedBy, a.claimedAt].filter((x): x is string => x !== undefined);
-  return said.length ? h('small', { class: 'claim', title: 'What the manifest says, where it differs from the commit that wrote it' }, ` (the file says ${said.join(', ')})`) : null;
+  return said.length
+    ? h('small', { class: 'claim', title: 'What the manifest says, where it differs from the commit that wrote it' }, ` (the file says ${said.join(', ')})`)
+    : null;
 }
 
 /** Who, from the commit (its e-mail on hover), with the file's claim beside it where it differs. */
@@ -70,7 +72,15 @@ export function pager(page: number, pages: number, hrefOf: (page: number) => str
 }
 
 export function breadcrumb(...items: Child[]): HTMLElement {
-  return h('nav', { class: 'crumbs', aria: { label: 'Breadcrumb' } }, h('ol', null, items.map((i) => h('li', null, i))));
+  return h(
+    'nav',
+    { class: 'crumbs', aria: { label: 'Breadcrumb' } },
+    h(
+      'ol',
+      null,
+      items.map((i) => h('li', null, i)),
+    ),
+  );
 }
 
 /** A model's data file, or the page saying there is no such model. */
@@ -84,9 +94,16 @@ export async function modelOrNotFound(name: string): Promise<ModelData | View> {
 }
 
 export function notFound(what: string, hint: string): View {
-  return { title: 'Not found', body: h('div', null, h('h1', { tabindex: -1 }, 'Not found'), h('p', null, what), h('p', null, hint, ' ', h('a', { href: '#/' }, 'All models'))) };
+  return {
+    title: 'Not found',
+    body: h('div', null, h('h1', { tabindex: -1 }, 'Not found'), h('p', null, what), h('p', null, hint, ' ', h('a', { href: '#/' }, 'All models'))),
+  };
 }
 
 export function definitions(rows: [string, Child][]): HTMLElement {
-  return h('dl', { class: 'facts' }, rows.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  return h(
+    'dl',
+    { class: 'facts' },
+    rows.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+  );
 }

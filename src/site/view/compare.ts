@@ -45,7 +45,9 @@ export function compareTable(columns: CompareColumn[], policy: RegistryPolicy | 
     const better = dirs.get(name) ?? null;
     const values = columns.map((c) => (c.version.metrics && Object.hasOwn(c.version.metrics, name) ? c.version.metrics[name]! : null));
     const deltas = pairs.map((p, i) => (i === 0 ? null : (p.get(name)?.delta ?? null)));
-    const verdicts = deltas.map((d): Verdict => (d === null || better === null ? null : d === 0 ? 'same' : (d > 0) === (better === 'higher') ? 'better' : 'worse'));
+    const verdicts = deltas.map((d): Verdict =>
+      d === null || better === null ? null : d === 0 ? 'same' : d > 0 === (better === 'higher') ? 'better' : 'worse',
+    );
     return { name, values, deltas, better, verdicts };
   });
   const get = <T>(o: Record<string, T> | undefined, k: string): T | undefined => (o && Object.hasOwn(o, k) ? o[k] : undefined);

@@ -45,7 +45,10 @@ export function gitFacts(history: SiteHistory): { registered: Map<string, GitFac
 
 /** The versions, newest first, with the stages each holds; `registered` from gitFacts of the model's history. */
 export function versionRows(local: ModelLocal, policyStages: string[], registered: ReadonlyMap<string, GitFact>): VersionRow[] {
-  const order = orderedStages(policyStages, local.stages.map((s) => s.stage));
+  const order = orderedStages(
+    policyStages,
+    local.stages.map((s) => s.stage),
+  );
   const held = new Map<string, string[]>();
   for (const s of local.stages) held.set(s.version, [...(held.get(s.version) ?? []), s.stage]);
   return local.versions.map((v) => ({
@@ -79,7 +82,10 @@ export interface MetricSeries {
 export function metricSeries(local: ModelLocal, policyStages: string[]): MetricSeries[] {
   const versions = [...local.versions].reverse();
   const index = new Map(versions.map((v, i) => [v.version, i]));
-  const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));
+  const stages = orderedStages(
+    policyStages,
+    local.stages.map((s) => s.stage),
+  );
   const byStage = new Map(local.stages.map((s) => [s.stage, s.version]));
   return metricNames(local).map((metric) => {
     const values = versions.map((v) => (v.metrics && Object.hasOwn(v.metrics, metric) ? v.metrics[metric]! : null));
@@ -127,7 +133,10 @@ export interface StageTimeline {
   moves: StageMove[];
 }
 
-const claimsOf = (m: { claimedBy?: string; claimedAt?: string }) => ({ ...(m.claimedBy !== undefined ? { claimedBy: m.claimedBy } : {}), ...(m.claimedAt !== undefined ? { claimedAt: m.claimedAt } : {}) });
+const claimsOf = (m: { claimedBy?: string; claimedAt?: string }) => ({
+  ...(m.claimedBy !== undefined ? { claimedBy: m.claimedBy } : {}),
+  ...(m.claimedAt !== undefined ? { claimedAt: m.claimedAt } : {}),
+});
 
 /** Who moved a stage and when, as the timeline's commit says, with the stage file's claim where it differs. */
 export function moveAttribution(m: { claimedBy?: string; claimedAt?: string; commit: SiteCommit }): Attribution {
@@ -158,7 +167,10 @@ export function stageTimeline(history: SiteHistory, policyStages: string[]): Sta
       commit: history.commits[e.c]!,
     });
   }
-  const stages = orderedStages(policyStages, moves.map((m) => m.stage));
+  const stages = orderedStages(
+    policyStages,
+    moves.map((m) => m.stage),
+  );
   const intervals: StageInterval[] = [];
   for (const stage of stages) {
     let open: StageInterval | undefined;
@@ -167,7 +179,17 @@ export function stageTimeline(history: SiteHistory, policyStages: string[]): Sta
       if (open) open.to = m.commit.date;
       open = undefined;
       if (m.kind !== 'stage-removed' && m.version) {
-        open = { stage, version: m.version, from: m.commit.date, to: null, kind: m.kind, previous: m.previous, ...claimsOf(m), ...(m.reason !== undefined ? { reason: m.reason } : {}), commit: m.commit };
+        open = {
+          stage,
+          version: m.version,
+          from: m.commit.date,
+          to: null,
+          kind: m.kind,
+          previous: m.previous,
+          ...claimsOf(m),
+          ...(m.reason !== undefined ? { reason: m.reason } : {}),
+          commit: m.commit,
+        };
         intervals.push(open);
       }
     }

@@ -152,7 +152,10 @@ function sortKey(sort: string, stages: string[]): Key {
     case 'frameworks':
       return (r) => r.frameworks[0] ?? null;
     case 'tags':
-      return (r) => Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).sort()[0] ?? null;
+      return (r) =>
+        Object.entries(r.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort()[0] ?? null;
     case 'description':
       return (r) => r.description || null;
     default:

@@ -99,15 +99,27 @@ export function formatRoute(route: Route): string {
   };
   switch (route.page) {
     case 'overview':
-      return withQuery('/', OVERVIEW_KEYS.map((k) => [k, route.query[k]]));
+      return withQuery(
+        '/',
+        OVERVIEW_KEYS.map((k) => [k, route.query[k]]),
+      );
     case 'model':
-      return withQuery(`/m/${enc(route.model)}`, [['on', route.on], ['page', route.vpage]]);
+      return withQuery(`/m/${enc(route.model)}`, [
+        ['on', route.on],
+        ['page', route.vpage],
+      ]);
     case 'version':
       return `#/m/${enc(route.model)}/v/${enc(route.version)}`;
     case 'compare':
-      return withQuery('/compare', route.refs.map((r) => ['v', r]));
+      return withQuery(
+        '/compare',
+        route.refs.map((r) => ['v', r]),
+      );
     case 'history':
-      return withQuery('/history', HISTORY_KEYS.map((k) => [k, route.filters[k]]));
+      return withQuery(
+        '/history',
+        HISTORY_KEYS.map((k) => [k, route.filters[k]]),
+      );
     case 'problems':
       return '#/problems';
     case 'not-found':

@@ -66,11 +66,32 @@ export async function comparePage(refs: string[], meta: SiteMeta): Promise<View>
       )
     : h('p', null, 'Pick versions on a model’s page (tick them, then “Compare selected”), or add them here by reference.');
 
-  const parts: Child[] = [h('h1', { tabindex: -1 }, 'Compare'), form, chosen, problems.length ? h('ul', { class: 'errors', role: 'alert' }, problems.map((p) => h('li', null, p))) : null];
+  const parts: Child[] = [
+    h('h1', { tabindex: -1 }, 'Compare'),
+    form,
+    chosen,
+    problems.length
+      ? h(
+          'ul',
+          { class: 'errors', role: 'alert' },
+          problems.map((p) => h('li', null, p)),
+        )
+      : null,
+  ];
   let after: (() => void) | undefined;
   if (columns.length >= 2) {
     const t = compareTable(columns, meta.policy);
-    const head = (first: string) => [first, ...columns.map((c, i) => h('th', { scope: 'col' }, versionLink(c.version.name, c.version.version, `${c.version.name}@${c.version.version}`), i === 0 ? h('small', null, ' baseline') : null))];
+    const head = (first: string) => [
+      first,
+      ...columns.map((c, i) =>
+        h(
+          'th',
+          { scope: 'col' },
+          versionLink(c.version.name, c.version.version, `${c.version.name}@${c.version.version}`),
+          i === 0 ? h('small', null, ' baseline') : null,
+        ),
+      ),
+    ];
     const chart = relativeChanges(t);
     const target = h('div', { class: 'chart', id: 'compare-chart' });
     parts.push(
@@ -88,7 +109,11 @@ export async function comparePage(refs: string[], meta: SiteMeta): Promise<View>
                 { class: `num ${m.verdicts[i] ?? ''}`, data: { metric: m.name, col: String(i) } },
                 num(v),
                 i > 0 && m.deltas[i] !== null ? h('span', { class: 'delta' }, ` (${num(m.deltas[i], true)})`) : null,
-                m.verdicts[i] === 'better' ? h('span', { class: 'verdict', aria: { label: 'better' } }, ' ▲') : m.verdicts[i] === 'worse' ? h('span', { class: 'verdict', aria: { label: 'worse' } }, ' ▼') : null,
+                m.verdicts[i] === 'better'
+                  ? h('span', { class: 'verdict', aria: { label: 'better' } }, ' ▲')
+                  : m.verdicts[i] === 'worse'
+                    ? h('span', { class: 'verdict', aria: { label: 'worse' } }, ' ▼')
+                    : null,
               ),
             ),
           ]),
@@ -97,7 +122,19 @@ export async function comparePage(refs: string[], meta: SiteMeta): Promise<View>
         chart.metrics.length ? h('figure', null, h('figcaption', null, `Change of each metric against ${t.columns[0]}, in percent.`), target) : null,
       ),
       t.params.length
-        ? section('Parameters', 'cmp-params', table(null, head('Parameter'), t.params.map((p) => [h('th', { scope: 'row' }, p.name, p.changed ? h('small', null, ' changed') : null), ...p.values.map((v) => h('td', { class: p.changed ? 'changed' : '' }, scalar(v)))]), { class: 'compare', id: 'compare-params', aria: { label: 'Parameters compared' } }))
+        ? section(
+            'Parameters',
+            'cmp-params',
+            table(
+              null,
+              head('Parameter'),
+              t.params.map((p) => [
+                h('th', { scope: 'row' }, p.name, p.changed ? h('small', null, ' changed') : null),
+                ...p.values.map((v) => h('td', { class: p.changed ? 'changed' : '' }, scalar(v))),
+              ]),
+              { class: 'compare', id: 'compare-params', aria: { label: 'Parameters compared' } },
+            ),
+          )
         : null,
       section(
         'What else differs',
@@ -109,7 +146,10 @@ export async function comparePage(refs: string[], meta: SiteMeta): Promise<View>
               [
                 ...t.fields.map((f) => [h('th', { scope: 'row' }, f.name), ...f.values.map((v) => scalar(v))]),
                 ...t.tags.map((f) => [h('th', { scope: 'row' }, `tag ${f.name}`), ...f.values.map((v) => scalar(v))]),
-                ...t.artifacts.map((a) => [h('th', { scope: 'row' }, `artifact ${a.path}`), ...a.values.map((v) => (v ? h('code', { class: 'sha', title: `${v.size} bytes` }, v.sha256.slice(0, 12)) : '—'))]),
+                ...t.artifacts.map((a) => [
+                  h('th', { scope: 'row' }, `artifact ${a.path}`),
+                  ...a.values.map((v) => (v ? h('code', { class: 'sha', title: `${v.size} bytes` }, v.sha256.slice(0, 12)) : '—')),
+                ]),
               ],
               { class: 'compare', id: 'compare-diff', aria: { label: 'Differences' } },
             )

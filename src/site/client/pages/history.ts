@@ -12,7 +12,18 @@ import { h } from '../dom.js';
 import { author, claims, commitCell, date, modelLink, prCell, stageNames, versionLink, type View } from '../parts.js';
 
 const PAGE = 100;
-const KINDS: HistoryKind[] = ['registered', 'promoted', 'rolled-back', 'deprecated', 'undeprecated', 'stage-removed', 'model-created', 'model-updated', 'modified', 'deleted'];
+const KINDS: HistoryKind[] = [
+  'registered',
+  'promoted',
+  'rolled-back',
+  'deprecated',
+  'undeprecated',
+  'stage-removed',
+  'model-created',
+  'model-updated',
+  'modified',
+  'deleted',
+];
 
 export async function historyPage(filters: HistoryFilters, meta: SiteMeta): Promise<View> {
   const total = meta.counts.events;
@@ -20,7 +31,13 @@ export async function historyPage(filters: HistoryFilters, meta: SiteMeta): Prom
   let sources: (() => Promise<SiteHistory>)[];
   if (filters.model) {
     const name = filters.model;
-    sources = [() => loadModel(name).then((d) => d.history, (e) => (e instanceof NotFound ? { commits: [], events: [] } : Promise.reject(e)))];
+    sources = [
+      () =>
+        loadModel(name).then(
+          (d) => d.history,
+          (e) => (e instanceof NotFound ? { commits: [], events: [] } : Promise.reject(e)),
+        ),
+    ];
   } else sources = meta.history.map((_, i) => () => loadHistoryChunk(i)).reverse();
 
   const found: ShownEvent[] = [];
@@ -55,9 +72,24 @@ export async function historyPage(filters: HistoryFilters, meta: SiteMeta): Prom
   more.addEventListener('click', () => void fill());
 
   const input = (id: keyof HistoryFilters, label: string, type = 'text') =>
-    h('div', { class: 'field' }, h('label', { for: `h-${id}` }, label), h('input', { id: `h-${id}`, name: id, type, value: filters[id] ?? '', autocomplete: 'off' }));
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: `h-${id}` }, label),
+      h('input', { id: `h-${id}`, name: id, type, value: filters[id] ?? '', autocomplete: 'off' }),
+    );
   const choose = (id: keyof HistoryFilters, label: string, options: string[]) =>
-    h('div', { class: 'field' }, h('label', { for: `h-${id}` }, label), h('select', { id: `h-${id}`, name: id }, h('option', { value: '' }, 'Any'), options.map((o) => h('option', { value: o, selected: filters[id] === o }, o))));
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: `h-${id}` }, label),
+      h(
+        'select',
+        { id: `h-${id}`, name: id },
+        h('option', { value: '' }, 'Any'),
+        options.map((o) => h('option', { value: o, selected: filters[id] === o }, o)),
+      ),
+    );
   const form = h(
     'form',
     {
@@ -89,10 +121,29 @@ export async function historyPage(filters: HistoryFilters, meta: SiteMeta): Prom
       'div',
       null,
       h('h1', { tabindex: -1 }, 'History'),
-      h('p', null, 'Every registration, promotion, rollback and deprecation, from ', h('code', null, 'git log'), ' (first parent: a merged pull request is one entry, its merge commit).'),
+      h(
+        'p',
+        null,
+        'Every registration, promotion, rollback and deprecation, from ',
+        h('code', null, 'git log'),
+        ' (first parent: a merged pull request is one entry, its merge commit).',
+      ),
       form,
       status,
-      h('table', { class: 'history', id: 'history-table', aria: { label: 'History' } }, h('thead', null, h('tr', null, ['Date', 'Event', 'Model', 'Author', 'Why', 'Commit', 'PR'].map((c) => h('th', { scope: 'col' }, c)))), tbody),
+      h(
+        'table',
+        { class: 'history', id: 'history-table', aria: { label: 'History' } },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ['Date', 'Event', 'Model', 'Author', 'Why', 'Commit', 'PR'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        tbody,
+      ),
       more,
     ),
   };

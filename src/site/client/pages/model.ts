@@ -8,13 +8,39 @@ import { lineageGraph as graphOf, lineageTree, nodeId } from '../../../registry/
 import type { SiteMeta } from '../../types.js';
 import { day, num } from '../../view/format.js';
 import { describeEvent } from '../../view/history.js';
-import { gitFacts, holderAttribution, holdersOn, latestOf, metricNames, metricSeries, moveAttribution, orderedStages, stageTimeline, versionRows, type HoldersOnDay } from '../../view/model.js';
+import {
+  gitFacts,
+  holderAttribution,
+  holdersOn,
+  latestOf,
+  metricNames,
+  metricSeries,
+  moveAttribution,
+  orderedStages,
+  stageTimeline,
+  versionRows,
+  type HoldersOnDay,
+} from '../../view/model.js';
 import { compareHref, formatRoute, historyHref } from '../../view/routes.js';
 import { unionEdges } from '../../view/version.js';
 import { metricChart, pointAt, timelineChart } from '../charts.js';
 import { badge, h, section, table } from '../dom.js';
 import { markdown } from '../markdown.js';
-import { author, whoOf, breadcrumb, modelOrNotFound, commitCell, date, definitions, pager, prCell, stageBadges, stageNames, versionLink, type View } from '../parts.js';
+import {
+  author,
+  whoOf,
+  breadcrumb,
+  modelOrNotFound,
+  commitCell,
+  date,
+  definitions,
+  pager,
+  prCell,
+  stageBadges,
+  stageNames,
+  versionLink,
+  type View,
+} from '../parts.js';
 
 const VERSIONS_PAGE = 100;
 
@@ -23,7 +49,10 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
   if (!('local' in data)) return data;
   const { local, history: log } = data;
   const policyStages = stageNames(meta);
-  const stages = orderedStages(policyStages, local.stages.map((s) => s.stage));
+  const stages = orderedStages(
+    policyStages,
+    local.stages.map((s) => s.stage),
+  );
   // Who registered and deprecated each version, from the commits: read once for the table and the card.
   const facts = gitFacts(log);
   const rows = versionRows(local, policyStages, facts.registered);
@@ -40,8 +69,25 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     const ancestors = lineageTree(g, nodeId(name, latest.version), 'up');
     const held = local.stages.filter((s) => s.version === latest.version).map((s) => s.stage);
     const registered = attribute(facts.registered.get(latest.version), { by: latest.created_by, at: latest.created_at });
-    const deprecated = latest.deprecated ? { deprecated: attribute(facts.deprecated.get(latest.version), { by: latest.deprecated.by, at: latest.deprecated.at }) } : {};
-    card = h('details', { class: 'card', open: true }, h('summary', null, `Model card — ${name} ${latest.version}`), markdown(renderCard({ model: m ?? undefined, version: latest, stages: held, ancestors, store: meta.store ?? 'file://.modelreg/store', registered, ...deprecated })));
+    const deprecated = latest.deprecated
+      ? { deprecated: attribute(facts.deprecated.get(latest.version), { by: latest.deprecated.by, at: latest.deprecated.at }) }
+      : {};
+    card = h(
+      'details',
+      { class: 'card', open: true },
+      h('summary', null, `Model card — ${name} ${latest.version}`),
+      markdown(
+        renderCard({
+          model: m ?? undefined,
+          version: latest,
+          stages: held,
+          ancestors,
+          store: meta.store ?? 'file://.modelreg/store',
+          registered,
+          ...deprecated,
+        }),
+      ),
+    );
   }
 
   const pages = Math.max(1, Math.ceil(rows.length / VERSIONS_PAGE));
@@ -74,7 +120,14 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
       figure: h(
         'figure',
         { class: 'metric' },
-        h('figcaption', null, h('strong', null, s.metric), ` across ${s.versions.length} versions`, values.length ? ` (${num(Math.min(...values))} to ${num(Math.max(...values))})` : '', held ? `; ${held}` : ''),
+        h(
+          'figcaption',
+          null,
+          h('strong', null, s.metric),
+          ` across ${s.versions.length} versions`,
+          values.length ? ` (${num(Math.min(...values))} to ${num(Math.max(...values))})` : '',
+          held ? `; ${held}` : '',
+        ),
         target,
       ),
     };
@@ -124,7 +177,14 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
               .filter((s) => !!s)
               .map((s) => {
                 const moved = holderAttribution(timeline, s);
-                return [h('th', { scope: 'row' }, stageBadges([s.stage], stages)), versionLink(name, s.version), date(moved.at), whoOf(moved), s.reason ?? '', s.previous ? versionLink(name, s.previous) : '—'];
+                return [
+                  h('th', { scope: 'row' }, stageBadges([s.stage], stages)),
+                  versionLink(name, s.version),
+                  date(moved.at),
+                  whoOf(moved),
+                  s.reason ?? '',
+                  s.previous ? versionLink(name, s.previous) : '—',
+                ];
               }),
             { aria: { label: 'Stage holders' } },
           ),
@@ -133,7 +193,21 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
     section(
       'Versions',
       'versions',
-      h('p', { class: 'actions' }, 'Tick two or more versions, then ', compareButton, ' — or compare ', latest && local.stages.length ? h('a', { href: compareHref([...local.stages.map((s) => `${name}@${s.version}`), `${name}@${latest.version}`].filter((x, i, a) => a.indexOf(x) === i)) }, 'the stage holders with the latest') : 'any versions', '.'),
+      h(
+        'p',
+        { class: 'actions' },
+        'Tick two or more versions, then ',
+        compareButton,
+        ' — or compare ',
+        latest && local.stages.length
+          ? h(
+              'a',
+              { href: compareHref([...local.stages.map((s) => `${name}@${s.version}`), `${name}@${latest.version}`].filter((x, i, a) => a.indexOf(x) === i)) },
+              'the stage holders with the latest',
+            )
+          : 'any versions',
+        '.',
+      ),
       versionsTable,
       pager(page, pages, (p) => formatRoute({ page: 'model', model: name, vpage: p }), 'Pages of versions'),
     ),
@@ -151,7 +225,15 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
             table(
               null,
               ['Date', 'Stage', 'Change', 'Moved by', 'Reason', 'Commit', 'PR'],
-              timeline.moves.map((mv) => [date(mv.commit.date), stageBadges([mv.stage], stages), `${mv.kind} ${mv.previous ?? '-'} → ${mv.version ?? '-'}`, whoOf(moveAttribution(mv)), mv.reason ?? '', commitCell(mv.commit, meta), prCell(mv.commit, meta)]),
+              timeline.moves.map((mv) => [
+                date(mv.commit.date),
+                stageBadges([mv.stage], stages),
+                `${mv.kind} ${mv.previous ?? '-'} → ${mv.version ?? '-'}`,
+                whoOf(moveAttribution(mv)),
+                mv.reason ?? '',
+                commitCell(mv.commit, meta),
+                prCell(mv.commit, meta),
+              ]),
               { class: 'moves', aria: { label: 'Stage moves' } },
             ),
           ],
@@ -162,11 +244,25 @@ export async function modelPage(name: string, on: string | undefined, vpage: num
       log.events.length === 0
         ? h('p', null, 'No history.')
         : [
-            h('ul', { class: 'events' }, log.events.slice(0, 10).map((e) => h('li', null, date(log.commits[e.c]!.date), ' ', describeEvent(e), ' — ', author(log.commits[e.c]!)))),
+            h(
+              'ul',
+              { class: 'events' },
+              log.events.slice(0, 10).map((e) => h('li', null, date(log.commits[e.c]!.date), ' ', describeEvent(e), ' — ', author(log.commits[e.c]!))),
+            ),
             h('p', null, h('a', { href: historyHref({ model: name }) }, 'The whole history of this model')),
           ],
     ),
-    local.problems.length ? section('Problems', 'problems', h('ul', null, local.problems.map((p) => h('li', null, `${p.file ?? ''}${p.line ? `:${p.line}` : ''}: ${p.severity}[${p.code}] ${p.message}`)))) : null,
+    local.problems.length
+      ? section(
+          'Problems',
+          'problems',
+          h(
+            'ul',
+            null,
+            local.problems.map((p) => h('li', null, `${p.file ?? ''}${p.line ? `:${p.line}` : ''}: ${p.severity}[${p.code}] ${p.message}`)),
+          ),
+        )
+      : null,
   );
 
   return {

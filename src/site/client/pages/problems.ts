@@ -15,8 +15,19 @@ export async function problemsPage(meta: SiteMeta): Promise<View> {
       p.total === 0
         ? h('p', null, 'Every manifest could be read.')
         : [
-            h('p', null, `${p.total} finding${p.total === 1 ? '' : 's'} from reading the registry${p.total > p.findings.length ? ` (the first ${p.findings.length} shown)` : ''}. Files with errors are left out of the other pages. Run `, h('code', null, 'modelreg validate'), ` for every check, with hints.`),
-            table(null, ['File', 'Line', 'Severity', 'Code', 'Message'], p.findings.map((f) => [h('th', { scope: 'row' }, h('code', null, f.file ?? '')), f.line ?? '', f.severity, h('code', null, f.code), f.message]), { class: 'problems', id: 'problems-table', aria: { label: 'Problems' } }),
+            h(
+              'p',
+              null,
+              `${p.total} finding${p.total === 1 ? '' : 's'} from reading the registry${p.total > p.findings.length ? ` (the first ${p.findings.length} shown)` : ''}. Files with errors are left out of the other pages. Run `,
+              h('code', null, 'modelreg validate'),
+              ` for every check, with hints.`,
+            ),
+            table(
+              null,
+              ['File', 'Line', 'Severity', 'Code', 'Message'],
+              p.findings.map((f) => [h('th', { scope: 'row' }, h('code', null, f.file ?? '')), f.line ?? '', f.severity, h('code', null, f.code), f.message]),
+              { class: 'problems', id: 'problems-table', aria: { label: 'Problems' } },
+            ),
           ],
       h('p', { class: 'note' }, `Built from ${meta.revision.label}.`),
     ),
