@@ -16,6 +16,7 @@ export { ModelregError, type ErrorCode } from './registry/errors.js';
 export { FINDING_CODES, type Finding, type FindingCode, type Severity, sortFindings, hasErrors, formatLocation } from './registry/findings.js';
 export { parseRef, formatRef, resolveRef, latestVersion, type Ref, type Selector, type Resolved } from './registry/refs.js';
 export { buildSnapshot, type Snapshot, type TreeFile, type ModelEntry, type Loaded, type ParseCache, type LoadOptions } from './registry/snapshot.js';
+export { assignArm, assignmentBucket, assertWeights, BUCKETS, type Arm } from './registry/assignment.js';
 export { buildLineage, findCycles, lineageTree, type LineageGraph, type LineageEdge, type LineageTree } from './registry/lineage.js';
 export { paths, classifyPath, schemaModeline, POLICY_FILE } from './registry/layout.js';
 export type * from './registry/types.js';
