@@ -44,7 +44,7 @@ interface CheckEntry {
 }
 
 const LIST_FORMAT = 1;
-const CHECK_FORMAT = 2;
+const CHECK_FORMAT = 3; // 3: split stages (arms) checked
 
 export interface Listing {
   facts: ModelFacts[];

@@ -57,6 +57,19 @@ export interface ResolvedVersion {
   /** The commit read, or null for the work tree. */
   revision: string | null;
   file: string;
+  /** A split stage's arms, in the assignment order (docs/assignment.md): each weighted version (or shadow) with its artifacts. */
+  arms?: ResolvedArm[];
+  /** With a key: which arm of the stage it got (the version above), its bucket and the arm's weight. */
+  assignment?: { key: string; bucket: number; weight: number };
+}
+
+export interface ResolvedArm {
+  version: string;
+  /** The whole percentage of keys it receives; null for a shadow. */
+  weight: number | null;
+  shadow: boolean;
+  deprecated: boolean;
+  artifacts: ResolvedArtifact[];
 }
 
 export interface Comparison {
@@ -110,12 +123,27 @@ export class Registry {
     return loadSnapshot(this.source, scope, { ...this.options.load, disk: this.disk });
   }
 
-  async resolve(reference: string | Ref, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion> {
+  /**
+   * The version a reference names, with its artifacts' store URIs. A split stage also lists its arms;
+   * with `key`, the version is the arm the key gets (docs/assignment.md).
+   */
+  async resolve(reference: string | Ref, options: { prerelease?: boolean; key?: string } = {}): Promise<ResolvedVersion> {
     const ref = typeof reference === 'string' ? parseRef(reference) : reference;
     const snap = await this.snapshot({ models: [ref.model] });
     this.assertUsable(snap, ref.model);
     const r = resolveRef(snap, ref, options);
     const store = storeLocation(this.root, snap.policy?.data, this.options.store);
+    const located = (v: VersionManifest): ResolvedArtifact[] => v.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) }));
+    const arms = r.stage?.data.arms?.map((arm): ResolvedArm => {
+      const v = r.model.versions.get(arm.version)?.data;
+      return {
+        version: arm.version,
+        weight: arm.shadow ? null : (arm.weight ?? null),
+        shadow: !!arm.shadow,
+        deprecated: !!v?.deprecated,
+        artifacts: v ? located(v) : [],
+      };
+    });
     return {
       ref: formatRef(ref),
       model: ref.model,
@@ -124,9 +152,11 @@ export class Registry {
       stages: r.stages,
       deprecated: !!r.version.data.deprecated,
       store,
-      artifacts: r.version.data.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) })),
+      artifacts: located(r.version.data),
       revision: this.source.commit ?? null,
       file: r.version.file,
+      ...(arms ? { arms } : {}),
+      ...(r.assignment ? { assignment: r.assignment } : {}),
     };
   }
 

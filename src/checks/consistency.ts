@@ -9,7 +9,7 @@ import { POLICY_FILE, paths } from '../registry/layout.js';
 import type { Loaded, ModelEntry, Snapshot } from '../registry/assemble.js';
 import { escapePointer, positionOf, type Position } from '../schema/parsed.js';
 import { credentialsInText } from '../registry/urls.js';
-import type { VersionManifest } from '../registry/types.js';
+import type { StageManifest, VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE, artifactPathProblem, modelNameProblem, stageNameProblem } from '../registry/names.js';
@@ -118,8 +118,66 @@ export function checkModel(snap: Snapshot, m: ModelEntry): ModelCheck {
     if (prev && !m.versions.has(prev) && !snap.brokenFiles.has(paths.version(m.name, prev))) {
       out.push(findingAt('stage-previous-dangling', `previous holder ${prev} of ${m.name}@${id} does not exist`, s, '/previous'));
     }
+    if (s.data.arms) out.push(...checkSplit(snap, m, id, s));
   }
   return { model: m.name, findings: out, versions: [...m.versions.keys()], lineage };
+}
+
+/**
+ * A split stage: weighted arms summing to 100 with the main holder last (the assignment rule's order,
+ * docs/assignment.md), shadows without weight, each version once, and every arm a version that exists
+ * and is not deprecated. The holder itself is checked above, as in any stage.
+ */
+function checkSplit(snap: Snapshot, m: ModelEntry, id: string, s: Loaded<StageManifest>): Finding[] {
+  const out: Finding[] = [];
+  const arms = s.data.arms ?? [];
+  const ref = `${m.name}@${id}`;
+  const seen = new Set<string>();
+  arms.forEach((arm, i) => {
+    const at = `/arms/${i}`;
+    if (seen.has(arm.version)) out.push(findingAt('split-arm', `${ref} names ${arm.version} twice among its arms`, s, `${at}/version`));
+    seen.add(arm.version);
+    if (arm.shadow && arm.weight !== undefined)
+      out.push(findingAt('split-arm', `${ref}: the shadow ${arm.version} has a weight; a shadow answers no one`, s, `${at}/weight`));
+    if (!arm.shadow && arm.weight === undefined)
+      out.push(findingAt('split-arm', `${ref}: the arm ${arm.version} has no weight (a shadow says shadow: true)`, s, at));
+    if (arm.version === s.data.version) return; // the holder's existence and deprecation are the stage's own findings
+    const v = m.versions.get(arm.version);
+    if (!v && !snap.brokenFiles.has(paths.version(m.name, arm.version))) {
+      out.push(
+        findingAt('stage-dangling', `${ref} splits its traffic with version ${arm.version}, which does not exist`, s, `${at}/version`, {
+          hint: `Register ${m.name}@${arm.version} first, or remove the arm.`,
+        }),
+      );
+    } else if (v?.data.deprecated) {
+      out.push(findingAt('stage-deprecated', `${ref} splits its traffic with ${arm.version}, which is deprecated`, s, `${at}/version`));
+    }
+  });
+  const weighted = arms.filter((a) => !a.shadow && a.weight !== undefined);
+  const sum = weighted.reduce((n, a) => n + a.weight!, 0);
+  if (sum !== 100) {
+    out.push(
+      findingAt(
+        'split-weights',
+        `the weights of ${ref} sum to ${sum}: ${weighted.map((a) => `${a.version} ${a.weight}`).join(', ') || 'no weighted arm'}`,
+        s,
+        '/arms',
+      ),
+    );
+  }
+  const last = weighted[weighted.length - 1];
+  if (last?.version !== s.data.version) {
+    const shadowHolder = arms.some((a) => a.shadow && a.version === s.data.version);
+    out.push(
+      findingAt(
+        'split-holder',
+        `${ref} is held by ${s.data.version}, ${shadowHolder ? 'which is a shadow of its split' : `but its last weighted arm is ${last?.version ?? 'missing'}`}`,
+        s,
+        last ? `/arms/${arms.indexOf(last)}/version` : '/arms',
+      ),
+    );
+  }
+  return out;
 }
 
 /** A URL with a token, a password or a signature in a manifest: once merged it is in Git forever. */

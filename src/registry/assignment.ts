@@ -11,11 +11,13 @@
  * puts the newest arm next to the main holder, so the usual moves (a canary ramping up, completing, or
  * being rolled back) are of that kind.
  *
- * SHA-256 comes from node:crypto: hashing is computation, not I/O, and every language has it in its
- * standard library, which is why it was chosen over a faster non-cryptographic hash.
+ * SHA-256 because every language has it in its standard library (a faster non-cryptographic hash would
+ * need a port in each); computed by @noble/hashes, which is pure and synchronous, so the rule runs the same
+ * in Node and in the registry browser's page (node:crypto would tie this core module to Node).
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { ModelregError } from './errors.js';
+import type { StageManifest } from './types.js';
 
 /** An arm of a split: a version and the whole percentage of keys it receives. */
 export interface Arm {
@@ -28,8 +30,8 @@ export const BUCKETS = 10_000;
 
 /** The bucket (0–9999) of `key` for `model`'s `stage`: the same key falls elsewhere in another stage or model. */
 export function assignmentBucket(model: string, stage: string, key: string): number {
-  const digest = createHash('sha256').update(`${model}\n${stage}\n${key}`, 'utf8').digest();
-  return Number(digest.readBigUInt64BE(0) % BigInt(BUCKETS));
+  const digest = sha256(new TextEncoder().encode(`${model}\n${stage}\n${key}`));
+  return Number(new DataView(digest.buffer, digest.byteOffset, 8).getBigUint64(0, false) % BigInt(BUCKETS));
 }
 
 /** The arm `key` gets, arms in the split's order (see the module's comment). */
@@ -42,6 +44,12 @@ export function assignArm<A extends Arm>(model: string, stage: string, key: stri
     if (bucket < upper) return arm;
   }
   throw new Error('unreachable: the weights sum to 100'); // assertWeights made sure
+}
+
+/** The weighted arms of a stage, in the assignment order: its split's, or its holder alone at 100. */
+export function weightedArms(stage: Pick<StageManifest, 'version' | 'arms'>): Arm[] {
+  if (!stage.arms) return [{ version: stage.version, weight: 100 }];
+  return stage.arms.filter((a) => !a.shadow && a.weight !== undefined).map((a) => ({ version: a.version, weight: a.weight! }));
 }
 
 /** Weights a split may have: whole percentages from 0 to 100, summing to 100, at least one arm. */

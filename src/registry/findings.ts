@@ -102,6 +102,21 @@ export const FINDING_CODES = {
   'stage-dangling': { severity: 'error', summary: 'A stage names a version that does not exist.' },
   'stage-deprecated': { severity: 'error', summary: 'A stage is held by a deprecated version.', hint: 'Promote another version or undeprecate this one.' },
   'stage-previous-dangling': { severity: 'warning', summary: 'A stage names a previous holder that does not exist.' },
+  'split-weights': {
+    severity: 'error',
+    summary: 'The weighted arms of a split stage do not sum to 100 (each weight is a whole percentage from 1 to 99).',
+    hint: 'Make the weights add up to 100; `modelreg promote <model>@<version> <stage> --weight N` writes them.',
+  },
+  'split-holder': {
+    severity: 'error',
+    summary: "The main holder of a split stage (its `version`) is not the split's last weighted arm, which the assignment rule needs it to be.",
+    hint: 'List the arms in the order they joined the split with the main holder last (docs/assignment.md).',
+  },
+  'split-arm': {
+    severity: 'error',
+    summary: 'An arm of a split is not what an arm may be: a version named twice, a shadow with a weight, or a weighted arm without one.',
+    hint: 'Name each version once; a shadow has `shadow: true` and no weight, every other arm a weight.',
+  },
   'lineage-dangling': { severity: 'error', summary: 'A lineage parent names a model version that does not exist.' },
   'lineage-cycle': { severity: 'error', summary: 'The lineage graph has a cycle.' },
   'lineage-duplicate': { severity: 'error', summary: 'A version names the same lineage parent twice.', hint: 'Name each parent once.' },

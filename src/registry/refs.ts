@@ -7,6 +7,7 @@ import type { Loaded, ModelEntry, Snapshot } from './assemble.js';
 import type { StageManifest, VersionManifest } from './types.js';
 import { compareVersions, isPrerelease, isValidVersion } from './versions.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from './names.js';
+import { assignArm, assignmentBucket, weightedArms } from './assignment.js';
 
 export type Selector = { kind: 'version'; version: string } | { kind: 'stage'; stage: string } | { kind: 'latest' };
 
@@ -49,16 +50,27 @@ export interface Resolved {
   stage?: Loaded<StageManifest>;
   /** Every stage the resolved version holds. */
   stages: string[];
+  /** With a key: the bucket it fell in, and the weight of the arm of the stage's split it got. */
+  assignment?: { key: string; bucket: number; weight: number };
 }
 
-export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boolean } = {}): Resolved {
+/**
+ * The version a reference names. With `key`, the reference must name a stage, and the version is the arm
+ * of its split that the key gets by the assignment rule (registry/assignment.ts); a stage without a split
+ * gives every key its holder.
+ */
+export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boolean; key?: string } = {}): Resolved {
   const model = snap.models.get(ref.model);
   if (!model || (!model.manifest && model.versions.size === 0)) {
     throw modelNotFound(ref.model);
   }
   const s = ref.selector;
+  if (options.key !== undefined && s.kind !== 'stage') {
+    throw new ModelregError('usage', `a key picks an arm of a stage's split: name the stage (${ref.model}@<stage>), not ${formatRef(ref)}`);
+  }
   let version: Loaded<VersionManifest> | undefined;
   let stage: Loaded<StageManifest> | undefined;
+  let assignment: Resolved['assignment'];
   if (s.kind === 'version') {
     version = model.versions.get(s.version);
     if (!version)
@@ -75,9 +87,15 @@ export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boo
           : `Stages: ${(snap.policy?.data.stages ?? []).map((x) => x.name).join(', ')}.`,
       });
     }
-    version = model.versions.get(stage.data.version);
+    let named = stage.data.version;
+    if (options.key !== undefined) {
+      const arm = assignArm(ref.model, s.stage, options.key, weightedArms(stage.data));
+      assignment = { key: options.key, bucket: assignmentBucket(ref.model, s.stage, options.key), weight: arm.weight };
+      named = arm.version;
+    }
+    version = model.versions.get(named);
     if (!version)
-      throw new ModelregError('version-not-found', `${ref.model}@${s.stage} names version ${stage.data.version}, which does not exist`, {
+      throw new ModelregError('version-not-found', `${ref.model}@${s.stage} names version ${named}, which does not exist`, {
         file: stage.file,
         hint: 'Run `modelreg validate`.',
       });
@@ -90,7 +108,7 @@ export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boo
   }
   const v = version.data.version;
   const stages = [...model.stages.values()].filter((x) => x.data.version === v).map((x) => x.data.stage);
-  return { model, version, ...(stage ? { stage } : {}), stages: orderStages(snap, stages) };
+  return { model, version, ...(stage ? { stage } : {}), stages: orderStages(snap, stages), ...(assignment ? { assignment } : {}) };
 }
 
 export function latestVersion(model: ModelEntry, prerelease: boolean): Loaded<VersionManifest> | undefined {

@@ -72,6 +72,15 @@ export interface StageManifest {
   moved_at: string;
   reason?: string;
   previous?: string | null;
+  /** A split (canary, A/B, shadow): weighted arms in the assignment order, the main holder last, and shadows. */
+  arms?: StageArm[];
+}
+
+/** An arm of a split stage: a weighted version, or a shadow (mirrored traffic, no answer, no weight). */
+export interface StageArm {
+  version: string;
+  weight?: number;
+  shadow?: true;
 }
 
 export interface MetricGate {

@@ -3396,7 +3396,7 @@ return errors === 0;
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const stage = validate27;
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:stage","title":"modelreg stage assignment","description":"Which version of a model holds a stage: models/<name>/stages/<stage>.yaml. A promotion or a rollback is a change of this one file.","type":"object","additionalProperties":false,"required":["model","stage","version","moved_by","moved_at"],"properties":{"model":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Must equal the <name> directory."},"stage":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$","description":"Must equal the file name and be a stage of registry.yaml."},"version":{"$ref":"#/$defs/semver","description":"The version holding the stage."},"moved_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who moved the stage."},"moved_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"reason":{"type":"string","maxLength":4096,"description":"Why."},"previous":{"description":"The version that held the stage before this change, or null for the first holder. Keeps rollback possible from a shallow clone.","anyOf":[{"$ref":"#/$defs/semver"},{"type":"null"}]}},"$defs":{"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"}}};
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:stage","title":"modelreg stage assignment","description":"Which version of a model holds a stage: models/<name>/stages/<stage>.yaml. A promotion or a rollback is a change of this one file.","type":"object","additionalProperties":false,"required":["model","stage","version","moved_by","moved_at"],"properties":{"model":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Must equal the <name> directory."},"stage":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$","description":"Must equal the file name and be a stage of registry.yaml."},"version":{"$ref":"#/$defs/semver","description":"The version holding the stage."},"moved_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who moved the stage."},"moved_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"reason":{"type":"string","maxLength":4096,"description":"Why."},"previous":{"description":"The version that held the stage before this change, or null for the first holder. Keeps rollback possible from a shallow clone.","anyOf":[{"$ref":"#/$defs/semver"},{"type":"null"}]},"arms":{"description":"A split of the stage (canary, A/B, shadow): the versions that receive its traffic, each with a whole-percentage weight, in the order of the assignment rule (docs/assignment.md) — every other arm in the order it joined, then the main holder (`version`) last — and shadow versions, which receive a mirrored copy and answer no one. The weights sum to 100. Absent: `version` receives everything.","type":"array","minItems":2,"maxItems":16,"items":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"$ref":"#/$defs/semver","description":"The version of this arm."},"weight":{"type":"integer","minimum":1,"maximum":99,"description":"The whole percentage of keys it receives (a weighted arm)."},"shadow":{"const":true,"description":"A shadow: it receives a mirrored copy of the traffic, answers no one, and has no weight."}}}}},"$defs":{"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"}}};
 const schema51 = {"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3462,7 +3462,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "model") || (key0 === "stage")) || (key0 === "version")) || (key0 === "moved_by")) || (key0 === "moved_at")) || (key0 === "reason")) || (key0 === "previous"))){
+if(!((((((((key0 === "model") || (key0 === "stage")) || (key0 === "version")) || (key0 === "moved_by")) || (key0 === "moved_at")) || (key0 === "reason")) || (key0 === "previous")) || (key0 === "arms"))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
@@ -3717,14 +3717,169 @@ vErrors = null;
 }
 }
 }
-}
-else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.arms !== undefined){
+let data7 = data.arms;
+if(Array.isArray(data7)){
+if(data7.length > 16){
+const err25 = {instancePath:instancePath+"/arms",schemaPath:"#/properties/arms/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
+}
+errors++;
+}
+if(data7.length < 2){
+const err26 = {instancePath:instancePath+"/arms",schemaPath:"#/properties/arms/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.version === undefined){
+const err27 = {instancePath:instancePath+"/arms/" + i0,schemaPath:"#/properties/arms/items/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+for(const key1 in data8){
+if(!(((key1 === "version") || (key1 === "weight")) || (key1 === "shadow"))){
+const err28 = {instancePath:instancePath+"/arms/" + i0,schemaPath:"#/properties/arms/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+if(data8.version !== undefined){
+let data9 = data8.version;
+if(typeof data9 === "string"){
+if(func1(data9) > 64){
+const err29 = {instancePath:instancePath+"/arms/" + i0+"/version",schemaPath:"#/$defs/semver/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+if(!pattern15.test(data9)){
+const err30 = {instancePath:instancePath+"/arms/" + i0+"/version",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/arms/" + i0+"/version",schemaPath:"#/$defs/semver/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data8.weight !== undefined){
+let data10 = data8.weight;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err32 = {instancePath:instancePath+"/arms/" + i0+"/weight",schemaPath:"#/properties/arms/items/properties/weight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 99 || isNaN(data10)){
+const err33 = {instancePath:instancePath+"/arms/" + i0+"/weight",schemaPath:"#/properties/arms/items/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99},message:"must be <= 99"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(data10 < 1 || isNaN(data10)){
+const err34 = {instancePath:instancePath+"/arms/" + i0+"/weight",schemaPath:"#/properties/arms/items/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+if(data8.shadow !== undefined){
+if(true !== data8.shadow){
+const err35 = {instancePath:instancePath+"/arms/" + i0+"/shadow",schemaPath:"#/properties/arms/items/properties/shadow/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/arms/" + i0,schemaPath:"#/properties/arms/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/arms",schemaPath:"#/properties/arms/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
 }
 errors++;
 }
