@@ -6,6 +6,7 @@
  * worth a look (a link to ~/.ssh would be uploaded too); with followSymlinks: false they are refused. A
  * loop is an error, as is a name given twice.
  */
+import { unreadableReason } from './unreadable.js';
 import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
@@ -130,15 +131,6 @@ function statOrThrow(abs: string) {
   try {
     return statSync(abs);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'does not exist (or is a dangling link)'
-        : code === 'ELOOP'
-          ? 'is a symbolic link loop'
-          : code === 'EACCES'
-            ? 'cannot be read (permission denied)'
-            : `cannot be read (${code})`;
-    throw new ModelregError('artifact-unreadable', `${abs} ${why}`);
+    throw new ModelregError('artifact-unreadable', `${abs} ${unreadableReason(e, 'does not exist (or is a dangling link)')}`);
   }
 }

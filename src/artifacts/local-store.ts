@@ -4,6 +4,7 @@
  * directory is fsynced: a crash leaves either the whole object or a stray temporary file, never a torn
  * object under its address. Objects are made read-only. Every read verifies size and hash.
  */
+import { unreadableReason } from './unreadable.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -273,18 +274,7 @@ async function statSource(path: string) {
 
 function sourceError(e: unknown, path: string): ModelregError {
   if (e instanceof ModelregError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'does not exist'
-      : code === 'EACCES'
-        ? 'cannot be read (permission denied)'
-        : code === 'ELOOP'
-          ? 'is a symbolic link loop'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : `cannot be read (${(e as Error).message})`;
-  return new ModelregError('artifact-unreadable', `${path} ${why}`, { cause: e });
+  return new ModelregError('artifact-unreadable', `${path} ${unreadableReason(e)}`, { cause: e });
 }
 
 function storeError(e: unknown, root: string): ModelregError {

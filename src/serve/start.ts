@@ -56,6 +56,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     health!.lastError = message(e);
     health!.failingSince ??= new Date().toISOString();
   };
+  /** A fetch of the followed branch failed: health says stale, and the log says so and what is served meanwhile. */
+  const fetchFailed = (e: unknown, serving: string) => {
+    stale(e);
+    options.log({ time: new Date().toISOString(), event: 'fetch-failed', remote: followed!.remote, branch: followed!.branch, error: message(e), serving });
+  };
 
   let rev = followed ? `refs/remotes/${followed.remote}/${followed.branch}` : (options.at ?? 'HEAD');
   if (followed) {
@@ -63,15 +68,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       rev = await fetchTip();
     } catch (e) {
       // Serve what the last fetch brought, if there was one; say that it is stale.
-      stale(e);
-      options.log({
-        time: new Date().toISOString(),
-        event: 'fetch-failed',
-        remote: followed.remote,
-        branch: followed.branch,
-        error: message(e),
-        serving: 'the last fetched tip',
-      });
+      fetchFailed(e, 'the last fetched tip');
     }
   }
   // The public URL is known only once the port is: the first revision is read after listening starts, and
@@ -128,15 +125,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     const tick = async () => {
       try {
         const tip = await fetchTip().catch((e) => {
-          stale(e);
-          options.log({
-            time: new Date().toISOString(),
-            event: 'fetch-failed',
-            remote: followed.remote,
-            branch: followed.branch,
-            error: message(e),
-            serving: current!.commit,
-          });
+          fetchFailed(e, current!.commit);
           return undefined;
         });
         if (tip && tip !== current!.commit) {
