@@ -28,7 +28,7 @@ const KEY_ORDER: Record<ManifestKind, string[]> = {
     'created_at',
     'deprecated',
   ],
-  stage: ['model', 'stage', 'version', 'moved_by', 'moved_at', 'reason', 'previous'],
+  stage: ['model', 'stage', 'version', 'moved_by', 'moved_at', 'reason', 'previous', 'arms'],
 };
 
 /** Numbers in exponent form, written as both YAML 1.1 and 1.2 read them: a mantissa with a dot, a signed exponent. */
