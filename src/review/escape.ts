@@ -37,20 +37,18 @@ export function md(text: string, max = MAX_TEXT): string {
 /**
  * A value in a cell of a Markdown table whose prose around it is the owners' own (model cards, change
  * descriptions): a pipe cannot end the cell, a line ending (CommonMark's: \n, \r\n or a lone \r) the
- * row, < > cannot open HTML, and an @ mentions no one. Missing is —.
+ * row, and < > cannot open HTML. An @ is left as it is: these are the caller's own card and pull request
+ * (whoever runs `--pr` may mention whom they like), unlike a report on someone else's pull request, which
+ * `md` escapes. Missing is —.
  */
 export function cell(value: unknown): string {
   const s = value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
-  return (
-    s
-      .replace(/\\/g, '\\\\')
-      .replace(/\|/g, '\\|')
-      .replace(/\r\n?|\n/g, ' ')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      // GitHub mentions an @ that no letter or digit precedes (name@1.2.0 and e-mail addresses mention no one).
-      .replace(/(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])/g, '@&#8203;')
-  );
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Text with control, zero-width and bidirectional-override characters replaced by a space or dropped. */
