@@ -131,7 +131,9 @@ export class Registry {
     const ref = typeof reference === 'string' ? parseRef(reference) : reference;
     const snap = await this.snapshot({ models: [ref.model] });
     this.assertUsable(snap, ref.model);
-    const r = resolveRef(snap, ref, options);
+    // The rule (and its SHA-256) loads only when a key asks for it: resolve is every deploy's hot path.
+    const assign = options.key === undefined ? undefined : (await import('../registry/assignment.js')).assigner;
+    const r = resolveRef(snap, ref, { ...options, ...(assign ? { assign } : {}) });
     const store = storeLocation(this.root, snap.policy?.data, this.options.store);
     const located = (v: VersionManifest): ResolvedArtifact[] => v.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) }));
     const arms = r.stage?.data.arms?.map((arm): ResolvedArm => {

@@ -52,6 +52,15 @@ export function weightedArms(stage: Pick<StageManifest, 'version' | 'arms'>): Ar
   return stage.arms.filter((a) => !a.shadow && a.weight !== undefined).map((a) => ({ version: a.version, weight: a.weight! }));
 }
 
+/** The assignment rule as resolveRef takes it: passed in, so that resolving without a key never loads SHA-256 (~23 ms, on every deploy's resolve). */
+export type Assigner = (model: string, stage: string, key: string, file: Pick<StageManifest, 'version' | 'arms'>) => Arm & { bucket: number };
+
+/** The arm a key gets of a stage file's split (its holder when it has none), with the key's bucket. */
+export const assigner: Assigner = (model, stage, key, file) => ({
+  ...assignArm(model, stage, key, weightedArms(file)),
+  bucket: assignmentBucket(model, stage, key),
+});
+
 /** Weights a split may have: whole percentages from 0 to 100, summing to 100, at least one arm. */
 export function assertWeights(arms: readonly Arm[]): void {
   const bad = arms.find((a) => !Number.isInteger(a.weight) || a.weight < 0 || a.weight > 100);

@@ -7,7 +7,7 @@ import type { Loaded, ModelEntry, Snapshot } from './assemble.js';
 import type { StageManifest, VersionManifest } from './types.js';
 import { compareVersions, isPrerelease, isValidVersion } from './versions.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE } from './names.js';
-import { assignArm, assignmentBucket, weightedArms } from './assignment.js';
+import type { Assigner } from './assignment.js';
 
 export type Selector = { kind: 'version'; version: string } | { kind: 'stage'; stage: string } | { kind: 'latest' };
 
@@ -59,7 +59,7 @@ export interface Resolved {
  * of its split that the key gets by the assignment rule (registry/assignment.ts); a stage without a split
  * gives every key its holder.
  */
-export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boolean; key?: string } = {}): Resolved {
+export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boolean; key?: string; assign?: Assigner } = {}): Resolved {
   const model = snap.models.get(ref.model);
   if (!model || (!model.manifest && model.versions.size === 0)) {
     throw modelNotFound(ref.model);
@@ -89,8 +89,9 @@ export function resolveRef(snap: Snapshot, ref: Ref, options: { prerelease?: boo
     }
     let named = stage.data.version;
     if (options.key !== undefined) {
-      const arm = assignArm(ref.model, s.stage, options.key, weightedArms(stage.data));
-      assignment = { key: options.key, bucket: assignmentBucket(ref.model, s.stage, options.key), weight: arm.weight };
+      if (!options.assign) throw new Error('resolveRef: a key needs the assignment rule (options.assign, registry/assignment.ts assigner)');
+      const arm = options.assign(ref.model, s.stage, options.key, stage.data);
+      assignment = { key: options.key, bucket: arm.bucket, weight: arm.weight };
       named = arm.version;
     }
     version = model.versions.get(named);
