@@ -20,7 +20,7 @@ import { registryHistory, type KnownDocument } from '../git/history.js';
 import { compactHistory, eventFacts, prependHistory, type CompactHistory, type EventFacts, type HistoryKind } from '../registry/history.js';
 import { modelDirOf } from '../registry/layout.js';
 
-const FORMAT = 3;
+const FORMAT = 4; // 4: stage events carry a split's before and after
 
 /** An event in the file: an array (a third of the bytes of an object, and faster to read back). */
 type StoredEvent = [
@@ -33,6 +33,8 @@ type StoredEvent = [
   claimedBy: string | null,
   claimedAt: string | null,
   reason: string | null,
+  /** Present only for an event with a split (most have none, and pay nothing for it). */
+  split?: EventFacts['split'],
 ];
 
 interface Stored {
@@ -94,13 +96,14 @@ function writeStored(file: string, head: string, since: string | null, h: Compac
       e.claimedBy ?? null,
       e.claimedAt ?? null,
       e.reason ?? null,
-    ]),
+      ...(e.split ? [e.split] : []),
+    ]) as StoredEvent[],
   };
   writeCacheMap(file, FORMAT, 'history', [['history', stored]]);
 }
 
 function restore(s: Stored): CompactHistory {
-  const facts = ([, kind, model, version, stage, previous, claimedBy, claimedAt, reason]: StoredEvent): EventFacts => ({
+  const facts = ([, kind, model, version, stage, previous, claimedBy, claimedAt, reason, split]: StoredEvent): EventFacts => ({
     kind,
     model,
     ...(version !== null ? { version } : {}),
@@ -109,6 +112,7 @@ function restore(s: Stored): CompactHistory {
     ...(claimedBy !== null ? { claimedBy } : {}),
     ...(claimedAt !== null ? { claimedAt } : {}),
     ...(reason !== null ? { reason } : {}),
+    ...(split ? { split } : {}),
   });
   return { commits: s.commits, events: s.events.map((e) => ({ c: e[0], ...eventFacts(facts(e)) })) };
 }

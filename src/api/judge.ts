@@ -10,7 +10,8 @@
  */
 import { validateChange, type ChangeReport } from '../checks/validate.js';
 import { changeScope } from '../git/change-scope.js';
-import { writtenBy } from '../git/written-by.js';
+import { lastWritten, writtenBy } from '../git/written-by.js';
+import { soakedStageFiles } from '../checks/change.js';
 import { checkProvenance } from '../checks/provenance.js';
 import { hasErrors, sortFindings } from '../registry/findings.js';
 import type { ReadScope, RegistrySource } from '../git/sources.js';
@@ -39,7 +40,10 @@ export async function judgeSources(base: RegistrySource, head: RegistrySource, l
       scope.models = [...scope.models!, ...missing].sort();
       continue;
     }
-    const report = validateChange(baseSnapshot, headSnapshot);
+    // Soak times count from when the base's stage files were written, which only Git knows.
+    const soaked = soakedStageFiles(baseSnapshot, headSnapshot);
+    const written = soaked.length && base.commit ? await lastWritten(base.root, base.commit, soaked) : new Map<string, string>();
+    const report = validateChange(baseSnapshot, headSnapshot, { now: new Date().toISOString(), written });
     // Who and when, as a stage file records them, must be the Git facts of the commit that wrote it.
     const facts = await writtenBy(
       base,

@@ -44,7 +44,7 @@ interface CheckEntry {
 }
 
 const LIST_FORMAT = 1;
-const CHECK_FORMAT = 3; // 3: split stages (arms) checked
+const CHECK_FORMAT = 4; // 3: split stages (arms) checked; 4: and whether their stage may be split
 
 export interface Listing {
   facts: ModelFacts[];
@@ -224,8 +224,9 @@ async function textStore(settings: LoadSettings, kind: { name: string }): Promis
   return new TextStore(join(settings.disk.dir, `${kind.name}-texts`));
 }
 
+/** What a model's checks depend on in the policy: its stages, in order, and which of them may never be split. */
 function stageNames(snap: Pick<Snapshot, 'policy'>): string[] | null {
-  return snap.policy ? snap.policy.data.stages.map((s) => s.name) : null;
+  return snap.policy ? snap.policy.data.stages.map((s) => (s.split === false ? `${s.name} (never split)` : s.name)) : null;
 }
 
 function sameStages(a: string[] | null, b: string[] | null): boolean {

@@ -27,6 +27,9 @@ import { GitRevisionSource } from '../git/sources.js';
 import { WorkTreeWriter, type CommitAuthor } from '../git/writer.js';
 import { fetchRemote, isDefaultBranch, push, remoteUrl, syncWithRemote, upstream } from '../git/remote.js';
 import { stagePolicy } from '../checks/gates.js';
+import { splitRules } from '../registry/split.js';
+import { lastWritten } from '../git/written-by.js';
+import { parseMoment } from '../registry/moments.js';
 import { enteringArtifactFindings } from './entering.js';
 import { withCaseFellows } from '../git/change-scope.js';
 import { checkpoint } from './checkpoint.js';
@@ -144,13 +147,9 @@ export async function syncWrite(s: WriteSession): Promise<void> {
 }
 
 /** plan and check: what `intent` changes on what was read, judged by the pull-request engine. */
-export function planAndCheck(
-  read: { snap: Snapshot; checked: TreeFile[] },
-  intent: Intent,
-  context: { now: string; actor: string; noVerify: boolean },
-): { plan: Plan; check: PlanCheck } {
+export function planAndCheck(read: WriteRead, intent: Intent, context: { now: string; actor: string; noVerify: boolean }): { plan: Plan; check: PlanCheck } {
   const plan = planChange(read.snap, intent, { now: context.now, actor: context.actor });
-  return { plan, check: checkPlan(read.checked, plan, { noVerify: context.noVerify }) };
+  return { plan, check: checkPlan(read.checked, plan, { noVerify: context.noVerify, timing: { now: context.now, written: read.written } }) };
 }
 
 /** read, plan, check and commit `intent` on an open (and synced) write, pushing and retrying races; then publish. */
@@ -160,6 +159,8 @@ export async function commitIntent(s: WriteSession, intent: Intent): Promise<Wri
   const branch = options.branch ?? s.original;
   const startHead = await w.head();
   let committed: string | undefined;
+  let failed = false;
+  let pushed = false;
   try {
     const max = up ? (options.maxAttempts ?? 6) : 1;
     for (let attempt = 1; ; attempt++) {
@@ -205,6 +206,7 @@ export async function commitIntent(s: WriteSession, intent: Intent): Promise<Wri
       if (!up) return { ...result, pushed: false };
       const target = options.branch ? `refs/heads/${options.branch}` : up.ref;
       if ((await push(s.root, up.remote, target)).ok) {
+        pushed = true;
         checkpoint('push');
         return { ...result, pushed: true, ...(s.token ? { pullRequest: await openPullRequestFor(s, read.checked, plan, check) } : {}) };
       }
@@ -223,9 +225,12 @@ export async function commitIntent(s: WriteSession, intent: Intent): Promise<Wri
   } catch (e) {
     // Leave the branch as it was: an unpushed commit of ours is dropped (the user's local changes are kept).
     if (committed && up) await w.resetKeep(startHead!).catch(() => {});
+    failed = true;
     throw e;
   } finally {
     if (options.branch) await w.switchBack(s.original);
+    // A refused write leaves no branch of its own behind, so the same command can be run again.
+    if (options.branch && failed && !pushed) await w.deleteBranch(options.branch);
   }
 }
 
@@ -236,8 +241,17 @@ async function openPullRequestFor(s: WriteSession, checked: TreeFile[], plan: Pl
   return openPullRequest(s.token!, githubRepoOf(url), { head: s.options.branch!, base: s.upstream!.ref.replace(/^refs\/heads\//, ''), title, body });
 }
 
+/**
+ * Now, as the commit will say it: git's GIT_COMMITTER_DATE when it is set (ISO 8601, or git's own
+ * `@<seconds> <zone>`), else the clock — so a stage file's moved_at is never after the commit that
+ * writes it (the pull-request check holds it to that), and the soak check judges at the commit's time.
+ */
 function isoNow(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const set = process.env.GIT_COMMITTER_DATE?.trim();
+  const unix = set ? /^@?(\d{1,12})(?:\s+[+-]\d{4})?$/.exec(set) : null;
+  const moment = set && !unix ? parseMoment(set) : undefined;
+  const t = unix ? Number(unix[1]) * 1000 : moment ? Date.parse(moment) : Date.now();
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -364,8 +378,16 @@ function lineageScope(intent: Intent, snap: Snapshot): string[] {
  * checked against — wider, since the check also needs the models that the model's lineage names, so
  * dangling parents are told apart from unread ones. Refused when the model is already broken.
  */
-export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Promise<{ snap: Snapshot; checked: TreeFile[] }> {
-  if ((await writer.head()) === null) return { snap: sound(buildSnapshot([]), intent.model), checked: [] };
+/** What a write plans on: the snapshot of its scope, the wider files it is checked on, and when the stage it moves was last written. */
+export interface WriteRead {
+  snap: Snapshot;
+  checked: TreeFile[];
+  /** The commit time of the last change of each stage file a soak time judges (see checks/change.ts). */
+  written: ReadonlyMap<string, string>;
+}
+
+export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Promise<WriteRead> {
+  if ((await writer.head()) === null) return { snap: sound(buildSnapshot([]), intent.model), checked: [], written: new Map() };
   const source = await GitRevisionSource.open(writer.root, 'HEAD');
   // Models whose names differ from the written one only by case belong to its soundness (a collision).
   const fellows = await withCaseFellows(source, [intent.model]);
@@ -375,7 +397,15 @@ export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Prom
   const wider = lineageScope(intent, snap);
   const checked = wider.length > scopeOf(intent).length && !readsEverything(intent) ? await read(wider) : files;
   sound(checked === files ? snap : buildSnapshot(checked), intent.model);
-  return { snap, checked };
+  return { snap, checked, written: await soakClock(writer.root, snap, intent) };
+}
+
+/** When the stage a stage move changes was last written on HEAD, if its policy counts a soak time from it. */
+async function soakClock(root: string, snap: Snapshot, intent: Intent): Promise<Map<string, string>> {
+  if (intent.kind !== 'promote' && intent.kind !== 'rollback') return new Map();
+  const file = snap.models.get(intent.model)?.stages.get(intent.stage)?.file;
+  const rules = snap.policy ? splitRules(stagePolicy(snap.policy.data, intent.stage)) : undefined;
+  return file && rules?.soak !== undefined ? lastWritten(root, 'HEAD', [file]) : new Map();
 }
 
 /** `snap`, unless the policy or the model's own files already hold errors: a write does not build on them. */

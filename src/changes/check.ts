@@ -7,9 +7,19 @@ import type { Finding } from '../registry/findings.js';
 import { POLICY_FILE, modelDirOf } from '../registry/layout.js';
 import { buildSnapshot, type LoadOptions, type Snapshot, type TreeFile } from '../registry/snapshot.js';
 import type { Plan } from './plan.js';
+import type { ChangeTiming } from '../checks/change.js';
 
 /** Findings that --no-verify may waive: the gates and the stage order. Schema and consistency never are. */
-const GATE_CODES = new Set<Finding['code']>(['stage-order', 'gate-metric', 'gate-regression', 'gate-tag', 'gate-lineage', 'stage-emptied']);
+const GATE_CODES = new Set<Finding['code']>([
+  'stage-order',
+  'gate-metric',
+  'gate-regression',
+  'gate-tag',
+  'gate-lineage',
+  'stage-emptied',
+  'split-step',
+  'split-soak',
+]);
 
 export interface PlanCheck extends ChangeReport {
   /** The errors that stop the write. */
@@ -25,8 +35,12 @@ export function overlay(files: readonly TreeFile[], plan: Plan): TreeFile[] {
   return out;
 }
 
-export function checkPlan(baseFiles: readonly TreeFile[], plan: Plan, options: { noVerify?: boolean; load?: LoadOptions } = {}): PlanCheck {
-  const report = validateChange(buildSnapshot(baseFiles, options.load), buildSnapshot(overlay(baseFiles, plan), options.load));
+export function checkPlan(
+  baseFiles: readonly TreeFile[],
+  plan: Plan,
+  options: { noVerify?: boolean; load?: LoadOptions; timing?: ChangeTiming } = {},
+): PlanCheck {
+  const report = validateChange(buildSnapshot(baseFiles, options.load), buildSnapshot(overlay(baseFiles, plan), options.load), options.timing);
   const errors = report.findings.filter((f) => f.severity === 'error');
   const waived = options.noVerify ? errors.filter((f) => GATE_CODES.has(f.code)) : [];
   const blocking = errors.filter((f) => !waived.includes(f));

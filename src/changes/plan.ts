@@ -4,12 +4,15 @@
  * be re-planned on a newer snapshot when a push races someone else's, and tested with plain data.
  */
 import semver from 'semver';
+import { isDeepStrictEqual } from 'node:util';
 import { ModelregError, modelNotFound } from '../registry/errors.js';
+import { describeSplit, splitOf, weightIn } from '../registry/split.js';
 import { paths, POLICY_FILE } from '../registry/layout.js';
 import type { Loaded, Snapshot } from '../registry/snapshot.js';
-import type { ArtifactEntry, Lineage, ModelManifest, Scalar, StageManifest, VersionManifest } from '../registry/types.js';
+import type { ArtifactEntry, Lineage, ModelManifest, Scalar, StageArm, StageManifest, VersionManifest } from '../registry/types.js';
 import { compareVersions, isPrerelease, isValidVersion } from '../registry/versions.js';
 import { manifestText } from './serialize.js';
+import { armsOf, nextSplit, promotedSplit, type NextSplit } from './split-plan.js';
 
 export type Bump = 'major' | 'minor' | 'patch' | 'prerelease';
 
@@ -42,8 +45,14 @@ export interface PromoteIntent {
   reason?: string;
   /** The holder seen when the user asked; a different holder on re-plan is a conflict, not a retry. */
   expectedHolder?: string | null;
+  /** The split seen when the user asked (null: none); a different one on re-plan is a conflict too. */
+  expectedArms?: StageArm[] | null;
   /** Deprecate the version that moves out of the stage, in the same commit (MLflow's archive_existing_versions). */
   deprecatePrevious?: boolean;
+  /** Split the stage: the version's share becomes this whole percentage (0 takes it out, 100 completes). */
+  weight?: number;
+  /** Split the stage: the version joins it as a shadow (a mirrored copy of the traffic, answering no one). */
+  shadow?: boolean;
   message?: string;
 }
 
@@ -54,6 +63,7 @@ export interface RollbackIntent {
   to?: string;
   reason?: string;
   expectedHolder?: string | null;
+  expectedArms?: StageArm[] | null;
   message?: string;
 }
 
@@ -195,14 +205,46 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
     throw new ModelregError('rejected', `${intent.model}@${intent.version} is deprecated and cannot be promoted`, {
       hint: `Undeprecate it first: modelreg undeprecate ${intent.model}@${intent.version}`,
     });
-  const holder = entry.stages.get(intent.stage)?.data.version ?? null;
-  checkExpectedHolder(intent, holder);
-  if (holder === intent.version) throw new ModelregError('conflict', `${intent.model}@${intent.version} already holds ${intent.stage}`);
+  const current = entry.stages.get(intent.stage)?.data;
+  const holder = current?.version ?? null;
+  checkExpectedHolder(intent, current);
   const ref = `${intent.model}@${intent.version}`;
-  const plan = stagePlan(intent, holder, intent.version, ctx, `Promote ${ref} to ${intent.stage}`);
+  if (intent.weight !== undefined || intent.shadow) {
+    if (intent.weight !== undefined && intent.shadow) throw new ModelregError('usage', '--weight and --shadow are two different shares; give one');
+    if (!current)
+      throw new ModelregError('stage-not-held', `no version of ${intent.model} holds ${intent.stage}, so there is no split to join`, {
+        hint: `Promote a first holder without --weight: modelreg promote ${ref} ${intent.stage}`,
+      });
+    const next = nextSplit(intent.model, intent.stage, current, intent.version, intent.shadow ? { shadow: true } : { weight: intent.weight! });
+    const plan = stagePlan(intent, current, next, ctx, splitSubject(ref, intent.stage, current, next, intent.version));
+    return next.holder === holder ? plan : retirePrevious(snap, intent, plan, current, next, ctx);
+  }
+  if (holder === intent.version)
+    throw new ModelregError('conflict', `${ref} already holds ${intent.stage}${current?.arms ? ` (${describeSplit(current.arms)})` : ''}`, {
+      ...(current?.arms ? { hint: `To end the split, roll back: modelreg rollback ${intent.model} ${intent.stage}` } : {}),
+    });
+  const next = promotedSplit(current, intent.version);
+  const had = weightIn(splitOf(current), intent.version);
+  const plan = stagePlan(intent, current, next, ctx, `Promote ${ref} to ${intent.stage}${had ? `, completing its split from ${had}%` : ''}`);
+  return retirePrevious(snap, intent, plan, current, next, ctx);
+}
+
+/** The subject of a split move: what the version's share became. */
+function splitSubject(ref: string, stage: string, current: StageManifest, next: NextSplit, version: string): string {
+  const had = weightIn(splitOf(current), version);
+  const has = weightIn(armsOf(next), version);
+  if (next.arms?.some((a) => a.version === version && a.shadow)) return `Shadow ${ref} in ${stage}`;
+  if (next.holder === version) return `Promote ${ref} to ${stage}, completing its split from ${had}%`;
+  if (has === 0) return `Take ${ref} out of ${stage}'s split (from ${had}%)`;
+  return `Promote ${ref} to ${stage} at ${has}%${had ? ` (from ${had}%)` : ''}`;
+}
+
+/** --deprecate-previous: the holder a promotion replaces is deprecated in the same commit, unless something still needs it. */
+function retirePrevious(snap: Snapshot, intent: PromoteIntent, plan: Plan, current: StageManifest | undefined, next: NextSplit, ctx: PlanContext): Plan {
+  const holder = current?.version ?? null;
   if (!intent.deprecatePrevious || holder === null) return plan;
-  // The version moving out is deprecated with it, unless something still needs it.
-  const needed = neededBy(snap, intent.model, { [intent.stage]: intent.version });
+  const entry = snap.models.get(intent.model)!;
+  const needed = neededBy(snap, intent.model, { [intent.stage]: armsOf(next).map((a) => a.version) });
   const why = needed.get(holder);
   const old = entry.versions.get(holder);
   if (why || !old || old.data.deprecated)
@@ -220,18 +262,21 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
 }
 
 /**
- * Which versions of `model` something still needs, and why: those holding a stage, and the lineage
- * ancestors (in any model) of every version holding a stage anywhere. `moves` are stage changes the plan
- * makes, seen as already made.
+ * Which versions of `model` something still needs, and why: those holding a stage (an arm of a split
+ * holds it too), and the lineage ancestors (in any model) of every version holding a stage anywhere.
+ * `moves` are the versions in a stage after the plan's change, seen as already made.
  */
-function neededBy(snap: Snapshot, model: string, moves: Record<string, string> = {}): Map<string, string> {
+function neededBy(snap: Snapshot, model: string, moves: Record<string, string[]> = {}): Map<string, string> {
   const why = new Map<string, string>();
   const holders: [string, string, string][] = []; // model, version, stage
   for (const m of snap.models.values()) {
-    for (const st of m.stages.values())
-      holders.push([m.name, m.name === model && moves[st.data.stage] ? moves[st.data.stage]! : st.data.version, st.data.stage]);
+    for (const st of m.stages.values()) {
+      const inStage = m.name === model && moves[st.data.stage] ? moves[st.data.stage]! : splitOf(st.data).map((a) => a.version);
+      for (const v of inStage) holders.push([m.name, v, st.data.stage]);
+    }
   }
-  for (const [stage, version] of Object.entries(moves)) if (!snap.models.get(model)?.stages.has(stage)) holders.push([model, version, stage]);
+  for (const [stage, versions] of Object.entries(moves))
+    if (!snap.models.get(model)?.stages.has(stage)) for (const v of versions) holders.push([model, v, stage]);
   for (const [m, v, stage] of holders) if (m === model && !why.has(v)) why.set(v, `holds ${stage}`);
   // Ancestors, transitively: production's base model must stay usable for as long as production is.
   for (const [m, v, stage] of holders) {
@@ -290,8 +335,10 @@ function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext):
   const current = entry.stages.get(intent.stage);
   if (!current) throw new ModelregError('stage-not-held', `no version of ${intent.model} holds ${intent.stage}; there is nothing to roll back`);
   const holder = current.data.version;
-  checkExpectedHolder(intent, holder);
-  const target = intent.to?.replace(/^v/, '') ?? current.data.previous ?? undefined;
+  checkExpectedHolder(intent, current.data);
+  // A split stage rolls back to its main holder alone: the split ends, its other arms and shadows with it.
+  const split = current.data.arms;
+  const target = intent.to?.replace(/^v/, '') ?? (split ? holder : (current.data.previous ?? undefined));
   if (!target)
     throw new ModelregError('precondition', `${intent.model}@${intent.stage} records no previous holder`, { hint: 'Name the version: --to <version>.' });
   const v = entry.versions.get(target);
@@ -300,8 +347,15 @@ function planRollback(snap: Snapshot, intent: RollbackIntent, ctx: PlanContext):
     throw new ModelregError('rejected', `${intent.model}@${target} is deprecated; a stage cannot go back to it`, {
       hint: `Choose another version with --to, or undeprecate ${intent.model}@${target}.`,
     });
-  if (target === holder) throw new ModelregError('conflict', `${intent.model}@${target} already holds ${intent.stage}`);
-  return stagePlan(intent, holder, target, ctx, `Rollback ${intent.model} ${intent.stage} to ${target} (from ${holder})`);
+  if (target === holder && !split) throw new ModelregError('conflict', `${intent.model}@${target} already holds ${intent.stage}`);
+  const from = split ? describeSplit(split) : holder;
+  return stagePlan(
+    intent,
+    current.data,
+    { holder: target },
+    ctx,
+    `Rollback ${intent.model} ${intent.stage} to ${target}${split ? ' alone' : ''} (from ${from})`,
+  );
 }
 
 /**
@@ -313,25 +367,33 @@ function whyOf(intent: { reason?: string; message?: string }): string | undefine
   return intent.reason ?? intent.message;
 }
 
-function stagePlan(intent: PromoteIntent | RollbackIntent, previous: string | null, version: string, ctx: PlanContext, subject: string): Plan {
+/**
+ * The stage file after a move to `next`. `previous` names the holder before the last change of holder:
+ * the old holder when this move changes it, else what the file said (a split's steps keep it), so a
+ * rollback after a completed canary goes back to the version the canary replaced.
+ */
+function stagePlan(intent: PromoteIntent | RollbackIntent, current: StageManifest | undefined, next: NextSplit, ctx: PlanContext, subject: string): Plan {
   const reason = whyOf(intent);
+  const holder = current?.version ?? null;
   const s: StageManifest = {
     model: intent.model,
     stage: intent.stage,
-    version,
+    version: next.holder,
     moved_by: ctx.actor,
     moved_at: ctx.now,
     ...(reason ? { reason } : {}),
-    previous,
+    previous: next.holder !== holder ? holder : (current?.previous ?? null),
+    ...(next.arms ? { arms: next.arms } : {}),
   };
-  const file = { path: paths.stage(intent.model, intent.stage), text: manifestText('stage', s), exists: previous !== null };
-  const ref = `${intent.model}@${version}`;
+  const file = { path: paths.stage(intent.model, intent.stage), text: manifestText('stage', s), exists: current !== undefined };
+  const ref = `${intent.model}@${intent.kind === 'promote' ? intent.version : next.holder}`;
+  const split = current?.arms || next.arms ? `split: ${describeSplit(splitOf(s))} (was ${describeSplit(splitOf(current))})` : undefined;
   return {
-    intent: { ...intent, expectedHolder: previous },
+    intent: { ...intent, expectedHolder: holder, expectedArms: current?.arms ?? null },
     files: [file],
-    message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined), intent.kind, ref),
+    message: withTrailer(withBody(subject, reason, intent.reason ? intent.message : undefined, split), intent.kind, ref),
     ref,
-    previous,
+    previous: holder,
   };
 }
 
@@ -341,7 +403,7 @@ function planUnassign(snap: Snapshot, intent: UnassignIntent): Plan {
   const current = entry.stages.get(intent.stage);
   if (!current) throw new ModelregError('stage-not-held', `no version of ${intent.model} holds ${intent.stage}; there is nothing to unassign`);
   const holder = current.data.version;
-  checkExpectedHolder(intent, holder);
+  checkExpectedHolder(intent, current.data);
   const ref = `${intent.model}@${holder}`;
   const subject = `Unassign ${intent.model} ${intent.stage} (held by ${holder})`;
   return {
@@ -361,7 +423,7 @@ function planDeprecate(snap: Snapshot, intent: DeprecateIntent, ctx: PlanContext
   const data: VersionManifest = { ...v.data };
   if (intent.kind === 'deprecate') {
     if (v.data.deprecated) throw new ModelregError('conflict', `${ref} is already deprecated`);
-    const held = [...entry.stages.values()].filter((s) => s.data.version === intent.version).map((s) => s.data.stage);
+    const held = [...entry.stages.values()].filter((s) => splitOf(s.data).some((a) => a.version === intent.version)).map((s) => s.data.stage);
     if (held.length) {
       throw new ModelregError('rejected', `${ref} holds ${held.join(', ')} and cannot be deprecated`, {
         hint: `Promote another version to ${held.join(', ')} (or roll back) first.`,
@@ -395,7 +457,18 @@ function requireStage(snap: Snapshot, stage: string): void {
     throw new ModelregError('stage-not-found', `"${stage}" is not a stage of this registry`, { hint: `Stages: ${stages.join(', ')}.` });
 }
 
-function checkExpectedHolder(intent: PromoteIntent | RollbackIntent | UnassignIntent, holder: string | null): void {
+function checkExpectedHolder(intent: PromoteIntent | RollbackIntent | UnassignIntent, current: StageManifest | undefined): void {
+  const holder = current?.version ?? null;
+  if ('expectedArms' in intent && intent.expectedArms !== undefined && !isDeepStrictEqual(intent.expectedArms, current?.arms ?? null)) {
+    const was = intent.expectedArms ? describeSplit(intent.expectedArms) : `${intent.expectedHolder ?? holder} alone`;
+    throw new ModelregError(
+      'conflict',
+      `${intent.model}@${intent.stage}'s split changed meanwhile: it was ${was}, it is now ${describeSplit(splitOf(current))}`,
+      {
+        hint: 'Someone else changed this stage; check `modelreg history` and decide again.',
+      },
+    );
+  }
   if (intent.expectedHolder !== undefined && intent.expectedHolder !== holder) {
     throw new ModelregError(
       'conflict',

@@ -12,6 +12,8 @@ import { credentialsInText } from '../registry/urls.js';
 import type { StageManifest, VersionManifest } from '../registry/types.js';
 import { isValidVersion } from '../registry/versions.js';
 import { findingAt } from './locate.js';
+import { stagePolicy } from './gates.js';
+import { splitRules } from '../registry/split.js';
 import { MODEL_NAME as NAME, STAGE_NAME as STAGE, artifactPathProblem, modelNameProblem, stageNameProblem } from '../registry/names.js';
 
 export function checkConsistency(snap: Snapshot): Finding[] {
@@ -153,6 +155,9 @@ function checkSplit(snap: Snapshot, m: ModelEntry, id: string, s: Loaded<StageMa
       out.push(findingAt('stage-deprecated', `${ref} splits its traffic with ${arm.version}, which is deprecated`, s, `${at}/version`));
     }
   });
+  const policy = snap.policy ? stagePolicy(snap.policy.data, s.data.stage) : undefined;
+  if (policy && !splitRules(policy))
+    out.push(findingAt('split-forbidden', `${ref} is split, and ${POLICY_FILE} says ${s.data.stage} is never split`, s, '/arms'));
   const weighted = arms.filter((a) => !a.shadow && a.weight !== undefined);
   const sum = weighted.reduce((n, a) => n + a.weight!, 0);
   if (sum !== 100) {

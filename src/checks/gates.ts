@@ -3,9 +3,10 @@
  * by `validate --base --head`, the write commands (which refuse before committing) and the action (which
  * reports each gate in the pull request's summary).
  */
-import type { RegistryPolicy, StagePolicy, VersionManifest } from '../registry/types.js';
+import { humanDuration, soakMillis, type SplitGain } from '../registry/split.js';
+import type { RegistryPolicy, SplitPolicy, StagePolicy, VersionManifest } from '../registry/types.js';
 
-export type GateKind = 'order' | 'deprecated' | 'metric' | 'regression' | 'tag' | 'lineage';
+export type GateKind = 'order' | 'deprecated' | 'metric' | 'regression' | 'tag' | 'lineage' | 'step' | 'soak';
 
 export interface GateResult {
   gate: GateKind;
@@ -28,6 +29,8 @@ export interface GateInput {
   candidateStages: string[];
   /** A rollback to the stage's previous holder is exempt from order and regression. */
   rollback?: boolean;
+  /** The candidate is in the stage's split already (it met the order when it joined). */
+  inSplit?: boolean;
 }
 
 export function stagePolicy(policy: RegistryPolicy, stage: string): StagePolicy | undefined {
@@ -51,7 +54,9 @@ export function evaluateGates(input: GateInput): GateResult[] {
     out.push({ gate: 'deprecated', subject: stage, passed: false, message: `${ref} is deprecated and cannot be promoted` });
   }
   const from = entryStages(policy, stage);
-  if (!input.rollback && from.length > 0) {
+  if (!input.rollback && from.length > 0 && input.inSplit) {
+    out.push({ gate: 'order', subject: stage, passed: true, message: `${ref} is in ${stage}'s split already` });
+  } else if (!input.rollback && from.length > 0) {
     const ok = from.some((f) => input.candidateStages.includes(f));
     out.push({
       gate: 'order',
@@ -146,6 +151,66 @@ export function evaluateGates(input: GateInput): GateResult[] {
     const v = lineage[field];
     const passed = v !== undefined && (!Array.isArray(v) || v.length > 0);
     out.push({ gate: 'lineage', subject: field, passed, message: passed ? `lineage.${field} is recorded` : `lineage.${field} is required by ${stage}` });
+  }
+  return out;
+}
+
+export interface SplitGateInput {
+  /** The stage's split rules (its policy's `split`). */
+  rules: SplitPolicy;
+  stage: string;
+  /** model@version of the version gaining. */
+  ref: string;
+  gain: SplitGain;
+  /** When the base's stage file was written (the later of its commit time and its moved_at); undefined: not known. */
+  since?: string;
+  /** The time the change is judged at. */
+  now?: string;
+}
+
+/**
+ * How weight may grow in a stage that has a holder: by at most `max_step` points in one change (a new
+ * shadow gains none), and, for a version that already had weight, only after it held it for `soak` —
+ * counted from the base's last change of the stage file, so a canary is watched at each weight before it
+ * grows. Without the times the soak cannot be judged, and fails closed.
+ */
+export function evaluateSplitGates(input: SplitGateInput): GateResult[] {
+  const { rules, stage, ref, gain } = input;
+  const out: GateResult[] = [];
+  if (rules.max_step !== undefined && !gain.shadow) {
+    const growth = gain.to - gain.from;
+    out.push({
+      gate: 'step',
+      subject: stage,
+      passed: growth <= rules.max_step,
+      message: `${ref} grows by ${growth} points (${gain.from}% → ${gain.to}%); ${stage} lets a weight grow by at most ${rules.max_step} at a time`,
+      candidate: growth,
+      reference: rules.max_step,
+    });
+  }
+  const soak = rules.soak !== undefined ? soakMillis(rules.soak) : undefined;
+  if (soak !== undefined && gain.from > 0) {
+    const since = input.since ? Date.parse(input.since) : NaN;
+    const now = input.now ? Date.parse(input.now) : NaN;
+    if (Number.isNaN(since) || Number.isNaN(now)) {
+      out.push({
+        gate: 'soak',
+        subject: stage,
+        passed: false,
+        message: `${ref}'s time at ${gain.from}% cannot be judged: the time the base's split was set is not known; ${stage} needs ${rules.soak} at each weight`,
+        reference: rules.soak!,
+      });
+    } else {
+      const held = now - since;
+      out.push({
+        gate: 'soak',
+        subject: stage,
+        passed: held >= soak,
+        message: `${ref} has held ${gain.from}% for ${humanDuration(held)} (since ${input.since}); ${stage} needs ${rules.soak} at each weight${held < soak ? `: ${humanDuration(soak - held + 59_999)} to go` : ''}`,
+        candidate: humanDuration(held),
+        reference: rules.soak!,
+      });
+    }
   }
   return out;
 }

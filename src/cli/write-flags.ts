@@ -1,6 +1,7 @@
 /** Flags and output shared by the write commands. */
 import { Flags } from '@oclif/core';
 import type { WriteOptions, WriteResult } from '../api/write.js';
+import { describeSplit } from '../registry/split.js';
 
 export const writeFlags = {
   push: Flags.boolean({ description: "Push the commit to the branch's upstream, retrying when someone else pushed first. Never forces.", default: false }),
@@ -44,6 +45,8 @@ export function describeWrite(r: WriteResult): string {
   const lines = [
     `${r.message.split('\n')[0]}  [${r.branch} ${r.commit.slice(0, 10)}]${r.pushed ? ` pushed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}` : ''}`,
   ];
+  for (const m of r.check.change.stageMoves)
+    if (m.split) lines.push(`  split of ${m.stage}: ${describeSplit(m.split.after)} (was ${describeSplit(m.split.before)})`);
   for (const f of r.check.waived) lines.push(`  waived (--no-verify): ${f.message}`);
   if (r.pullRequest) lines.push(`  pull request #${r.pullRequest.number}${r.pullRequest.created ? '' : ' (already open)'}: ${r.pullRequest.url}`);
   if (r.recovered.length) lines.push(`  restored after an interrupted earlier run: ${r.recovered.join(', ')}`);
@@ -71,6 +74,7 @@ export function writeJson(r: WriteResult): Record<string, unknown> {
     files: r.files,
     previous: r.previous ?? null,
     gates: r.check.change.stageMoves.flatMap((m) => m.gates),
+    ...(r.check.change.stageMoves[0]?.split ? { split: r.check.change.stageMoves[0].split } : {}),
     waived: r.check.waived,
     pullRequest: r.pullRequest ?? null,
     notes: r.notes,

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, atFlag } from '../cli/base.js';
 import { table } from '../cli/report.js';
 import { attributionText } from '../registry/provenance.js';
+import { describeEvent } from '../registry/history.js';
 
 export default class History extends BaseCommand {
   static override summary = "A model's registrations, promotions, rollbacks and deprecations, from git log.";
@@ -19,8 +20,6 @@ export default class History extends BaseCommand {
       this.print(`no history for ${args.model}\n`);
       return result;
     }
-    const what = (e: (typeof events)[number]) =>
-      e.stage ? `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}` : `${e.kind}${e.version ? ` ${e.version}` : ''}`;
     // The reason is the last column: it is free text of any length, and nothing after it needs aligning.
     const why = (e: (typeof events)[number]) => (e.reason ?? '').replace(/\s+/g, ' ');
     // Who and when are the commit's; what the file says is beside, only where it differs.
@@ -35,7 +34,7 @@ export default class History extends BaseCommand {
     this.print(
       table([
         ['DATE', 'EVENT', 'AUTHOR', 'COMMIT', 'PR', 'REASON'],
-        ...events.map((e) => [e.date, what(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)]),
+        ...events.map((e) => [e.date, describeEvent(e), who(e), e.commit.slice(0, 10), e.pr ? `#${e.pr}` : '', why(e)]),
       ]),
     );
     return result;

@@ -7,10 +7,11 @@ import { applyIntent } from '../api/write.js';
 export default class Rollback extends BaseCommand {
   static override summary = 'Put a stage back to its previous holder (or --to a version).';
   static override description =
-    'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply.';
+    'A rollback to the recorded previous holder skips the stage-order and no-regression gates (that version held the stage before); thresholds, required tags and lineage still apply. On a split stage (a canary, an A/B test, shadows) it ends the split: the main holder receives everything again, with no soak time to wait.';
   static override examples = [
     '<%= config.bin %> rollback sentiment production',
     '<%= config.bin %> rollback sentiment production --to 1.0.3 --reason "latency regression" --push',
+    '<%= config.bin %> rollback fraud production --reason "canary error rate"   # ends the split',
   ];
   static override args = { model: Args.string({ required: true, description: 'Model name' }), stage: Args.string({ required: true, description: 'Stage' }) };
   static override flags = {

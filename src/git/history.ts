@@ -9,7 +9,8 @@
  * document, else in one `cat-file --batch` for all of them — never by spawning git per commit.
  */
 import { classifyPath } from '../registry/layout.js';
-import type { HistoryEvent, HistoryKind } from '../registry/history.js';
+import type { EventFacts, HistoryEvent, HistoryKind } from '../registry/history.js';
+import type { StageArm } from '../registry/types.js';
 import { git, readBlobs } from './run.js';
 import { sortLoosely } from '../registry/versions.js';
 import { attribute } from '../registry/provenance.js';
@@ -135,8 +136,8 @@ function wantedBlobs(commits: Commit[]): { oid: string; path: string }[] {
     for (const ch of c.changes) {
       const kind = classifyPath(ch.path).kind;
       if (kind === 'stage') {
-        const oid = ch.status === 'D' ? ch.before : ch.after;
-        if (oid) out.push({ oid, path: ch.path });
+        // Both sides of a change, so a split's step is told from what it was to what it became.
+        for (const oid of ch.status === 'M' ? [ch.before, ch.after] : [ch.status === 'D' ? ch.before : ch.after]) if (oid) out.push({ oid, path: ch.path });
       } else if (kind === 'version' && ch.status === 'M') {
         for (const oid of [ch.before, ch.after]) if (oid) out.push({ oid, path: ch.path });
       }
@@ -216,6 +217,7 @@ function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> |
         const version = text(now?.version);
         const previous = text(now?.previous) ?? null;
         const reason = text(now?.reason);
+        const split = splitChange(read(ch.before), now);
         // modelreg's own commits say what they did in a trailer; hand-written ones may say so in the subject.
         const rollback = c.change.startsWith('rollback ') || /\brollback\b|\broll back\b|\brolled back\b/i.test(c.subject);
         events.push({
@@ -226,12 +228,33 @@ function eventsOf(commits: Commit[], docs: Map<string, Record<string, unknown> |
           previous,
           ...claims(c, now?.moved_by, now?.moved_at),
           ...(reason ? { reason } : {}),
+          ...(split ? { split } : {}),
           ...base,
         });
       }
     }
   }
   return events;
+}
+
+/** A stage file's arms as a history event tells them, when either side is split: only well-formed arms (the documents are anyone's). */
+function splitChange(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): EventFacts['split'] {
+  const arms = (doc: Record<string, unknown> | undefined): StageArm[] | undefined => {
+    if (!Array.isArray(doc?.arms)) return undefined;
+    return doc.arms.flatMap((a: unknown) => {
+      const arm = a as Record<string, unknown> | null;
+      if (!arm || typeof arm.version !== 'string') return [];
+      return [
+        arm.shadow === true
+          ? { version: arm.version, shadow: true as const }
+          : { version: arm.version, weight: typeof arm.weight === 'number' ? arm.weight : 0 },
+      ];
+    });
+  };
+  const sole = (doc: Record<string, unknown> | undefined): StageArm[] => (typeof doc?.version === 'string' ? [{ version: doc.version, weight: 100 }] : []);
+  const b = arms(before);
+  const a = arms(after);
+  return b || a ? { before: b ?? sole(before), after: a ?? sole(after) } : undefined;
 }
 
 /** "Merge pull request #12 from …" (merge commits) or "… (#12)" (squash merges). */

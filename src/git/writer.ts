@@ -71,6 +71,11 @@ export class WorkTreeWriter {
     if (r.code !== 0) throw new ModelregError('precondition', `cannot create branch ${name}: ${r.stderr.trim().split('\n')[0]}`);
   }
 
+  /** Delete a branch this write created and left empty, best effort: a refused write leaves no branch behind. */
+  async deleteBranch(name: string): Promise<void> {
+    await git(this.root, ['branch', '--quiet', '-D', name], { allowFail: true });
+  }
+
   /** Check out `branch` again, best effort: the way back after committing on another branch. */
   async switchBack(branch: string): Promise<void> {
     await git(this.root, ['switch', '--quiet', branch], { allowFail: true });

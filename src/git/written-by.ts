@@ -26,3 +26,19 @@ export async function writtenBy(base: RegistrySource, head: RegistrySource, file
   }
   return out;
 }
+
+/**
+ * When each of `files` last changed on `rev`'s first-parent line: the committer time of that commit (for a
+ * merged pull request, the merge, which the hosting service dates). What a soak time is counted from.
+ */
+export async function lastWritten(root: string, rev: string, files: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (files.length === 0) return out;
+  const prefix = (await git(root, ['rev-parse', '--show-prefix'])).stdout.toString('utf8').trim();
+  for (const f of files) {
+    const r = await git(root, ['log', '-1', '--first-parent', '--format=%cI', rev, '--', `${prefix}${f}`], { allowFail: true });
+    const time = r.stdout.toString('utf8').trim();
+    if (r.code === 0 && time) out.set(f, time);
+  }
+  return out;
+}

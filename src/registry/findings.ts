@@ -104,7 +104,7 @@ export const FINDING_CODES = {
   'stage-previous-dangling': { severity: 'warning', summary: 'A stage names a previous holder that does not exist.' },
   'split-weights': {
     severity: 'error',
-    summary: 'The weighted arms of a split stage do not sum to 100 (each weight is a whole percentage from 1 to 99).',
+    summary: 'The weighted arms of a split stage do not sum to 100 (each weight is a whole percentage from 1 to 100).',
     hint: 'Make the weights add up to 100; `modelreg promote <model>@<version> <stage> --weight N` writes them.',
   },
   'split-holder': {
@@ -116,6 +116,11 @@ export const FINDING_CODES = {
     severity: 'error',
     summary: 'An arm of a split is not what an arm may be: a version named twice, a shadow with a weight, or a weighted arm without one.',
     hint: 'Name each version once; a shadow has `shadow: true` and no weight, every other arm a weight.',
+  },
+  'split-forbidden': {
+    severity: 'error',
+    summary: 'A stage is split, and the policy says that stage is never split (`split: false`).',
+    hint: 'Give the stage one holder: roll back to end the split, or promote without --weight.',
   },
   'lineage-dangling': { severity: 'error', summary: 'A lineage parent names a model version that does not exist.' },
   'lineage-cycle': { severity: 'error', summary: 'The lineage graph has a cycle.' },
@@ -174,6 +179,22 @@ export const FINDING_CODES = {
     hint: 'Let `modelreg promote` or `rollback` write the file, or set moved_by to your Git identity and moved_at to now.',
   },
   'gate-metric': { severity: 'error', summary: 'A metric threshold of the target stage does not hold.' },
+  'split-move': {
+    severity: 'error',
+    summary: 'More than one version gains weight (or a place as a shadow) in one change to a split, so no one version can be judged by the gates.',
+    hint: "Change one version's share at a time: `modelreg promote <model>@<version> <stage> --weight N`.",
+  },
+  'split-step': {
+    severity: 'error',
+    summary: "A version's weight grows by more than the stage's `split.max_step` in one change (entering a held stage outright grows it from 0 to 100).",
+    hint: 'Ramp up in smaller steps: `modelreg promote <model>@<version> <stage> --weight N`.',
+  },
+  'split-soak': {
+    severity: 'error',
+    summary:
+      "A version's weight grows before it has held its current weight for the stage's `split.soak`, counted from the base's last change of the stage file.",
+    hint: 'Wait, then run the check again; lowering a weight or ending the split (rollback) needs no soak.',
+  },
   'gate-regression': { severity: 'error', summary: 'The candidate regresses a metric against the current holder of the stage.' },
   'gate-tag': { severity: 'error', summary: 'A tag required by the target stage is missing or has another value.' },
   'gate-lineage': { severity: 'error', summary: 'A lineage field required by the target stage is missing.' },

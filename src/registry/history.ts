@@ -2,6 +2,9 @@
  * What happened to a model, as `git log` tells it (src/git/history.ts reads it): the event shapes shared
  * by `modelreg history`, the library API and the site.
  */
+import { describeSplit } from './split.js';
+import type { StageArm } from './types.js';
+
 export type HistoryKind =
   'model-created' | 'model-updated' | 'registered' | 'modified' | 'deleted' | 'deprecated' | 'undeprecated' | 'promoted' | 'rolled-back' | 'stage-removed';
 
@@ -21,6 +24,8 @@ export interface EventFacts {
   claimedAt?: string;
   /** Why, as the change recorded it: the stage file's `reason`, or the deprecation's. */
   reason?: string;
+  /** For stage events where either side is split: the arms before and after (a stage without arms is its holder at 100). */
+  split?: { before: StageArm[]; after: StageArm[] };
 }
 
 export interface HistoryEvent extends EventFacts {
@@ -85,7 +90,15 @@ export function eventFacts(e: EventFacts): EventFacts {
     ...(e.claimedBy !== undefined ? { claimedBy: e.claimedBy } : {}),
     ...(e.claimedAt !== undefined ? { claimedAt: e.claimedAt } : {}),
     ...(e.reason !== undefined ? { reason: e.reason } : {}),
+    ...(e.split !== undefined ? { split: e.split } : {}),
   };
+}
+
+/** What happened, in words: "promoted production: 1.1.0 → 1.2.0", "promoted production: 1.1.0 100% → 1.2.0 10% · 1.1.0 90%", "registered 1.2.0". */
+export function describeEvent(e: EventFacts): string {
+  if (e.stage && e.split) return `${e.kind} ${e.stage}: ${describeSplit(e.split.before)} → ${describeSplit(e.split.after)}`;
+  if (e.stage) return `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}`;
+  return `${e.kind}${e.version ? ` ${e.version}` : ''}`;
 }
 
 export function expandHistory(h: CompactHistory): HistoryEvent[] {

@@ -108,6 +108,16 @@ export interface StagePolicy {
   gates?: StageGates;
   /** Once held, never emptied: the stage file is replaced (a promotion) or rolled back, never deleted. */
   never_empty?: boolean;
+  /** Whether the stage may be split between versions, and how weight may grow: `false` forbids splits. */
+  split?: boolean | SplitPolicy;
+}
+
+/** How the weight of a version in a split stage may grow. */
+export interface SplitPolicy {
+  /** The most a version's weight may grow in one change, in percentage points. */
+  max_step?: number;
+  /** How long a weight is held before it may grow again: 30m, 24h, 2d, 1d12h. */
+  soak?: string;
 }
 
 export interface RegistryPolicy {

@@ -8,6 +8,8 @@ import type { Finding, Severity } from '../registry/findings.js';
 import { commandData, commandProperty, md } from './escape.js';
 import { mermaidGraph } from './mermaid.js';
 import type { ActionReport, PromotionReport } from './report.js';
+import { describeSplit } from '../registry/split.js';
+import type { StageArm } from '../registry/types.js';
 
 /** The hidden marker that finds the sticky comment again (together with its author). */
 export const COMMENT_MARKER = '<!-- modelreg:report v1 -->';
@@ -55,8 +57,13 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
     ['Stages removed', c.stagesRemoved.map((s) => `${s.model} ${s.stage} (was ${s.version})`)],
   ];
   for (const [label, items] of lines) if (items.length) out.push(`- ${label}: ${list(items)}`);
-  for (const p of report.promotions)
-    out.push(`- ${p.rollback ? 'Rollback' : 'Promotion'}: ${md(p.model)} **${md(p.stage)}** ${p.from ? md(p.from) : '(none)'} → ${md(p.to)}`);
+  for (const p of report.promotions) {
+    if (p.split)
+      out.push(
+        `- Split${p.rollback ? ' (back to the holder)' : ''}: ${md(p.model)} **${md(p.stage)}** ${md(describeSplit(p.split.before))} → ${md(describeSplit(p.split.after))}`,
+      );
+    else out.push(`- ${p.rollback ? 'Rollback' : 'Promotion'}: ${md(p.model)} **${md(p.stage)}** ${p.from ? md(p.from) : '(none)'} → ${md(p.to)}`);
+  }
   if (c.policyChanged) out.push("- registry.yaml changed: this pull request is still judged by the base branch's policy");
   if (!lines.some(([, items]) => items.length) && !report.promotions.length && !c.policyChanged) out.push('- Nothing in the registry.');
   out.push('');
@@ -95,6 +102,7 @@ function render(report: ActionReport, findingRows: number, options: { marker?: s
 function renderPromotion(p: PromotionReport): string[] {
   const out = [`### ${p.passed ? '✅' : '❌'} ${md(p.model)} → ${md(p.stage)}${p.rollback ? ' (rollback)' : ''}`, ''];
   out.push(`${p.from ? `${md(p.from)} → ` : ''}**${md(p.to)}** · ${md(p.file)}`, '');
+  if (p.split) out.push(...splitTable(p.split));
   if (p.gates.length) {
     out.push('| gate | subject | result | detail |', '|---|---|---|---|');
     for (const g of p.gates) out.push(`| ${g.gate} | ${md(g.subject)} | ${g.passed ? '✅ pass' : '❌ fail'} | ${md(g.message, 400)} |`);
@@ -113,6 +121,16 @@ function renderPromotion(p: PromotionReport): string[] {
     out.push('');
   }
   return out;
+}
+
+/** The split before and after, a row per version, in the order of the split after (then those that left it). */
+function splitTable(split: NonNullable<PromotionReport['split']>): string[] {
+  const share = (arms: StageArm[], version: string) => {
+    const a = arms.find((x) => x.version === version);
+    return !a ? '–' : a.shadow ? 'shadow' : `${a.weight ?? 0}%`;
+  };
+  const versions = [...new Set([...split.after, ...split.before].map((a) => a.version))];
+  return ['| version | before | after |', '|---|---:|---:|', ...versions.map((v) => `| ${md(v)} | ${share(split.before, v)} | ${share(split.after, v)} |`), ''];
 }
 
 const num = (x: number | null): string => (x === null ? '–' : String(x));

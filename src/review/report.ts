@@ -171,7 +171,18 @@ export function buildReport(input: ReportInput): ActionReport {
     const holder = move.from ? base.models.get(move.model)?.versions.get(move.from)?.data.metrics : undefined;
     const metrics = compareMetrics(holder, candidate).map((r) => ({ name: r.name, candidate: r.b, holder: r.a, delta: r.delta }));
     const passed = gates.every((g) => g.passed) && !findings.some((f) => f.severity === 'error' && f.file === move.file);
-    return { model: move.model, stage: move.stage, from: move.from, to: move.to, rollback: move.rollback, file: move.file, passed, gates, metrics };
+    return {
+      model: move.model,
+      stage: move.stage,
+      from: move.from,
+      to: move.to,
+      rollback: move.rollback,
+      file: move.file,
+      passed,
+      gates,
+      metrics,
+      ...(move.split ? { split: move.split } : {}),
+    };
   });
   // Removing a stage's holder needs the approvals of that stage, as entering it does.
   for (const r of change.change.stagesRemoved) {

@@ -8,11 +8,12 @@ import * as runtime2Module from "ajv-formats/dist/formats.js";
 const runtime2 = runtime2Module.default?.__esModule ? runtime2Module.default : runtime2Module;
 "use strict";
 export const registry = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:registry","title":"modelreg registry policy","description":"registry.yaml at the registry root: the stages in order, how they may be entered, their gates, and where artifacts are stored. Pull requests are always judged by the registry.yaml of their base branch.","type":"object","additionalProperties":false,"required":["apiVersion","stages","artifacts"],"properties":{"apiVersion":{"const":"modelreg/v1","description":"The format version."},"description":{"type":"string","maxLength":8192},"artifacts":{"type":"object","additionalProperties":false,"required":["store"],"description":"Where artifact bytes live, content-addressed at <store>/sha256/<aa>/<hex>.","properties":{"store":{"type":"string","pattern":"^(file://|s3://).+","description":"file://<dir> (relative to the registry root, or absolute) or s3://<bucket>/<prefix>. Overridden by --store or MODELREG_STORE."},"s3":{"type":"object","additionalProperties":false,"description":"Settings for S3-compatible services. Credentials never go here: they come from the AWS default chain.","properties":{"endpoint":{"type":"string","pattern":"^https?://","description":"Endpoint URL for MinIO, Ceph, R2, GCS interoperability, ..."},"region":{"type":"string","maxLength":64},"force_path_style":{"type":"boolean","description":"Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>."},"checksums":{"enum":["when_supported","when_required"],"description":"The SDK's flexible checksums; many S3-compatible stores need when_required."}}}}},"stages":{"type":"array","minItems":1,"maxItems":32,"description":"The stages in promotion order, lowest first.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":{"type":"string","maxLength":4096},"from":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":"Stages a version must hold before it may enter this one. Default: the stage listed just before; [] (or the first stage) means any registered version."},"gates":{"$ref":"#/$defs/gates"},"never_empty":{"type":"boolean","description":"Once held, the stage is never left empty: its stage file cannot be deleted, only replaced (a promotion) or rolled back. Removing the holder of any stage needs the same approvals as entering it."}}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"gates":{"type":"object","additionalProperties":false,"description":"What a version must satisfy to enter the stage. Checked by `modelreg promote` and by the pull-request action.","properties":{"metrics":{"type":"object","description":"Thresholds: metric name → {min, max}. A missing metric fails the gate.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"type":"number"},"max":{"type":"number"}}}},"no_regression":{"type":"object","description":"Metric name → how it may not get worse than the version now holding the stage.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["better"],"properties":{"better":{"enum":["higher","lower"],"description":"Which direction is an improvement."},"tolerance":{"type":"number","minimum":0,"description":"How much worse (absolute) is still accepted. Default 0."}}}},"required_tags":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}(=.{0,256})?$"},"description":"Tags the version must carry: \"key\" (any value) or \"key=value\"."},"required_lineage":{"type":"array","uniqueItems":true,"items":{"enum":["parents","datasets","code","environment"]},"description":"Lineage fields the version must fill in."},"approvals":{"type":"object","additionalProperties":false,"required":["count"],"description":"Pull-request approvals of the head commit needed to enter the stage (checked by the action).","properties":{"count":{"type":"integer","minimum":1,"maximum":20},"from":{"type":"array","items":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"},"description":"Users (alice) or teams (@org/team) whose approval counts. Default: anyone with write access."}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:registry","title":"modelreg registry policy","description":"registry.yaml at the registry root: the stages in order, how they may be entered, their gates, and where artifacts are stored. Pull requests are always judged by the registry.yaml of their base branch.","type":"object","additionalProperties":false,"required":["apiVersion","stages","artifacts"],"properties":{"apiVersion":{"const":"modelreg/v1","description":"The format version."},"description":{"type":"string","maxLength":8192},"artifacts":{"type":"object","additionalProperties":false,"required":["store"],"description":"Where artifact bytes live, content-addressed at <store>/sha256/<aa>/<hex>.","properties":{"store":{"type":"string","pattern":"^(file://|s3://).+","description":"file://<dir> (relative to the registry root, or absolute) or s3://<bucket>/<prefix>. Overridden by --store or MODELREG_STORE."},"s3":{"type":"object","additionalProperties":false,"description":"Settings for S3-compatible services. Credentials never go here: they come from the AWS default chain.","properties":{"endpoint":{"type":"string","pattern":"^https?://","description":"Endpoint URL for MinIO, Ceph, R2, GCS interoperability, ..."},"region":{"type":"string","maxLength":64},"force_path_style":{"type":"boolean","description":"Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>."},"checksums":{"enum":["when_supported","when_required"],"description":"The SDK's flexible checksums; many S3-compatible stores need when_required."}}}}},"stages":{"type":"array","minItems":1,"maxItems":32,"description":"The stages in promotion order, lowest first.","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":{"type":"string","maxLength":4096},"from":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$"},"description":"Stages a version must hold before it may enter this one. Default: the stage listed just before; [] (or the first stage) means any registered version."},"gates":{"$ref":"#/$defs/gates"},"never_empty":{"type":"boolean","description":"Once held, the stage is never left empty: its stage file cannot be deleted, only replaced (a promotion) or rolled back. Removing the holder of any stage needs the same approvals as entering it."},"split":{"description":"Whether the stage may be split between versions (a canary, an A/B test, a shadow: `promote --weight` and `--shadow`), and how weight may grow. `false` forbids splits; `true` or absent allows them with no limit; an object allows them within its limits. Judged by the pull-request check with the base branch's policy, like the gates.","anyOf":[{"type":"boolean"},{"type":"object","additionalProperties":false,"properties":{"max_step":{"type":"integer","minimum":1,"maximum":100,"description":"The most a version's weight may grow in one change, in percentage points (a promotion of a version outside the split grows it from 0 to 100). A stage that has a holder is then entered only through a split ramping up in steps of at most this."},"soak":{"type":"string","pattern":"^(?=\\d)(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?$","maxLength":32,"description":"How long a version must hold its weight before its weight may grow again (e.g. 30m, 24h, 2d, 1d12h), counted from the commit that last changed the stage file on the base branch (first-parent, committer time) — Kargo's requiredSoakTime. Starting a canary needs no soak; growing it, or completing it, does."}}}]}}}}},"$defs":{"key":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"gates":{"type":"object","additionalProperties":false,"description":"What a version must satisfy to enter the stage. Checked by `modelreg promote` and by the pull-request action.","properties":{"metrics":{"type":"object","description":"Thresholds: metric name → {min, max}. A missing metric fails the gate.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"type":"number"},"max":{"type":"number"}}}},"no_regression":{"type":"object","description":"Metric name → how it may not get worse than the version now holding the stage.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["better"],"properties":{"better":{"enum":["higher","lower"],"description":"Which direction is an improvement."},"tolerance":{"type":"number","minimum":0,"description":"How much worse (absolute) is still accepted. Default 0."}}}},"required_tags":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}(=.{0,256})?$"},"description":"Tags the version must carry: \"key\" (any value) or \"key=value\"."},"required_lineage":{"type":"array","uniqueItems":true,"items":{"enum":["parents","datasets","code","environment"]},"description":"Lineage fields the version must fill in."},"approvals":{"type":"object","additionalProperties":false,"required":["count"],"description":"Pull-request approvals of the head commit needed to enter the stage (checked by the action).","properties":{"count":{"type":"integer","minimum":1,"maximum":20},"from":{"type":"array","items":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"},"description":"Users (alice) or teams (@org/team) whose approval counts. Default: anyone with write access."}}}}}}};
 const func1 = runtime0.default;
 const pattern4 = new RegExp("^(file://|s3://).+", "u");
 const pattern5 = new RegExp("^https?://", "u");
 const pattern6 = new RegExp("^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$", "u");
+const pattern12 = new RegExp("^(?=\\d)(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?$", "u");
 const schema32 = {"type":"object","additionalProperties":false,"description":"What a version must satisfy to enter the stage. Checked by `modelreg promote` and by the pull-request action.","properties":{"metrics":{"type":"object","description":"Thresholds: metric name → {min, max}. A missing metric fails the gate.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"min":{"type":"number"},"max":{"type":"number"}}}},"no_regression":{"type":"object","description":"Metric name → how it may not get worse than the version now holding the stage.","propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["better"],"properties":{"better":{"enum":["higher","lower"],"description":"Which direction is an improvement."},"tolerance":{"type":"number","minimum":0,"description":"How much worse (absolute) is still accepted. Default 0."}}}},"required_tags":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}(=.{0,256})?$"},"description":"Tags the version must carry: \"key\" (any value) or \"key=value\"."},"required_lineage":{"type":"array","uniqueItems":true,"items":{"enum":["parents","datasets","code","environment"]},"description":"Lineage fields the version must fill in."},"approvals":{"type":"object","additionalProperties":false,"required":["count"],"description":"Pull-request approvals of the head commit needed to enter the stage (checked by the action).","properties":{"count":{"type":"integer","minimum":1,"maximum":20},"from":{"type":"array","items":{"type":"string","pattern":"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"},"description":"Users (alice) or teams (@org/team) whose approval counts. Default: anyone with write access."}}}}};
 const schema33 = {"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"};
 const pattern8 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$", "u");
@@ -820,7 +821,7 @@ vErrors.push(err22);
 errors++;
 }
 for(const key3 in data10){
-if(!(((((key3 === "name") || (key3 === "description")) || (key3 === "from")) || (key3 === "gates")) || (key3 === "never_empty"))){
+if(!((((((key3 === "name") || (key3 === "description")) || (key3 === "from")) || (key3 === "gates")) || (key3 === "never_empty")) || (key3 === "split"))){
 const err23 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err23];
@@ -964,9 +965,13 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data10.split !== undefined){
+let data17 = data10.split;
+const _errs37 = errors;
+let valid9 = false;
+const _errs38 = errors;
+if(typeof data17 !== "boolean"){
+const err33 = {instancePath:instancePath+"/stages/" + i0+"/split",schemaPath:"#/properties/stages/items/properties/split/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -975,10 +980,13 @@ vErrors.push(err33);
 }
 errors++;
 }
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+var _valid0 = _errs38 === errors;
+valid9 = valid9 || _valid0;
+const _errs40 = errors;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key4 in data17){
+if(!((key4 === "max_step") || (key4 === "soak"))){
+const err34 = {instancePath:instancePath+"/stages/" + i0+"/split",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -988,14 +996,143 @@ vErrors.push(err34);
 errors++;
 }
 }
-}
-else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17.max_step !== undefined){
+let data18 = data17.max_step;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err35 = {instancePath:instancePath+"/stages/" + i0+"/split/max_step",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/max_step/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
 else {
 vErrors.push(err35);
+}
+errors++;
+}
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 > 100 || isNaN(data18)){
+const err36 = {instancePath:instancePath+"/stages/" + i0+"/split/max_step",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/max_step/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if(data18 < 1 || isNaN(data18)){
+const err37 = {instancePath:instancePath+"/stages/" + i0+"/split/max_step",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/max_step/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+if(data17.soak !== undefined){
+let data19 = data17.soak;
+if(typeof data19 === "string"){
+if(func1(data19) > 32){
+const err38 = {instancePath:instancePath+"/stages/" + i0+"/split/soak",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/soak/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(!pattern12.test(data19)){
+const err39 = {instancePath:instancePath+"/stages/" + i0+"/split/soak",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/soak/pattern",keyword:"pattern",params:{pattern: "^(?=\\d)(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?$"},message:"must match pattern \""+"^(?=\\d)(?:\\d+d)?(?:\\d+h)?(?:\\d+m)?$"+"\""};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/stages/" + i0+"/split/soak",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/properties/soak/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/stages/" + i0+"/split",schemaPath:"#/properties/stages/items/properties/split/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+var _valid0 = _errs40 === errors;
+valid9 = valid9 || _valid0;
+if(!valid9){
+const err42 = {instancePath:instancePath+"/stages/" + i0+"/split",schemaPath:"#/properties/stages/items/properties/split/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+else {
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/stages/" + i0,schemaPath:"#/properties/stages/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+}
+else {
+const err45 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
 }
 errors++;
 }
@@ -1006,7 +1143,7 @@ validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const model = validate23;
 const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:model","title":"modelreg model","description":"A model and what stays true across its versions: models/<name>/model.yaml.","type":"object","additionalProperties":false,"required":["name","owners"],"properties":{"name":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Must equal the <name> directory. Lowercase letters, digits, '.', '_', '-'."},"description":{"type":"string","maxLength":8192,"description":"What the model does."},"owners":{"type":"array","minItems":1,"maxItems":64,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":256},"description":"Who answers for the model: GitHub users (alice), teams (@org/team) or e-mail addresses."},"task":{"type":"string","maxLength":128,"description":"What it is for, e.g. text-classification, object-detection, text-generation."},"tags":{"type":"object","maxProperties":256,"propertyNames":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"},"additionalProperties":{"type":"string","maxLength":256},"description":"Free-form labels: key → string value."},"intended_use":{"type":"string","maxLength":16384,"description":"Who should use it and for what; shown in the model card."},"limitations":{"type":"string","maxLength":16384,"description":"Known limits, biases and out-of-scope uses; shown in the model card."},"license":{"type":"string","maxLength":128,"description":"SPDX identifier or a short name."}}};
-const pattern12 = new RegExp("^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$", "u");
+const pattern13 = new RegExp("^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$", "u");
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="urn:modelreg:schema:v1:model" */;
@@ -1055,7 +1192,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern12.test(data0)){
+if(!pattern13.test(data0)){
 const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"},message:"must match pattern \""+"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -1406,11 +1543,11 @@ const schema38 = {"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|
 const schema39 = {"type":"string","pattern":"^[0-9a-f]{64}$"};
 const schema40 = {"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,127}$"};
 const schema44 = {"type":"array","maxItems":256,"items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"dtype":{"type":"string","maxLength":64,"description":"float32, int64, string, ..."},"shape":{"type":"array","maxItems":16,"items":{"type":["integer","string","null"]},"description":"Dimensions; -1, null or a name for a variable dimension."},"description":{"type":"string","maxLength":1024}}}};
-const func13 = Object.prototype.hasOwnProperty;
-const pattern15 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$", "u");
-const pattern16 = new RegExp("^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$", "u");
-const pattern17 = new RegExp("^[0-9a-f]{64}$", "u");
-const pattern24 = new RegExp("^[0-9a-f]{7,64}$", "u");
+const func14 = Object.prototype.hasOwnProperty;
+const pattern16 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$", "u");
+const pattern17 = new RegExp("^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$", "u");
+const pattern18 = new RegExp("^[0-9a-f]{64}$", "u");
+const pattern25 = new RegExp("^[0-9a-f]{7,64}$", "u");
 const schema42 = {"type":"object","description":"Free-form labels: key → string value.","maxProperties":256,"propertyNames":{"$ref":"#/$defs/key"},"additionalProperties":{"type":"string","maxLength":256}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -1576,7 +1713,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func13.call(schema36.properties, key0))){
+if(!(func14.call(schema36.properties, key0))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err5];
@@ -1590,7 +1727,7 @@ errors++;
 if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
-if(!pattern12.test(data0)){
+if(!pattern13.test(data0)){
 const err6 = {instancePath:instancePath+"/name",schemaPath:"#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"},message:"must match pattern \""+"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -1625,7 +1762,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern15.test(data1)){
+if(!pattern16.test(data1)){
 const err9 = {instancePath:instancePath+"/version",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -1802,7 +1939,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!pattern16.test(data7)){
+if(!pattern17.test(data7)){
 const err24 = {instancePath:instancePath+"/artifacts/" + i0+"/path",schemaPath:"#/properties/artifacts/items/properties/path/pattern",keyword:"pattern",params:{pattern: "^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$"},message:"must match pattern \""+"^[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]([^\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*[^/\\\\\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069])?$"+"\""};
 if(vErrors === null){
 vErrors = [err24];
@@ -1827,7 +1964,7 @@ errors++;
 if(data6.sha256 !== undefined){
 let data8 = data6.sha256;
 if(typeof data8 === "string"){
-if(!pattern17.test(data8)){
+if(!pattern18.test(data8)){
 const err26 = {instancePath:instancePath+"/artifacts/" + i0+"/sha256",schemaPath:"#/$defs/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err26];
@@ -2568,7 +2705,7 @@ errors++;
 if(data34.model !== undefined){
 let data35 = data34.model;
 if(typeof data35 === "string"){
-if(!pattern12.test(data35)){
+if(!pattern13.test(data35)){
 const err85 = {instancePath:instancePath+"/lineage/parents/" + i5+"/model",schemaPath:"#/$defs/name/pattern",keyword:"pattern",params:{pattern: "^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"},message:"must match pattern \""+"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"+"\""};
 if(vErrors === null){
 vErrors = [err85];
@@ -2603,7 +2740,7 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(!pattern15.test(data36)){
+if(!pattern16.test(data36)){
 const err88 = {instancePath:instancePath+"/lineage/parents/" + i5+"/version",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
 if(vErrors === null){
 vErrors = [err88];
@@ -2759,7 +2896,7 @@ errors++;
 if(data39.sha256 !== undefined){
 let data41 = data39.sha256;
 if(typeof data41 === "string"){
-if(!pattern17.test(data41)){
+if(!pattern18.test(data41)){
 const err100 = {instancePath:instancePath+"/lineage/datasets/" + i7+"/sha256",schemaPath:"#/$defs/sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err100];
@@ -2928,7 +3065,7 @@ errors++;
 if(data44.commit !== undefined){
 let data46 = data44.commit;
 if(typeof data46 === "string"){
-if(!pattern24.test(data46)){
+if(!pattern25.test(data46)){
 const err114 = {instancePath:instancePath+"/lineage/code/commit",schemaPath:"#/properties/lineage/properties/code/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,64}$"},message:"must match pattern \""+"^[0-9a-f]{7,64}$"+"\""};
 if(vErrors === null){
 vErrors = [err114];
@@ -3396,7 +3533,7 @@ return errors === 0;
 validate24.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const stage = validate27;
-const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:stage","title":"modelreg stage assignment","description":"Which version of a model holds a stage: models/<name>/stages/<stage>.yaml. A promotion or a rollback is a change of this one file.","type":"object","additionalProperties":false,"required":["model","stage","version","moved_by","moved_at"],"properties":{"model":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Must equal the <name> directory."},"stage":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$","description":"Must equal the file name and be a stage of registry.yaml."},"version":{"$ref":"#/$defs/semver","description":"The version holding the stage."},"moved_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who moved the stage."},"moved_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"reason":{"type":"string","maxLength":4096,"description":"Why."},"previous":{"description":"The version that held the stage before this change, or null for the first holder. Keeps rollback possible from a shallow clone.","anyOf":[{"$ref":"#/$defs/semver"},{"type":"null"}]},"arms":{"description":"A split of the stage (canary, A/B, shadow): the versions that receive its traffic, each with a whole-percentage weight, in the order of the assignment rule (docs/assignment.md) — every other arm in the order it joined, then the main holder (`version`) last — and shadow versions, which receive a mirrored copy and answer no one. The weights sum to 100. Absent: `version` receives everything.","type":"array","minItems":2,"maxItems":16,"items":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"$ref":"#/$defs/semver","description":"The version of this arm."},"weight":{"type":"integer","minimum":1,"maximum":99,"description":"The whole percentage of keys it receives (a weighted arm)."},"shadow":{"const":true,"description":"A shadow: it receives a mirrored copy of the traffic, answers no one, and has no weight."}}}}},"$defs":{"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"}}};
+const schema50 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"urn:modelreg:schema:v1:stage","title":"modelreg stage assignment","description":"Which version of a model holds a stage: models/<name>/stages/<stage>.yaml. A promotion or a rollback is a change of this one file.","type":"object","additionalProperties":false,"required":["model","stage","version","moved_by","moved_at"],"properties":{"model":{"type":"string","pattern":"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$","description":"Must equal the <name> directory."},"stage":{"type":"string","pattern":"^(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$)[a-z][a-z0-9_-]{0,63}$","description":"Must equal the file name and be a stage of registry.yaml."},"version":{"$ref":"#/$defs/semver","description":"The version holding the stage."},"moved_by":{"type":"string","minLength":1,"maxLength":256,"description":"Who moved the stage."},"moved_at":{"type":"string","format":"date-time","description":"When, as an RFC 3339 timestamp."},"reason":{"type":"string","maxLength":4096,"description":"Why."},"previous":{"description":"The version that held the stage before this change, or null for the first holder. Keeps rollback possible from a shallow clone.","anyOf":[{"$ref":"#/$defs/semver"},{"type":"null"}]},"arms":{"description":"A split of the stage (canary, A/B, shadow): the versions that receive its traffic, each with a whole-percentage weight, in the order of the assignment rule (docs/assignment.md) — every other arm in the order it joined, then the main holder (`version`) last — and shadow versions, which receive a mirrored copy and answer no one. The weights sum to 100. Absent: `version` receives everything.","type":"array","minItems":2,"maxItems":16,"items":{"type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"$ref":"#/$defs/semver","description":"The version of this arm."},"weight":{"type":"integer","minimum":1,"maximum":100,"description":"The whole percentage of keys it receives (a weighted arm; 100 only for a holder beside shadows)."},"shadow":{"const":true,"description":"A shadow: it receives a mirrored copy of the traffic, answers no one, and has no weight."}}}}},"$defs":{"semver":{"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"}}};
 const schema51 = {"type":"string","maxLength":64,"pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -3476,7 +3613,7 @@ errors++;
 if(data.model !== undefined){
 let data0 = data.model;
 if(typeof data0 === "string"){
-if(!pattern12.test(data0)){
+if(!pattern13.test(data0)){
 const err6 = {instancePath:instancePath+"/model",schemaPath:"#/properties/model/pattern",keyword:"pattern",params:{pattern: "^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"},message:"must match pattern \""+"^(?!.*\\.\\.)(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9])(?:\\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -3536,7 +3673,7 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!pattern15.test(data2)){
+if(!pattern16.test(data2)){
 const err11 = {instancePath:instancePath+"/version",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -3659,7 +3796,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!pattern15.test(data6)){
+if(!pattern16.test(data6)){
 const err21 = {instancePath:instancePath+"/previous",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -3779,7 +3916,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(!pattern15.test(data9)){
+if(!pattern16.test(data9)){
 const err30 = {instancePath:instancePath+"/arms/" + i0+"/version",schemaPath:"#/$defs/semver/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"},message:"must match pattern \""+"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$"+"\""};
 if(vErrors === null){
 vErrors = [err30];
@@ -3814,8 +3951,8 @@ vErrors.push(err32);
 errors++;
 }
 if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 99 || isNaN(data10)){
-const err33 = {instancePath:instancePath+"/arms/" + i0+"/weight",schemaPath:"#/properties/arms/items/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 99},message:"must be <= 99"};
+if(data10 > 100 || isNaN(data10)){
+const err33 = {instancePath:instancePath+"/arms/" + i0+"/weight",schemaPath:"#/properties/arms/items/properties/weight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err33];
 }

@@ -414,7 +414,15 @@ describe('planChange: promote', () => {
     expect(p.previous).toBe('1.0.0');
     expect(p.ref).toBe('m@1.1.0');
     expect(p.message).toBe('Promote m@1.1.0 to production\n\nBeats 1.0.0\n\nModelreg-Change: promote m@1.1.0');
-    expect(p.intent).toEqual({ kind: 'promote', model: 'm', version: '1.1.0', stage: 'production', reason: 'Beats 1.0.0', expectedHolder: '1.0.0' });
+    expect(p.intent).toEqual({
+      kind: 'promote',
+      model: 'm',
+      version: '1.1.0',
+      stage: 'production',
+      reason: 'Beats 1.0.0',
+      expectedHolder: '1.0.0',
+      expectedArms: null,
+    });
   });
 
   it('an unheld stage: previous null, a new file, no reason field', () => {
@@ -512,7 +520,7 @@ describe('planChange: rollback', () => {
     expect(p.ref).toBe('m@1.0.0');
     expect(p.previous).toBe('1.1.0');
     expect(p.message).toBe('Rollback m staging to 1.0.0 (from 1.1.0)\n\nlatency\n\nModelreg-Change: rollback m@1.0.0');
-    expect(p.intent).toEqual({ kind: 'rollback', model: 'm', stage: 'staging', reason: 'latency', expectedHolder: '1.1.0' });
+    expect(p.intent).toEqual({ kind: 'rollback', model: 'm', stage: 'staging', reason: 'latency', expectedHolder: '1.1.0', expectedArms: null });
   });
 
   it('--to names the target, with or without v', () => {

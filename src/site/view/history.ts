@@ -30,8 +30,4 @@ export function filterHistory(h: SiteHistory, f: HistoryFilters): ShownEvent[] {
   return out;
 }
 
-/** What happened, in the words of `modelreg history`: "promoted production: 1.1.0 → 1.2.0", "registered 1.2.0". */
-export function describeEvent(e: SiteEvent): string {
-  if (e.stage) return `${e.kind} ${e.stage}: ${e.previous ?? '-'} → ${e.version ?? '-'}`;
-  return `${e.kind}${e.version ? ` ${e.version}` : ''}`;
-}
+export { describeEvent } from '../../registry/history.js';
