@@ -4,7 +4,7 @@
  * Why dependency-cruiser: it reads the TypeScript imports themselves (type-only ones included) and says
  * which rule an import breaks, with the path; ESLint's import rules would need ESLint and a resolver too.
  */
-const CORE = '^src/(registry|schema|checks|changes|review|mlflow)/';
+const CORE = '^src/(registry|schema|checks|changes|review|mlflow|render)/';
 const EDGES = '^src/(git|artifacts|cache|api|cli|commands|action|github|serve|import|site)/';
 /** Node modules that touch the disk, processes or the network. */
 const IO = '^(node:)?(fs|fs/promises|child_process|net|http|https|http2|dgram|dns|os|worker_threads|cluster|readline|tty)$';

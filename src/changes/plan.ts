@@ -235,7 +235,7 @@ function splitSubject(ref: string, stage: string, current: StageManifest, next: 
   const has = weightIn(armsOf(next), version);
   if (next.arms?.some((a) => a.version === version && a.shadow)) return `Shadow ${ref} in ${stage}`;
   if (next.holder === version) return `Promote ${ref} to ${stage}, completing its split from ${had}%`;
-  if (has === 0) return `Take ${ref} out of ${stage}'s split (from ${had}%)`;
+  if (has === 0) return `Take ${ref} out of ${stage}'s split (from ${current.arms?.some((a) => a.version === version && a.shadow) ? 'a shadow' : `${had}%`})`;
   return `Promote ${ref} to ${stage} at ${has}%${had ? ` (from ${had}%)` : ''}`;
 }
 
