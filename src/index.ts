@@ -17,6 +17,9 @@ export { FINDING_CODES, type Finding, type FindingCode, type Severity, sortFindi
 export { parseRef, formatRef, resolveRef, latestVersion, type Ref, type Selector, type Resolved } from './registry/refs.js';
 export { buildSnapshot, type Snapshot, type TreeFile, type ModelEntry, type Loaded, type ParseCache, type LoadOptions } from './registry/snapshot.js';
 export { assignArm, assignmentBucket, assertWeights, BUCKETS, type Arm } from './registry/assignment.js';
+export { splitOf, splitGains, describeSplit, type SplitGain } from './registry/split.js';
+export { renderDeploy, backendName, RENDER_TARGETS, type RenderTarget, type RenderInput, type RenderArm, type RenderOptions } from './render/deploy.js';
+export { renderStage } from './api/render.js';
 export { buildLineage, findCycles, lineageTree, type LineageGraph, type LineageEdge, type LineageTree } from './registry/lineage.js';
 export { paths, classifyPath, schemaModeline, POLICY_FILE } from './registry/layout.js';
 export type * from './registry/types.js';
@@ -24,8 +27,8 @@ export type * from './registry/types.js';
 export { parseManifestYaml, DEFAULT_YAML_LIMITS, type ParsedYaml, type YamlLimits } from './schema/yaml.js';
 export { validateSchema, SCHEMAS } from './schema/schemas.js';
 export { validateTree, validateChange, type TreeReport, type ChangeReport } from './checks/validate.js';
-export { checkChange, type ChangeSummary, type StageMove } from './checks/change.js';
-export { evaluateGates, entryStages, type GateResult, type GateInput } from './checks/gates.js';
+export { checkChange, soakedStageFiles, type ChangeSummary, type StageMove, type ChangeTiming } from './checks/change.js';
+export { evaluateGates, evaluateSplitGates, entryStages, type GateResult, type GateInput, type SplitGateInput } from './checks/gates.js';
 
 export { modelHistory, registryHistory, type HistoryEvent, type HistoryKind } from './git/history.js';
 export { compactHistory, expandHistory, type CompactHistory, type CompactEvent, type HistoryCommit } from './registry/history.js';

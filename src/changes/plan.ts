@@ -217,7 +217,16 @@ function planPromote(snap: Snapshot, intent: PromoteIntent, ctx: PlanContext): P
       });
     const next = nextSplit(intent.model, intent.stage, current, intent.version, intent.shadow ? { shadow: true } : { weight: intent.weight! });
     const plan = stagePlan(intent, current, next, ctx, splitSubject(ref, intent.stage, current, next, intent.version));
-    return next.holder === holder ? plan : retirePrevious(snap, intent, plan, current, next, ctx);
+    if (next.holder !== holder) return retirePrevious(snap, intent, plan, current, next, ctx);
+    if (intent.deprecatePrevious)
+      throw new ModelregError(
+        'usage',
+        `--deprecate-previous deprecates the holder a promotion replaces, and ${holder} stays the main holder of ${intent.stage}`,
+        {
+          hint: 'Give it with the step that completes the split (--weight 100).',
+        },
+      );
+    return plan;
   }
   if (holder === intent.version)
     throw new ModelregError('conflict', `${ref} already holds ${intent.stage}${current?.arms ? ` (${describeSplit(current.arms)})` : ''}`, {
@@ -459,20 +468,20 @@ function requireStage(snap: Snapshot, stage: string): void {
 
 function checkExpectedHolder(intent: PromoteIntent | RollbackIntent | UnassignIntent, current: StageManifest | undefined): void {
   const holder = current?.version ?? null;
-  if ('expectedArms' in intent && intent.expectedArms !== undefined && !isDeepStrictEqual(intent.expectedArms, current?.arms ?? null)) {
-    const was = intent.expectedArms ? describeSplit(intent.expectedArms) : `${intent.expectedHolder ?? holder} alone`;
+  if (intent.expectedHolder !== undefined && intent.expectedHolder !== holder) {
     throw new ModelregError(
       'conflict',
-      `${intent.model}@${intent.stage}'s split changed meanwhile: it was ${was}, it is now ${describeSplit(splitOf(current))}`,
+      `${intent.model}@${intent.stage} moved meanwhile: it was ${intent.expectedHolder ?? 'unassigned'}, it is now ${holder ?? 'unassigned'}`,
       {
         hint: 'Someone else changed this stage; check `modelreg history` and decide again.',
       },
     );
   }
-  if (intent.expectedHolder !== undefined && intent.expectedHolder !== holder) {
+  if ('expectedArms' in intent && intent.expectedArms !== undefined && !isDeepStrictEqual(intent.expectedArms, current?.arms ?? null)) {
+    const was = intent.expectedArms ? describeSplit(intent.expectedArms) : `${intent.expectedHolder ?? holder} alone`;
     throw new ModelregError(
       'conflict',
-      `${intent.model}@${intent.stage} moved meanwhile: it was ${intent.expectedHolder ?? 'unassigned'}, it is now ${holder ?? 'unassigned'}`,
+      `${intent.model}@${intent.stage}'s split changed meanwhile: it was ${was}, it is now ${describeSplit(splitOf(current))}`,
       {
         hint: 'Someone else changed this stage; check `modelreg history` and decide again.',
       },

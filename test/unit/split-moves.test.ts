@@ -174,6 +174,11 @@ describe('promote --weight and --shadow: the planned stage file', () => {
       [canary, promote('1.1.0', { weight: 101 }), '--weight is a whole percentage from 0 to 100, not 101'],
       [
         canary,
+        { ...promote('1.3.0', { weight: 20 }), deprecatePrevious: true },
+        '--deprecate-previous deprecates the holder a promotion replaces, and 1.0.0 stays',
+      ],
+      [
+        canary,
         { ...promote('1.1.0', { weight: 70 }), expectedArms: null },
         "m@production's split changed meanwhile: it was 1.0.0 alone, it is now 1.1.0 60% · 1.0.0 40%",
       ],
@@ -291,12 +296,15 @@ describe('a split move, judged', () => {
   it('split: false forbids a split, by the base policy and by the tree’s own', () => {
     const files = registry(undefined, { policy: policyWith(false) });
     const c = check(files, plan(files, promote('1.1.0', { weight: 10 })));
-    expect(codes(c.blocking)).toEqual(['split-forbidden']);
-    expect(c.blocking[0]!.message).toBe('m@production is split, and registry.yaml says production is never split');
+    const text = plan(files, promote('1.1.0', { weight: 10 })).files[0]!.text;
+    const line = lineOf(text, 'arms:') + 1; // the list's first line
+    expect(only(c.blocking, { code: 'split-forbidden', file: FILE, field: '/arms', line }).message).toBe(
+      'm@production is split, and registry.yaml says production is never split',
+    );
     // A head that allows splits is still judged by the base that forbids them.
-    const head = { ...files, 'registry.yaml': policyWith(), [FILE]: plan(files, promote('1.1.0', { weight: 10 })).files[0]!.text };
+    const head = { ...files, 'registry.yaml': policyWith(), [FILE]: text };
     const judged = checkChange(snap(files), snap(head));
-    expect(only(judged.findings, { code: 'split-forbidden', file: FILE, field: '/arms' }).message).toBe(
+    expect(only(judged.findings, { code: 'split-forbidden', file: FILE, field: '/arms', line }).message).toBe(
       'm@production is split, and the base registry.yaml says production is never split',
     );
   });
