@@ -102,7 +102,8 @@ async function render(): Promise<void> {
     else a.removeAttribute('aria-current');
   }
   footer(m);
-  v.after?.();
+  await v.after?.();
+  if (token !== rendering) return;
   // After a navigation, move the focus to the new page's heading (a screen reader announces it); not on first load.
   if (!first) main.querySelector<HTMLElement>('h1')?.focus();
   first = false;

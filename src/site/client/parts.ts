@@ -10,8 +10,8 @@ import { badge, h, type Child } from './dom.js';
 export interface View {
   title: string;
   body: Node;
-  /** Runs once the body is in the document (charts need their width). */
-  after?: () => void;
+  /** Runs once the body is on the page; the page counts as ready when what it returns has settled. */
+  after?: () => void | Promise<void>;
 }
 
 export function stageNames(meta: SiteMeta): string[] {
