@@ -18,7 +18,10 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: ['test/readers/**'], sequence: { groupOrder: 0 } } },
+      // The core's unit tests are pure (no disk, no processes, no globals they change), so one thread runs
+      // file after file with the modules loaded once: the inner loop in ~19 s instead of ~35 s.
+      { test: { ...shared, name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false, sequence: { groupOrder: 0 } } },
+      { test: { ...shared, name: 'suite', include: ['test/**/*.test.ts'], exclude: ['test/readers/**', 'test/unit/**'], sequence: { groupOrder: 0 } } },
       { test: { ...shared, name: 'readers', include: ['test/readers/**/*.test.ts'], sequence: { groupOrder: 1 } } },
     ],
   },
