@@ -14,12 +14,11 @@ export async function renderStage(reg: Registry, reference: string, target: Rend
       hint: `For example: modelreg render ${ref.model}@production --for ${target}`,
     });
   const resolved = await reg.resolve(ref);
-  const framework = async (version: string) => (await reg.showVersion(`${ref.model}@${version}`)).manifest.framework;
-  const arms: RenderArm[] = await Promise.all(
-    (resolved.arms ?? [{ version: resolved.version, weight: 100, shadow: false, artifacts: resolved.artifacts }]).map(async (a) => {
-      const f = await framework(a.version);
-      return { version: a.version, weight: a.weight, shadow: a.shadow, artifacts: a.artifacts, ...(f ? { framework: f } : {}) };
-    }),
-  );
+  // The same (memoised) snapshot resolve read: each arm's framework without resolving each arm again.
+  const versions = (await reg.snapshot({ models: [ref.model] })).models.get(ref.model)?.versions;
+  const arms: RenderArm[] = (resolved.arms ?? [{ version: resolved.version, weight: 100, shadow: false, artifacts: resolved.artifacts }]).map((a) => {
+    const f = versions?.get(a.version)?.data.framework;
+    return { version: a.version, weight: a.weight, shadow: a.shadow, artifacts: a.artifacts, ...(f ? { framework: f } : {}) };
+  });
   return renderDeploy(target, { model: ref.model, stage: ref.selector.stage, holder: resolved.version, arms, revision: resolved.revision, options });
 }

@@ -17,6 +17,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ModelregError } from './errors.js';
+import { splitOf } from './split.js';
 import type { StageManifest } from './types.js';
 
 /** An arm of a split: a version and the whole percentage of keys it receives. */
@@ -48,8 +49,7 @@ export function assignArm<A extends Arm>(model: string, stage: string, key: stri
 
 /** The weighted arms of a stage, in the assignment order: its split's, or its holder alone at 100. */
 export function weightedArms(stage: Pick<StageManifest, 'version' | 'arms'>): Arm[] {
-  if (!stage.arms) return [{ version: stage.version, weight: 100 }];
-  return stage.arms.filter((a) => !a.shadow && a.weight !== undefined).map((a) => ({ version: a.version, weight: a.weight! }));
+  return splitOf(stage).flatMap((a) => (!a.shadow && a.weight !== undefined ? [{ version: a.version, weight: a.weight }] : []));
 }
 
 /** The assignment rule as resolveRef takes it: passed in, so that resolving without a key never loads SHA-256 (~23 ms, on every deploy's resolve). */
