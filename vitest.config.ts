@@ -12,7 +12,8 @@ const shared = {
   // Integration tests spawn git and the CLI many times; on a loaded 2-core machine that takes seconds.
   testTimeout: 120_000,
   hookTimeout: 60_000,
-  env: { MODELREG_TEST_WRITTEN: written },
+  // Every fast YAML read is judged by the full parser (src/schema/yaml.ts), in tests and the processes they spawn.
+  env: { MODELREG_TEST_WRITTEN: written, MODELREG_YAML_JUDGE: '1' },
 };
 
 export default defineConfig({

@@ -71,7 +71,9 @@ export async function assembleFrom(source: RegistrySource, files: TreeFile[], se
     else misses.push(f);
   }
   await source.read(misses);
-  const p = misses.length > 0 || settings.positions ? await loadParser() : undefined;
+  const slow = misses.length > 0 ? await readPlainFiles(misses, source, limits, memory, disk) : [];
+  if (JUDGING) await judgePlainReads(misses, limits);
+  const p = slow.length > 0 || settings.positions ? await loadParser() : undefined;
   const parse: ManifestParser = (kind, f, lim) => {
     if (!p) throw new Error(`internal: ${f.path} was not parsed, and the parser is not loaded`);
     const result = p.parseManifest(kind, f.path, f.text ?? '', lim);
@@ -85,6 +87,50 @@ export async function assembleFrom(source: RegistrySource, files: TreeFile[], se
   const snap = assembleSnapshot(files, parse, limits);
   disk?.flush();
   return snap;
+}
+
+/** Tests set MODELREG_YAML_JUDGE=1: the full parser judges every fast read (see schema/yaml.ts). */
+const JUDGING = process.env.MODELREG_YAML_JUDGE === '1';
+
+/** Judged apart from loadParser, so that a judging run still finds a check that needs lines but never loaded the parser. */
+async function judgePlainReads(files: TreeFile[], limits: YamlLimits): Promise<void> {
+  const { judgePlainRead } = await import('../schema/yaml.js');
+  for (const f of files) if (f.parsed?.doc) judgePlainRead(f.path, f.text ?? '', limits, f.parsed.doc.value);
+}
+
+/**
+ * Read what the fast reader can (plain-form manifests that are valid by their schema: nearly all), and
+ * return the rest for the full parser. A small read writes what it read to the disk cache, so that the
+ * next `resolve` of the model reads one small file and loads no reader at all; a bulk read (a fresh
+ * clone's first whole-tree command) does not: writing ten thousand shards cost it more than reading
+ * every manifest did, and the fast reader reads a file again about as fast as its shard would be read.
+ */
+const CACHE_PLAIN_READS_UP_TO = 2000;
+
+async function readPlainFiles(
+  files: TreeFile[],
+  source: RegistrySource,
+  limits: YamlLimits,
+  memory: LoadSettings['cache'],
+  disk: DiskParseCache | undefined,
+): Promise<TreeFile[]> {
+  const { readPlainManifest } = await import('../registry/plain-manifest.js');
+  const keep = files.length <= CACHE_PLAIN_READS_UP_TO ? disk : undefined;
+  const slow: TreeFile[] = [];
+  for (const f of files) {
+    const kind = manifestKind(f, limits)!;
+    const plain = readPlainManifest(kind, f.path, f.text ?? '', limits);
+    if (!plain) {
+      slow.push(f);
+      continue;
+    }
+    f.parsed = { doc: lazyPositions(plain.value, f, source), findings: [] };
+    if (f.oid) {
+      memory?.set(`${kind}:${f.oid}`, f.parsed);
+      keep?.set(shardOf(f.path), `${kind}:${f.oid}`, { value: plain.value, findings: [] });
+    }
+  }
+  return slow;
 }
 
 /** The manifest kind of a file that will be parsed, or undefined for what is never parsed. */
@@ -112,22 +158,33 @@ function hydrate(c: CachedParse, f: TreeFile, source: RegistrySource): ParseResu
  * parse from the cache, or a finding about a file known only from a cached per-model entry.
  */
 export function lazyPositions(value: unknown, f: TreeFile, source: RegistrySource): ParsedYaml {
-  let maps: { valueAt: Map<string, Position>; keyAt: Map<string, Position> } | undefined;
-  const load = () => {
-    if (!maps) {
-      if (!parser) throw new Error(`internal: a line in ${f.path} was needed, but the parser is not loaded (call loadParser first)`);
-      const doc = parser.parseManifestYaml(f.path, source.readTextSync(f)).doc;
-      maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
+  return new LazyPositions(value, f, source);
+}
+
+/** A class, not an object literal with getters: one is made for nearly every manifest a command reads. */
+class LazyPositions implements ParsedYaml {
+  private maps: Pick<ParsedYaml, 'valueAt' | 'keyAt'> | undefined;
+
+  constructor(
+    readonly value: unknown,
+    private readonly f: TreeFile,
+    private readonly source: RegistrySource,
+  ) {}
+
+  get valueAt(): Map<string, Position> {
+    return this.load().valueAt;
+  }
+
+  get keyAt(): Map<string, Position> {
+    return this.load().keyAt;
+  }
+
+  private load(): Pick<ParsedYaml, 'valueAt' | 'keyAt'> {
+    if (!this.maps) {
+      if (!parser) throw new Error(`internal: a line in ${this.f.path} was needed, but the parser is not loaded (call loadParser first)`);
+      const doc = parser.parseManifestYamlFully(this.f.path, this.source.readTextSync(this.f)).doc;
+      this.maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
     }
-    return maps;
-  };
-  return {
-    value,
-    get valueAt() {
-      return load().valueAt;
-    },
-    get keyAt() {
-      return load().keyAt;
-    },
-  };
+    return this.maps;
+  }
 }

@@ -142,7 +142,11 @@ export class WorkTreeWriter {
       const paths = files.map((f) => f.path);
       await this.sg.raw(['add', '--', ...paths]);
       const by = [...(author?.name && author.email ? [`--author=${author.name} <${author.email}>`] : []), ...(author ? [`--date=${author.date}`] : [])];
-      await this.sg.raw(['commit', '--quiet', '--only', ...by, '-m', message, '--', ...paths]);
+      // `--only` builds a second index from HEAD and writes both: 1.3 s against 0.5 s for a plain commit in
+      // a 134k-file repository. When nothing but our paths is staged the two commit the same tree, so the
+      // plain commit is used; the user's staged work, when there is some, still gets `--only`.
+      const only = (await this.stagedBesides(paths)) ? ['--only'] : [];
+      await this.sg.raw(['commit', '--quiet', ...only, ...by, '-m', message, ...(only.length ? ['--', ...paths] : [])]);
     } catch (e) {
       await this.restore(journal);
       rmSync(join(this.gitDir, JOURNAL), { force: true });
@@ -154,6 +158,17 @@ export class WorkTreeWriter {
     rmSync(join(this.gitDir, JOURNAL), { force: true });
     checkpoint('commit');
     return (await this.head())!;
+  }
+
+  /** Whether the index holds staged changes to anything but `paths` (or there is no HEAD to compare with). */
+  private async stagedBesides(paths: string[]): Promise<boolean> {
+    const r = await git(this.root, ['diff-index', '--cached', '--name-only', '--no-renames', '-z', 'HEAD', '--'], { allowFail: true });
+    if (r.code !== 0) return true;
+    const ours = new Set(paths.map((p) => `${this.prefix}${p}`));
+    return r.stdout
+      .toString('utf8')
+      .split('\0')
+      .some((p) => p !== '' && !ours.has(p));
   }
 
   /**

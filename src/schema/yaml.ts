@@ -8,7 +8,10 @@
  * (registry/text.ts), never create `__proto__`-style keys, cap depth and size, and
  * record where every value sits so that schema errors point at a line and column.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { unsafeCharacter } from '../registry/text.js';
+import { readPlainYaml } from './canonical-yaml.js';
+import { beyondLimits } from './limits.js';
 import { describe11, readsDifferentlyIn11 } from './yaml11.js';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { finding, type Finding } from '../registry/findings.js';
@@ -25,13 +28,31 @@ export interface YamlResult {
 }
 
 /**
- * A manifest's text to its value, in steps: refuse what is too large or too deep to parse safely, parse
- * exactly one YAML 1.2 document, then build the value from the syntax tree (ManifestWalk). Errors are
- * findings with line and column; warnings (YAML 1.1 readers would read it differently) come with a value.
+ * A manifest's text to its value, in steps: refuse what is too large or too deep to parse safely; read
+ * the plain form most manifests are written in with the fast reader (canonical-yaml.ts), whose value is
+ * the full parser's, with positions parsed fully only when a caller asks for a line; else parse fully.
  */
 export function parseManifestYaml(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
   const beyond = beyondLimits(file, text, limits);
   if (beyond) return { findings: [beyond] };
+  const plain = readPlainYaml(text, limits);
+  if (!plain) return parseFully(file, text, limits);
+  if (JUDGING) judgePlainRead(file, text, limits, plain.value);
+  return { doc: new LazyPositions(plain.value, file, text, limits), findings: [] };
+}
+
+/**
+ * The full parser alone: exactly one YAML 1.2 document, then the value built from the syntax tree
+ * (ManifestWalk). Errors are findings with line and column; warnings (YAML 1.1 readers would read it
+ * differently) come with a value.
+ */
+export function parseManifestYamlFully(file: string, text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): YamlResult {
+  const beyond = beyondLimits(file, text, limits);
+  if (beyond) return { findings: [beyond] };
+  return parseFully(file, text, limits);
+}
+
+function parseFully(file: string, text: string, limits: YamlLimits): YamlResult {
   const parsed = parseOneDocument(file, text);
   if (!parsed.doc) return { findings: parsed.findings };
   const { doc, at } = parsed;
@@ -52,14 +73,47 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   return { doc: { value, valueAt: walk.valueAt, keyAt: walk.keyAt }, findings: walk.warnings };
 }
 
-/** Before parsing: a file too large, or brackets nested so deep that the parser would recurse without end. */
-function beyondLimits(file: string, text: string, limits: YamlLimits): Finding | undefined {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > limits.maxBytes) return finding('tree-oversize', `${file} is ${bytes} bytes; the limit is ${limits.maxBytes}`, { file, line: 1 });
-  const deep = flowNestingBeyond(text, limits.maxDepth * 4);
-  if (deep >= 0)
-    return finding('yaml-limits', `${file}: brackets nest deeper than ${limits.maxDepth} levels`, { file, line: text.slice(0, deep).split('\n').length });
-  return undefined;
+/**
+ * With MODELREG_YAML_JUDGE=1 (every test run sets it) the full parser judges each fast read: the same
+ * value, key order included, and no finding or warning the fast reader would have hidden.
+ */
+const JUDGING = process.env.MODELREG_YAML_JUDGE === '1';
+
+export function judgePlainRead(file: string, text: string, limits: YamlLimits, value: unknown): void {
+  const full = parseFully(file, text, limits);
+  const same = full.doc && full.findings.length === 0 && isDeepStrictEqual(full.doc.value, value) && JSON.stringify(full.doc.value) === JSON.stringify(value);
+  if (!same) {
+    throw new Error(
+      `internal: the fast YAML reader and the full parser disagree on ${file}: ${JSON.stringify(value)} against ${JSON.stringify(full.doc?.value)} ${JSON.stringify(full.findings)}`,
+    );
+  }
+}
+
+/**
+ * A document whose line map comes from a full parse, made the first time a line is asked for. A class,
+ * not an object literal with getters and a closure: one of these is made for nearly every manifest read.
+ */
+class LazyPositions implements ParsedYaml {
+  private maps: Pick<ParsedYaml, 'valueAt' | 'keyAt'> | undefined;
+
+  constructor(
+    readonly value: unknown,
+    private readonly file: string,
+    private readonly text: string,
+    private readonly limits: YamlLimits,
+  ) {}
+
+  get valueAt(): Map<string, Position> {
+    return this.load().valueAt;
+  }
+
+  get keyAt(): Map<string, Position> {
+    return this.load().keyAt;
+  }
+
+  private load(): Pick<ParsedYaml, 'valueAt' | 'keyAt'> {
+    return (this.maps ??= parseFully(this.file, this.text, this.limits).doc ?? { valueAt: new Map(), keyAt: new Map() });
+  }
 }
 
 type At = (offset: number) => Position;
@@ -200,26 +254,6 @@ class ManifestWalk {
     this.findings.push(finding(code, message, { file: this.file, ...pos, field: pointer }));
     return null;
   }
-}
-
-/**
- * A cheap scan before parsing: thousands of nested `[` or `{` make the parser recurse until the stack
- * overflows, slowly. Quoted strings and comments are skipped; the exact depth limit is enforced on the
- * syntax tree afterwards, so this only needs a generous bound. Returns the offset where it is crossed, or -1.
- */
-function flowNestingBeyond(text: string, bound: number): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"' || c === "'") {
-      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '[' || c === '{') {
-      if (++depth > bound) return i;
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
-  }
-  return -1;
 }
 
 class LimitError extends Error {

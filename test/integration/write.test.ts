@@ -177,6 +177,23 @@ describe('register, promote, rollback, deprecate', () => {
     expect(cli(repo, ['validate', '--base', 'main', '--head', 'promote-1.2.0']).code).toBe(0);
   });
 
+  it("commits only its own files: the user's staged and unstaged work stays as it was, uncommitted", () => {
+    const { repo } = fixtureRepo();
+    write(repo, 'notes.txt', 'staged, not for this commit\n');
+    gitIn(repo, 'add', 'notes.txt');
+    writeFileSync(join(repo, 'registry.yaml'), `${readFileSync(join(repo, 'registry.yaml'), 'utf8')}# changed, not staged\n`);
+    const r = cli(repo, ['promote', 'sentiment@1.2.0', 'production', '--no-verify']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(gitIn(repo, 'show', '--name-only', '--format=', 'HEAD')).toBe('models/sentiment/stages/production.yaml');
+    expect(gitIn(repo, 'status', '--porcelain')).toBe('A  notes.txt\n M registry.yaml');
+    // With nothing else staged, the commit takes the same files (the plain `git commit` path).
+    gitIn(repo, 'reset', '-q', 'notes.txt');
+    const r2 = cli(repo, ['rollback', 'sentiment', 'production', '--no-verify']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(gitIn(repo, 'show', '--name-only', '--format=', 'HEAD')).toBe('models/sentiment/stages/production.yaml');
+    expect(gitIn(repo, 'diff', '--cached', '--name-only')).toBe('');
+  });
+
   it('a failing commit hook leaves the work tree as it was', () => {
     const { repo } = fixtureRepo();
     writeFileSync(join(repo, '.git/hooks/pre-commit'), '#!/bin/sh\necho "hook says no" >&2\nexit 1\n');
