@@ -379,6 +379,12 @@ function plainScalar(source: string, inFlow: boolean): unknown {
   if ('&*!|>%@`?,[]{}#"\':'.includes(source[0]!) || (c === 45 && (source.length === 1 || source.charCodeAt(1) === 32))) throw GIVE_UP;
   if (!inFlow && /: |:$|[[\]{}]/.test(source)) throw GIVE_UP; // flow scalars stopped at these already
   if (isPlainWord(source)) return source;
+  if (SIMPLE_DECIMAL.test(source)) {
+    // Both YAML versions read such a number as the number JavaScript reads (a metric, a size).
+    const n = Number(source);
+    if (Number.isInteger(n) && !Number.isSafeInteger(n)) throw GIVE_UP;
+    return Object.is(n, -0) ? 0 : n;
+  }
   const value = resolveCore(source);
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) throw GIVE_UP;
@@ -386,6 +392,9 @@ function plainScalar(source: string, inFlow: boolean): unknown {
   if (differsIn11(source, value)) throw GIVE_UP;
   return Object.is(value, -0) ? 0 : value;
 }
+
+/** A decimal without a sign but `-`, leading zeros, exponent or underscores: the same number in YAML 1.1, 1.2 and JavaScript. */
+const SIMPLE_DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
 
 /** Letters that no YAML 1.1 or 1.2 number, boolean, null or timestamp holds after a leading digit (all but e, t, z). */
 const NOT_IN_NUMBERS = /[a-df-su-yA-DF-SU-Y]/;
