@@ -17,7 +17,7 @@ import type { ReadScope, RegistrySource } from '../git/sources.js';
 import { assembleSnapshot, relocate, type ManifestParser, type ParseResult, type Snapshot, type TreeFile } from '../registry/assemble.js';
 import { classifyPath, modelDirOf } from '../registry/layout.js';
 import type { ManifestKind } from '../registry/types.js';
-import { DEFAULT_YAML_LIMITS, type ParsedYaml, type Position, type YamlLimits } from '../schema/parsed.js';
+import { DEFAULT_YAML_LIMITS, PositionsOnDemand, type ParsedYaml, type YamlLimits } from '../schema/parsed.js';
 import type { LoadOptions } from '../registry/snapshot.js';
 
 type ParserModule = typeof import('../registry/snapshot.js') & typeof import('../schema/yaml.js');
@@ -158,33 +158,21 @@ function hydrate(c: CachedParse, f: TreeFile, source: RegistrySource): ParseResu
  * parse from the cache, or a finding about a file known only from a cached per-model entry.
  */
 export function lazyPositions(value: unknown, f: TreeFile, source: RegistrySource): ParsedYaml {
-  return new LazyPositions(value, f, source);
+  return new SourcePositions(value, f, source);
 }
 
-/** A class, not an object literal with getters: one is made for nearly every manifest a command reads. */
-class LazyPositions implements ParsedYaml {
-  private maps: Pick<ParsedYaml, 'valueAt' | 'keyAt'> | undefined;
-
+/** The line map of a cached or fast read, from a full parse of the file's text read again from its source. */
+class SourcePositions extends PositionsOnDemand {
   constructor(
-    readonly value: unknown,
+    value: unknown,
     private readonly f: TreeFile,
     private readonly source: RegistrySource,
-  ) {}
-
-  get valueAt(): Map<string, Position> {
-    return this.load().valueAt;
+  ) {
+    super(value);
   }
 
-  get keyAt(): Map<string, Position> {
-    return this.load().keyAt;
-  }
-
-  private load(): Pick<ParsedYaml, 'valueAt' | 'keyAt'> {
-    if (!this.maps) {
-      if (!parser) throw new Error(`internal: a line in ${this.f.path} was needed, but the parser is not loaded (call loadParser first)`);
-      const doc = parser.parseManifestYamlFully(this.f.path, this.source.readTextSync(this.f)).doc;
-      this.maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
-    }
-    return this.maps;
+  protected parseForPositions(): ParsedYaml | undefined {
+    if (!parser) throw new Error(`internal: a line in ${this.f.path} was needed, but the parser is not loaded (call loadParser first)`);
+    return parser.parseManifestYamlFully(this.f.path, this.source.readTextSync(this.f)).doc;
   }
 }

@@ -16,6 +16,36 @@ export interface ParsedYaml {
   keyAt: Map<string, Position>;
 }
 
+/**
+ * A document whose line map is made the first time a line is asked for, by a full parse: for nearly
+ * every manifest a command reads (fast reads, cache hits) no line is ever asked for. A class with the
+ * parse as a method, not an object literal with getters and a closure: one is made per manifest read.
+ */
+export abstract class PositionsOnDemand implements ParsedYaml {
+  private maps: Pick<ParsedYaml, 'valueAt' | 'keyAt'> | undefined;
+
+  constructor(readonly value: unknown) {}
+
+  get valueAt(): Map<string, Position> {
+    return this.load().valueAt;
+  }
+
+  get keyAt(): Map<string, Position> {
+    return this.load().keyAt;
+  }
+
+  /** The full parse of the same text, whose maps are kept. */
+  protected abstract parseForPositions(): ParsedYaml | undefined;
+
+  private load(): Pick<ParsedYaml, 'valueAt' | 'keyAt'> {
+    if (!this.maps) {
+      const doc = this.parseForPositions();
+      this.maps = { valueAt: doc?.valueAt ?? new Map(), keyAt: doc?.keyAt ?? new Map() };
+    }
+    return this.maps;
+  }
+}
+
 export interface YamlLimits {
   maxBytes: number;
   maxDepth: number;

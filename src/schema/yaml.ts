@@ -15,7 +15,7 @@ import { beyondLimits } from './limits.js';
 import { describe11, readsDifferentlyIn11 } from './yaml11.js';
 import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Node, type Document } from 'yaml';
 import { finding, type Finding } from '../registry/findings.js';
-import { DEFAULT_YAML_LIMITS, escapePointer, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
+import { DEFAULT_YAML_LIMITS, escapePointer, PositionsOnDemand, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
 
 export { DEFAULT_YAML_LIMITS, escapePointer, positionOf, type ParsedYaml, type Position, type YamlLimits } from './parsed.js';
 
@@ -38,7 +38,7 @@ export function parseManifestYaml(file: string, text: string, limits: YamlLimits
   const plain = readPlainYaml(text, limits);
   if (!plain) return parseFully(file, text, limits);
   if (JUDGING) judgePlainRead(file, text, limits, plain.value);
-  return { doc: new LazyPositions(plain.value, file, text, limits), findings: [] };
+  return { doc: new TextPositions(plain.value, file, text, limits), findings: [] };
 }
 
 /**
@@ -89,30 +89,19 @@ export function judgePlainRead(file: string, text: string, limits: YamlLimits, v
   }
 }
 
-/**
- * A document whose line map comes from a full parse, made the first time a line is asked for. A class,
- * not an object literal with getters and a closure: one of these is made for nearly every manifest read.
- */
-class LazyPositions implements ParsedYaml {
-  private maps: Pick<ParsedYaml, 'valueAt' | 'keyAt'> | undefined;
-
+/** The line map of a fast read, from a full parse of its text. */
+class TextPositions extends PositionsOnDemand {
   constructor(
-    readonly value: unknown,
+    value: unknown,
     private readonly file: string,
     private readonly text: string,
     private readonly limits: YamlLimits,
-  ) {}
-
-  get valueAt(): Map<string, Position> {
-    return this.load().valueAt;
+  ) {
+    super(value);
   }
 
-  get keyAt(): Map<string, Position> {
-    return this.load().keyAt;
-  }
-
-  private load(): Pick<ParsedYaml, 'valueAt' | 'keyAt'> {
-    return (this.maps ??= parseFully(this.file, this.text, this.limits).doc ?? { valueAt: new Map(), keyAt: new Map() });
+  protected parseForPositions(): ParsedYaml | undefined {
+    return parseFully(this.file, this.text, this.limits).doc;
   }
 }
 

@@ -1,0 +1,2 @@
+import { createRequire as __modelregCreateRequire } from 'node:module'; const require = __modelregCreateRequire(import.meta.url);
+import{a as m}from"./chunk-XOT6KHT7.mjs";import{c as t,d as a}from"./chunk-GYCIKWA3.mjs";import"./chunk-DKMJBWE6.mjs";import"./chunk-NOFE7CYK.mjs";var o=new Map;function p(d,n,i,r){if(a(n,i,r))return;let e=t(i,r);if(e)return m(d,n,{value:e.value,valueAt:o,keyAt:o}).length===0?e:void 0}export{p as readPlainManifest};

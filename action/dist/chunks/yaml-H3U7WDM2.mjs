@@ -1,2 +1,0 @@
-import { createRequire as __modelregCreateRequire } from 'node:module'; const require = __modelregCreateRequire(import.meta.url);
-import{a as d,b as e,c as f}from"./chunk-QDEOLNYN.mjs";import"./chunk-PKGTDQAB.mjs";import{d as a,e as b,f as c}from"./chunk-3CR5527F.mjs";import"./chunk-NOFE7CYK.mjs";export{a as DEFAULT_YAML_LIMITS,b as escapePointer,f as judgePlainRead,d as parseManifestYaml,e as parseManifestYamlFully,c as positionOf};

@@ -1,0 +1,2 @@
+import { createRequire as __modelregCreateRequire } from 'node:module'; const require = __modelregCreateRequire(import.meta.url);
+import{a as d,b as e,c as f}from"./chunk-44QUAZMA.mjs";import"./chunk-GYCIKWA3.mjs";import{e as a,f as b,g as c}from"./chunk-DKMJBWE6.mjs";import"./chunk-NOFE7CYK.mjs";export{a as DEFAULT_YAML_LIMITS,b as escapePointer,f as judgePlainRead,d as parseManifestYaml,e as parseManifestYamlFully,c as positionOf};
