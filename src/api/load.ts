@@ -43,9 +43,8 @@ export interface LoadSettings extends LoadOptions {
  * The disk cache for a registry; undefined outside a Git repository, when MODELREG_NO_CACHE is set, or
  * when the caller brings its own cache or limits (parses under other limits are not the ones on disk).
  */
-export function diskCacheFor(root: string, load?: LoadOptions): DiskParseCache | undefined {
+export function diskCacheFor(root: string, load?: LoadOptions, gitDir = findCommonGitDir(root)): DiskParseCache | undefined {
   if (process.env.MODELREG_NO_CACHE || load?.cache || load?.limits) return undefined;
-  const gitDir = findCommonGitDir(root);
   return gitDir ? DiskParseCache.at(gitDir) : undefined;
 }
 

@@ -35,6 +35,12 @@ export interface OpenOptions {
   at?: string;
   /** Artifact store override (file://… or s3://…); default: MODELREG_STORE, else registry.yaml. */
   store?: string;
+  /**
+   * Read a remote registry by its Git URL (or a path to a repository) instead of a directory: only the
+   * objects the reads need are fetched, into a partial clone kept for the next call (git/partial-clone.ts).
+   * `at` then names a branch, tag or full commit id of the remote; default: its HEAD.
+   */
+  remote?: string;
   cwd?: string;
   load?: LoadOptions;
 }
@@ -97,12 +103,25 @@ export class Registry {
     readonly source: RegistrySource,
     private readonly options: OpenOptions,
   ) {
-    this.disk = diskCacheFor(root, options.load);
+    // A remote's partial clone is a bare repository: its parse cache lives inside it, like a clone's in .git.
+    this.disk = diskCacheFor(root, options.load, options.remote ? root : undefined);
   }
 
   static async open(options: OpenOptions = {}): Promise<Registry> {
+    if (options.remote !== undefined) {
+      if (options.dir !== undefined)
+        throw new ModelregError('usage', 'a registry is read from a directory or from a remote, not both', { hint: 'Drop --registry or --remote.' });
+      const { RemoteRevisionSource } = await import('../git/remote-source.js');
+      const source = await RemoteRevisionSource.connect(options.remote, options.at);
+      return new Registry(source.root, source, options);
+    }
     const root = findRegistryRoot(options.dir, options.cwd);
     return new Registry(root, await openSource(root, options.at), options);
+  }
+
+  /** The directory a relative file:// store is found in: the registry's; none for a remote, whose directory is elsewhere. */
+  private get storeRoot(): string | undefined {
+    return this.options.remote === undefined ? this.root : undefined;
   }
 
   /**
@@ -128,13 +147,18 @@ export class Registry {
    * with `key`, the version is the arm the key gets (docs/assignment.md).
    */
   async resolve(reference: string | Ref, options: { prerelease?: boolean; key?: string } = {}): Promise<ResolvedVersion> {
+    return this.locate(reference, options, 'resolve');
+  }
+
+  /** `relative`: what a store relative to a registry that is not here (a remote's) becomes — an error, or kept as written for show. */
+  private async locate(reference: string | Ref, options: { prerelease?: boolean; key?: string }, relative: 'resolve' | 'keep'): Promise<ResolvedVersion> {
     const ref = typeof reference === 'string' ? parseRef(reference) : reference;
     const snap = await this.snapshot({ models: [ref.model] });
     this.assertUsable(snap, ref.model);
     // The rule (and its SHA-256) loads only when a key asks for it: resolve is every deploy's hot path.
     const assign = options.key === undefined ? undefined : (await import('../registry/assignment.js')).assigner;
     const r = resolveRef(snap, ref, { ...options, ...(assign ? { assign } : {}) });
-    const store = storeLocation(this.root, snap.policy?.data, this.options.store);
+    const store = storeLocation(relative === 'keep' ? (this.storeRoot ?? null) : this.storeRoot, snap.policy?.data, this.options.store);
     const located = (v: VersionManifest): ResolvedArtifact[] => v.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) }));
     const arms = r.stage?.data.arms?.map((arm): ResolvedArm => {
       const v = r.model.versions.get(arm.version)?.data;
@@ -164,7 +188,7 @@ export class Registry {
 
   /** A resolved version with its whole manifest. */
   async showVersion(reference: string, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion & { manifest: VersionManifest }> {
-    const resolved = await this.resolve(reference, options);
+    const resolved = await this.locate(reference, options, 'keep');
     const snap = await this.snapshot({ models: [resolved.model] });
     return { ...resolved, manifest: snap.models.get(resolved.model)!.versions.get(resolved.version)!.data };
   }
@@ -293,6 +317,7 @@ export class Registry {
 
   /** The URL of the remote the current branch pushes to (else origin), or null when there is none. */
   async remoteUrl(): Promise<string | null> {
+    if (this.source.remote !== undefined) return this.source.remote;
     const { remoteUrl } = await import('../git/remote.js');
     return remoteUrl(this.root);
   }
@@ -301,7 +326,7 @@ export class Registry {
   async openStore(): Promise<ArtifactStore> {
     const policy = (await this.snapshot({ models: [] })).policy?.data;
     const { openStore } = await import('../artifacts/open.js');
-    return openStore(storeLocation(this.root, policy, this.options.store), policy?.artifacts.s3);
+    return openStore(storeLocation(this.storeRoot, policy, this.options.store), policy?.artifacts.s3);
   }
 
   /** Every finding of the tree, and how many models and versions it holds. */
@@ -339,7 +364,7 @@ export class Registry {
       version: v,
       stages: r.stages,
       ancestors: lineageTree(g, root, 'up'),
-      store: storeLocation(this.root, snap.policy?.data, this.options.store),
+      store: storeLocation(this.storeRoot, snap.policy?.data, this.options.store),
       registered: attribute(fact('registered'), { by: v.created_by, at: v.created_at }),
       ...(v.deprecated ? { deprecated: attribute(fact('deprecated'), { by: v.deprecated.by, at: v.deprecated.at }) } : {}),
     });

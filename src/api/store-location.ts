@@ -5,8 +5,12 @@ import type { RegistryPolicy } from '../registry/types.js';
 import { ModelregError } from '../registry/errors.js';
 import { storeUriProblem } from '../registry/store-uri.js';
 
-/** --store, else MODELREG_STORE, else registry.yaml; file:// locations relative to the registry root. */
-export function storeLocation(root: string, policy: RegistryPolicy | undefined, override?: string): string {
+/**
+ * --store, else MODELREG_STORE, else registry.yaml; file:// locations relative to the registry root —
+ * which a registry read from a remote does not have here: `root` undefined makes that an error, null
+ * keeps the location as written (for showing a manifest, where nothing is fetched from the store).
+ */
+export function storeLocation(root: string | undefined | null, policy: RegistryPolicy | undefined, override?: string): string {
   const raw = override || process.env.MODELREG_STORE || policy?.artifacts.store || 'file://.modelreg/store';
   const problem = storeUriProblem(raw);
   if (problem) {
@@ -18,7 +22,14 @@ export function storeLocation(root: string, policy: RegistryPolicy | undefined, 
   if (raw.startsWith('s3://')) return raw.replace(/\/+$/, '');
   const path = raw.startsWith('file://') ? raw.slice('file://'.length) : raw;
   if (path.startsWith('/') && raw.startsWith('file:///')) return pathToFileURL(fileURLToPath(raw)).href.replace(/\/+$/, '');
-  return pathToFileURL(isAbsolute(path) ? path : resolve(root, path)).href.replace(/\/+$/, '');
+  if (isAbsolute(path)) return pathToFileURL(path).href.replace(/\/+$/, '');
+  if (root === null) return raw.replace(/\/+$/, '');
+  if (root === undefined) {
+    throw new ModelregError('precondition', `the registry's store ${raw} is relative to the registry's directory, which a read from a remote does not have`, {
+      hint: 'Name the store with --store or MODELREG_STORE (s3://… or file:///absolute/path).',
+    });
+  }
+  return pathToFileURL(resolve(root, path)).href.replace(/\/+$/, '');
 }
 
 export { objectUri } from '../registry/objects.js';

@@ -103,4 +103,4 @@ export function usageMessage(message: string): string {
   return lines.join('\n  ');
 }
 
-export { atFlag, keyValues, storeFlag } from './flags.js';
+export { atFlag, keyValues, remoteFlag, storeFlag } from './flags.js';

@@ -2,7 +2,7 @@
  * `resolve` without oclif. Deploy pipelines run `modelreg resolve name@stage` on every deploy, and
  * importing @oclif/core alone takes longer than the answer (~75 ms of a ~160 ms `--version`, against ~8 ms
  * to resolve from the cache). bin/run.js sends `resolve` here first; the common invocations (a reference,
- * --json, -r/--registry, --at, --store, --prerelease) are parsed with node:util's parseArgs and answered
+ * --json, -r/--registry, --remote, --at, --store, --prerelease) are parsed with node:util's parseArgs and answered
  * by the same code as the oclif command (cli/resolve-output.ts). Anything else — --help, --presign, an
  * unknown flag, a missing argument — returns false and goes to oclif, which owns help and usage errors.
  */
@@ -25,13 +25,15 @@ export async function runFast(argv: readonly string[]): Promise<boolean> {
         registry: { type: 'string', short: 'r' },
         at: { type: 'string' },
         store: { type: 'string' },
+        remote: { type: 'string' },
         prerelease: { type: 'boolean' },
       },
     });
   } catch {
     return false;
   }
-  if (parsed.positionals.length !== 1) return false;
+  // Both --registry and --remote is a usage error, which oclif words.
+  if (parsed.positionals.length !== 1 || (parsed.values.registry !== undefined && parsed.values.remote !== undefined)) return false;
   const flags = parsed.values;
   try {
     const r = await resolveResult(parsed.positionals[0]!, flags);

@@ -7,6 +7,14 @@ export const atFlag = Flags.string({
   helpValue: '<rev|date>',
 });
 
+/** Reading a registry without a clone (resolve, show, pull): the objects it needs, fetched from the remote and cached. */
+export const remoteFlag = Flags.string({
+  description:
+    "Read the registry from this Git remote (URL or path) without cloning it: only the model's objects are fetched, and kept for the next call (MODELREG_REMOTE_CACHE, default ~/.cache/modelreg/remotes). --at then names a branch, tag or full commit id of the remote (default: its HEAD). The server must allow partial fetches (uploadpack.allowFilter).",
+  helpValue: '<git-url>',
+  exclusive: ['registry'],
+});
+
 export const storeFlag = Flags.string({
   description: 'Artifact store override (file://… or s3://…; default MODELREG_STORE, else registry.yaml).',
   helpValue: '<uri>',

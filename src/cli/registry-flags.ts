@@ -6,6 +6,7 @@ export interface RegistryFlags {
   registry?: string | undefined;
   at?: string | undefined;
   store?: string | undefined;
+  remote?: string | undefined;
 }
 
 export async function openRegistry(flags: RegistryFlags): Promise<Registry> {
@@ -13,6 +14,7 @@ export async function openRegistry(flags: RegistryFlags): Promise<Registry> {
     ...(flags.registry ? { dir: flags.registry } : {}),
     ...(flags.at ? { at: flags.at } : {}),
     ...(flags.store ? { store: flags.store } : {}),
+    ...(flags.remote !== undefined ? { remote: flags.remote } : {}),
   });
   const asOf = reg.source.asOf;
   // Say which commit answered for a moment, so "what was in production on 1 November" names its evidence.

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, atFlag } from '../cli/base.js';
+import { BaseCommand, atFlag, remoteFlag } from '../cli/base.js';
 import { storeFlag, repeatable } from '../cli/flags.js';
 import { pull } from '../api/artifacts.js';
 
@@ -10,10 +10,12 @@ export default class Pull extends BaseCommand {
   static override examples = [
     '<%= config.bin %> pull sentiment@production',
     '<%= config.bin %> pull sentiment@1.2.0 -o /models/sentiment --only "*.safetensors" --only config.json',
+    '<%= config.bin %> pull sentiment@production --remote https://github.com/acme/registry.git -o /models/sentiment',
   ];
   static override args = { ref: Args.string({ required: true, description: 'The version to pull' }) };
   static override flags = {
     at: atFlag,
+    remote: remoteFlag,
     output: Flags.string({ char: 'o', description: 'Directory to write into (default ./<model>-<version>).', helpValue: '<dir>' }),
     only: repeatable({ description: 'Only artifacts whose path matches this glob; repeatable.', helpValue: '<glob>' }),
     store: storeFlag,

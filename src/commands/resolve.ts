@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, atFlag } from '../cli/base.js';
+import { BaseCommand, atFlag, remoteFlag } from '../cli/base.js';
 import { storeFlag } from '../cli/flags.js';
 import { resolveResult, resolveText } from '../cli/resolve-output.js';
 
@@ -13,10 +13,12 @@ export default class Resolve extends BaseCommand {
     '<%= config.bin %> resolve sentiment --prerelease',
     '<%= config.bin %> resolve sentiment@production --at v2026.11.01',
     '<%= config.bin %> resolve sentiment@production --key user-4711 --json',
+    '<%= config.bin %> resolve sentiment@production --remote https://github.com/acme/registry.git --json',
   ];
   static override args = { ref: Args.string({ required: true, description: 'name@1.2.0, name@<stage>, name@latest or name (= latest)' }) };
   static override flags = {
     at: atFlag,
+    remote: remoteFlag,
     prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }),
     store: storeFlag,
     presign: Flags.boolean({

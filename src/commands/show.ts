@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { BaseCommand, atFlag } from '../cli/base.js';
+import { BaseCommand, atFlag, remoteFlag } from '../cli/base.js';
 import { table } from '../cli/report.js';
 
 export default class Show extends BaseCommand {
@@ -9,9 +9,14 @@ export default class Show extends BaseCommand {
     '<%= config.bin %> show sentiment',
     '<%= config.bin %> show sentiment@production',
     '<%= config.bin %> show sentiment@1.2.0 --json',
+    '<%= config.bin %> show sentiment@production --remote https://github.com/acme/registry.git',
   ];
   static override args = { ref: Args.string({ required: true, description: 'A model name, or name@version / name@stage / name@latest' }) };
-  static override flags = { at: atFlag, prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }) };
+  static override flags = {
+    at: atFlag,
+    remote: remoteFlag,
+    prerelease: Flags.boolean({ description: 'Let latest include pre-releases.', default: false }),
+  };
 
   async run() {
     const { args, flags } = await this.parse(Show);

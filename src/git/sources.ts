@@ -25,6 +25,8 @@ export interface RegistrySource {
   readonly label: string;
   /** The commit id when reading a revision. */
   readonly commit?: string;
+  /** The remote it is read from (`--remote`), as messages may show it: without credentials. */
+  readonly remote?: string;
   /** Every entry with its text. */
   files(scope?: ReadScope): Promise<TreeFile[]>;
   /**
@@ -45,7 +47,7 @@ function blobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-function scopePaths(scope: ReadScope | undefined): string[] {
+export function scopePaths(scope: ReadScope | undefined): string[] {
   return scope?.models ? [POLICY_FILE, ...scope.models.map((m) => `${MODELS_DIR}/${m}`)] : [POLICY_FILE, MODELS_DIR];
 }
 

@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'push-rejected'
   | 'dirty-worktree'
   | 'source-unavailable'
+  /** A remote read (--remote) could not reach the remote, or it went away midway. */
+  | 'remote-unavailable'
+  /** The remote does not allow what a read without a clone needs (partial fetches). */
+  | 'remote-unsupported'
   | 'source-invalid'
   | 'stage-not-found'
   /** The command line is right, but the state it runs in is not: a detached HEAD, no remote, no identity, … */

@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliAsync, fixtureRepo, gitIn, gitInAsync, tempDir, type CliResult } from './helpers.js';
-import { serveGit, type GitHttpServer } from './git-http-server.js';
+import { serveGit, type GitHttpServer } from '../../scripts/git-http-server.mjs';
 
 const CLONES = Number(process.env.MODELREG_SOAK_CLONES ?? 4);
 const WRITES = Number(process.env.MODELREG_SOAK_WRITES ?? 2);

@@ -52,7 +52,7 @@ export function sh(cwd: string, cmd: string, args: string[], env: Record<string,
 
 export const gitIn = (cwd: string, ...args: string[]) => sh(cwd, 'git', args).trim();
 
-/** git without blocking this process: for a remote served by this process itself (git-http-server.ts). */
+/** git without blocking this process: for a remote served by this process itself (scripts/git-http-server.mjs). */
 export function gitInAsync(cwd: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd, env: { ...process.env, ...IDENTITY } });
