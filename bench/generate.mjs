@@ -28,7 +28,7 @@ export const ROOT = join(HERE, '..');
 export const CACHE = join(HERE, '.cache');
 const POLICY_SOURCE = join(ROOT, 'test/fixtures/registry/registry.yaml');
 
-export const SIZES = { 100: 100, '1k': 1000, '10k': 10000 };
+export const SIZES = { 100: 100, '1k': 1000, '10k': 10000, '100k': 100000 };
 const VERSIONS = ['1.0.0', '1.0.1', '1.1.0', '1.2.0', '1.2.1', '1.3.0', '2.0.0-rc.1', '2.0.0', '2.1.0', '2.2.0'];
 // Stage holders (indices into VERSIONS) and their previous holders.
 const PROD = 5; // 1.3.0, previous 1.2.1

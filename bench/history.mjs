@@ -1,5 +1,5 @@
 // A registry with a realistic history for `modelreg history`: N models × 10 versions, registered in
-// nightly batches of PER_COMMIT versions of different models per commit (so a model's versions are
+// nightly batches of perCommit(n) versions of different models per commit (so a model's versions are
 // spread over the whole history), written with `git fast-import`. One version per commit (100k commits
 // at 10k models) would be truer still, but fast-import then rewrites the 10k-entry models/ tree 100k
 // times: over 10 minutes to generate.
@@ -11,9 +11,15 @@ import { git } from './measure.mjs';
 
 export const HISTORY_VERSION = 1;
 const VERSIONS = 10;
-const PER_COMMIT = 10;
+/**
+ * Versions to a commit: 10 up to 10k models; beyond, as many as keep the history at ~10k commits, since
+ * each commit rewrites the models/ tree (100k entries, ~3.5 MB at 100k models) and 100k of them would
+ * not generate in any reasonable time.
+ */
+const perCommit = (n) => Math.max(10, Math.ceil(n / 1000));
 
 function stream(file, n) {
+  const batchSize = perCommit(n);
   const fd = openSync(file, 'w');
   const out = (s) => writeSync(fd, s);
   const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
@@ -30,10 +36,10 @@ function stream(file, n) {
   };
   commit('Create the registry', [['registry.yaml', policy]]);
   for (let k = 0; k < VERSIONS; k++) {
-    for (let first = 0; first < n; first += PER_COMMIT) {
+    for (let first = 0; first < n; first += batchSize) {
       const v = `1.0.${k}`;
       const batch = [];
-      for (let i = first; i < Math.min(n, first + PER_COMMIT); i++) {
+      for (let i = first; i < Math.min(n, first + batchSize); i++) {
         batch.push([`models/${modelName(i)}/versions/${v}.yaml`, versionYaml(i, k, v)]);
         if (k === 0) batch.push([`models/${modelName(i)}/model.yaml`, `name: ${modelName(i)}\nowners: [bench@example.com]\n`]);
       }
@@ -55,7 +61,7 @@ export function ensureHistoryRegistry(size, { log = () => {} } = {}) {
     if (info.version === HISTORY_VERSION && existsSync(join(dir, '.git'))) return { dir, info, cached: true };
   }
   const t0 = Date.now();
-  log(`generating the history registry ${size}: ${n} models × ${VERSIONS} versions, ${PER_COMMIT} to a commit`);
+  log(`generating the history registry ${size}: ${n} models × ${VERSIONS} versions, ${perCommit(n)} to a commit`);
   rmSync(base, { recursive: true, force: true });
   const tmp = join(base, 'registry.tmp');
   mkdirSync(tmp, { recursive: true });

@@ -13,6 +13,7 @@ import { portableYaml, manifestText } from '../../src/changes/serialize.js';
 import { readPlainYaml } from '../../src/schema/canonical-yaml.js';
 import { DEFAULT_YAML_LIMITS } from '../../src/schema/parsed.js';
 import { parseManifestYaml, parseManifestYamlFully } from '../../src/schema/yaml.js';
+import { HOSTILE_YAML_FRAGMENTS } from './helpers.js';
 
 const RUNS = Number(process.env.MODELREG_FUZZ_RUNS) || 400;
 const settings = { numRuns: RUNS, interruptAfterTimeLimit: 10_000, markInterruptAsFailure: false };
@@ -157,48 +158,7 @@ describe('the fast reader agrees with the full parser', () => {
   });
 
   it("on the loader's hostile fragments", () => {
-    const FRAGMENTS = [
-      'a',
-      'k',
-      ': ',
-      ' ',
-      '  ',
-      '\n',
-      '\r\n',
-      '\t',
-      '- ',
-      '[',
-      ']',
-      '{',
-      '}',
-      ', ',
-      '"',
-      "'",
-      ' #',
-      '|',
-      '>',
-      '? ',
-      '&x ',
-      '*x',
-      '<<: ',
-      '!!str ',
-      '%YAML 1.2\n',
-      '---\n',
-      '...\n',
-      '\uFEFF',
-      '\u202E',
-      '\u0085',
-      'yes',
-      '0x1F',
-      '017',
-      '-0',
-      '~',
-      '__proto__',
-      'é',
-      '\\',
-      '1e999',
-    ];
-    const yamlish = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }).map((xs) => `k: v\n${xs.join('')}`);
+    const yamlish = fc.array(fc.constantFrom(...HOSTILE_YAML_FRAGMENTS), { maxLength: 60 }).map((xs) => `k: v\n${xs.join('')}`);
     fc.assert(
       fc.property(yamlish, (t) => {
         agrees(t);

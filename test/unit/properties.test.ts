@@ -12,7 +12,7 @@ import { buildSnapshot } from '../../src/registry/snapshot.js';
 import { parseManifestYaml } from '../../src/schema/yaml.js';
 import { portableYaml } from '../../src/changes/serialize.js';
 import { unsafeCharacter } from '../../src/registry/text.js';
-import { DEPRECATED, M, S, SHA_A, V, good, model, policy, stage, tree, version, type Files } from './helpers.js';
+import { DEPRECATED, HOSTILE_YAML_FRAGMENTS, M, S, SHA_A, V, good, model, policy, stage, tree, version, type Files } from './helpers.js';
 
 const RUNS = Number(process.env.MODELREG_FUZZ_RUNS) || 300;
 const SECONDS = Number(process.env.MODELREG_FUZZ_SECONDS) || 10;
@@ -26,66 +26,7 @@ const { value } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', maxDepth: 5 }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 4 })),
 }));
 
-/** Fragments that stress a YAML loader: structure, every refused feature, odd bytes and numbers. */
-const FRAGMENTS = [
-  'a',
-  'name',
-  'version',
-  ':',
-  ': ',
-  ' ',
-  '  ',
-  '\n',
-  '\r\n',
-  '\t',
-  '- ',
-  '[',
-  ']',
-  '{',
-  '}',
-  ',',
-  '"',
-  "'",
-  '#',
-  '|',
-  '>',
-  '?',
-  '&x ',
-  '*x',
-  '<<: ',
-  '!!str ',
-  '!!binary ',
-  '!custom ',
-  '%YAML 1.1\n',
-  '%TAG ! tag:x,2000:\n',
-  '---\n',
-  '...\n',
-  '\uFEFF',
-  '\u202E',
-  '\u0000',
-  '\u0085',
-  'yes',
-  'on',
-  '0x1F',
-  '0o17',
-  '017',
-  '1_000',
-  '.nan',
-  '.inf',
-  '-.inf',
-  '1e999',
-  '9007199254740993',
-  '-0',
-  '~',
-  'null',
-  '__proto__',
-  'constructor',
-  'é',
-  '😀',
-  '\\u0041',
-  '"\\ud800"',
-];
-const yamlish = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }).map((xs) => xs.join(''));
+const yamlish = fc.array(fc.constantFrom(...HOSTILE_YAML_FRAGMENTS), { maxLength: 60 }).map((xs) => xs.join(''));
 const anyText = fc.oneof(yamlish, fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 200 }));
 
 const KNOWN_CODES = new Set(Object.keys(FINDING_CODES));
