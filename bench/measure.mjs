@@ -6,12 +6,14 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /**
  * Run a process to its end: wall time from spawn to exit, and peak RSS from /proc/<pid>/status VmHWM
- * polled every 20 ms. Rejects with the command's output when it exits non-zero.
+ * polled every 20 ms. Rejects with the command's output when it exits non-zero. `output: false` sends
+ * its standard output to /dev/null (a whole registry's JSON need not pass through this process);
+ * `codes`: the exit codes that count as success.
  */
-export function measure(cmd, argv, { cwd, env, label } = {}) {
+export function measure(cmd, argv, { cwd, env, label, output = true, codes = [0] } = {}) {
   return new Promise((res, rej) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', output ? 'pipe' : 'ignore', 'pipe'] });
     let peak = 0;
     let out = '';
     let err = '';
@@ -21,12 +23,12 @@ export function measure(cmd, argv, { cwd, env, label } = {}) {
         if (m) peak = Math.max(peak, Number(m[1]) * 1024);
       } catch {}
     }, 20);
-    child.stdout.on('data', (d) => (out += d));
+    child.stdout?.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
       clearInterval(poll);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) rej(new Error(`${label ?? `${cmd} ${argv.join(' ')}`} failed (${code}): ${(err + out).trim()}`));
+      if (!codes.includes(code)) rej(new Error(`${label ?? `${cmd} ${argv.join(' ')}`} failed (${code}): ${(err + out).trim()}`));
       else res({ ms, peak, out, err });
     });
   });

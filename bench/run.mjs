@@ -6,20 +6,19 @@
  *   node bench/run.mjs --size 1k --runs 3  # after `npm run build`
  *
  * Registries come from bench/generate.mjs and bench/history.mjs, generated once and cached in
- * bench/.cache/. Every command is a fresh process (spawnSync, process.hrtime). Round 0 runs every
- * command once unmeasured (it warms the parse cache, as any earlier command would have); then each
+ * bench/.cache/. Every command is a fresh process, timed from spawn to exit with its peak RSS polled
+ * (measure.mjs). Round 0 runs every command once unmeasured (it warms the parse cache, as any earlier command would have); then each
  * round runs every operation and its limit once, alternately, so drift on the machine hits both alike.
  * Each command's output is checked in round 0. The "first list after a commit" row commits k = 10
  * changed manifests (unmeasured) in a clone before each measured run, and compares that run with the
  * warm `list` measured right after it in the same clone. Nothing is asserted: this is a report.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CACHE, ROOT, ensureRegistry, modelName } from './generate.mjs';
 import { ensureHistoryRegistry } from './history.mjs';
-import { git, median, parseOptions } from './measure.mjs';
+import { git, measure, median, parseOptions } from './measure.mjs';
 
 const BIN = join(ROOT, 'bin/run.js');
 const NODE = process.execPath;
@@ -27,18 +26,10 @@ const K_CHANGED = 10;
 const log = (m) => process.stderr.write(`${m}\n`);
 const RAW_GIT = "git ls-tree -r --format='%(objectname)' HEAD -- registry.yaml models | git cat-file --batch > /dev/null";
 
-function run(cmd, args, cwd, { out = false } = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    stdio: ['ignore', out ? 'pipe' : 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed (${r.status ?? r.signal}): ${r.stderr}`);
-  return { ms, stdout: r.stdout ?? '' };
+/** A command to its end: its time, its peak RSS and (with `out`) its standard output. */
+async function run(cmd, args, cwd, { out = false, codes = [0] } = {}) {
+  const r = await measure(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, output: out, codes, label: `${cmd} ${args.join(' ')} (in ${cwd})` });
+  return { ms: r.ms, peak: r.peak, stdout: r.out };
 }
 const modelreg = (...args) => [NODE, [BIN, ...args]];
 const sh = (script) => ['sh', ['-c', script]];
@@ -82,9 +73,13 @@ function rows(reg, info, hist, histInfo, churn) {
       limit: 'modelreg --version',
       limitCmd: modelreg('--version'),
       target: { ratio: 3 },
+      // The synthetic promotion's commit is not by the moved_by it names, nor at its moved_at: the
+      // provenance check says so (exit 1), and nothing else may be found.
+      codes: [0, 1],
       check: (s) => {
         const r = json(s);
-        return r.ok && r.change.versionsAdded.length === 2 && r.change.stageMoves.length === 1 ? null : `ok=${r.ok}`;
+        const unexpected = r.findings.filter((f) => f.severity === 'error' && f.code !== 'stage-provenance').map((f) => f.code);
+        return !unexpected.length && r.change.versionsAdded.length === 2 && r.change.stageMoves.length === 1 ? null : `unexpected: ${unexpected.join(', ')}`;
       },
     },
     {
@@ -108,6 +103,24 @@ function rows(reg, info, hist, histInfo, churn) {
   ];
 }
 
+/**
+ * The bytes the bench change names, as sparse files of their sizes in the registry's local store:
+ * `validate --base --head` checks that the artifacts of every version a change adds or moves into a
+ * stage are in the store (a local store by size), as the pull-request check does.
+ */
+function seedChangedArtifacts(reg, changed) {
+  for (const path of changed) {
+    const stage = /^models\/([^/]+)\/stages\//.exec(path);
+    const versionFile = stage ? `models/${stage[1]}/versions/${/^version: (\S+)$/m.exec(readFileSync(join(reg, path), 'utf8'))[1]}.yaml` : path;
+    for (const [, sha, size] of readFileSync(join(reg, versionFile), 'utf8').matchAll(/sha256: ([0-9a-f]{64}), size: (\d+)/g)) {
+      const object = join(reg, '.modelreg/store/sha256', sha.slice(0, 2), sha);
+      mkdirSync(dirname(object), { recursive: true });
+      closeSync(openSync(object, 'w'));
+      truncateSync(object, Number(size));
+    }
+  }
+}
+
 /** Change K_CHANGED model.yaml files in the churn clone and commit them (not measured). */
 function commitChurn(dir, round) {
   for (let i = 0; i < K_CHANGED; i++) {
@@ -117,12 +130,13 @@ function commitChurn(dir, round) {
   git(dir, ['commit', '-q', '-a', '-m', `bench: ${K_CHANGED} manifests, round ${round}`]);
 }
 
-function main() {
+async function main() {
   const opts = parseOptions(process.argv.slice(2), { size: '10k', runs: 5 }, 'usage: node bench/run.mjs [--size 10k] [--runs 5]');
   if (!existsSync(join(ROOT, 'dist/src/commands'))) throw new Error('dist/ is missing: run `npm run build` first (or `npm run bench`).');
   const started = Date.now();
   const { dir: reg, info } = ensureRegistry(opts.size, { log });
   const { dir: hist, info: histInfo } = ensureHistoryRegistry(opts.size, { log });
+  seedChangedArtifacts(reg, info.changed);
   const churn = join(CACHE, opts.size, 'churn');
   rmSync(churn, { recursive: true, force: true });
   git(ROOT, ['clone', '-q', reg, churn]);
@@ -130,21 +144,24 @@ function main() {
   // the clone's one cold parse of every manifest, which this row does not measure.
   if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
   log(`registries ready in ${((Date.now() - started) / 1000).toFixed(0)} s: ${reg} (${info.files} files), ${hist} (${histInfo.commits} commits), ${churn}`);
-  const table = rows(reg, info, hist, histInfo, churn).map((r) => ({ ...r, a: [], b: [] }));
+  const table = rows(reg, info, hist, histInfo, churn).map((r) => ({ ...r, a: [], b: [], peak: 0 }));
 
   // Round 0: every command once, unmeasured; outputs checked.
   for (const r of table) {
     r.before?.(0);
-    const { stdout } = run(r.cmd[0], r.cmd[1], r.cwd, { out: true });
+    const { stdout, peak } = await run(r.cmd[0], r.cmd[1], r.cwd, { out: true, codes: r.codes });
     r.problem = r.check(stdout);
-    run(r.limitCmd[0], r.limitCmd[1], r.cwd);
+    r.peak0 = peak;
+    await run(r.limitCmd[0], r.limitCmd[1], r.cwd);
     if (r.problem) log(`  CHECK FAILED ${r.op}: ${r.problem}`);
   }
   for (let round = 1; round <= opts.runs; round++) {
     for (const r of table) {
       r.before?.(round);
-      r.a.push(run(r.cmd[0], r.cmd[1], r.cwd).ms);
-      r.b.push(run(r.limitCmd[0], r.limitCmd[1], r.cwd).ms);
+      const a = await run(r.cmd[0], r.cmd[1], r.cwd, { codes: r.codes });
+      r.a.push(a.ms);
+      r.peak = Math.max(r.peak, a.peak);
+      r.b.push((await run(r.limitCmd[0], r.limitCmd[1], r.cwd)).ms);
     }
     log(`  round ${round}/${opts.runs} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
@@ -162,18 +179,21 @@ function main() {
       ratio: r.target.ratio ? `${(a / b).toFixed(2)}×` : `+${fmt(a - b)} ms`,
       target: r.target.ratio ? `≤ ${r.target.ratio}×` : `≤ +${r.target.aboveMs} ms`,
       result: r.problem ? `FAIL (${r.problem})` : pass ? 'pass' : 'FAIL',
+      // The measured rounds' peak; round 0's (the first, cold run of each command) beside it.
+      peakMiB: Math.round(r.peak / 2 ** 20),
+      coldPeakMiB: Math.round(r.peak0 / 2 ** 20),
       samples: { modelreg: r.a.map((x) => Number(x.toFixed(1))), limit: r.b.map((x) => Number(x.toFixed(1))) },
     };
   });
-  const head = ['OPERATION', 'MODELREG (ms)', 'LIMIT', 'LIMIT (ms)', 'RATIO', 'TARGET', 'RESULT'];
-  const cells = [head, ...out.map((o) => [o.operation, o.modelreg, o.limit, o.limitMs, o.ratio, o.target, o.result])];
+  const head = ['OPERATION', 'MODELREG (ms)', 'LIMIT', 'LIMIT (ms)', 'RATIO', 'TARGET', 'RESULT', 'PEAK RSS (MiB)', 'ROUND 0 PEAK'];
+  const cells = [head, ...out.map((o) => [o.operation, o.modelreg, o.limit, o.limitMs, o.ratio, o.target, o.result, String(o.peakMiB), String(o.coldPeakMiB)])];
   const widths = head.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
   const env = `${process.version}, ${git(ROOT, ['--version'])}, ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}; modelreg ${git(ROOT, ['rev-parse', '--short', 'HEAD'])}`;
   console.log(`\nmodelreg bench — ${opts.size} models × 10 versions (${info.files} files); medians of ${opts.runs} runs; ${env}\n`);
   cells.forEach((c, i) => {
     console.log(
       c
-        .map((x, j) => (j === 1 || j === 3 ? x.padStart(widths[j]) : x.padEnd(widths[j])))
+        .map((x, j) => (j === 1 || j === 3 || j >= 7 ? x.padStart(widths[j]) : x.padEnd(widths[j])))
         .join('  ')
         .trimEnd(),
     );
@@ -184,4 +204,4 @@ function main() {
   writeFileSync(join(CACHE, 'last-run.json'), JSON.stringify({ env, size: opts.size, runs: opts.runs, totalSeconds: total, rows: out }, null, 2) + '\n');
 }
 
-main();
+await main();
