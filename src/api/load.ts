@@ -37,6 +37,8 @@ export interface LoadSettings extends LoadOptions {
   disk?: DiskParseCache;
   /** Load the parser even when every file is cached: the caller will run checks that need lines. */
   positions?: boolean;
+  /** One part of a larger read (model-cache.ts reads a fresh clone in batches): keep no parse-cache shards for fast reads. */
+  bulk?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function assembleFrom(source: RegistrySource, files: TreeFile[], se
     else misses.push(f);
   }
   await source.read(misses);
-  const slow = misses.length > 0 ? await readPlainFiles(misses, source, limits, memory, disk) : [];
+  const slow = misses.length > 0 ? await readPlainFiles(misses, source, limits, memory, settings.bulk ? undefined : disk) : [];
   if (JUDGING) await judgePlainReads(misses, limits);
   const p = slow.length > 0 || settings.positions ? await loadParser() : undefined;
   const parse: ManifestParser = (kind, f, lim) => {

@@ -44,6 +44,11 @@ interface CheckEntry {
 }
 
 const LIST_FORMAT = 1;
+/**
+ * Model directories read and derived at once when the cache lacks them (a fresh clone's first whole-tree
+ * command). MODELREG_MODELS_PER_BATCH lets the tests cross batch boundaries with a registry of three models.
+ */
+const MODELS_PER_BATCH = Number(process.env.MODELREG_MODELS_PER_BATCH) || 1000;
 const CHECK_FORMAT = 4; // 3: split stages (arms) checked; 4: and whether their stage may be split
 
 export interface Listing {
@@ -199,12 +204,24 @@ async function perModel<T>(
     if (hit !== undefined && (kind.usable?.(hit, top) ?? true)) values.set(name, hit);
     else missing.push({ name, digest });
   }
-  if (missing.length > 0) {
-    const snap = await assembleFrom(source, [...outside, ...missing.flatMap((m) => groups.get(m.name)!)], settings);
-    for (const { name, digest } of missing) {
+  // Batches of directories, each read, parsed, derived and then let go, so memory stays flat however
+  // large the registry: one snapshot of a fresh clone's every manifest would not fit a default heap at
+  // 100k models. compute depends on nothing but its model's files and the policy, so the batches change
+  // nothing of what it returns.
+  const bulk = missing.length > MODELS_PER_BATCH;
+  for (let i = 0; i < missing.length; i += MODELS_PER_BATCH) {
+    const batch = missing.slice(i, i + MODELS_PER_BATCH);
+    const read = batch.flatMap((m) => groups.get(m.name)!);
+    const snap = await assembleFrom(source, [...outside, ...read], { ...settings, bulk });
+    for (const { name, digest } of batch) {
       const value = compute(snap, name, (p) => p !== undefined && modelDirOf(p) === name);
       values.set(name, value);
       cache?.set(name, digest, value);
+    }
+    // The listing outlives the batch; what it read and parsed does not need to (a line a finding asks for later is read again).
+    for (const f of read) {
+      delete f.text;
+      delete f.parsed;
     }
   }
   cache?.flush(new Set(groups.keys()));

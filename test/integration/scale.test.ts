@@ -43,6 +43,12 @@ describe('the parse cache', () => {
     ];
     const expected = commands.map((c) => cli(repo, c, NO_CACHE));
     expect(shardFiles(repo)).toEqual([]);
+    // A fresh clone's first whole-tree read goes in batches of model directories; one model to a batch answers the same.
+    commands.forEach((c, i) => {
+      const r = cli(repo, c, { MODELREG_MODELS_PER_BATCH: '1' });
+      expect({ c, code: r.code, out: r.stdout }).toEqual({ c, code: expected[i]!.code, out: expected[i]!.stdout });
+    });
+    rmSync(join(repo, '.git/modelreg'), { recursive: true, force: true });
     for (const round of ['cold', 'warm']) {
       commands.forEach((c, i) => {
         const r = cli(repo, c);
@@ -104,9 +110,12 @@ describe('the parse cache', () => {
     const { repo } = fixtureRepo();
     write(repo, 'models/bert-base/stages/staging.yaml', DANGLING_STAGE);
     commitAll(repo, 'dangling');
+    const batched = cli(repo, ['validate', '--json'], { MODELREG_MODELS_PER_BATCH: '1' });
+    rmSync(join(repo, '.git/modelreg'), { recursive: true, force: true });
     const cold = cli(repo, ['validate', '--json']);
     const warm = cli(repo, ['validate', '--json']);
     expect(cold.code).toBe(1);
+    expect(batched.stdout).toBe(cold.stdout);
     const dangling = warm.json().findings.find((f: { code: string }) => f.code === 'stage-dangling');
     expect(dangling).toMatchObject({ file: 'models/bert-base/stages/staging.yaml', line: 3 });
     expect(warm.stdout).toBe(cold.stdout);
