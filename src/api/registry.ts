@@ -119,9 +119,13 @@ export class Registry {
     return new Registry(root, await openSource(root, options.at), options);
   }
 
-  /** The directory a relative file:// store is found in: the registry's; none for a remote, whose directory is elsewhere. */
-  private get storeRoot(): string | undefined {
-    return this.options.remote === undefined ? this.root : undefined;
+  /**
+   * The store this registry names. A relative file:// store is relative to the registry's directory,
+   * which a remote's is not here: that is an error, or — `asWritten`, for show — the location as written.
+   */
+  private storeUri(policy: Snapshot['policy'], asWritten = false): string {
+    const root = this.options.remote === undefined ? this.root : asWritten ? null : undefined;
+    return storeLocation(root, policy?.data, this.options.store);
   }
 
   /**
@@ -147,18 +151,17 @@ export class Registry {
    * with `key`, the version is the arm the key gets (docs/assignment.md).
    */
   async resolve(reference: string | Ref, options: { prerelease?: boolean; key?: string } = {}): Promise<ResolvedVersion> {
-    return this.locate(reference, options, 'resolve');
+    return this.locate(reference, options, false);
   }
 
-  /** `relative`: what a store relative to a registry that is not here (a remote's) becomes — an error, or kept as written for show. */
-  private async locate(reference: string | Ref, options: { prerelease?: boolean; key?: string }, relative: 'resolve' | 'keep'): Promise<ResolvedVersion> {
+  private async locate(reference: string | Ref, options: { prerelease?: boolean; key?: string }, storeAsWritten: boolean): Promise<ResolvedVersion> {
     const ref = typeof reference === 'string' ? parseRef(reference) : reference;
     const snap = await this.snapshot({ models: [ref.model] });
     this.assertUsable(snap, ref.model);
     // The rule (and its SHA-256) loads only when a key asks for it: resolve is every deploy's hot path.
     const assign = options.key === undefined ? undefined : (await import('../registry/assignment.js')).assigner;
     const r = resolveRef(snap, ref, { ...options, ...(assign ? { assign } : {}) });
-    const store = storeLocation(relative === 'keep' ? (this.storeRoot ?? null) : this.storeRoot, snap.policy?.data, this.options.store);
+    const store = this.storeUri(snap.policy, storeAsWritten);
     const located = (v: VersionManifest): ResolvedArtifact[] => v.artifacts.map((a) => ({ ...a, uri: objectUri(store, a.sha256) }));
     const arms = r.stage?.data.arms?.map((arm): ResolvedArm => {
       const v = r.model.versions.get(arm.version)?.data;
@@ -188,7 +191,7 @@ export class Registry {
 
   /** A resolved version with its whole manifest. */
   async showVersion(reference: string, options: { prerelease?: boolean } = {}): Promise<ResolvedVersion & { manifest: VersionManifest }> {
-    const resolved = await this.locate(reference, options, 'keep');
+    const resolved = await this.locate(reference, options, true);
     const snap = await this.snapshot({ models: [resolved.model] });
     return { ...resolved, manifest: snap.models.get(resolved.model)!.versions.get(resolved.version)!.data };
   }
@@ -324,9 +327,9 @@ export class Registry {
 
   /** The artifact store this registry names (after --store / MODELREG_STORE), with its S3 settings. */
   async openStore(): Promise<ArtifactStore> {
-    const policy = (await this.snapshot({ models: [] })).policy?.data;
+    const policy = (await this.snapshot({ models: [] })).policy;
     const { openStore } = await import('../artifacts/open.js');
-    return openStore(storeLocation(this.storeRoot, policy, this.options.store), policy?.artifacts.s3);
+    return openStore(this.storeUri(policy), policy?.data.artifacts.s3);
   }
 
   /** Every finding of the tree, and how many models and versions it holds. */
@@ -364,7 +367,7 @@ export class Registry {
       version: v,
       stages: r.stages,
       ancestors: lineageTree(g, root, 'up'),
-      store: storeLocation(this.storeRoot, snap.policy?.data, this.options.store),
+      store: this.storeUri(snap.policy),
       registered: attribute(fact('registered'), { by: v.created_by, at: v.created_at }),
       ...(v.deprecated ? { deprecated: attribute(fact('deprecated'), { by: v.deprecated.by, at: v.deprecated.at }) } : {}),
     });
