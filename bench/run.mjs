@@ -34,7 +34,7 @@ async function run(cmd, args, cwd, { out = false, codes = [0] } = {}) {
 const modelreg = (...args) => [NODE, [BIN, ...args]];
 const sh = (script) => ['sh', ['-c', script]];
 
-/** Each row: an operation, its limit, the target (a ratio, or an allowance in ms above the limit). */
+/** Each row: an operation, its limit, the target (a ratio, or an allowance in ms above the limit); without `hist` or `churn`, their rows are left out. */
 function rows(reg, info, hist, histInfo, churn) {
   const json = (s) => JSON.parse(s);
   return [
@@ -56,16 +56,20 @@ function rows(reg, info, hist, histInfo, churn) {
       target: { ratio: 2 },
       check: (s) => (json(s).models.length === info.models ? null : 'wrong model count'),
     },
-    {
-      op: `first list --json after a commit of ${K_CHANGED} manifests`,
-      cmd: modelreg('list', '--json'),
-      cwd: churn,
-      limit: 'list --json right after (warm)',
-      limitCmd: modelreg('list', '--json'),
-      target: { aboveMs: 500 },
-      before: (round) => commitChurn(churn, round),
-      check: (s) => (json(s).models.length === info.models ? null : 'wrong model count'),
-    },
+    ...(churn
+      ? [
+          {
+            op: `first list --json after a commit of ${K_CHANGED} manifests`,
+            cmd: modelreg('list', '--json'),
+            cwd: churn,
+            limit: 'list --json right after (warm)',
+            limitCmd: modelreg('list', '--json'),
+            target: { aboveMs: 500 },
+            before: (round) => commitChurn(churn, round),
+            check: (s) => (json(s).models.length === info.models ? null : 'wrong model count'),
+          },
+        ]
+      : []),
     {
       op: 'validate --base --head (3-file change)',
       cmd: modelreg('validate', '--base', 'bench-base', '--head', 'HEAD', '--json'),
@@ -82,15 +86,19 @@ function rows(reg, info, hist, histInfo, churn) {
         return !unexpected.length && r.change.versionsAdded.length === 2 && r.change.stageMoves.length === 1 ? null : `unexpected: ${unexpected.join(', ')}`;
       },
     },
-    {
-      op: `history ${histInfo.model} (${histInfo.commits} commits)`,
-      cmd: modelreg('history', histInfo.model, '--json'),
-      cwd: hist,
-      limit: `git log --name-status -- models/${histInfo.model}/`,
-      limitCmd: ['git', ['log', '--name-status', '--', `models/${histInfo.model}/`]],
-      target: { ratio: 2 },
-      check: (s) => (json(s).events.filter((e) => e.kind === 'registered').length === 10 ? null : 'expected 10 registrations'),
-    },
+    ...(hist
+      ? [
+          {
+            op: `history ${histInfo.model} (${histInfo.commits} commits)`,
+            cmd: modelreg('history', histInfo.model, '--json'),
+            cwd: hist,
+            limit: `git log --name-status -- models/${histInfo.model}/`,
+            limitCmd: ['git', ['log', '--name-status', '--', `models/${histInfo.model}/`]],
+            target: { ratio: 2 },
+            check: (s) => (json(s).events.filter((e) => e.kind === 'registered').length === 10 ? null : 'expected 10 registrations'),
+          },
+        ]
+      : []),
     {
       op: 'validate (all manifests, cache warm)',
       cmd: modelreg('validate', '--json'),
@@ -131,20 +139,30 @@ function commitChurn(dir, round) {
 }
 
 async function main() {
-  const opts = parseOptions(process.argv.slice(2), { size: '10k', runs: 5 }, 'usage: node bench/run.mjs [--size 10k] [--runs 5]');
+  const opts = parseOptions(
+    process.argv.slice(2),
+    { size: '10k', runs: 5, noHistory: false, noChurn: false },
+    'usage: node bench/run.mjs [--size 10k] [--runs 5] [--no-history] [--no-churn]',
+  );
   if (!existsSync(join(ROOT, 'dist/src/commands'))) throw new Error('dist/ is missing: run `npm run build` first (or `npm run bench`).');
   const started = Date.now();
   const { dir: reg, info } = ensureRegistry(opts.size, { log });
-  const { dir: hist, info: histInfo } = ensureHistoryRegistry(opts.size, { log });
   seedChangedArtifacts(reg, info.changed);
-  const churn = join(CACHE, opts.size, 'churn');
-  rmSync(churn, { recursive: true, force: true });
-  git(ROOT, ['clone', '-q', reg, churn]);
-  // The parse cache is keyed by blob id, so the registry's is valid in its clone: seeding it saves
-  // the clone's one cold parse of every manifest, which this row does not measure.
-  if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
-  log(`registries ready in ${((Date.now() - started) / 1000).toFixed(0)} s: ${reg} (${info.files} files), ${hist} (${histInfo.commits} commits), ${churn}`);
-  const table = rows(reg, info, hist, histInfo, churn).map((r) => ({ ...r, a: [], b: [], peak: 0 }));
+  // --no-history and --no-churn leave out the rows whose registries take longest to make at 100k
+  // (a generated history of ~10k commits; a clone with a checkout of every manifest).
+  const history = opts.noHistory ? undefined : ensureHistoryRegistry(opts.size, { log });
+  const churn = opts.noChurn ? undefined : join(CACHE, opts.size, 'churn');
+  if (churn) {
+    rmSync(churn, { recursive: true, force: true });
+    git(ROOT, ['clone', '-q', reg, churn]);
+    // The parse cache is keyed by blob id, so the registry's is valid in its clone: seeding it saves
+    // the clone's one cold parse of every manifest, which this row does not measure.
+    if (existsSync(join(reg, '.git/modelreg'))) cpSync(join(reg, '.git/modelreg'), join(churn, '.git/modelreg'), { recursive: true });
+  }
+  log(
+    `registries ready in ${((Date.now() - started) / 1000).toFixed(0)} s: ${reg} (${info.files} files)${history ? `, ${history.dir} (${history.info.commits} commits)` : ''}${churn ? `, ${churn}` : ''}`,
+  );
+  const table = rows(reg, info, history?.dir, history?.info, churn).map((r) => ({ ...r, a: [], b: [], peak: 0 }));
 
   // Round 0: every command once, unmeasured; outputs checked.
   for (const r of table) {
