@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
+import { parseMoment } from '../registry/moments.js';
 import { git, GIT_ENV } from './run.js';
 
 /** Where the partial clones live: MODELREG_REMOTE_CACHE, else $XDG_CACHE_HOME/modelreg/remotes, else ~/.cache/modelreg/remotes. */
@@ -170,7 +171,7 @@ export async function remoteCommitFor(dir: string, url: string, at: string | und
   throw new ModelregError('revision-not-found', `"${name}" is not a branch or tag of ${redactUrl(url)}`, {
     hint: /^[0-9a-f]{4,39}$/.test(name)
       ? 'An abbreviated commit id cannot be looked up on a remote: give the full 40-character id.'
-      : /^\d{4}-\d{2}-\d{2}/.test(name)
+      : parseMoment(name)
         ? 'A date needs the history, which a read from a remote does not fetch: clone the registry, then --at <date>.'
         : 'List its branches and tags with `git ls-remote <url>`.',
   });
