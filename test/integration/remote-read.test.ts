@@ -268,10 +268,12 @@ describe('--remote refuses clearly and keeps the cache usable', () => {
   });
 
   it('--registry and --remote together are a usage error', async () => {
-    const r = await run(['resolve', 'sentiment@production', '--remote', url, '--registry', repo]);
+    const cache = tempDir();
+    const r = await run(['resolve', 'sentiment@production', '--remote', url, '--registry', repo], cache);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--remote|--registry/);
-    expect(existsSync(join(repo, '.git'))).toBe(true);
+    // Refused before the remote is asked anything.
+    expect(readdirSync(cache)).toEqual([]);
   });
 });
 
