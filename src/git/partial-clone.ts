@@ -240,15 +240,19 @@ function entries(out: Buffer): { type: string; oid: string }[] {
     });
 }
 
+/** Git's messages when another process updated the same repository at the same moment; trying again succeeds. */
+const CONCURRENT_UPDATE = /\.lock'?: File exists|Unable to create '.*\.lock'|shallow file has changed since we read it/i;
+
 /**
  * A git command that talks to the remote. A server without filter support makes git warn and then send
  * everything (a full clone's bytes); the warning comes before the pack, so the fetch is stopped there.
  */
 async function fetchLike(dir: string, args: string[], input?: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Two reads of the same cache at once both update its `shallow` file, under a lock the second may find taken.
+  // Two reads of the same cache at once both update its `shallow` file: under a lock the second may find
+  // taken, and checked before it is written, so the second fails when the first changed it meanwhile.
   for (let attempt = 0; ; attempt++) {
     const r = await talk(dir, args, input, env);
-    if (r.code === 0 || attempt === 20 || !/\.lock'?: File exists|Unable to create '.*\.lock'/i.test(r.stderr)) return r;
+    if (r.code === 0 || attempt === 20 || !CONCURRENT_UPDATE.test(r.stderr)) return r;
     await new Promise((later) => setTimeout(later, 20 + Math.random() * 80));
   }
 }
