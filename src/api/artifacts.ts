@@ -3,6 +3,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../artifacts/open.js';
+import { mapLimited } from '../artifacts/parallel.js';
+import { FILES_AT_ONCE, progressOfMany } from './transfers.js';
 import type { VerifyResult } from '../artifacts/store.js';
 import { globToRegExp } from '../changes/artifact-kinds.js';
 import { ModelregError } from '../registry/errors.js';
@@ -52,24 +54,27 @@ export async function pull(
       hint: 'Run `modelreg validate`.',
     });
   // Check every object first, so a missing or corrupt one stops the pull before anything is written.
-  for (const a of wanted) {
+  const infos = await mapLimited(wanted, FILES_AT_ONCE, async (a) => {
     const info = await store.stat(a.sha256);
     if (!info) throw new ModelregError('artifact-missing', `${a.path} (${a.sha256}) is missing from ${store.uri}`, { hint: missingHint(store.uri, reg.root) });
     if (info.size !== a.size)
       throw new ModelregError('artifact-corrupt', `${a.path} is ${info.size} bytes in the store; the manifest says ${a.size}`, {
         hint: 'The stored object is damaged: delete it from the store, then register the original file again. `modelreg verify` lists every damaged object.',
       });
-  }
+    return info;
+  });
   // Download everything into a staging directory first; only when every file has been verified are they
   // moved into place, so a corrupt object leaves the target as it was.
   const staging = join(dir, `.modelreg-pull-${process.pid}-${Date.now()}`);
   const files: PulledFile[] = [];
   try {
-    for (const a of wanted) {
-      const tick = options.progress?.start(`pulling ${a.path}`, a.size);
-      await store.getFile(a.sha256, join(staging, ...a.path.split('/')), { expectedSize: a.size, ...(tick ? { progress: tick } : {}) });
-      options.progress?.done();
-    }
+    const tick = progressOfMany(options.progress, wanted.length === 1 ? `pulling ${wanted[0]!.path}` : `pulling ${wanted.length} files`, wanted);
+    // Several files at once (a model of many small files is otherwise a round trip each); the store
+    // bounds its own requests in flight across all of them.
+    await mapLimited(wanted, FILES_AT_ONCE, (a, i) =>
+      store.getFile(a.sha256, join(staging, ...a.path.split('/')), { known: infos[i]!, ...(tick ? { progress: tick(i) } : {}) }),
+    );
+    options.progress?.done();
     for (const a of wanted) {
       const dest = join(dir, ...a.path.split('/'));
       await mkdir(dirname(dest), { recursive: true });

@@ -7,6 +7,7 @@
 import { hashFile } from '../artifacts/hashing.js';
 import { collectFiles, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
+import { mapLimited } from '../artifacts/parallel.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
 import type { RegisterIntent } from '../changes/plan.js';
@@ -16,6 +17,7 @@ import type { ProgressReporter } from '../cli/progress.js';
 import { checkpoint } from './checkpoint.js';
 import { protectStored } from './gc.js';
 import { storeLocation } from './store-location.js';
+import { FILES_AT_ONCE, progressOfMany } from './transfers.js';
 import { CheckFailedError, commitIntent, openWrite, planAndCheck, readForWrite, syncWrite, type WriteOptions, type WriteResult } from './write.js';
 
 export interface RegisterInput extends Omit<RegisterIntent, 'kind' | 'artifacts'> {
@@ -75,27 +77,27 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   if (!check.ok) throw new CheckFailedError(check.blocking, `${input.model} (nothing was stored)`);
   const store = await openStore(storeLocation(root, snap.policy?.data, options.store), snap.policy?.data.artifacts.s3);
 
-  const progress = options.progress;
-  const hashed = [];
-  for (const f of files) {
-    const tick = progress?.start(`hashing ${f.path}`, f.size);
-    hashed.push({ ...f, ...(await hashFile(f.abs, tick)) });
-    progress?.done();
-  }
+  // Several files at once, each bar counting all of them: a model of hundreds of small files is
+  // otherwise a round trip (a HEAD, a PUT) after another. Hashing runs two at a time (it is CPU-bound,
+  // and the reads overlap it); the store bounds its own requests in flight.
+  const label = (verb: string) => (files.length === 1 ? `${verb} ${files[0]!.path}` : `${verb} ${files.length} files`);
+  const hashTick = progressOfMany(options.progress, label('hashing'), files);
+  const hashed = await mapLimited(files, 2, async (f, i) => ({ ...f, ...(await hashFile(f.abs, hashTick?.(i))) }));
+  options.progress?.done();
   checkpoint('hash');
-  const artifacts: (ArtifactEntry & { stored: boolean })[] = [];
-  for (const f of hashed) {
-    const tick = progress?.start(`storing ${f.path}`, f.size);
-    let put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size }, ...(tick ? { progress: tick } : {}) });
+  const storeTick = progressOfMany(options.progress, label('storing'), files);
+  const artifacts: (ArtifactEntry & { stored: boolean })[] = await mapLimited(hashed, FILES_AT_ONCE, async (f, i) => {
+    const known = { sha256: f.sha256, size: f.size };
+    let put = await store.putFile(f.abs, { known, ...(storeTick ? { progress: storeTick(i) } : {}) });
     if (!put.stored) {
       // Already stored: refresh the bytes so a gc cannot take them before our commit names them; if a
       // gc took them a moment ago, store them again.
       checkpoint('dedup');
-      if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known: { sha256: f.sha256, size: f.size } });
+      if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known });
     }
-    progress?.done();
-    artifacts.push({ path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored });
-  }
+    return { path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored };
+  });
+  options.progress?.done();
   checkpoint('put');
   const result = await commitIntent(session, { ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) });
   const links = [...new Map(files.filter((f) => f.via).map((f) => [f.via!.link, f.via!])).values()];

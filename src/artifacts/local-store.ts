@@ -19,6 +19,7 @@ import {
   objectKey,
   SHA256,
   type ArtifactStore,
+  type GetOptions,
   type MetaInfo,
   type ObjectInfo,
   type Progress,
@@ -107,7 +108,7 @@ export class LocalStore implements ArtifactStore {
     }
   }
 
-  async getFile(sha256: string, dest: string, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
+  async getFile(sha256: string, dest: string, options: GetOptions = {}): Promise<void> {
     const tmp = `${dest}.modelreg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await mkdir(dirname(dest), { recursive: true });
     // Check before opening the destination, so a missing or wrong-size object opens nothing.

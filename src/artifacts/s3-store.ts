@@ -13,8 +13,8 @@
  * flight alone; where the rest goes (SDK response buffering, stream read-ahead) is not yet pinned down.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, unlink, open as openFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, unlink, open as openFile, type FileHandle } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -30,11 +30,13 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
+import { Slots } from './parallel.js';
 import {
   assertMetaName,
   objectKey,
   SHA256,
   type ArtifactStore,
+  type GetOptions,
   type MetaInfo,
   type ObjectInfo,
   type Progress,
@@ -56,6 +58,15 @@ export interface S3Settings {
 }
 
 const MiB = 1024 * 1024;
+/** How much of a download may wait in the page cache before it is fsynced (the last step is fsynced before the rename). */
+const SYNC_STEP = 256 * MiB;
+
+/** The byte ranges [first, last] of an object of `size` bytes in parts of `partSize`. */
+function partRanges(size: number, partSize: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < size; start += partSize) ranges.push([start, Math.min(size, start + partSize) - 1]);
+  return ranges;
+}
 
 export class S3Store implements ArtifactStore {
   readonly uri: string;
@@ -64,6 +75,9 @@ export class S3Store implements ArtifactStore {
   readonly client: S3Client;
   private readonly partSize: number;
   private readonly concurrency: number;
+  /** Requests in flight, across every transfer this store makes at once (a pull of many files shares them). */
+  private readonly slots: Slots;
+  private readonly largeUploads = new Slots(1);
 
   constructor(
     location: string,
@@ -76,6 +90,7 @@ export class S3Store implements ArtifactStore {
     this.uri = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
     this.partSize = Math.max(5 * MiB, settings.partSize ?? 16 * MiB);
     this.concurrency = Math.max(1, settings.concurrency ?? 4);
+    this.slots = new Slots(this.concurrency);
     const checksums = settings.checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
     const config: S3ClientConfig = {
       region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -121,14 +136,30 @@ export class S3Store implements ArtifactStore {
     const first = options.known ?? (await hashFile(path, options.progress));
     const present = await this.stat(first.sha256);
     if (present && present.size === first.size) return { ...first, stored: false };
+    const changed = () =>
+      new ModelregError('artifact-changed', `${path} changed while it was being uploaded`, {
+        hint: 'Wait until whatever writes the file has finished, then run the command again.',
+      });
+    if (first.size < this.partSize) {
+      // A file smaller than one part is read whole and checked before it is sent, so exactly the bytes
+      // hashed go up, in one PUT; many of them go at once, within the store's requests in flight.
+      await this.slots.run(async () => {
+        const bytes = await readFile(path);
+        if (bytes.length !== first.size || createHash('sha256').update(bytes).digest('hex') !== first.sha256) throw changed();
+        await this.createOnly(() => this.client.send(new PutObjectCommand({ ...this.objectParams(first.sha256), Body: bytes, ContentLength: bytes.length })));
+        if (options.known) options.progress?.(bytes.length);
+      });
+      return { ...first, stored: true };
+    }
     const h = new HashingStream();
-    await this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size, options.known ? options.progress : undefined);
+    // One multipart upload at a time: each holds `concurrency` parts in memory.
+    await this.largeUploads.run(() =>
+      this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size, options.known ? options.progress : undefined),
+    );
     if (h.sha256() !== first.sha256 || h.size !== first.size) {
       // The bytes uploaded are not the ones hashed: never leave them under that address.
       await this.delete(first.sha256).catch(() => {});
-      throw new ModelregError('artifact-changed', `${path} changed while it was being uploaded`, {
-        hint: 'Wait until whatever writes the file has finished, then run the command again.',
-      });
+      throw changed();
     }
     return { ...first, stored: true };
   }
@@ -145,41 +176,46 @@ export class S3Store implements ArtifactStore {
     }
   }
 
+  /** What every object is written with: its address, its sha256 in the metadata, create-only. */
+  private objectParams(sha256: string) {
+    return {
+      Bucket: this.bucket,
+      Key: this.key(sha256),
+      ContentType: 'application/octet-stream',
+      Metadata: { sha256 },
+      // Create-only where the server supports it (S3, RGW): two writers of one address cannot clobber.
+      IfNoneMatch: '*',
+    };
+  }
+
+  /** A create-only write; 412 means someone stored the same content address first, and the bytes are by definition the same. */
+  private async createOnly(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (e) {
+      if (status(e) === 412 || name(e) === 'PreconditionFailed') return;
+      throw s3Error(e, this);
+    }
+  }
+
   private async upload(sha256: string, body: Readable, size: number, progress?: Progress): Promise<void> {
     const upload = new Upload({
       client: this.client,
       queueSize: this.concurrency,
       partSize: this.partSize,
       leavePartsOnError: false, // abort the multipart upload on failure
-      params: {
-        Bucket: this.bucket,
-        Key: this.key(sha256),
-        Body: body,
-        ContentLength: size,
-        ContentType: 'application/octet-stream',
-        Metadata: { sha256 },
-        // Create-only where the server supports it (S3, RGW): two writers of one address cannot clobber.
-        IfNoneMatch: '*',
-      },
+      params: { ...this.objectParams(sha256), Body: body, ContentLength: size },
     });
     if (progress) upload.on('httpUploadProgress', (p) => progress(p.loaded ?? 0));
-    try {
-      await upload.done();
-    } catch (e) {
-      // 412: someone stored the same content address first; the bytes are by definition the same.
-      if (status(e) === 412 || name(e) === 'PreconditionFailed') return;
-      throw s3Error(e, this);
-    }
+    await this.createOnly(() => upload.done());
   }
 
-  async getFile(sha256: string, dest: string, options: { expectedSize?: number; progress?: Progress } = {}): Promise<void> {
-    const info = await this.present(sha256, options.expectedSize);
+  async getFile(sha256: string, dest: string, options: GetOptions = {}): Promise<void> {
+    const info = options.known ?? (await this.present(sha256, options.expectedSize));
     await mkdir(dirname(dest), { recursive: true });
     const tmp = `${dest}.modelreg-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await this.download(sha256, info.size, createWriteStream(tmp), options.progress);
-      const fh = await openFile(tmp, 'r');
-      await fh.sync().finally(() => fh.close());
+      await this.downloadToFile(sha256, info.size, tmp, options.progress);
       await rename(tmp, dest);
     } catch (e) {
       await unlink(tmp).catch(() => {});
@@ -192,40 +228,150 @@ export class S3Store implements ArtifactStore {
     await this.download(sha256, info.size, out, options.progress);
   }
 
-  /** Ranged GETs, `concurrency` in flight, written strictly in order through the hash. */
+  private corrupt(key: string): ModelregError {
+    return new ModelregError('artifact-corrupt', `s3://${this.bucket}/${key} does not match its sha256`, {
+      hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.',
+    });
+  }
+
+  /**
+   * Ranged GETs, `concurrency` in flight, each streamed straight into its place in the file (positional
+   * writes, so no part is ever held whole in memory, and the parts need not arrive in order), while the
+   * bytes already written are read back in order — from the page cache, where they just went — and
+   * hashed. The file is fsynced in steps as the hash advances, so the disk writes beside the download
+   * rather than all at the end. The caller renames the file into place only when this returns.
+   */
+  private async downloadToFile(sha256: string, size: number, path: string, progress?: Progress): Promise<void> {
+    const key = this.key(sha256);
+    const ranges = partRanges(size, this.partSize);
+    const fh = await openFile(path, 'w+', 0o666); // read back to be hashed; the umask decides the mode
+    try {
+      const written = ranges.map(() => false);
+      let failure: { error: unknown } | undefined;
+      let wake: (() => void) | undefined;
+      const notify = () => {
+        wake?.();
+        wake = undefined;
+      };
+      let next = 0;
+      const worker = async () => {
+        while (!failure && next < ranges.length) {
+          const i = next++;
+          try {
+            await this.slots.run(() => this.fetchRangeInto(key, ranges[i]!, fh, path));
+            written[i] = true;
+          } catch (error) {
+            failure ??= { error };
+          }
+          notify();
+        }
+      };
+      const workers = Promise.all(Array.from({ length: Math.min(this.concurrency, ranges.length) }, worker));
+      const hash = createHash('sha256');
+      const buf = Buffer.allocUnsafe(MiB);
+      let hashed = 0;
+      let synced = 0;
+      let syncing: Promise<void> = Promise.resolve();
+      try {
+        for (let i = 0; i < ranges.length; i++) {
+          while (!written[i] && !failure) await new Promise<void>((go) => (wake = go));
+          if (failure) break;
+          const [start, end] = ranges[i]!;
+          for (let pos = start; pos <= end;) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(MiB, end + 1 - pos), pos).catch((e: unknown) => Promise.reject(destinationError(e, path)));
+            if (bytesRead === 0) throw this.corrupt(key);
+            hash.update(buf.subarray(0, bytesRead));
+            pos += bytesRead;
+            hashed += bytesRead;
+            progress?.(hashed);
+          }
+          if (hashed - synced >= SYNC_STEP) {
+            // One fsync at a time, not awaited: it runs on libuv's pool while the next parts arrive.
+            synced = hashed;
+            syncing = syncing.then(() => fh.datasync().catch((e: unknown) => Promise.reject(destinationError(e, path))));
+            syncing.catch(() => {}); // handled: awaited below, after the loop
+          }
+        }
+        await syncing;
+      } catch (error) {
+        failure ??= { error }; // and the workers start nothing more
+      }
+      await workers;
+      await syncing.catch(() => {});
+      if (failure) throw failure.error instanceof ModelregError ? failure.error : s3Error(failure.error, this);
+      if (hashed !== size || hash.digest('hex') !== sha256) throw this.corrupt(key);
+      await fh.sync().catch((e: unknown) => Promise.reject(destinationError(e, path)));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** One range's GET, its body written at its offset in 1 MiB batches; a connection lost midway is tried again. */
+  private async fetchRangeInto(key: string, [start, end]: [number, number], fh: FileHandle, path: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let pos = start;
+      try {
+        const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` }));
+        let batch: Buffer[] = [];
+        let batched = 0;
+        const flush = async () => {
+          if (pos + batched > end + 1) throw this.corrupt(key); // more bytes than the range holds
+          await fh.writev(batch, pos).catch((e: unknown) => Promise.reject(destinationError(e, path)));
+          pos += batched;
+          batch = [];
+          batched = 0;
+        };
+        for await (const chunk of r.Body as AsyncIterable<Uint8Array>) {
+          batch.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          batched += chunk.byteLength;
+          if (batched >= MiB) await flush();
+        }
+        if (batched > 0) await flush();
+        if (pos !== end + 1) throw this.corrupt(key);
+        return;
+      } catch (e) {
+        if (e instanceof ModelregError || attempt >= 3 || !isConnectionLost(e)) throw s3Error(e, this);
+      }
+    }
+  }
+
+  /**
+   * Ranged GETs, `concurrency` in flight, delivered strictly in order through the hash (for a stream,
+   * which cannot be written out of order): at most `concurrency` parts are held at once.
+   */
   private async download(sha256: string, size: number, out: Writable, progress?: Progress): Promise<void> {
     const key = this.key(sha256);
-    const ranges: [number, number][] = [];
-    for (let start = 0; start < size; start += this.partSize) ranges.push([start, Math.min(size, start + this.partSize) - 1]);
-    const fetchRange = async ([a, b]: [number, number]): Promise<Buffer> => {
-      try {
-        const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${a}-${b}` }));
-        return Buffer.from(await r.Body!.transformToByteArray());
-      } catch (e) {
-        throw s3Error(e, this);
-      }
-    };
+    const ranges = partRanges(size, this.partSize);
+    const fetchRange = ([a, b]: [number, number]): Promise<Buffer> =>
+      this.slots.run(async () => {
+        try {
+          const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${a}-${b}` }));
+          const bytes = await r.Body!.transformToByteArray();
+          return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
+        } catch (e) {
+          throw s3Error(e, this);
+        }
+      });
     const concurrency = this.concurrency;
     async function* parts(): AsyncGenerator<Buffer> {
       const inflight: Promise<Buffer>[] = [];
       let next = 0;
-      while (next < ranges.length && inflight.length < concurrency) inflight.push(fetchRange(ranges[next++]!));
+      const start = () => {
+        const p = fetchRange(ranges[next++]!);
+        p.catch(() => {}); // a later part failing while an earlier one is awaited is seen when its turn comes
+        inflight.push(p);
+      };
+      while (next < ranges.length && inflight.length < concurrency) start();
       while (inflight.length > 0) {
         const buf = await inflight.shift()!;
-        if (next < ranges.length) inflight.push(fetchRange(ranges[next++]!));
+        if (next < ranges.length) start();
         yield buf;
       }
     }
     // The last chunk is held back until size and hash are checked, so `out` never receives a whole corrupt object.
-    const check = new VerifyingStream(
-      { sha256, size },
-      () =>
-        new ModelregError('artifact-corrupt', `s3://${this.bucket}/${key} does not match its sha256`, {
-          hint: 'The stored object is damaged: delete it, then register the original file again. `modelreg verify` lists every damaged object.',
-        }),
-      progress,
-    );
-    await pipeline(Readable.from(parts()), check, out);
+    const check = new VerifyingStream({ sha256, size }, () => this.corrupt(key), progress);
+    // highWaterMark 1: Readable.from would otherwise read ahead 16 parts (16 × the part size) into its buffer.
+    await pipeline(Readable.from(parts(), { highWaterMark: 1 }), check, out);
   }
 
   private async present(sha256: string, expectedSize: number | undefined): Promise<ObjectInfo> {
@@ -357,6 +503,20 @@ export class S3Store implements ArtifactStore {
 
 const status = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const name = (e: unknown) => (e as { name?: string; Code?: string }).name ?? (e as { Code?: string }).Code;
+/** The file being downloaded into could not be written (a full disk, a read-only directory). */
+function destinationError(e: unknown, path: string): ModelregError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new ModelregError('output-refused', `cannot write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : ((e as Error).message ?? String(e))}`, {
+    hint: 'Free space, or pull into another directory with -o; nothing was moved into place.',
+    cause: e,
+  });
+}
+
+/** A connection that broke while a body was streaming: the SDK retries requests, not bodies read after it returned. */
+function isConnectionLost(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code ?? (e as { cause?: NodeJS.ErrnoException }).cause?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error).name === 'AbortError';
+}
 const isNotFound = (e: unknown) => status(e) === 404 || name(e) === 'NotFound' || name(e) === 'NoSuchKey';
 
 /** What went wrong, in the user's terms, with what to do. */

@@ -34,6 +34,14 @@ export interface MetaInfo {
 export type VerifyResult =
   { sha256: string; ok: true; size: number } | { sha256: string; ok: false; problem: 'missing' | 'size' | 'corrupt'; size?: number; expectedSize?: number };
 
+export interface GetOptions {
+  /** The size the manifest records: a stored object of another size is refused before a byte is read. */
+  expectedSize?: number;
+  /** The object's stat, taken just before by the caller (and checked by it): not asked for again. */
+  known?: ObjectInfo;
+  progress?: Progress;
+}
+
 export interface ArtifactStore {
   /** file:///… or s3://bucket/prefix */
   readonly uri: string;
@@ -48,7 +56,7 @@ export interface ArtifactStore {
   /** Store a stream (one pass: hash while writing to a temporary object). */
   putStream(stream: Readable, options?: { progress?: Progress }): Promise<PutResult>;
   /** Write an object to a file atomically (temporary file, fsync, rename), verifying size and sha256 on the way. */
-  getFile(sha256: string, dest: string, options?: { expectedSize?: number; progress?: Progress }): Promise<void>;
+  getFile(sha256: string, dest: string, options?: GetOptions): Promise<void>;
   /** Stream an object; the stream errors if the bytes do not match their hash. */
   getStream(sha256: string, out: Writable, options?: { expectedSize?: number; progress?: Progress }): Promise<void>;
   list(): AsyncIterable<ObjectInfo>;

@@ -14,7 +14,7 @@ export const FIXTURE = join(ROOT, 'test/fixtures/registry');
 export const FIXTURE_STORE = join(ROOT, 'test/fixtures/store');
 const BIN = join(ROOT, 'bin/run.js');
 
-const IDENTITY = {
+export const IDENTITY = {
   GIT_AUTHOR_NAME: 'Test Author',
   GIT_AUTHOR_EMAIL: 'author@example.com',
   GIT_COMMITTER_NAME: 'Test Committer',
