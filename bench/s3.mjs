@@ -1,28 +1,32 @@
 #!/usr/bin/env node
 // Benchmark of the S3 artifact store against the real S3 test server (Ceph RGW, scripts/s3-server/),
-// in one run on one server, each modelreg figure beside a limit measured in the same run:
+// in one run on one server, each modelreg figure beside limits measured in the same run:
 //   register     beside a plain lib-storage `Upload` of the same file (same part size, queue size and
-//                client settings, in its own node process);
-//   pull         beside a plain `GetObject` streamed to a file and fsynced (as pull does), reading the
-//                very object pull reads;
+//                client settings, in its own node process), `aws s3 cp` and `rclone copyto`;
+//   pull         beside a plain `GetObject` streamed to a file and fsynced (as pull does), `aws s3 cp`
+//                and `rclone copyto` (neither fsyncs), all reading the very object pull reads;
 //   re-register  of the same bytes (dedup: hash + HEAD + commit, no upload) beside a node process that
 //                only computes the file's sha256 (the one pass that dedup cannot avoid);
+//   a model directory (--dir, default 8 shards of 256 MiB and 300 files of 1-100 KiB): register and
+//                pull beside `aws s3 cp --recursive` and `rclone copy`, up and down;
 // and the peak RSS of every process at each size (modelreg's should not grow with the artifact).
-// Every measurement is a whole process, timed from spawn to exit, its RSS from /proc VmHWM polled.
-// The table shows medians of --reps runs; the JSON line at the end has every run.
-//   node bench/s3.mjs [--sizes 1G,4G] [--reps 3] [--dir /tmp] [--if-server]
+// The AWS CLI and rclone are Debian's (`awscli`, `rclone`), installed first by scripts/install-packages.sh.
+// Every measurement is a whole process, timed from spawn to exit, its RSS from /proc VmHWM polled; in
+// each run the order of the processes rotates. The tables show medians of --reps runs; the JSON line
+// at the end has every run.
+//   node bench/s3.mjs [--sizes 1G,4G] [--reps 3] [--dir 8x256M+300] [--no-dir] [--tmp /tmp] [--if-server]
 // --if-server (for scripts that run every benchmark): when no suitable server answers, print one line saying how to
 // start one and exit 0 instead of 1.
 // The server is found through $S3_TEST_DIR/env (default /tmp/modelreg-s3/env), written by up.sh. It needs
-// room for about 2 × reps × the largest size (RGW frees deleted objects only after its garbage collection,
+// room for about 3 × reps × the largest size (RGW frees deleted objects only after its garbage collection,
 // 1-2 minutes later), which for GB sizes means bluestore (memstore keeps everything in RAM). A server of
 // its own, beside the test server, e.g.:
-//   OBJSTORE=bluestore S3_TEST_SIZE_GB=30 S3_TEST_PORT=7580 S3_TEST_MON_PORT=3400 S3_TEST_DIR=/tmp/modelreg-s3-bench bash scripts/s3-server/up.sh
+//   OBJSTORE=bluestore S3_TEST_SIZE_GB=40 S3_TEST_PORT=7580 S3_TEST_MON_PORT=3400 S3_TEST_DIR=/tmp/modelreg-s3-bench bash scripts/s3-server/up.sh
 //   S3_TEST_DIR=/tmp/modelreg-s3-bench npm run bench:s3
 // and the same variables with scripts/s3-server/down.sh to stop it.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +51,18 @@ if (SIZES.some((s) => !(s.bytes > 0))) {
 }
 const REPS = Math.max(1, Number.parseInt(opt('reps', '3'), 10));
 const IF_SERVER = args.includes('--if-server');
+// The model directory: <shards>x<shard size>+<small files>.
+const DIR_SPEC = args.includes('--no-dir') ? undefined : /^(\d+)x(\d+(?:\.\d+)?)([KMG])\+(\d+)$/.exec(opt('dir', '8x256M+300'));
+if (!args.includes('--no-dir') && !DIR_SPEC) {
+  console.error(`bench/s3: --dir takes <shards>x<size>+<small files>, like 8x256M+300, not "${opt('dir')}"`);
+  process.exit(2);
+}
+const DIR = DIR_SPEC && {
+  shards: Number(DIR_SPEC[1]),
+  shardBytes: Number.parseFloat(DIR_SPEC[2]) * { K: 1024, M: MiB, G: GiB }[DIR_SPEC[3]],
+  small: Number(DIR_SPEC[4]),
+  label: `${DIR_SPEC[1]}×${DIR_SPEC[2]}${DIR_SPEC[3]}iB + ${DIR_SPEC[4]} files`,
+};
 const PART_SIZE = 16 * MiB; // S3Store's defaults (MODELREG_S3_PART_SIZE, MODELREG_S3_CONCURRENCY unset)
 const QUEUE_SIZE = 4;
 
@@ -60,8 +76,8 @@ process.on('warning', (w) => {
 // The server's capacity this run needs: 2 × reps × the largest size (each run's objects wait for RGW's
 // garbage collection after they are deleted), with a margin since Ceph refuses writes at 95% full.
 const largest = SIZES.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-const needed = (2 * REPS * largest.bytes) / 0.9;
-const SIZE_GB = Math.max(30, Math.ceil(needed / GiB));
+const needed = (3 * REPS * Math.max(largest.bytes, DIR ? DIR.shards * DIR.shardBytes : 0)) / 0.9;
+const SIZE_GB = Math.max(40, Math.ceil(needed / GiB));
 
 // The server: address and keys from up.sh's env file, nothing else (not the caller's AWS profile).
 const s3Dir = process.env.S3_TEST_DIR || '/tmp/modelreg-s3';
@@ -118,7 +134,7 @@ if (capacity !== undefined && capacity < needed) {
 }
 
 const runPrefix = `bench-${randomBytes(4).toString('hex')}`;
-const base = mkdtempSync(join(opt('dir', tmpdir()), 'modelreg-s3-bench-'));
+const base = mkdtempSync(join(opt('tmp', tmpdir()), 'modelreg-s3-bench-'));
 // Children see the test server's keys and nothing of the caller's AWS or MODELREG_S3_* configuration.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|MODELREG_S3_)/.test(k)));
 Object.assign(env, {
@@ -232,121 +248,179 @@ const git = (cwd, ...a) => {
   if (r.status !== 0) throw new Error(`git ${a.join(' ')} failed: ${r.stderr}`);
 };
 
+// The peers, as people run them: Debian's AWS CLI (by path: another `aws` may come first on PATH) and
+// rclone, each with its defaults, configured by environment only. rclone fails on these machines when
+// AWS_CA_BUNDLE is set, which `env` (above) never passes on.
+const installed = spawnSync('bash', [join(ROOT, 'scripts/install-packages.sh'), 'awscli', 'rclone'], { encoding: 'utf8' });
+if (installed.status !== 0) {
+  console.error(`bench/s3: could not install the peers (awscli, rclone): ${installed.stderr.trim()}`);
+  process.exit(1);
+}
+const AWS = '/usr/bin/aws';
+const RCLONE = '/usr/bin/rclone';
+const peerEnv = {
+  ...env,
+  RCLONE_CONFIG: '/dev/null',
+  RCLONE_CONFIG_CEPH_TYPE: 's3',
+  RCLONE_CONFIG_CEPH_PROVIDER: 'Ceph',
+  RCLONE_CONFIG_CEPH_ENDPOINT: s3.endpoint,
+  RCLONE_CONFIG_CEPH_ACCESS_KEY_ID: s3.accessKeyId,
+  RCLONE_CONFIG_CEPH_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  RCLONE_CONFIG_CEPH_REGION: s3.region,
+};
+const peer = (cmd, argv, cwd = base) => measure(cmd, argv, { cwd, env: peerEnv });
+const aws = (...a) => peer(AWS, ['--endpoint-url', s3.endpoint, 's3', 'cp', '--quiet', '--no-progress', ...a]);
+const rclone = (verb, ...a) => peer(RCLONE, [verb, '--s3-no-check-bucket', ...a]);
+const s3url = (key) => `s3://${s3.bucket}/${key}`;
+const rcloneAt = (key) => `ceph:${s3.bucket}/${key}`;
+
 const mib = (b) => (b / MiB).toFixed(0);
 const fmt = (ms) => (ms / 1000).toFixed(2);
-const rows = [];
 const t0 = Date.now();
 const say = (msg) => process.stderr.write(`[${fmt(Date.now() - t0)}s] ${msg}\n`);
+
+/** Run the named steps in an order rotated by `turn`, so that no side always goes first; results by name. */
+async function rotated(turn, steps) {
+  const names = Object.keys(steps);
+  const out = {};
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + turn) % names.length];
+    out[name] = await steps[name]();
+  }
+  return out;
+}
+
+/** A registry whose store is a prefix of its own in the test bucket. */
+function s3Registry(label, prefix) {
+  const reg = join(base, `reg-${label}`);
+  const init = spawnSync(process.execPath, [BIN, 'init', reg], { env, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`modelreg init failed: ${init.stderr}`);
+  const policy = readFileSync(join(reg, 'registry.yaml'), 'utf8');
+  if (!/^ {2}store: .*$/m.test(policy)) throw new Error('registry.yaml of the template has no artifacts.store line');
+  writeFileSync(
+    join(reg, 'registry.yaml'),
+    policy.replace(
+      /^ {2}store: .*$/m,
+      `  store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`,
+    ),
+  );
+  git(reg, 'commit', '-qam', 'Store artifacts in S3');
+  return reg;
+}
+
+const modelreg = (reg, ...a) => run(process.execPath, [BIN, ...a], reg);
+/** Every figure of a run: time and peak RSS by name, and stderr kept as notes. */
+function record(label, results) {
+  const row = {};
+  for (const [who, x] of Object.entries(results)) {
+    noteStderr(`${label} ${who}`, x.err);
+    row[who] = { ms: x.ms, peak: x.peak };
+  }
+  return row;
+}
+
+const rows = [];
 try {
   for (const [i, size] of SIZES.entries()) {
-    // One registry per size, its store a prefix of its own in the test bucket.
     const prefix = `${runPrefix}/${size.label}`;
-    const reg = join(base, `reg-${size.label}`);
-    const init = spawnSync(process.execPath, [BIN, 'init', reg], { env, encoding: 'utf8' });
-    if (init.status !== 0) throw new Error(`modelreg init failed: ${init.stderr}`);
-    const policy = readFileSync(join(reg, 'registry.yaml'), 'utf8');
-    if (!/^ {2}store: .*$/m.test(policy)) throw new Error('registry.yaml of the template has no artifacts.store line');
-    writeFileSync(
-      join(reg, 'registry.yaml'),
-      policy.replace(
-        /^ {2}store: .*$/m,
-        `  store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`,
-      ),
-    );
-    git(reg, 'commit', '-qam', 'Store artifacts in S3');
-
+    const reg = s3Registry(size.label, prefix);
     const file = join(base, `weights-${size.label}.safetensors`);
     say(`${size.label}: writing the test file…`);
     makeFile(file, size.bytes);
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]); // same page-cache state for every reader
 
-    // Each pair (modelreg, limit) runs REPS times, the order alternating from one run to the next (and
-    // the first order from one size to the next), so drift in the server (its caches, RGW's garbage
-    // collection of earlier objects) does not always favour the same side.
     const runs = [];
     let artifact;
     for (let r = 0; r < REPS; r++) {
-      const modelregFirst = (r + i) % 2 === 0;
-      const pair = async (a, b) => (modelregFirst ? [await a(), await b()] : [await b(), await a()].reverse());
+      const turn = r + i;
       // Versions rise with each registration (modelreg refuses a lower one): run r registers r+1.0.0, then r+1.1.0.
       const version = `${r + 1}.0.0`;
       const againVersion = `${r + 1}.1.0`;
       if (artifact) await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: keyOf(prefix, artifact.sha256) })); // else it would dedup
-      const plainKey = `${prefix}/plain/${size.label}-${r}.bin`;
-      say(`${size.label} run ${r + 1}/${REPS}: register / plain Upload (${modelregFirst ? 'modelreg first' : 'plain first'})…`);
-      const [register, upload] = await pair(
-        () => run(process.execPath, [BIN, 'register', 'bench', file, '--version', version, '--no-code', '--json'], reg),
-        () => run(...node(PLAIN_UPLOAD, s3.bucket, plainKey, file)),
-      );
-      artifact = JSON.parse(register.out).artifacts[0];
+      const peerKey = (who) => `${prefix}/${who}/${size.label}-${r}.bin`;
+      say(`${size.label} run ${r + 1}/${REPS}: register / plain Upload / aws s3 cp / rclone copyto…`);
+      const up = await rotated(turn, {
+        register: () => modelreg(reg, 'register', 'bench', file, '--version', version, '--no-code', '--json'),
+        'lib-storage Upload': () => run(...node(PLAIN_UPLOAD, s3.bucket, peerKey('plain'), file)),
+        'aws s3 cp': () => aws(file, s3url(peerKey('aws'))),
+        'rclone copyto': () => rclone('copyto', file, rcloneAt(peerKey('rclone'))),
+      });
+      artifact = JSON.parse(up.register.out).artifacts[0];
       if (!artifact?.stored) oddities.push(`${size.label}: register ${version} did not upload the artifact`);
-      const etag = JSON.parse(upload.out).etag;
-      if (!etag) emptyEtag.add(size.label);
-      await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: plainKey })); // room for the next run
+      if (!JSON.parse(up['lib-storage Upload'].out).etag) emptyEtag.add(size.label);
+      for (const who of ['plain', 'aws', 'rclone']) await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: peerKey(who) })); // room for the next run
 
-      say(`${size.label} run ${r + 1}/${REPS}: pull / plain GetObject…`);
-      const pulled = join(base, 'pulled');
-      const got = join(base, 'got.bin');
-      const [pull, get] = await pair(
-        () => run(process.execPath, [BIN, 'pull', `bench@${version}`, '-o', pulled, '--json'], reg),
-        () => run(...node(PLAIN_GET, s3.bucket, keyOf(prefix, artifact.sha256), got)), // the very object pull reads
-      );
-      rmSync(pulled, { recursive: true, force: true });
-      rmSync(got, { force: true });
+      say(`${size.label} run ${r + 1}/${REPS}: pull / plain GetObject / aws s3 cp / rclone copyto…`);
+      const key = keyOf(prefix, artifact.sha256); // the very object pull reads
+      const got = (who) => join(base, `got-${who}.bin`);
+      const down = await rotated(turn, {
+        pull: () => modelreg(reg, 'pull', `bench@${version}`, '-o', join(base, 'pulled'), '--json'),
+        'GetObject to a file': () => run(...node(PLAIN_GET, s3.bucket, key, got('plain'))),
+        'aws s3 cp': () => aws(s3url(key), got('aws')),
+        'rclone copyto': () => rclone('copyto', rcloneAt(key), got('rclone')),
+      });
+      for (const who of ['aws', 'rclone']) {
+        const h = spawnSync('sha256sum', [got(who)], { encoding: 'utf8' }).stdout.split(' ')[0];
+        if (h !== artifact.sha256) oddities.push(`${size.label}: ${who} downloaded bytes of sha256 ${h}, not ${artifact.sha256}`);
+      }
+      rmSync(join(base, 'pulled'), { recursive: true, force: true });
+      for (const who of ['plain', 'aws', 'rclone']) rmSync(got(who), { force: true });
 
       // The object of this run's register is in the store: registering the same bytes again finds it.
       say(`${size.label} run ${r + 1}/${REPS}: re-register (dedup) / sha256 of the file…`);
-      const [again, hash] = await pair(
-        () => run(process.execPath, [BIN, 'register', 'bench', file, '--version', againVersion, '--no-code', '--json'], reg),
-        () => run(...node(PLAIN_HASH, '', '', file)),
-      );
-      const deduplicated = JSON.parse(again.out).artifacts.every((a) => !a.stored);
-      if (!deduplicated) oddities.push(`${size.label}: re-register ${againVersion} uploaded the artifact again (not deduplicated)`);
-      if (hash.out !== artifact.sha256) oddities.push(`${size.label}: the file's sha256 ${hash.out} is not the one register recorded (${artifact.sha256})`);
-
-      for (const [who, x] of Object.entries({ register, 'plain Upload': upload, pull, 'plain GetObject': get, 're-register': again, sha256: hash }))
-        noteStderr(`${size.label} ${who}`, x.err);
-      runs.push({
-        order: modelregFirst ? 'modelreg-first' : 'limit-first',
-        register: register.ms,
-        plainUpload: upload.ms,
-        pull: pull.ms,
-        plainGet: get.ms,
-        reregister: again.ms,
-        sha256: hash.ms,
-        rssRegister: register.peak,
-        rssPlainUpload: upload.peak,
-        rssPull: pull.peak,
-        rssPlainGet: get.peak,
-        rssReregister: again.peak,
-        rssSha256: hash.peak,
-        deduplicated,
-        plainUploadEtag: etag,
+      const again = await rotated(turn, {
+        're-register': () => modelreg(reg, 'register', 'bench', file, '--version', againVersion, '--no-code', '--json'),
+        'sha256 of the file': () => run(...node(PLAIN_HASH, '', '', file)),
       });
+      if (!JSON.parse(again['re-register'].out).artifacts.every((a) => !a.stored))
+        oddities.push(`${size.label}: re-register ${againVersion} uploaded the artifact again (not deduplicated)`);
+      if (again['sha256 of the file'].out !== artifact.sha256) oddities.push(`${size.label}: the file's sha256 is not the one register recorded`);
+      runs.push({ turn, up: record(size.label, up), down: record(size.label, down), again: record(size.label, again) });
     }
     rmSync(file, { force: true });
-    const deleted = await deletePrefix(prefix);
-    const med = (k) => median(runs.map((x) => x[k]));
-    const peak = (k) => Math.max(...runs.map((x) => x[k]));
-    rows.push({
-      size: size.label,
-      bytes: size.bytes,
-      reps: REPS,
-      register: med('register'),
-      plainUpload: med('plainUpload'),
-      pull: med('pull'),
-      plainGet: med('plainGet'),
-      reregister: med('reregister'),
-      sha256: med('sha256'),
-      rssRegister: peak('rssRegister'),
-      rssPlainUpload: peak('rssPlainUpload'),
-      rssPull: peak('rssPull'),
-      rssPlainGet: peak('rssPlainGet'),
-      rssReregister: peak('rssReregister'),
-      rssSha256: peak('rssSha256'),
-      objectsDeleted: deleted,
-      runs,
-    });
+    await deletePrefix(prefix);
+    rows.push({ what: size.label, bytes: size.bytes, runs });
+  }
+
+  if (DIR) {
+    // A model directory as a checkpoint is laid out: a few large shards and hundreds of small files.
+    const prefix = `${runPrefix}/dir`;
+    const reg = s3Registry('dir', prefix);
+    const dir = join(base, 'model');
+    say(`directory: writing ${DIR.label}…`);
+    mkdirSync(join(dir, 'tokenizer'), { recursive: true });
+    for (let k = 0; k < DIR.shards; k++)
+      makeFile(join(dir, `model-${String(k + 1).padStart(5, '0')}-of-${String(DIR.shards).padStart(5, '0')}.safetensors`), DIR.shardBytes);
+    for (let k = 0; k < DIR.small; k++) makeFile(join(dir, 'tokenizer', `part-${String(k).padStart(4, '0')}.json`), 1024 + ((k * 7919) % 100) * 1024);
+    spawnSync('sh', ['-c', `cat "${dir}"/*.safetensors "${dir}"/tokenizer/* > /dev/null`]);
+    const bytes = Number(spawnSync('du', ['-sb', dir], { encoding: 'utf8' }).stdout.split('\t')[0]);
+    const runs = [];
+    for (let r = 0; r < REPS; r++) {
+      const version = `${r + 1}.0.0`;
+      await deletePrefix(prefix); // the previous run's objects, or register would dedup them
+      say(`directory run ${r + 1}/${REPS}: register / aws s3 cp --recursive / rclone copy…`);
+      const up = await rotated(r, {
+        register: () => modelreg(reg, 'register', 'bench-dir', dir, '--version', version, '--no-code', '--json'),
+        'aws s3 cp --recursive': () => aws('--recursive', dir, s3url(`${prefix}/aws/${r}`)),
+        'rclone copy': () => rclone('copy', dir, rcloneAt(`${prefix}/rclone/${r}`)),
+      });
+      const stored = JSON.parse(up.register.out).artifacts;
+      if (stored.length !== DIR.shards + DIR.small || !stored.every((a) => a.stored)) oddities.push(`directory: register ${version} did not upload every file`);
+      say(`directory run ${r + 1}/${REPS}: pull / aws s3 cp --recursive / rclone copy…`);
+      const out = (who) => join(base, `down-${who}`);
+      const down = await rotated(r, {
+        pull: () => modelreg(reg, 'pull', `bench-dir@${version}`, '-o', out('pull'), '--json'),
+        'aws s3 cp --recursive': () => aws('--recursive', s3url(`${prefix}/aws/${r}`), out('aws')),
+        'rclone copy': () => rclone('copy', rcloneAt(`${prefix}/rclone/${r}`), out('rclone')),
+      });
+      for (const who of ['pull', 'aws', 'rclone']) {
+        const n = readdirSync(out(who), { recursive: true }).length;
+        if (n !== DIR.shards + DIR.small + 1) oddities.push(`directory: ${who} brought down ${n} entries, not ${DIR.shards + DIR.small + 1}`);
+        rmSync(out(who), { recursive: true, force: true });
+      }
+      runs.push({ turn: r, up: record('directory', up), down: record('directory', down) });
+    }
+    rows.push({ what: DIR.label, bytes, runs });
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
@@ -366,29 +440,46 @@ function print(table, left) {
     );
 }
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
-console.log(`S3 store, server ${s3.endpoint} (${objectStore}), part size ${mib(PART_SIZE)} MiB × ${QUEUE_SIZE} in flight; medians of ${REPS} run(s), seconds`);
-print(
-  [
-    ['size', 'operation', 'limit', 'modelreg s', 'limit s', 'ratio'],
-    ...rows.flatMap((r) => [
-      [r.size, 'register', 'lib-storage Upload', fmt(r.register), fmt(r.plainUpload), ratio(r.register, r.plainUpload)],
-      [r.size, 'pull', 'GetObject to a file', fmt(r.pull), fmt(r.plainGet), ratio(r.pull, r.plainGet)],
-      [r.size, 're-register (dedup)', 'sha256 of the file', fmt(r.reregister), fmt(r.sha256), ratio(r.reregister, r.sha256)],
-    ]),
-  ],
-  3,
+const med = (row, group, who) => median(row.runs.map((x) => x[group][who].ms));
+const peakOf = (row, group, who) => Math.max(...row.runs.map((x) => x[group][who].peak));
+const table = [['size', 'operation', 'modelreg s', 'limit', 'limit s', 'ratio']];
+for (const row of rows) {
+  const groups = row.runs[0].again
+    ? [
+        ['up', 'register'],
+        ['down', 'pull'],
+        ['again', 're-register'],
+      ]
+    : [
+        ['up', 'register'],
+        ['down', 'pull'],
+      ];
+  for (const [group, ours] of groups) {
+    const ms = med(row, group, ours);
+    for (const limit of Object.keys(row.runs[0][group]).filter((k) => k !== ours))
+      table.push([
+        row.what,
+        ours === 're-register' ? 're-register (dedup)' : ours,
+        fmt(ms),
+        limit,
+        fmt(med(row, group, limit)),
+        ratio(ms, med(row, group, limit)),
+      ]);
+  }
+}
+console.log(
+  `S3 store, server ${s3.endpoint} (${objectStore}), modelreg's part size ${mib(PART_SIZE)} MiB × ${QUEUE_SIZE} in flight (the lib-storage Upload the same); medians of ${REPS} run(s), seconds`,
 );
+print(table, 4);
 console.log('\npeak RSS, MiB (the largest of the runs)');
-print(
-  [
-    ['size', 'register', 're-register', 'pull', 'lib-storage Upload', 'GetObject', 'sha256'],
-    ...rows.map((r) => [r.size, mib(r.rssRegister), mib(r.rssReregister), mib(r.rssPull), mib(r.rssPlainUpload), mib(r.rssPlainGet), mib(r.rssSha256)]),
-  ],
-  1,
-);
+const rssTable = [['size', 'process', 'peak RSS MiB']];
+for (const row of rows)
+  for (const group of ['up', 'down', 'again'])
+    if (row.runs[0][group]) for (const who of Object.keys(row.runs[0][group])) rssTable.push([row.what, who, mib(peakOf(row, group, who))]);
+print(rssTable, 2);
 const rate = (bytes, ms) => (bytes / MiB / (ms / 1000)).toFixed(0);
 console.log(
-  `\nthroughput, MiB/s: ${rows.map((r) => `${r.size} register ${rate(r.bytes, r.register)}, Upload ${rate(r.bytes, r.plainUpload)}, pull ${rate(r.bytes, r.pull)}, GetObject ${rate(r.bytes, r.plainGet)}, sha256 ${rate(r.bytes, r.sha256)}`).join('; ')}`,
+  `\nthroughput, MiB/s: ${rows.map((r) => `${r.what} register ${rate(r.bytes, med(r, 'up', 'register'))}, pull ${rate(r.bytes, med(r, 'down', 'pull'))}`).join('; ')}`,
 );
 if (emptyEtag.size)
   oddities.push(
