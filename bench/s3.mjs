@@ -258,9 +258,13 @@ if (installed.status !== 0) {
 }
 const AWS = '/usr/bin/aws';
 const RCLONE = '/usr/bin/rclone';
+// rclone's config file: an empty one of the run's own. (Not /dev/null: rclone saves its config by
+// renaming a new file over the old, which would replace /dev/null with a regular file.)
+const rcloneConfig = join(base, 'rclone.conf');
+writeFileSync(rcloneConfig, '');
 const peerEnv = {
   ...env,
-  RCLONE_CONFIG: '/dev/null',
+  RCLONE_CONFIG: rcloneConfig,
   RCLONE_CONFIG_CEPH_TYPE: 's3',
   RCLONE_CONFIG_CEPH_PROVIDER: 'Ceph',
   RCLONE_CONFIG_CEPH_ENDPOINT: s3.endpoint,

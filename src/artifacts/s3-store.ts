@@ -90,7 +90,9 @@ export class S3Store implements ArtifactStore {
     this.uri = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
     this.partSize = Math.max(5 * MiB, settings.partSize ?? 16 * MiB);
     this.concurrency = Math.max(1, settings.concurrency ?? 4);
-    this.slots = new Slots(this.concurrency);
+    // Twice the parts of one transfer: a model of many small files is bound by round trips, not bytes,
+    // and each request in flight holds at most a part (small files) or a 1 MiB batch (downloads).
+    this.slots = new Slots(2 * this.concurrency);
     const checksums = settings.checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
     const config: S3ClientConfig = {
       region: settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
