@@ -5,10 +5,10 @@
  * leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
-import { collectFiles, type SymlinkSeen } from '../artifacts/collect.js';
+import { collectFiles, type SourceFile, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
 import { mapLimited } from '../artifacts/parallel.js';
-import type { ArtifactStore } from '../artifacts/store.js';
+import type { ArtifactStore, ObjectInfo } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
 import type { RegisterIntent } from '../changes/plan.js';
 import type { ArtifactEntry } from '../registry/types.js';
@@ -81,19 +81,23 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   // otherwise a round trip (a HEAD, a PUT) after another. Hashing runs two at a time (it is CPU-bound,
   // and the reads overlap it); the store bounds its own requests in flight.
   const label = (verb: string) => (files.length === 1 ? `${verb} ${files[0]!.path}` : `${verb} ${files.length} files`);
-  const hashTick = progressOfMany(options.progress, label('hashing'), files);
-  const hashed = await mapLimited(files, 2, async (f, i) => ({ ...f, ...(await hashFile(f.abs, hashTick?.(i))) }));
-  options.progress?.done();
+  // A store that names objects as it writes them (S3) needs each address first, so that bytes already
+  // stored are not sent; the local store hashes while it copies, in one pass.
+  let hashed: (SourceFile & { known?: ObjectInfo })[] = files;
+  if (store.addressFirst) {
+    const hashTick = progressOfMany(options.progress, label('hashing'), files);
+    hashed = await mapLimited(files, 2, async (f, i) => ({ ...f, known: await hashFile(f.abs, hashTick?.(i)) }));
+    options.progress?.done();
+  }
   checkpoint('hash');
   const storeTick = progressOfMany(options.progress, label('storing'), files);
   const artifacts: (ArtifactEntry & { stored: boolean })[] = await mapLimited(hashed, FILES_AT_ONCE, async (f, i) => {
-    const known = { sha256: f.sha256, size: f.size };
-    let put = await store.putFile(f.abs, { known, ...(storeTick ? { progress: storeTick(i) } : {}) });
+    let put = await store.putFile(f.abs, { ...(f.known ? { known: f.known } : {}), ...(storeTick ? { progress: storeTick(i) } : {}) });
     if (!put.stored) {
       // Already stored: refresh the bytes so a gc cannot take them before our commit names them; if a
       // gc took them a moment ago, store them again.
       checkpoint('dedup');
-      if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known });
+      if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known: { sha256: put.sha256, size: put.size } });
     }
     return { path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored };
   });

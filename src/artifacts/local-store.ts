@@ -33,6 +33,7 @@ const DAMAGED =
 
 export class LocalStore implements ArtifactStore {
   readonly uri: string;
+  readonly addressFirst = false;
 
   constructor(readonly root: string) {
     this.uri = pathToFileURL(root).href.replace(/\/+$/, '');
@@ -63,29 +64,46 @@ export class LocalStore implements ArtifactStore {
 
   async putFile(path: string, options: { progress?: Progress; known?: ObjectInfo } = {}): Promise<PutResult> {
     const before = await statSource(path);
-    let first: ObjectInfo;
-    try {
-      first = options.known ?? (await hashFile(path, options.progress));
-    } catch (e) {
-      throw sourceError(e, path);
+    const { known } = options;
+    if (known) {
+      const present = await this.stat(known.sha256);
+      if (present && present.size === known.size) return { ...known, stored: false };
     }
-    const present = await this.stat(first.sha256);
-    if (present && present.size === first.size) return { ...first, stored: false };
-    const h = new HashingStream();
+    // One pass: the copy is hashed on its way into a temporary file, which is named by that hash only if
+    // the file did not change meanwhile (and matches `known`), or discarded when the object is there.
+    const h = new HashingStream(options.progress);
     const tmp = await this.tempPath();
     try {
-      await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, createWriteStream(tmp, { mode: 0o600 }));
+      try {
+        await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, createWriteStream(tmp, { mode: 0o600 }));
+      } catch (e) {
+        // A failure reading the source is the source's; one writing the copy is the store's.
+        throw (e as NodeJS.ErrnoException).path === path ? sourceError(e, path) : e;
+      }
       const after = await statSource(path);
-      if (h.sha256() !== first.sha256 || h.size !== first.size || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+      const info = { sha256: h.sha256(), size: h.size };
+      if ((known && (info.sha256 !== known.sha256 || info.size !== known.size)) || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
         throw new ModelregError('artifact-changed', `${path} changed while it was being stored`, {
           hint: 'Wait until whatever writes the file has finished, then run the command again.',
         });
       }
-      await this.commit(tmp, first.sha256);
-      return { ...first, stored: true };
+      const present = known ? null : await this.stat(info.sha256);
+      if (present && present.size === info.size) {
+        await unlink(tmp);
+        return { ...info, stored: false };
+      }
+      await this.commit(tmp, info.sha256);
+      return { ...info, stored: true };
     } catch (e) {
       await unlink(tmp).catch(() => {});
-      throw e instanceof ModelregError ? e : storeError(e, this.root);
+      const error = e instanceof ModelregError ? e : storeError(e, this.root);
+      // No room for the copy: the bytes may be stored already, which a hash alone can tell.
+      if (error.code === 'store-full' && !known) {
+        const first = await hashFile(path).catch((h: unknown) => Promise.reject(sourceError(h, path)));
+        const present = await this.stat(first.sha256);
+        if (present && present.size === first.size) return { ...first, stored: false };
+      }
+      throw error;
     }
   }
 

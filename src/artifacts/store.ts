@@ -49,8 +49,15 @@ export interface ArtifactStore {
   has(sha256: string): Promise<boolean>;
   stat(sha256: string): Promise<ObjectInfo | null>;
   /**
-   * Store a file. Hash it first; when the object is already there, nothing is copied. Otherwise copy it,
-   * hashing again on the way, and refuse if the bytes changed in between (the file was being written).
+   * Whether putFile needs a file's content address before its bytes go in (`known`), so that bytes already
+   * stored are found without being sent (S3: an object is named when it is written). A store that can
+   * rename (the local directory) copies and hashes in one pass, then names or discards the copy.
+   */
+  readonly addressFirst: boolean;
+  /**
+   * Store a file, refusing if it changed while it was read (it was being written). With `known` (its
+   * hash, taken before), nothing is copied when the object is already there; otherwise the bytes are
+   * hashed again on the way and must match. Without it, the store hashes as suits it (see addressFirst).
    */
   putFile(path: string, options?: { progress?: Progress; known?: ObjectInfo }): Promise<PutResult>;
   /** Store a stream (one pass: hash while writing to a temporary object). */

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   chmodSync,
   createReadStream,
   existsSync,
@@ -165,6 +166,23 @@ describe('LocalStore: putFile', () => {
     const { store, src, bytes, sha256 } = setup();
     expect(await store.putFile(src, { known: { sha256, size: bytes.length } })).toEqual({ sha256, size: bytes.length, stored: true });
     expect(await store.verify(sha256, bytes.length)).toEqual({ sha256, ok: true, size: bytes.length });
+  });
+
+  it('a file written to while it is copied (one pass, no `known`): artifact-changed, nothing stored', async () => {
+    const { dir, store, src } = setup(randomBytes(4 * 1024 * 1024));
+    let touched = false;
+    // The first chunk's progress arrives while the copy is under way: the file grows then.
+    const e = await rejection(
+      store.putFile(src, {
+        progress: () => {
+          if (!touched) appendFileSync(src, 'more');
+          touched = true;
+        },
+      }),
+    );
+    expect(e.code).toBe('artifact-changed');
+    expect(await listAll(store)).toEqual([]);
+    expect(entries(join(dir, 'store', 'tmp'))).toEqual([]);
   });
 
   it('a path that does not exist, or is a directory: artifact-unreadable', async () => {
@@ -425,6 +443,25 @@ describe('LocalStore on a full file system', () => {
     writeFileSync(small, randomBytes(512 * 1024));
     expect(await store.putFile(small)).toMatchObject({ size: 512 * 1024, stored: true });
     expect(await listAll(store)).toHaveLength(1);
+  });
+
+  it('no room for a copy of bytes that are stored already: found by their hash, stored false', async () => {
+    const store = new LocalStore(join(mnt, 'store'));
+    const bytes = randomBytes(400 * 1024);
+    const src = join(outside, 'weights.bin');
+    writeFileSync(src, bytes);
+    expect((await store.putFile(src)).stored).toBe(true);
+    // Fill what is left, then put the same bytes from another file: the one-pass copy has no room.
+    const filler = join(mnt, 'filler');
+    try {
+      writeFileSync(filler, Buffer.alloc(1024 * 1024));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    }
+    const copy = join(outside, 'copy.bin');
+    writeFileSync(copy, bytes);
+    expect(await store.putFile(copy)).toEqual({ sha256: sha(bytes), size: bytes.length, stored: false });
+    expect(entries(join(mnt, 'store', 'tmp'))).toEqual([]);
   });
 
   it('putStream larger than the free space: store-full, nothing left', async () => {
