@@ -384,6 +384,7 @@ try {
     rmSync(file, { force: true });
     await deletePrefix(prefix);
     rows.push({ what: size.label, bytes: size.bytes, runs });
+    say(`${size.label} done: ${JSON.stringify(runs)}`); // kept if a later size fails
   }
 
   if (DIR) {
@@ -425,6 +426,7 @@ try {
       runs.push({ turn: r, up: record('directory', up), down: record('directory', down) });
     }
     rows.push({ what: DIR.label, bytes, runs });
+    say(`directory done: ${JSON.stringify(runs)}`);
   }
 } finally {
   rmSync(base, { recursive: true, force: true });

@@ -2,14 +2,15 @@
 // Benchmark of the local artifact store: `modelreg register` of one large artifact beside
 // `sha256sum` + `cp` of the same file in the same run, a re-register of the same bytes (dedup), `modelreg
 // pull` beside `cp` + `sha256sum`, and the peak RSS of each modelreg process at each size (it should not
-// grow with the artifact: bytes stream, they are never buffered whole).
-//   node bench/store.mjs [--sizes 100M,1G,4G] [--dir /tmp]
+// grow with the artifact: bytes stream, they are never buffered whole). Each pair runs --reps times,
+// the order alternating from one run to the next; the table shows medians.
+//   node bench/store.mjs [--sizes 100M,1G,4G] [--reps 3] [--dir /tmp]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeFile, measure } from './measure.mjs';
+import { makeFile, measure, median } from './measure.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const BIN = join(ROOT, 'bin/run.js');
@@ -21,6 +22,7 @@ const opt = (name, def) => {
 const SIZES = opt('sizes', '100M,1G,4G')
   .split(',')
   .map((s) => ({ label: s, bytes: Number.parseFloat(s) * { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[s.slice(-1)] }));
+const REPS = Math.max(1, Number.parseInt(opt('reps', '3'), 10));
 const base = mkdtempSync(join(opt('dir', tmpdir()), 'modelreg-store-bench-'));
 const env = {
   ...process.env,
@@ -45,39 +47,60 @@ try {
     process.stderr.write(`writing ${size.label} test file…\n`);
     makeFile(file, size.bytes);
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]); // same page-cache state for both sides
-    const baseline = await run('sh', [
-      '-c',
-      `sha256sum "${file}" >/dev/null && cp "${file}" "${join(base, 'copy.bin')}" && sync -f "${join(base, 'copy.bin')}"`,
-    ]);
-    rmSync(join(base, 'copy.bin'), { force: true });
-    const reg1 = await run(process.execPath, [BIN, 'register', 'bench', file, '--version', `${i + 1}.0.0`, '--no-code', '--json'], reg);
-    const reg2 = await run(process.execPath, [BIN, 'register', 'bench', file, '--version', `${i + 1}.0.1`, '--no-code', '--json'], reg);
-    const dedup = JSON.parse(reg2.out).artifacts.every((a) => !a.stored);
-    const pulled = join(base, 'pulled');
-    const pull = await run(process.execPath, [BIN, 'pull', `bench@${i + 1}.0.0`, '-o', pulled, '--json'], reg);
-    const pullBase = await run('sh', [
-      '-c',
-      `cp "${file}" "${join(base, 'copy.bin')}" && sha256sum "${join(base, 'copy.bin')}" >/dev/null && sync -f "${join(base, 'copy.bin')}"`,
-    ]);
-    rmSync(pulled, { recursive: true, force: true });
-    rmSync(join(base, 'copy.bin'), { force: true });
+    const copy = join(base, 'copy.bin');
+    const runs = [];
+    let stored;
+    for (let r = 0; r < REPS; r++) {
+      const pair = async (a, b) => ((r + i) % 2 === 0 ? [await a(), await b()] : [await b(), await a()].reverse());
+      const version = `${i + 1}.${r}.0`;
+      // The previous run's object goes, so that this run's register stores the bytes anew.
+      if (stored) rmSync(join(reg, '.modelreg/store/sha256', stored.slice(0, 2), stored), { force: true });
+      const [reg1, baseline] = await pair(
+        () => run(process.execPath, [BIN, 'register', 'bench', file, '--version', version, '--no-code', '--json'], reg),
+        () => run('sh', ['-c', `sha256sum "${file}" >/dev/null && cp "${file}" "${copy}" && sync -f "${copy}"`]),
+      );
+      stored = JSON.parse(reg1.out).artifacts[0].sha256;
+      rmSync(copy, { force: true });
+      const reg2 = await run(process.execPath, [BIN, 'register', 'bench', file, '--version', `${i + 1}.${r}.1`, '--no-code', '--json'], reg);
+      const dedup = JSON.parse(reg2.out).artifacts.every((a) => !a.stored);
+      const pulled = join(base, 'pulled');
+      const [pull, pullBase] = await pair(
+        () => run(process.execPath, [BIN, 'pull', `bench@${version}`, '-o', pulled, '--json'], reg),
+        () => run('sh', ['-c', `cp "${file}" "${copy}" && sha256sum "${copy}" >/dev/null && sync -f "${copy}"`]),
+      );
+      rmSync(pulled, { recursive: true, force: true });
+      rmSync(copy, { force: true });
+      runs.push({
+        register: reg1.ms,
+        baseline: baseline.ms,
+        dedup: reg2.ms,
+        deduplicated: dedup,
+        pull: pull.ms,
+        pullBaseline: pullBase.ms,
+        rssRegister: reg1.peak,
+        rssPull: pull.peak,
+      });
+    }
+    const med = (k) => median(runs.map((x) => x[k]));
     rmSync(file, { force: true });
     rows.push({
       size: size.label,
-      register: reg1.ms,
-      baseline: baseline.ms,
-      dedup: reg2.ms,
-      deduplicated: dedup,
-      pull: pull.ms,
-      pullBaseline: pullBase.ms,
-      rssRegister: reg1.peak,
-      rssPull: pull.peak,
+      register: med('register'),
+      baseline: med('baseline'),
+      dedup: med('dedup'),
+      deduplicated: runs.every((x) => x.deduplicated),
+      pull: med('pull'),
+      pullBaseline: med('pullBaseline'),
+      rssRegister: Math.max(...runs.map((x) => x.rssRegister)),
+      rssPull: Math.max(...runs.map((x) => x.rssPull)),
+      runs,
     });
   }
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
 
+console.log(`local store, medians of ${REPS} run(s)`);
 const table = [
   ['size', 'register s', 'sha256sum+cp s', 'ratio', 're-register s (dedup)', 'pull s', 'cp+sha256sum s', 'ratio', 'peak RSS register MiB', 'peak RSS pull MiB'],
   ...rows.map((r) => [

@@ -4,13 +4,14 @@
  * (environment, shared profiles, SSO, web identity, instance metadata); never from registry.yaml.
  *
  * Put: hash locally first; a HEAD on the content address skips the upload when the object is there with
- * the same size. Otherwise a multipart upload (lib-storage) that hashes again on the way (the file must
- * not change underneath), stores the sha256 in the object's metadata, and is create-only (If-None-Match)
- * where the server honours it. A failed multipart upload is aborted.
- * Get: ranged GETs in parallel, consumed in order through the hash into a temporary file that is renamed
- * into place only when the sha256 matches. Memory does not grow with the object: measured peak RSS of a
- * pull is ~320-380 MiB at 1 and 4 GiB with 16 MiB parts × 4 (docs/performance.md), more than parts in
- * flight alone; where the rest goes (SDK response buffering, stream read-ahead) is not yet pinned down.
+ * the same size. Otherwise, a file smaller than one part is read whole, checked against its hash and sent
+ * in one PUT; a larger one goes as a multipart upload (lib-storage, one at a time per store) that hashes
+ * again on the way (the file must not change underneath). Both store the sha256 in the object's metadata
+ * and are create-only (If-None-Match) where the server honours it. A failed multipart upload is aborted.
+ * Get, to a file: ranged GETs in parallel, each written at its offset as it arrives, the file hashed in
+ * order behind them and renamed into place only when the sha256 matches; to a stream: the same GETs
+ * delivered in order. Memory does not grow with the object, nor with the parts in flight of a download
+ * to a file (docs/performance.md, "Moving bytes").
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, unlink, open as openFile, type FileHandle } from 'node:fs/promises';
@@ -70,6 +71,7 @@ function partRanges(size: number, partSize: number): [number, number][] {
 
 export class S3Store implements ArtifactStore {
   readonly uri: string;
+  readonly addressFirst = true;
   readonly bucket: string;
   readonly prefix: string;
   readonly client: S3Client;
