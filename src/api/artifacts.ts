@@ -114,18 +114,13 @@ export async function verifyArtifacts(
     }
   }
   const store = await reg.openStore();
-  const queue = [...wanted.entries()];
   const problems: VerifyReport['problems'] = [];
   let bytes = 0;
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [sha, w] = next;
-      const r = await store.verify(sha, w.size);
-      if (r.ok) bytes += r.size;
-      else problems.push({ ...r, refs: w.refs });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  await mapLimited([...wanted.entries()], options.concurrency ?? 4, async ([sha, w]) => {
+    const r = await store.verify(sha, w.size);
+    if (r.ok) bytes += r.size;
+    else problems.push({ ...r, refs: w.refs });
+  });
   problems.sort((a, b) => a.sha256.localeCompare(b.sha256));
   return { ok: problems.length === 0, objects: wanted.size, bytes, problems };
 }

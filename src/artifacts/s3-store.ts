@@ -31,7 +31,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
-import { Slots } from './parallel.js';
+import { mapLimited, Slots } from './parallel.js';
 import {
   assertMetaName,
   objectKey,
@@ -257,20 +257,15 @@ export class S3Store implements ArtifactStore {
         wake?.();
         wake = undefined;
       };
-      let next = 0;
-      const worker = async () => {
-        while (!failure && next < ranges.length) {
-          const i = next++;
-          try {
-            await this.slots.run(() => this.fetchRangeInto(key, ranges[i]!, fh, path));
-            written[i] = true;
-          } catch (error) {
-            failure ??= { error };
-          }
-          notify();
-        }
-      };
-      const workers = Promise.all(Array.from({ length: Math.min(this.concurrency, ranges.length) }, worker));
+      const workers = mapLimited(ranges, this.concurrency, async (range, i) => {
+        if (failure) throw failure.error; // the hash failed: start nothing more
+        await this.slots.run(() => this.fetchRangeInto(key, range, fh, path));
+        written[i] = true;
+        notify();
+      }).catch((error: unknown) => {
+        failure ??= { error };
+        notify();
+      });
       const hash = createHash('sha256');
       const buf = Buffer.allocUnsafe(MiB);
       let hashed = 0;
