@@ -27,6 +27,8 @@ import { registryView, type RefView } from '../git/gc-view.js';
 import { checkpoint } from './checkpoint.js';
 
 export const DEFAULT_GRACE_MS = 14 * 86_400_000;
+/** How old an unfinished upload must be to count as abandoned: longer than any upload takes. */
+export const ABANDONED_MS = 86_400_000;
 const LOCK = 'gc/lock.json';
 const MARKS = 'gc/marks.json';
 const CLOCK = 'gc/clock.json';
@@ -55,6 +57,8 @@ export interface GcReport {
   rescued: string[];
   /** Objects decided for deletion but refreshed or referenced by the time they were to go. */
   spared: string[];
+  /** Unfinished uploads and temporary files of killed writers, removed (none in a dry run). */
+  abandoned: number;
   previousRun: { at: string } | null;
 }
 
@@ -89,6 +93,7 @@ export async function collectGarbage(root: string, store: ArtifactStore, options
     checkpoint('gc-decide');
     const deleted: GcPlan['delete'] = [];
     const spared: string[] = [];
+    let abandoned = 0;
     if (!options.dryRun) {
       for (const d of plan.delete) {
         // Looked at again just before it goes: a registration may have refreshed it since the listing.
@@ -109,6 +114,9 @@ export async function collectGarbage(root: string, store: ArtifactStore, options
       checkpoint('gc-marks');
       // A keep entry protects bytes between a registration's dedup and its commit: after the grace it is done.
       for (const [sha, at] of keeps) if (at <= now - graceMs) await store.deleteMeta(keepName(sha));
+      // Half-written bytes of a writer killed midway: no upload of today's runs for a day (or the grace, if shorter).
+      abandoned = await store.clearAbandoned(now - Math.min(graceMs, ABANDONED_MS));
+      checkpoint('gc-abandoned');
     }
     const last = record?.runs.at(-1);
     return {
@@ -123,6 +131,7 @@ export async function collectGarbage(root: string, store: ArtifactStore, options
       marked: plan.marked,
       rescued: plan.rescued,
       spared,
+      abandoned,
       previousRun: last ? { at: last.at } : null,
     };
   } finally {

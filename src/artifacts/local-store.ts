@@ -4,7 +4,7 @@
  * directory is fsynced: a crash leaves either the whole object or a stray temporary file, never a torn
  * object under its address. Objects are made read-only. Every read verifies size and hash.
  */
-import { unreadableReason } from './unreadable.js';
+import { sourceError } from './unreadable.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
@@ -255,6 +255,28 @@ export class LocalStore implements ArtifactStore {
     }
   }
 
+  /** Remove the temporary files in tmp/ last written before `before` (ms): what killed processes left. */
+  async clearAbandoned(before: number): Promise<number> {
+    const dir = join(this.root, 'tmp');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw storeError(e, this.root);
+    }
+    let cleared = 0;
+    for (const n of names) {
+      const s = await stat(join(dir, n)).catch(() => null); // gone meanwhile: its writer finished
+      if (!s?.isFile() || s.mtimeMs >= before) continue;
+      await unlink(join(dir, n)).then(
+        () => cleared++,
+        () => {},
+      );
+    }
+    return cleared;
+  }
+
   private async tempPath(): Promise<string> {
     const dir = join(this.root, 'tmp');
     await mkdir(dir, { recursive: true }).catch((e) => Promise.reject(storeError(e, this.root)));
@@ -289,11 +311,6 @@ async function statSource(path: string) {
   } catch (e) {
     throw sourceError(e, path);
   }
-}
-
-function sourceError(e: unknown, path: string): ModelregError {
-  if (e instanceof ModelregError) return e;
-  return new ModelregError('artifact-unreadable', `${path} ${unreadableReason(e)}`, { cause: e });
 }
 
 function storeError(e: unknown, root: string): ModelregError {

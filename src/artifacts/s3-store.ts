@@ -5,33 +5,39 @@
  *
  * Put: hash locally first; a HEAD on the content address skips the upload when the object is there with
  * the same size. Otherwise, a file smaller than one part is read whole, checked against its hash and sent
- * in one PUT; a larger one goes as a multipart upload (lib-storage, one at a time per store) that hashes
- * again on the way (the file must not change underneath). Both store the sha256 in the object's metadata
- * and are create-only (If-None-Match) where the server honours it. A failed multipart upload is aborted.
+ * in one PUT; a larger one goes as a multipart upload (one at a time per store) whose parts are hashed
+ * again as they are read and completed only if they match (the file must not change underneath). Both
+ * store the sha256 in the object's metadata and are create-only (If-None-Match) where the server honours
+ * it. A failed multipart upload is aborted; one a killed process left, `gc` aborts.
  * Get, to a file: ranged GETs in parallel, each written at its offset as it arrives, the file hashed in
  * order behind them and renamed into place only when the sha256 matches; to a stream: the same GETs
  * delivered in order. Memory does not grow with the object, nor with the parts in flight of a download
  * to a file (docs/performance.md, "Moving bytes").
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, unlink, open as openFile, type FileHandle } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { ModelregError } from '../registry/errors.js';
 import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
 import { mapLimited, Slots } from './parallel.js';
+import { readFully, sourceError } from './unreadable.js';
 import {
   assertMetaName,
   objectKey,
@@ -155,16 +161,8 @@ export class S3Store implements ArtifactStore {
       });
       return { ...first, stored: true };
     }
-    const h = new HashingStream();
     // One multipart upload at a time: each holds `concurrency` parts in memory.
-    await this.largeUploads.run(() =>
-      this.upload(first.sha256, createReadStream(path, { highWaterMark: MiB }).pipe(h), first.size, options.known ? options.progress : undefined),
-    );
-    if (h.sha256() !== first.sha256 || h.size !== first.size) {
-      // The bytes uploaded are not the ones hashed: never leave them under that address.
-      await this.delete(first.sha256).catch(() => {});
-      throw changed();
-    }
+    await this.largeUploads.run(() => this.multipartUpload(path, first, changed, options.known ? options.progress : undefined));
     return { ...first, stored: true };
   }
 
@@ -202,16 +200,49 @@ export class S3Store implements ArtifactStore {
     }
   }
 
-  private async upload(sha256: string, body: Readable, size: number, progress?: Progress): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      queueSize: this.concurrency,
-      partSize: this.partSize,
-      leavePartsOnError: false, // abort the multipart upload on failure
-      params: { ...this.objectParams(sha256), Body: body, ContentLength: size },
-    });
-    if (progress) upload.on('httpUploadProgress', (p) => progress(p.loaded ?? 0));
-    await this.createOnly(() => upload.done());
+  /**
+   * A multipart upload of our own rather than lib-storage's: the file is read in order, one part into
+   * one buffer, and each buffer is hashed and then sent as it is — no chunker concatenating copies, no
+   * stream to re-read on a retry (the SDK retries a part from its buffer). At most `concurrency` parts
+   * are held. The upload completes, create-only, only if the bytes sent hash to the address; on any
+   * failure it is aborted. A process killed midway leaves an unfinished upload, invisible under any
+   * address, which `gc` aborts (`clearAbandoned`).
+   */
+  private async multipartUpload(path: string, first: ObjectInfo, changed: () => ModelregError, progress?: Progress): Promise<void> {
+    const { Bucket, Key, ContentType, Metadata, IfNoneMatch } = this.objectParams(first.sha256);
+    const fh = await openFile(path, 'r').catch((e: unknown) => Promise.reject(sourceError(e, path)));
+    let UploadId: string | undefined;
+    try {
+      UploadId = (await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType, Metadata }))).UploadId!;
+      const hash = createHash('sha256');
+      let reading: Promise<unknown> = Promise.resolve();
+      let sent = 0;
+      const parts = await mapLimited(partRanges(first.size, this.partSize), this.concurrency, async ([start, end], i) => {
+        const part = Buffer.allocUnsafe(end + 1 - start);
+        // Reads run one after another, in order (each waits for the one before), so the hash sees the file in order.
+        const read = reading.then(async () => {
+          if ((await readFully(fh, part, start).catch((e: unknown) => Promise.reject(sourceError(e, path)))) !== part.length) throw changed();
+          hash.update(part);
+        });
+        reading = read.catch(() => {});
+        await read;
+        const r = await this.slots.run(() =>
+          this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: part, ContentLength: part.length })),
+        );
+        progress?.((sent += part.length));
+        return { PartNumber: i + 1, ETag: r.ETag };
+      });
+      // The bytes sent are not the ones hashed first: never complete them under that address.
+      if (hash.digest('hex') !== first.sha256) throw changed();
+      await this.createOnly(() =>
+        this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts }, IfNoneMatch })),
+      );
+    } catch (e) {
+      if (UploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => {}); // gc aborts what this cannot
+      throw e instanceof ModelregError ? e : s3Error(e, this);
+    } finally {
+      await fh.close();
+    }
   }
 
   async getFile(sha256: string, dest: string, options: GetOptions = {}): Promise<void> {
@@ -385,6 +416,30 @@ export class S3Store implements ArtifactStore {
       });
     }
     return info;
+  }
+
+  /** Abort the unfinished multipart uploads to content addresses begun before `before` (ms): what killed processes left. */
+  async clearAbandoned(before: number): Promise<number> {
+    const prefix = this.prefix ? `${this.prefix}/sha256/` : 'sha256/';
+    let cleared = 0;
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const page = await this.client
+        .send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, ...markers }))
+        .catch((e: unknown) => Promise.reject(s3Error(e, this)));
+      for (const u of page.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated.getTime() >= before) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId })).catch((e: unknown) => {
+          if (!isNotFound(e) && name(e) !== 'NoSuchUpload') return Promise.reject(s3Error(e, this)); // else: finished or aborted meanwhile
+        });
+        cleared++;
+      }
+      if (!page.IsTruncated) return cleared;
+      markers = {
+        ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}),
+        ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}),
+      };
+    }
   }
 
   async *list(): AsyncIterable<ObjectInfo> {

@@ -70,6 +70,8 @@ export interface ArtifactStore {
   delete(sha256: string): Promise<void>;
   /** Read the whole object and check size and hash. */
   verify(sha256: string, expectedSize?: number): Promise<VerifyResult>;
+  /** Remove what writers killed midway left (temporary files, unfinished multipart uploads) begun before `before` (ms, the store's clock); how many. */
+  clearAbandoned(before: number): Promise<number>;
   /** A time-limited URL that fetches the object without credentials, where the store can make one. */
   presign?(sha256: string, expiresSeconds: number): Promise<string>;
 

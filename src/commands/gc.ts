@@ -10,7 +10,7 @@ import { ModelregError } from '../registry/errors.js';
 export default class Gc extends BaseCommand {
   static override summary = 'Delete store objects that nothing can name any more — in two runs, a grace apart.';
   static override description = `Before deciding anything, gc fetches every ref of every remote (pull-request heads such as refs/pull/*/head and refs/merge-requests/*/head included) and counts local branches, tags, stashes, reflogs, the index and uncommitted manifests in the work trees; when a remote cannot be reached it refuses (--offline decides only about objects older than the grace, knowing the view is partial).
-A run marks what is unreferenced (a record kept in the store, gc/marks.json); a later run deletes an object only if a run marked it at least the grace ago, nothing references it now, and nothing refreshed it since: a registration that finds its bytes already stored refreshes them. The grace (default 14 days, as Git's gc.pruneExpire) is measured by the store's clock from the object's time. An exclusive lock in the store keeps two gc runs from deleting at once.
+A run marks what is unreferenced (a record kept in the store, gc/marks.json); a later run deletes an object only if a run marked it at least the grace ago, nothing references it now, and nothing refreshed it since: a registration that finds its bytes already stored refreshes them. The grace (default 14 days, as Git's gc.pruneExpire) is measured by the store's clock from the object's time. An exclusive lock in the store keeps two gc runs from deleting at once. It also removes what writers killed midway left (unfinished multipart uploads, temporary files) begun more than a day ago, or the grace if shorter: with --grace 0, uploads in progress too.
 Run it on a schedule, on a clone that can reach the remote; --dry-run shows what would be deleted and what would be marked.`;
   static override examples = ['<%= config.bin %> gc --dry-run', '<%= config.bin %> gc', '<%= config.bin %> gc --grace 30d --json'];
   static override flags = {
@@ -43,7 +43,7 @@ Run it on a schedule, on a clone that can reach the remote; --dry-run shows what
       this.print(table([['SHA256', 'SIZE', 'MARKED'], ...r.deleted.map((d) => [d.sha256, bytes(d.size), new Date(d.markedAt).toISOString()])]));
     const fresh = r.marked.filter((m) => m.why === 'new').length;
     this.print(
-      `${verb} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced; ${r.dryRun ? 'would mark' : 'marked'} ${r.marked.length} unreferenced (${fresh} new), deleted by a run at least ${humanDuration(r.graceMs)} after their mark if still unreferenced${r.rescued.length ? `; ${r.rescued.length} rescued (referenced again)` : ''}${r.spared.length ? `; ${r.spared.length} spared (refreshed at the last moment)` : ''}\n`,
+      `${verb} ${r.deleted.length} object(s), ${bytes(r.bytes)}; ${r.referenced} referenced; ${r.dryRun ? 'would mark' : 'marked'} ${r.marked.length} unreferenced (${fresh} new), deleted by a run at least ${humanDuration(r.graceMs)} after their mark if still unreferenced${r.rescued.length ? `; ${r.rescued.length} rescued (referenced again)` : ''}${r.spared.length ? `; ${r.spared.length} spared (refreshed at the last moment)` : ''}${r.abandoned ? `; ${r.abandoned} unfinished upload(s) of interrupted writers cleared` : ''}\n`,
     );
     if (r.dryRun && r.marked.length)
       this.print(

@@ -12,7 +12,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE = join(ROOT, 'test/fixtures/registry');
 /** The bytes the fixture registry's versions name, content-addressed as a store holds them. */
 export const FIXTURE_STORE = join(ROOT, 'test/fixtures/store');
-const BIN = join(ROOT, 'bin/run.js');
+export const BIN = join(ROOT, 'bin/run.js');
 
 export const IDENTITY = {
   GIT_AUTHOR_NAME: 'Test Author',

@@ -3,16 +3,16 @@
  * dedup, corruption behind our back, paging, presigned URLs, refusals — and the AWS CLI reading back
  * what modelreg wrote. In CI these never skip (test/s3-setup.ts).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { S3Store } from '../../src/artifacts/s3-store.js';
 import { requireS3, skipS3, type S3TestEnv } from '../s3-setup.js';
-import { cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
+import { BIN, IDENTITY, cli, fixtureRepo, gitIn, tempDir, write } from './helpers.js';
 
 const MiB = 1024 * 1024;
 let s3: S3TestEnv;
@@ -118,6 +118,50 @@ describe.skipIf(skipS3())('the S3 store', () => {
     }
   });
 
+  it('refuses a file changed while its parts go up: nothing under its address, no unfinished upload left', async () => {
+    const st = store(`t-${runId}/changing`, { partSize: 5 * MiB, concurrency: 1 });
+    const bytes = randomBytes(60 * MiB);
+    const f = fileOf(bytes);
+    const putting = st.putFile(f.path).then(
+      () => 'stored',
+      (e: { code?: string }) => e.code,
+    );
+    await until(async () => (await uploadsUnder(st)).length > 0);
+    // The last part is read last (parts are read in order): change it now, the size kept.
+    const fd = openSync(f.path, 'r+');
+    writeSync(fd, randomBytes(MiB), 0, MiB, bytes.length - MiB);
+    closeSync(fd);
+    expect(await putting).toBe('artifact-changed');
+    expect(await st.has(f.sha256)).toBe(false);
+    expect(await uploadsUnder(st)).toEqual([]);
+  }, 60_000);
+
+  it('a register killed midway leaves an upload no address names, and gc aborts it', async () => {
+    const prefix = `killed-${runId}`;
+    const { repo } = s3Repo(prefix);
+    const dir = tempDir();
+    const bytes = randomBytes(60 * MiB);
+    writeFileSync(join(dir, 'model.safetensors'), bytes);
+    const env = { ...creds, MODELREG_S3_PART_SIZE: '5', MODELREG_S3_CONCURRENCY: '1' };
+    const child = spawn(process.execPath, [BIN, 'register', 'sentiment', dir, '--version', '4.0.0', '--no-code'], {
+      cwd: repo,
+      env: { ...process.env, ...IDENTITY, MODELREG_REGISTRY: '', MODELREG_STORE: '', ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((done) => child.on('exit', done));
+    const st = store(prefix);
+    await until(async () => (await uploadsUnder(st)).length > 0);
+    child.kill('SIGKILL');
+    await exited;
+    expect(await st.has(createHash('sha256').update(bytes).digest('hex'))).toBe(false);
+    expect(await uploadsUnder(st)).toHaveLength(1);
+    const gc = cli(repo, ['gc', '--grace', '0', '--json'], env);
+    expect(gc.code, gc.stdout + gc.stderr).toBe(0);
+    expect(gc.json().abandoned).toBe(1);
+    expect(await uploadsUnder(st)).toEqual([]);
+    expect(cli(repo, ['register', 'sentiment', dir, '--version', '4.0.0', '--no-code'], env).code).toBe(0); // and a rerun stores it
+  }, 120_000);
+
   it('end to end: register to S3, resolve --presign, pull, verify a corruption, and the AWS CLI reads what modelreg wrote', async () => {
     const { repo } = fixtureRepo();
     const prefix = `e2e-${runId}`;
@@ -199,6 +243,29 @@ describe.skipIf(skipS3())('the S3 store', () => {
     expect(cli(repo, ['verify', 'sentiment@3.0.0', '--json'], env).json().problems).toHaveLength(1); // only the tampered one
   });
 });
+
+/** The unfinished multipart uploads under a store's prefix. */
+async function uploadsUnder(st: S3Store): Promise<string[]> {
+  const r = await st.client.send(new ListMultipartUploadsCommand({ Bucket: st.bucket, Prefix: `${st.prefix}/` }));
+  return (r.Uploads ?? []).map((u) => u.Key!);
+}
+
+async function until(condition: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((go) => setTimeout(go, 20))) if (await condition()) return;
+  throw new Error('timed out waiting');
+}
+
+/** A fixture registry whose store is `prefix` in the test bucket. */
+function s3Repo(prefix: string): { repo: string } {
+  const { repo } = fixtureRepo();
+  const policy = readFileSync(join(repo, 'registry.yaml'), 'utf8').replace(
+    /store: .*/,
+    `store: s3://${s3.bucket}/${prefix}\n  s3:\n    endpoint: ${s3.endpoint}\n    region: ${s3.region}\n    force_path_style: true\n    checksums: when_required`,
+  );
+  write(repo, 'registry.yaml', policy);
+  gitIn(repo, 'commit', '-qam', 'Store artifacts in S3');
+  return { repo };
+}
 
 function ReadableFrom(text: string): Readable {
   return Readable.from([Buffer.from(text)]);
