@@ -5,8 +5,9 @@
 //                client settings, in its own node process), `aws s3 cp` and `rclone copyto`;
 //   pull         beside a plain `GetObject` streamed to a file and fsynced (as pull does), `aws s3 cp`
 //                and `rclone copyto` (neither fsyncs), all reading the very object pull reads;
-//   re-register  of the same bytes (dedup: hash + HEAD + commit, no upload) beside a node process that
-//                only computes the file's sha256 (the one pass that dedup cannot avoid);
+//   re-register  of the same bytes (dedup: HEAD + commit, no upload; the digest cache knows the file's
+//                sha256), and the same with the cache off (a hashing pass first), beside a node process
+//                that only computes the file's sha256;
 //   a model directory (--dir, default 8 shards of 256 MiB and 300 files of 1-100 KiB): register and
 //                pull beside `aws s3 cp --recursive` and `rclone copy`, up and down;
 // and the peak RSS of every process at each size (modelreg's should not grow with the artifact).
@@ -144,6 +145,7 @@ Object.assign(env, {
   AWS_CONFIG_FILE: '/dev/null',
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   AWS_EC2_METADATA_DISABLED: 'true',
+  MODELREG_DIGEST_CACHE: join(base, 'digests'), // the bench's own: nothing remembered from elsewhere
   GIT_AUTHOR_NAME: 'bench',
   GIT_AUTHOR_EMAIL: 'bench@example.com',
   GIT_COMMITTER_NAME: 'bench',
@@ -198,7 +200,8 @@ process.stdout.write(h.digest('hex'));
 const node = (script, ...argv) => [process.execPath, ['--input-type=module', '-e', script, JSON.stringify(clientConfig), ...argv], ROOT];
 
 /** Wall time and the peak resident set (VmHWM, polled from /proc while it runs) of one process. */
-const run = (cmd, argv, cwd = base) => measure(cmd, argv, { cwd, env, label: argv.includes('-e') ? 'limit script' : undefined });
+const run = (cmd, argv, cwd = base, extraEnv = {}) =>
+  measure(cmd, argv, { cwd, env: { ...env, ...extraEnv }, label: argv.includes('-e') ? 'limit script' : undefined });
 
 const client = new S3Client(clientConfig);
 /** Delete everything under a prefix (paging through ListObjectsV2) and abort its unfinished multipart uploads. */
@@ -313,6 +316,9 @@ function s3Registry(label, prefix) {
 }
 
 const modelreg = (reg, ...a) => run(process.execPath, [BIN, ...a], reg);
+/** The same command with the digest cache off: a re-register that reads the file again. */
+const UNCACHED = 're-register, digest cache off';
+const modelregUncached = (reg, ...a) => run(process.execPath, [BIN, ...a], reg, { MODELREG_DIGEST_CACHE: 'off' });
 /** Every figure of a run: time and peak RSS by name, and stderr kept as notes. */
 function record(label, results) {
   const row = {};
@@ -373,11 +379,14 @@ try {
       // The object of this run's register is in the store: registering the same bytes again finds it.
       say(`${size.label} run ${r + 1}/${REPS}: re-register (dedup) / sha256 of the file…`);
       const again = await rotated(turn, {
-        're-register': () => modelreg(reg, 'register', 'bench', file, '--version', againVersion, '--no-code', '--json'),
+        // --allow-lower: the two run in either order
+        're-register': () => modelreg(reg, 'register', 'bench', file, '--version', againVersion, '--allow-lower', '--no-code', '--json'),
+        [UNCACHED]: () => modelregUncached(reg, 'register', 'bench', file, '--version', `${r + 1}.2.0`, '--allow-lower', '--no-code', '--json'),
         'sha256 of the file': () => run(...node(PLAIN_HASH, '', '', file)),
       });
-      if (!JSON.parse(again['re-register'].out).artifacts.every((a) => !a.stored))
-        oddities.push(`${size.label}: re-register ${againVersion} uploaded the artifact again (not deduplicated)`);
+      for (const who of ['re-register', UNCACHED])
+        if (!JSON.parse(again[who].out).artifacts.every((a) => !a.stored))
+          oddities.push(`${size.label}: ${who} uploaded the artifact again (not deduplicated)`);
       if (again['sha256 of the file'].out !== artifact.sha256) oddities.push(`${size.label}: the file's sha256 is not the one register recorded`);
       runs.push({ turn, up: record(size.label, up), down: record(size.label, down), again: record(size.label, again) });
     }
@@ -450,28 +459,20 @@ const med = (row, group, who) => median(row.runs.map((x) => x[group][who].ms));
 const peakOf = (row, group, who) => Math.max(...row.runs.map((x) => x[group][who].peak));
 const table = [['size', 'operation', 'modelreg s', 'limit', 'limit s', 'ratio']];
 for (const row of rows) {
-  const groups = row.runs[0].again
-    ? [
-        ['up', 'register'],
-        ['down', 'pull'],
-        ['again', 're-register'],
-      ]
-    : [
-        ['up', 'register'],
-        ['down', 'pull'],
-      ];
-  for (const [group, ours] of groups) {
-    const ms = med(row, group, ours);
-    for (const limit of Object.keys(row.runs[0][group]).filter((k) => k !== ours))
-      table.push([
-        row.what,
-        ours === 're-register' ? 're-register (dedup)' : ours,
-        fmt(ms),
-        limit,
-        fmt(med(row, group, limit)),
-        ratio(ms, med(row, group, limit)),
-      ]);
-  }
+  const groups = [['up', ['register']], ['down', ['pull']], ...(row.runs[0].again ? [['again', ['re-register', UNCACHED]]] : [])];
+  for (const [group, ours] of groups)
+    for (const who of ours) {
+      const ms = med(row, group, who);
+      for (const limit of Object.keys(row.runs[0][group]).filter((k) => !ours.includes(k)))
+        table.push([
+          row.what,
+          who === 're-register' ? 're-register (dedup)' : who,
+          fmt(ms),
+          limit,
+          fmt(med(row, group, limit)),
+          ratio(ms, med(row, group, limit)),
+        ]);
+    }
 }
 console.log(
   `S3 store, server ${s3.endpoint} (${objectStore}), modelreg's part size ${mib(PART_SIZE)} MiB × ${QUEUE_SIZE} in flight (the lib-storage Upload the same); medians of ${REPS} run(s), seconds`,

@@ -31,10 +31,11 @@ const env = {
   GIT_COMMITTER_NAME: 'bench',
   GIT_COMMITTER_EMAIL: 'bench@example.com',
   CI: '1',
+  MODELREG_DIGEST_CACHE: join(base, 'digests'), // the bench's own: nothing remembered from elsewhere
 };
 
 /** Wall time and the peak resident set (VmHWM, polled from /proc while it runs) of one process. */
-const run = (cmd, argv, cwd = base) => measure(cmd, argv, { cwd, env });
+const run = (cmd, argv, cwd = base, extraEnv = {}) => measure(cmd, argv, { cwd, env: { ...env, ...extraEnv } });
 
 const mib = (b) => (b / 1024 ** 2).toFixed(0);
 const fmt = (ms) => (ms / 1000).toFixed(2);
@@ -62,7 +63,11 @@ try {
       stored = JSON.parse(reg1.out).artifacts[0].sha256;
       rmSync(copy, { force: true });
       const reg2 = await run(process.execPath, [BIN, 'register', 'bench', file, '--version', `${i + 1}.${r}.1`, '--no-code', '--json'], reg);
-      const dedup = JSON.parse(reg2.out).artifacts.every((a) => !a.stored);
+      // The same without the digest cache: the file is read again (a copy, discarded: docs/performance.md).
+      const reg3 = await run(process.execPath, [BIN, 'register', 'bench', file, '--version', `${i + 1}.${r}.2`, '--no-code', '--json'], reg, {
+        MODELREG_DIGEST_CACHE: 'off',
+      });
+      const dedup = [reg2, reg3].every((x) => JSON.parse(x.out).artifacts.every((a) => !a.stored));
       const pulled = join(base, 'pulled');
       const [pull, pullBase] = await pair(
         () => run(process.execPath, [BIN, 'pull', `bench@${version}`, '-o', pulled, '--json'], reg),
@@ -74,6 +79,7 @@ try {
         register: reg1.ms,
         baseline: baseline.ms,
         dedup: reg2.ms,
+        dedupUncached: reg3.ms,
         deduplicated: dedup,
         pull: pull.ms,
         pullBaseline: pullBase.ms,
@@ -88,6 +94,7 @@ try {
       register: med('register'),
       baseline: med('baseline'),
       dedup: med('dedup'),
+      dedupUncached: med('dedupUncached'),
       deduplicated: runs.every((x) => x.deduplicated),
       pull: med('pull'),
       pullBaseline: med('pullBaseline'),
@@ -102,13 +109,26 @@ try {
 
 console.log(`local store, medians of ${REPS} run(s)`);
 const table = [
-  ['size', 'register s', 'sha256sum+cp s', 'ratio', 're-register s (dedup)', 'pull s', 'cp+sha256sum s', 'ratio', 'peak RSS register MiB', 'peak RSS pull MiB'],
+  [
+    'size',
+    'register s',
+    'sha256sum+cp s',
+    'ratio',
+    're-register s (dedup)',
+    're-register, cache off s',
+    'pull s',
+    'cp+sha256sum s',
+    'ratio',
+    'peak RSS register MiB',
+    'peak RSS pull MiB',
+  ],
   ...rows.map((r) => [
     r.size,
     fmt(r.register),
     fmt(r.baseline),
     (r.register / r.baseline).toFixed(2),
     `${fmt(r.dedup)}${r.deduplicated ? '' : ' (NOT deduplicated)'}`,
+    fmt(r.dedupUncached),
     fmt(r.pull),
     fmt(r.pullBaseline),
     (r.pull / r.pullBaseline).toFixed(2),

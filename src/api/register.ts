@@ -5,6 +5,7 @@
  * leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
+import { DigestCache, stampOf, type FileStamp } from '../artifacts/digest-cache.js';
 import { collectFiles, type SourceFile, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
 import { mapLimited } from '../artifacts/parallel.js';
@@ -83,10 +84,12 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const label = (verb: string) => (files.length === 1 ? `${verb} ${files[0]!.path}` : `${verb} ${files.length} files`);
   // A store that names objects as it writes them (S3) needs each address first, so that bytes already
   // stored are not sent; the local store hashes while it copies, in one pass.
-  let hashed: (SourceFile & { known?: ObjectInfo })[] = files;
+  // A large file registered before, unchanged since, is not read again: its digest is remembered.
+  const recalled = await recallDigests(files);
+  let hashed: (SourceFile & { known?: ObjectInfo })[] = files.map((f, i) => ({ ...f, ...recalled.known(i) }));
   if (store.addressFirst) {
     const hashTick = progressOfMany(options.progress, label('hashing'), files);
-    hashed = await mapLimited(files, 2, async (f, i) => ({ ...f, known: await hashFile(f.abs, hashTick?.(i)) }));
+    hashed = await mapLimited(hashed, 2, async (f, i) => (f.known ? f : { ...f, known: await hashFile(f.abs, hashTick?.(i)) }));
     options.progress?.done();
   }
   checkpoint('hash');
@@ -99,6 +102,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
       checkpoint('dedup');
       if (!(await protectStored(store, put.sha256))) put = await store.putFile(f.abs, { known: { sha256: put.sha256, size: put.size } });
     }
+    await recalled.remember(i, put);
     return { path: f.path, sha256: put.sha256, size: put.size, ...describe(f), stored: put.stored };
   });
   options.progress?.done();
@@ -106,6 +110,22 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   const result = await commitIntent(session, { ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) });
   const links = [...new Map(files.filter((f) => f.via).map((f) => [f.via!.link, f.via!])).values()];
   return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts, links };
+}
+
+/** Each file's digest if the cache holds it for the file as it is now, and a way to remember the ones hashed. */
+async function recallDigests(files: SourceFile[]) {
+  const cache = DigestCache.open();
+  const startedMs = Date.now(); // before any file is stamped, so before any is hashed
+  const stamps: (FileStamp | undefined)[] = cache
+    ? await mapLimited(files, FILES_AT_ONCE, (f) => (cache.worthIt(f.size) ? stampOf(f.abs).catch(() => undefined) : Promise.resolve(undefined)))
+    : [];
+  const found = await mapLimited(files, FILES_AT_ONCE, (_f, i) => (stamps[i] ? cache!.lookup(stamps[i]) : Promise.resolve(undefined)));
+  return {
+    known: (i: number) => (found[i] ? { known: found[i] } : {}),
+    remember: async (i: number, info: ObjectInfo) => {
+      if (stamps[i] && !found[i]) await cache!.remember(files[i]!.abs, stamps[i], startedMs, info);
+    },
+  };
 }
 
 function override(map: Record<string, string> | undefined, path: string): string | undefined {

@@ -9,7 +9,8 @@ import { parseRegisterText } from '../api/register-input.js';
 export default class Register extends BaseCommand {
   static override summary = 'Register a new version of a model: store its artifacts, then commit its manifest.';
   static override description = `Each file becomes an artifact with its path relative to the directory given; role and format are guessed from the name (*.safetensors, *.gguf, *.onnx, config.json, tokenizer*.json, adapter_*, *.pt, *.joblib, …) and can be overridden.
-Order: hash and store the artifacts, plan the manifest, check it with the same engine as the pull-request action, commit. The model is created on its first registration.`;
+Order: hash and store the artifacts, plan the manifest, check it with the same engine as the pull-request action, commit. The model is created on its first registration.
+A file of 8 MiB or more that was registered before and has not changed since (same device, inode, size, modification and change times) is not read again: its sha256 is remembered in MODELREG_DIGEST_CACHE (default ~/.cache/modelreg/digests; "off" turns it off), as git's index does; the store still checks every byte it receives.`;
   static override examples = [
     '<%= config.bin %> register sentiment ./out --bump minor --metric accuracy=0.91 --dataset s3://data/train.parquet',
     '<%= config.bin %> register sentiment model.safetensors tokenizer.json --version 1.3.0 --metrics-file eval.json --push',
