@@ -5,7 +5,6 @@
  * leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
-import { DigestCache, stampOf, type FileStamp } from '../artifacts/digest-cache.js';
 import { collectFiles, type SourceFile, type SymlinkSeen } from '../artifacts/collect.js';
 import { openStore } from '../artifacts/open.js';
 import { mapLimited } from '../artifacts/parallel.js';
@@ -13,6 +12,7 @@ import type { ArtifactStore, ObjectInfo } from '../artifacts/store.js';
 import { globToRegExp, guessKind } from '../changes/artifact-kinds.js';
 import type { RegisterIntent } from '../changes/plan.js';
 import type { ArtifactEntry } from '../registry/types.js';
+import { FileDigests, stampOf, type FileStamp } from '../cache/file-digests.js';
 import { codeOfDirectory } from '../git/code-of.js';
 import type { ProgressReporter } from '../cli/progress.js';
 import { checkpoint } from './checkpoint.js';
@@ -114,16 +114,18 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
 
 /** Each file's digest if the cache holds it for the file as it is now, and a way to remember the ones hashed. */
 async function recallDigests(files: SourceFile[]) {
-  const cache = DigestCache.open();
+  const cache = FileDigests.open();
   const startedMs = Date.now(); // before any file is stamped, so before any is hashed
-  const stamps: (FileStamp | undefined)[] = cache
-    ? await mapLimited(files, FILES_AT_ONCE, (f) => (cache.worthIt(f.size) ? stampOf(f.abs).catch(() => undefined) : Promise.resolve(undefined)))
-    : [];
-  const found = await mapLimited(files, FILES_AT_ONCE, (_f, i) => (stamps[i] ? cache!.lookup(stamps[i]) : Promise.resolve(undefined)));
+  const recalled = await mapLimited(files, FILES_AT_ONCE, async (f): Promise<{ stamp?: FileStamp; known?: ObjectInfo }> => {
+    if (!cache?.worthIt(f.size)) return {};
+    const stamp = await stampOf(f.abs).catch(() => undefined);
+    return stamp ? { stamp, known: cache.lookup(stamp) } : {};
+  });
   return {
-    known: (i: number) => (found[i] ? { known: found[i] } : {}),
+    known: (i: number) => (recalled[i]!.known ? { known: recalled[i]!.known } : {}),
     remember: async (i: number, info: ObjectInfo) => {
-      if (stamps[i] && !found[i]) await cache!.remember(files[i]!.abs, stamps[i], startedMs, info);
+      const { stamp, known } = recalled[i]!;
+      if (cache && stamp && !known) await cache.remember(files[i]!.abs, stamp, startedMs, info);
     },
   };
 }

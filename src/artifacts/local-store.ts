@@ -257,7 +257,7 @@ export class LocalStore implements ArtifactStore {
 
   /** Remove the temporary files in tmp/ last written before `before` (ms): what killed processes left. */
   async clearAbandoned(before: number): Promise<number> {
-    const dir = join(this.root, 'tmp');
+    const dir = this.tmpDir;
     let names: string[];
     try {
       names = await readdir(dir);
@@ -277,8 +277,13 @@ export class LocalStore implements ArtifactStore {
     return cleared;
   }
 
+  /** Where writes are made before they are renamed to their address (the same file system). */
+  private get tmpDir(): string {
+    return join(this.root, 'tmp');
+  }
+
   private async tempPath(): Promise<string> {
-    const dir = join(this.root, 'tmp');
+    const dir = this.tmpDir;
     await mkdir(dir, { recursive: true }).catch((e) => Promise.reject(storeError(e, this.root)));
     return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
   }

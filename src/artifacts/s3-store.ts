@@ -420,17 +420,16 @@ export class S3Store implements ArtifactStore {
 
   /** Abort the unfinished multipart uploads to content addresses begun before `before` (ms): what killed processes left. */
   async clearAbandoned(before: number): Promise<number> {
-    const prefix = this.prefix ? `${this.prefix}/sha256/` : 'sha256/';
     let cleared = 0;
     let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
     for (;;) {
       const page = await this.client
-        .send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: prefix, ...markers }))
+        .send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.objectsPrefix, ...markers }))
         .catch((e: unknown) => Promise.reject(s3Error(e, this)));
       for (const u of page.Uploads ?? []) {
         if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated.getTime() >= before) continue;
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId })).catch((e: unknown) => {
-          if (!isNotFound(e) && name(e) !== 'NoSuchUpload') return Promise.reject(s3Error(e, this)); // else: finished or aborted meanwhile
+          if (!isNotFound(e)) return Promise.reject(s3Error(e, this)); // NoSuchUpload (404): finished or aborted meanwhile
         });
         cleared++;
       }
@@ -442,8 +441,13 @@ export class S3Store implements ArtifactStore {
     }
   }
 
+  /** Where the content addresses are: every object key, and every upload to one, starts with it. */
+  private get objectsPrefix(): string {
+    return this.prefix ? `${this.prefix}/sha256/` : 'sha256/';
+  }
+
   async *list(): AsyncIterable<ObjectInfo> {
-    const prefix = this.prefix ? `${this.prefix}/sha256/` : 'sha256/';
+    const prefix = this.objectsPrefix;
     let token: string | undefined;
     do {
       let page;

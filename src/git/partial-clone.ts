@@ -17,15 +17,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { parseMoment } from '../registry/moments.js';
 import { git, GIT_ENV } from './run.js';
+import { userCacheDir } from '../cache/user-cache-dir.js';
 
 /** Where the partial clones live: MODELREG_REMOTE_CACHE, else $XDG_CACHE_HOME/modelreg/remotes, else ~/.cache/modelreg/remotes. */
 export function remoteCacheRoot(): string {
-  return process.env.MODELREG_REMOTE_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'modelreg', 'remotes');
+  return process.env.MODELREG_REMOTE_CACHE || userCacheDir('remotes');
 }
 
 /** A URL as messages show it: credentials in it (https://user:token@host/…) are never printed. */

@@ -15,13 +15,23 @@ const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((go) => setTimeout(go, ms));
 
-/** Every entry the cache holds: its file's path and its JSON. */
+/** Every file the cache remembers: its cache file, and the digest and size it holds (one state each). */
 function entries(dir: string): { file: string; entry: Record<string, string> }[] {
   const out = [];
   for (const shard of readdirSync(dir))
-    for (const name of readdirSync(join(dir, shard)))
-      out.push({ file: join(dir, shard, name), entry: JSON.parse(readFileSync(join(dir, shard, name), 'utf8')) });
+    for (const name of readdirSync(join(dir, shard))) {
+      const file = join(dir, shard, name);
+      const [[state, sha256]] = Object.entries(JSON.parse(readFileSync(file, 'utf8')).digests as Record<string, string>) as [[string, string]];
+      out.push({ file, entry: { sha256, size: state.split(':')[0]! } });
+    }
   return out;
+}
+
+/** Make the cache file say `sha256` for the state it holds. */
+function rewrite(file: string, sha256: string): void {
+  const cached = JSON.parse(readFileSync(file, 'utf8'));
+  for (const state of Object.keys(cached.digests)) cached.digests[state] = sha256;
+  writeFileSync(file, JSON.stringify(cached));
 }
 
 function setUp() {
@@ -54,11 +64,11 @@ describe('the digest cache', () => {
     const otherFile = join(tempDir(), 'other.bin');
     writeFileSync(otherFile, other);
     expect(register(otherFile, '4.1.0').code).toBe(0);
-    writeFileSync(remembered!.file, JSON.stringify({ ...remembered!.entry, sha256: sha(other) }));
+    rewrite(remembered!.file, sha(other));
     const b = register(file, '4.2.0');
     expect(b.code, b.stderr).toBe(0);
     expect(b.json().artifacts[0]).toMatchObject({ sha256: sha(other), stored: false });
-    writeFileSync(remembered!.file, JSON.stringify(remembered!.entry));
+    rewrite(remembered!.file, remembered!.entry.sha256!);
     expect(register(file, '4.3.0').json().artifacts[0]).toMatchObject({ sha256: sha(first), stored: false });
 
     // Same size, one byte different, modification time put back: the change time moved, so it is hashed.
@@ -75,14 +85,17 @@ describe('the digest cache', () => {
   }, 120_000);
 
   it('does not remember a file changed within the racy window, nor a small file, nor anything when turned off', async () => {
-    const { cache, register } = setUp();
+    const { repo, cache, register } = setUp();
     const settled = join(tempDir(), 'settled.bin');
     writeFileSync(settled, randomBytes(9 * MiB));
     const small = join(tempDir(), 'small.bin');
     writeFileSync(small, randomBytes(MiB));
     await sleep(2_100);
-    const off = register(settled, '4.0.0', { MODELREG_DIGEST_CACHE: 'off' });
+    const home = tempDir();
+    const off = register(settled, '4.0.0', { MODELREG_DIGEST_CACHE: 'off', XDG_CACHE_HOME: home });
     expect(off.code, off.stderr).toBe(0);
+    expect(readdirSync(home)).toEqual([]); // "off" is not a directory, nor the default one
+    expect(gitIn(repo, 'status', '--porcelain')).toBe('');
     expect(register(small, '4.1.0').code).toBe(0);
     const fresh = join(tempDir(), 'fresh.bin');
     writeFileSync(fresh, randomBytes(9 * MiB));
@@ -100,7 +113,7 @@ describe('the digest cache', () => {
     await sleep(2_100);
     expect(register(file, '4.0.0').code).toBe(0);
     const [remembered] = entries(cache);
-    writeFileSync(remembered!.file, JSON.stringify({ ...remembered!.entry, sha256: 'a'.repeat(64) }));
+    rewrite(remembered!.file, 'a'.repeat(64));
     const head = gitIn(repo, 'rev-parse', 'HEAD');
     const r = register(file, '4.1.0');
     expect(r.code).not.toBe(0);
