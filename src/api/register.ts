@@ -1,8 +1,8 @@
 /**
  * `register`: the write steps of api/write.ts with the artifacts' bytes between them — open, sync, read,
- * a preflight plan and check (refusing before a byte is hashed), hash and store the bytes, then read, plan,
- * check and commit the manifest that names them on the state of that moment. A crash before the commit
- * leaves only unreferenced, content-addressed bytes (gc collects them).
+ * a preflight plan and check (refusing before a byte is hashed), hash and store the bytes, then plan, check
+ * and commit the manifest that names them on the state of that moment (read again only if HEAD moved). A
+ * crash before the commit leaves only unreferenced, content-addressed bytes (gc collects them).
  */
 import { hashFile } from '../artifacts/hashing.js';
 import { collectFiles, type SourceFile, type SymlinkSeen } from '../artifacts/collect.js';
@@ -107,7 +107,7 @@ export async function register(input: RegisterInput, options: RegisterOptions = 
   });
   options.progress?.done();
   checkpoint('put');
-  const result = await commitIntent(session, { ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) });
+  const result = await commitIntent(session, { ...intent, artifacts: artifacts.map(({ stored: _s, ...a }) => a) }, read);
   const links = [...new Map(files.filter((f) => f.via).map((f) => [f.via!.link, f.via!])).values()];
   return { ...result, version: result.ref.slice(result.ref.lastIndexOf('@') + 1), store: store.uri, artifacts, links };
 }

@@ -10,8 +10,8 @@
  *   publish  push (inside the retry, since a race is found by pushing), then the pull request   openPullRequestFor
  *
  * `applyIntent` runs them all. `register` runs open, sync and read itself, checks a preflight plan and
- * puts the artifacts in the store before `commitIntent` re-reads and re-plans on the state of that moment
- * (api/register.ts), so a crash at any point leaves either the whole change committed or nothing but
+ * puts the artifacts in the store before `commitIntent` re-plans on the state of that moment, reading again
+ * only if HEAD moved meanwhile (api/register.ts), so a crash at any point leaves either the whole change committed or nothing but
  * unreferenced, content-addressed bytes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -152,8 +152,12 @@ export function planAndCheck(read: WriteRead, intent: Intent, context: { now: st
   return { plan, check: checkPlan(read.checked, plan, { noVerify: context.noVerify, timing: { now: context.now, written: read.written } }) };
 }
 
-/** read, plan, check and commit `intent` on an open (and synced) write, pushing and retrying races; then publish. */
-export async function commitIntent(s: WriteSession, intent: Intent): Promise<WriteResult> {
+/**
+ * read, plan, check and commit `intent` on an open (and synced) write, pushing and retrying races; then
+ * publish. `earlier`, a read of this intent's model and lineage that the caller already made, stands in
+ * for the first read if HEAD has not moved since (register's preflight read, while the bytes were stored).
+ */
+export async function commitIntent(s: WriteSession, intent: Intent, earlier?: WriteRead): Promise<WriteResult> {
   const { writer: w, options, upstream: up, recovered } = s;
   if (options.branch) await w.createBranch(options.branch);
   const branch = options.branch ?? s.original;
@@ -164,7 +168,7 @@ export async function commitIntent(s: WriteSession, intent: Intent): Promise<Wri
   try {
     const max = up ? (options.maxAttempts ?? 6) : 1;
     for (let attempt = 1; ; attempt++) {
-      const read = await readForWrite(w, intent);
+      const read = attempt === 1 && earlier && earlier.at === startHead ? earlier : await readForWrite(w, intent);
       const { plan, check } = planAndCheck(read, intent, { now: s.now(), actor: s.actor, noVerify: !!options.noVerify });
       if (!check.ok) throw new CheckFailedError(check.blocking, plan.ref);
       const notes = await guardStages(s.root, read.snap, plan, check, {
@@ -373,22 +377,25 @@ function lineageScope(intent: Intent, snap: Snapshot): string[] {
   return [...new Set([...scopeOf(intent), ...parentModels(snap, [intent.model])])];
 }
 
-/**
- * What a write of `intent` reads from the branch: the snapshot it plans on, and the files its plan is
- * checked against — wider, since the check also needs the models that the model's lineage names, so
- * dangling parents are told apart from unread ones. Refused when the model is already broken.
- */
 /** What a write plans on: the snapshot of its scope, the wider files it is checked on, and when the stage it moves was last written. */
 export interface WriteRead {
+  /** The commit read (null on an unborn branch): a read of the same commit for the same model and lineage is the same read. */
+  at: string | null;
   snap: Snapshot;
   checked: TreeFile[];
   /** The commit time of the last change of each stage file a soak time judges (see checks/change.ts). */
   written: ReadonlyMap<string, string>;
 }
 
+/**
+ * What a write of `intent` reads from the branch: the snapshot it plans on, and the files its plan is
+ * checked against — wider, since the check also needs the models that the model's lineage names, so
+ * dangling parents are told apart from unread ones. Refused when the model is already broken.
+ */
 export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Promise<WriteRead> {
-  if ((await writer.head()) === null) return { snap: sound(buildSnapshot([]), intent.model), checked: [], written: new Map() };
-  const source = await GitRevisionSource.open(writer.root, 'HEAD');
+  const at = await writer.head();
+  if (at === null) return { at, snap: sound(buildSnapshot([]), intent.model), checked: [], written: new Map() };
+  const source = await GitRevisionSource.open(writer.root, at);
   // Models whose names differ from the written one only by case belong to its soundness (a collision).
   const fellows = await withCaseFellows(source, [intent.model]);
   const read = (models: string[]) => source.files(readsEverything(intent) ? undefined : { models: [...new Set([...models, ...fellows])] });
@@ -397,15 +404,15 @@ export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Prom
   const wider = lineageScope(intent, snap);
   const checked = wider.length > scopeOf(intent).length && !readsEverything(intent) ? await read(wider) : files;
   sound(checked === files ? snap : buildSnapshot(checked), intent.model);
-  return { snap, checked, written: await soakClock(writer.root, snap, intent) };
+  return { at, snap, checked, written: await soakClock(writer.root, snap, intent, at) };
 }
 
 /** When the stage a stage move changes was last written on HEAD, if its policy counts a soak time from it. */
-async function soakClock(root: string, snap: Snapshot, intent: Intent): Promise<Map<string, string>> {
+async function soakClock(root: string, snap: Snapshot, intent: Intent, at: string): Promise<Map<string, string>> {
   if (intent.kind !== 'promote' && intent.kind !== 'rollback') return new Map();
   const file = snap.models.get(intent.model)?.stages.get(intent.stage)?.file;
   const rules = snap.policy ? splitRules(stagePolicy(snap.policy.data, intent.stage)) : undefined;
-  return file && rules?.soak !== undefined ? lastWritten(root, 'HEAD', [file]) : new Map();
+  return file && rules?.soak !== undefined ? lastWritten(root, at, [file]) : new Map();
 }
 
 /** `snap`, unless the policy or the model's own files already hold errors: a write does not build on them. */
