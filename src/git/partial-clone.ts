@@ -20,17 +20,13 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { isAbsolute, join, resolve } from 'node:path';
 import { ModelregError } from '../registry/errors.js';
 import { parseMoment } from '../registry/moments.js';
+import { redactCredentials } from '../registry/urls.js';
 import { git, GIT_ENV } from './run.js';
 import { userCacheDir } from '../cache/user-cache-dir.js';
 
 /** Where the partial clones live: MODELREG_REMOTE_CACHE, else $XDG_CACHE_HOME/modelreg/remotes, else ~/.cache/modelreg/remotes. */
 export function remoteCacheRoot(): string {
   return process.env.MODELREG_REMOTE_CACHE || userCacheDir('remotes');
-}
-
-/** A URL as messages show it: credentials in it (https://user:token@host/…) are never printed. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
 }
 
 /** A remote as Git is given it: URLs and scp-like `host:path` as they are, a local path made absolute. */
@@ -64,7 +60,7 @@ export async function openRemoteCache(url: string, root = remoteCacheRoot()): Pr
       ['fetch.writeCommitGraph', 'false'],
     ] as const)
       await git(temp, ['config', key, value]);
-    writeFileSync(join(temp, 'description'), `modelreg's partial clone of ${redactUrl(url)}\n`);
+    writeFileSync(join(temp, 'description'), `modelreg's partial clone of ${redactCredentials(url)}\n`);
     try {
       renameSync(temp, dir);
       return { dir, created: true };
@@ -118,7 +114,7 @@ export function classifyRemoteFailure(stderr: string): RemoteFailure {
 
 /** What to tell the user when the remote failed; `rev` is what they asked for. */
 export function remoteError(failure: RemoteFailure, url: string, stderr: string, rev: string): ModelregError {
-  const where = redactUrl(url);
+  const where = redactCredentials(url);
   switch (failure) {
     case 'no-filter':
       return new ModelregError('remote-unsupported', `${where} does not allow partial fetches (filters), so it cannot be read without a full clone`, {
@@ -140,7 +136,7 @@ function gitSummary(stderr: string): string {
     .split('\n')
     .map((l) => l.replace(/^(fatal|error|warning): /, '').trim())
     .filter((l) => l && !/^(remote: )?(Counting|Compressing|Receiving|Resolving|Enumerating)/.test(l));
-  return redactUrl(lines.slice(0, 2).join('; ') || 'git gave no reason');
+  return redactCredentials(lines.slice(0, 2).join('; ') || 'git gave no reason');
 }
 
 /**
@@ -167,8 +163,10 @@ export async function remoteCommitFor(dir: string, url: string, at: string | und
   const hit = pickRemoteRef(r.refs, name);
   if (hit) return { oid: hit.oid, rev: name, filters: r.filters };
   if (at === undefined)
-    throw new ModelregError('revision-not-found', `${redactUrl(url)} has no default branch (HEAD names nothing)`, { hint: 'Name a branch or tag with --at.' });
-  throw new ModelregError('revision-not-found', `"${name}" is not a branch or tag of ${redactUrl(url)}`, {
+    throw new ModelregError('revision-not-found', `${redactCredentials(url)} has no default branch (HEAD names nothing)`, {
+      hint: 'Name a branch or tag with --at.',
+    });
+  throw new ModelregError('revision-not-found', `"${name}" is not a branch or tag of ${redactCredentials(url)}`, {
     hint: /^[0-9a-f]{4,39}$/.test(name)
       ? 'An abbreviated commit id cannot be looked up on a remote: give the full 40-character id.'
       : parseMoment(name)

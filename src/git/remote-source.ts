@@ -4,8 +4,9 @@
  */
 import { rmSync } from 'node:fs';
 import type { TreeFile } from '../registry/snapshot.js';
-import { ensureBlobs, ensureCommit, normaliseRemote, openRemoteCache, redactUrl, remoteCacheRoot, remoteCommitFor } from './partial-clone.js';
+import { ensureBlobs, ensureCommit, normaliseRemote, openRemoteCache, remoteCacheRoot, remoteCommitFor } from './partial-clone.js';
 import { GitRevisionSource, scopePaths, type ReadScope } from './sources.js';
+import { redactCredentials } from '../registry/urls.js';
 
 export class RemoteRevisionSource extends GitRevisionSource {
   override readonly label: string;
@@ -18,7 +19,7 @@ export class RemoteRevisionSource extends GitRevisionSource {
     private readonly url: string,
   ) {
     super(cache, '', rev, commit);
-    this.label = `revision ${rev} (${commit.slice(0, 12)}) of ${redactUrl(url)}`;
+    this.label = `revision ${rev} (${commit.slice(0, 12)}) of ${redactCredentials(url)}`;
   }
 
   /** The remote's revision `at` (default: its HEAD), its commit and trees fetched into the cache if they are not there yet. */
@@ -38,7 +39,7 @@ export class RemoteRevisionSource extends GitRevisionSource {
 
   /** The remote as messages may show it. */
   get remote(): string {
-    return redactUrl(this.url);
+    return redactCredentials(this.url);
   }
 
   override async list(scope?: ReadScope): Promise<TreeFile[]> {

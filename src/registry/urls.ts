@@ -22,6 +22,8 @@ const USER_IS_NOT_SECRET = /^(ssh|git\+ssh|sftp)$/i;
 export interface UrlCredentials {
   /** The URL without them. */
   url: string;
+  /** The URL as a message may show it: each of them replaced by ***, so a reader sees that something was there. */
+  redacted: string;
   /** What was found, for the message: 'user info', 'X-Amz-Signature', … */
   found: string[];
 }
@@ -33,15 +35,18 @@ export function urlCredentials(text: string): UrlCredentials | undefined {
   const [, scheme, authority, path, query, fragment] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
   const found: string[] = [];
   let host = authority;
+  let user = '';
   const at = authority.lastIndexOf('@');
   if (at >= 0) {
     const userinfo = authority.slice(0, at);
     if (userinfo.includes(':') || !USER_IS_NOT_SECRET.test(scheme)) {
       found.push(userinfo.includes(':') ? 'a user name and password' : 'user info (often a token)');
       host = authority.slice(at + 1);
+      user = '***@';
     }
   }
   let kept = query;
+  let masked = query;
   if (query) {
     const params = query.slice(1).split('&').filter(Boolean);
     const name = (p: string) => decodeSafe(p.split('=')[0]!);
@@ -52,10 +57,15 @@ export function urlCredentials(text: string): UrlCredentials | undefined {
       found.push(...removed.map(name));
       const rest = params.filter((p) => !secret(p));
       kept = rest.length ? `?${rest.join('&')}` : undefined;
+      masked = `?${params.map((p) => (secret(p) ? `${p.split('=')[0]}=***` : p)).join('&')}`;
     }
   }
   if (found.length === 0) return undefined;
-  return { url: `${scheme}://${host}${path}${kept ?? ''}${fragment ?? ''}`, found };
+  return {
+    url: `${scheme}://${host}${path}${kept ?? ''}${fragment ?? ''}`,
+    redacted: `${scheme}://${user}${host}${path}${masked ?? ''}${fragment ?? ''}`,
+    found,
+  };
 }
 
 function decodeSafe(s: string): string {
@@ -66,13 +76,21 @@ function decodeSafe(s: string): string {
   }
 }
 
+/** A URL inside free text: it ends at white space, a quote or a bracket. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()[\]{}`]+/gi;
+
 /** Every URL inside free text (a description, a card) that carries credentials. */
 export function credentialsInText(text: string): UrlCredentials[] {
   if (!text.includes('://')) return [];
   const out: UrlCredentials[] = [];
-  for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>()[\]{}`]+/gi)) {
+  for (const m of text.matchAll(URL_IN_TEXT)) {
     const c = urlCredentials(m[0]);
     if (c) out.push(c);
   }
   return out;
+}
+
+/** `text` (a URL, or git's message about one) as a message may show it: the credentials of every URL in it replaced by ***. */
+export function redactCredentials(text: string): string {
+  return text.includes('://') ? text.replace(URL_IN_TEXT, (u) => urlCredentials(u)?.redacted ?? u) : text;
 }

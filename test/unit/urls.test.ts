@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { urlCredentials } from '../../src/registry/urls.js';
+import { redactCredentials, urlCredentials } from '../../src/registry/urls.js';
 
 describe('credentials in URLs', () => {
   it.each([
@@ -35,10 +35,26 @@ describe('credentials in URLs', () => {
       ['sv', 'se', 'sp', 'sig'],
     ],
   ])('%j: removed, saying which', (url, clean, found) => {
-    expect(urlCredentials(url)).toEqual({ url: clean, found });
+    expect(urlCredentials(url)).toEqual({ url: clean, redacted: expect.stringContaining('***'), found });
   });
 
   it("without sig, Azure-looking fields are someone else's parameters", () => {
     expect(urlCredentials('https://example.com/search?sv=1&se=2')).toBeUndefined();
+  });
+});
+
+describe('what a message may show of a URL', () => {
+  it('never its credentials, wherever the URL stands in the text', () => {
+    expect(redactCredentials('https://user:ghp_secret@github.com/acme/registry.git')).toBe('https://***@github.com/acme/registry.git');
+    // git names the URL inside its own message, in quotes: the token must not reach the terminal from there either
+    expect(redactCredentials("unable to access 'https://x-access-token:ghs_abc@github.com/acme/r.git/': The requested URL returned error: 403")).toBe(
+      "unable to access 'https://***@github.com/acme/r.git/': The requested URL returned error: 403",
+    );
+    expect(redactCredentials('https://h/x?a=1&X-Amz-Signature=deadbeef#f')).toBe('https://h/x?a=1&X-Amz-Signature=***#f');
+  });
+
+  it('leaves what carries none as it is', () => {
+    for (const text of ['https://github.com/acme/registry.git', 'git@github.com:acme/registry.git', 'ssh://git@github.com/acme/r.git', 'no URL here'])
+      expect(redactCredentials(text)).toBe(text);
   });
 });
