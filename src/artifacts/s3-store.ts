@@ -217,8 +217,7 @@ export class S3Store implements ArtifactStore {
       const hash = createHash('sha256');
       let reading: Promise<unknown> = Promise.resolve();
       let sent = 0;
-      const parts = await mapLimited(partRanges(first.size, this.partSize), this.concurrency, async ([start, end], i) => {
-        const part = Buffer.allocUnsafe(end + 1 - start);
+      const sendPart = async (part: Buffer, start: number, i: number) => {
         // Reads run one after another, in order (each waits for the one before), so the hash sees the file in order.
         const read = reading.then(async () => {
           if ((await readFully(fh, part, start).catch((e: unknown) => Promise.reject(sourceError(e, path)))) !== part.length) throw changed();
@@ -231,6 +230,18 @@ export class S3Store implements ArtifactStore {
         );
         progress?.((sent += part.length));
         return { PartNumber: i + 1, ETag: r.ETag };
+      };
+      // At most `concurrency` parts are held, so that many buffers serve them all: a part's buffer is
+      // taken back only once its upload (and any retry from it) is done. Fresh buffers per part would
+      // leave dead ones waiting for a garbage collection that a quiet JavaScript heap rarely runs.
+      const free: Buffer[] = [];
+      const parts = await mapLimited(partRanges(first.size, this.partSize), this.concurrency, async ([start, end], i) => {
+        const buffer = free.pop() ?? Buffer.allocUnsafe(this.partSize);
+        try {
+          return await sendPart(buffer.subarray(0, end + 1 - start), start, i);
+        } finally {
+          free.push(buffer);
+        }
       });
       // The bytes sent are not the ones hashed first: never complete them under that address.
       if (hash.digest('hex') !== first.sha256) throw changed();
