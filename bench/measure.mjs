@@ -2,7 +2,8 @@
 // and making large test files.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Run a process to its end: wall time from spawn to exit, and peak RSS from /proc/<pid>/status VmHWM
@@ -43,6 +44,17 @@ export function makeFile(path, bytes) {
     writeSync(fd, block, 0, Math.min(block.length, bytes - off));
   }
   closeSync(fd);
+}
+
+/**
+ * Wait until `path` was last changed at least `ms` ago. The digest cache remembers only a file whose last
+ * change was 2 s or more before it was hashed (the racy window, src/cache/file-digests.ts), as a checkpoint
+ * written a while before it is registered is; a file registered the moment it was written is hashed again
+ * on its next registration, which the re-register rows would otherwise measure in their first run.
+ */
+export async function settled(path, ms = 2100) {
+  const wait = statSync(path).ctimeMs + ms - Date.now();
+  if (wait > 0) await sleep(wait);
 }
 
 /** The median, or null of nothing. */

@@ -31,7 +31,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeFile, measure, median } from './measure.mjs';
+import { makeFile, measure, median, settled } from './measure.mjs';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
@@ -338,6 +338,7 @@ try {
     say(`${size.label}: writing the test file…`);
     makeFile(file, size.bytes);
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]); // same page-cache state for every reader
+    await settled(file);
 
     const runs = [];
     let artifact;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeFile, measure, median } from './measure.mjs';
+import { makeFile, measure, median, settled } from './measure.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const BIN = join(ROOT, 'bin/run.js');
@@ -48,6 +48,7 @@ try {
     process.stderr.write(`writing ${size.label} test file…\n`);
     makeFile(file, size.bytes);
     spawnSync('sh', ['-c', `cat "${file}" > /dev/null`]); // same page-cache state for both sides
+    await settled(file);
     const copy = join(base, 'copy.bin');
     const runs = [];
     let stored;

@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { ModelregError } from '../registry/errors.js';
-import { HashingStream, VerifyingStream, hashFile } from './hashing.js';
+import { HashingStream, VerifyingStream, hashFile, readInOrder } from './hashing.js';
 import {
   assertMetaName,
   objectKey,
@@ -71,17 +71,10 @@ export class LocalStore implements ArtifactStore {
     }
     // One pass: the copy is hashed on its way into a temporary file, which is named by that hash only if
     // the file did not change meanwhile (and matches `known`), or discarded when the object is there.
-    const h = new HashingStream(options.progress);
     const tmp = await this.tempPath();
     try {
-      try {
-        await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, createWriteStream(tmp, { mode: 0o600 }));
-      } catch (e) {
-        // A failure reading the source is the source's; one writing the copy is the store's.
-        throw (e as NodeJS.ErrnoException).path === path ? sourceError(e, path) : e;
-      }
+      const info = await copyHashing(path, tmp, this.root, options.progress);
       const after = await statSource(path);
-      const info = { sha256: h.sha256(), size: h.size };
       if ((known && (info.sha256 !== known.sha256 || info.size !== known.size)) || after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
         throw new ModelregError('artifact-changed', `${path} changed while it was being stored`, {
           hint: 'Wait until whatever writes the file has finished, then run the command again.',
@@ -296,6 +289,29 @@ export class LocalStore implements ArtifactStore {
     await mkdir(dirname(final), { recursive: true });
     await rename(tmp, final);
     await fsyncPath(dirname(final));
+  }
+}
+
+/**
+ * Copy `path` to `tmp` (created, mode 0600), hashing on the way: the sha256 and size of what was copied.
+ * A failure reading the source is the source's (artifact-unreadable); one writing the copy is the store's.
+ */
+async function copyHashing(path: string, tmp: string, root: string, progress?: Progress): Promise<ObjectInfo> {
+  const source = await open(path, 'r').catch((e: unknown) => Promise.reject(sourceError(e, path)));
+  try {
+    const copy = await open(tmp, 'wx', 0o600).catch((e: unknown) => Promise.reject(storeError(e, root)));
+    try {
+      const written = async (chunk: Buffer) => {
+        for (let done = 0; done < chunk.length;) done += (await copy.write(chunk, done, chunk.length - done)).bytesWritten;
+      };
+      return await readInOrder(source, (chunk) => written(chunk).catch((e: unknown) => Promise.reject(storeError(e, root))), progress).catch((e: unknown) =>
+        Promise.reject(e instanceof ModelregError ? e : sourceError(e, path)),
+      );
+    } finally {
+      await copy.close();
+    }
+  } finally {
+    await source.close();
   }
 }
 
