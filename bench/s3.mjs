@@ -9,13 +9,14 @@
 //                sha256), and the same with the cache off (a hashing pass first), beside a node process
 //                that only computes the file's sha256;
 //   a model directory (--dir, default 8 shards of 256 MiB and 300 files of 1-100 KiB): register and
-//                pull beside `aws s3 cp --recursive` and `rclone copy`, up and down;
+//                pull beside `aws s3 cp --recursive` and `rclone copy`, up and down, and the download also
+//                beside `cp -r` + `sync` of the same files (the disk's floor: pull fsyncs, the peers do not);
 // and the peak RSS of every process at each size (modelreg's should not grow with the artifact).
 // The AWS CLI and rclone are Debian's (`awscli`, `rclone`), installed first by scripts/install-packages.sh.
 // Every measurement is a whole process, timed from spawn to exit, its RSS from /proc VmHWM polled; in
 // each run the order of the processes rotates. The tables show medians of --reps runs; the JSON line
 // at the end has every run.
-//   node bench/s3.mjs [--sizes 1G,4G] [--reps 3] [--dir 8x256M+300] [--no-dir] [--tmp /tmp] [--if-server]
+//   node bench/s3.mjs [--sizes 1G,4G | none] [--reps 3] [--dir 8x256M+300] [--no-dir] [--tmp /tmp] [--if-server]
 // --if-server (for scripts that run every benchmark): when no suitable server answers, print one line saying how to
 // start one and exit 0 instead of 1.
 // The server is found through $S3_TEST_DIR/env (default /tmp/modelreg-s3/env), written by up.sh. It needs
@@ -43,8 +44,10 @@ const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const SIZES = opt('sizes', '1G,4G')
+// --sizes none: the model directory alone.
+const SIZES = (opt('sizes', '1G,4G') === 'none' ? '' : opt('sizes', '1G,4G'))
   .split(',')
+  .filter(Boolean)
   .map((s) => ({ label: s, bytes: Number.parseFloat(s) * { K: 1024, M: MiB, G: GiB }[s.slice(-1)] }));
 if (SIZES.some((s) => !(s.bytes > 0))) {
   console.error(`bench/s3: --sizes takes sizes like 256M,1G,4G, not "${opt('sizes')}"`);
@@ -76,8 +79,7 @@ process.on('warning', (w) => {
 
 // The server's capacity this run needs: 2 × reps × the largest size (each run's objects wait for RGW's
 // garbage collection after they are deleted), with a margin since Ceph refuses writes at 95% full.
-const largest = SIZES.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-const needed = (3 * REPS * Math.max(largest.bytes, DIR ? DIR.shards * DIR.shardBytes : 0)) / 0.9;
+const needed = (3 * REPS * Math.max(0, ...SIZES.map((s) => s.bytes), DIR ? DIR.shards * DIR.shardBytes : 0)) / 0.9;
 const SIZE_GB = Math.max(40, Math.ceil(needed / GiB));
 
 // The server: address and keys from up.sh's env file, nothing else (not the caller's AWS profile).
@@ -129,7 +131,7 @@ try {
 } catch {}
 if (capacity !== undefined && capacity < needed) {
   unavailable(
-    `the server of ${s3Dir} (${objectStore}, ${(capacity / GiB).toFixed(0)} GiB) is too small for ${REPS} runs at ${largest.label} (needs ~${Math.ceil(needed / GiB)} GiB)`,
+    `the server of ${s3Dir} (${objectStore}, ${(capacity / GiB).toFixed(0)} GiB) is too small for ${REPS} runs of these sizes (needs ~${Math.ceil(needed / GiB)} GiB)`,
     true,
   );
 }
@@ -293,6 +295,9 @@ async function rotated(turn, steps) {
   for (let k = 0; k < names.length; k++) {
     const name = names[(k + turn) % names.length];
     out[name] = await steps[name]();
+    // Untimed: what a process left in the page cache is written out before the next one starts, so no
+    // process pays for the writeback of another (the AWS CLI and rclone do not fsync; pull does).
+    spawnSync('sync');
   }
   return out;
 }
@@ -427,8 +432,11 @@ try {
         pull: () => modelreg(reg, 'pull', `bench-dir@${version}`, '-o', out('pull'), '--json'),
         'aws s3 cp --recursive': () => aws('--recursive', s3url(`${prefix}/aws/${r}`), out('aws')),
         'rclone copy': () => rclone('copy', rcloneAt(`${prefix}/rclone/${r}`), out('rclone')),
+        // What the disk takes to hold the same bytes durably, as pull leaves them (fsynced before they are
+        // named): the peers' figures do not include it, since their files are still in the page cache.
+        'cp -r, then sync': () => run('sh', ['-c', `cp -r "${dir}" "${out('cp')}" && sync -f "${out('cp')}"`]),
       });
-      for (const who of ['pull', 'aws', 'rclone']) {
+      for (const who of ['pull', 'aws', 'rclone', 'cp']) {
         const n = readdirSync(out(who), { recursive: true }).length;
         if (n !== DIR.shards + DIR.small + 1) oddities.push(`directory: ${who} brought down ${n} entries, not ${DIR.shards + DIR.small + 1}`);
         rmSync(out(who), { recursive: true, force: true });

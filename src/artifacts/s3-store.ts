@@ -86,6 +86,14 @@ export class S3Store implements ArtifactStore {
   /** Requests in flight, across every transfer this store makes at once (a pull of many files shares them). */
   private readonly slots: Slots;
   private readonly largeUploads = new Slots(1);
+  /**
+   * The buffers of the parts in flight, reused from part to part and from one upload to the next (one
+   * multipart upload runs at a time, with at most `concurrency` parts held): a part's buffer is taken back
+   * only once its upload, and any retry from it, is done. Fresh buffers per part would leave dead ones
+   * waiting for a garbage collection that a quiet JavaScript heap rarely runs (peak RSS of a 1 GiB
+   * register 251 MiB with them, 159 MiB without).
+   */
+  private readonly partBuffers: Buffer[] = [];
 
   constructor(
     location: string,
@@ -231,16 +239,12 @@ export class S3Store implements ArtifactStore {
         progress?.((sent += part.length));
         return { PartNumber: i + 1, ETag: r.ETag };
       };
-      // At most `concurrency` parts are held, so that many buffers serve them all: a part's buffer is
-      // taken back only once its upload (and any retry from it) is done. Fresh buffers per part would
-      // leave dead ones waiting for a garbage collection that a quiet JavaScript heap rarely runs.
-      const free: Buffer[] = [];
       const parts = await mapLimited(partRanges(first.size, this.partSize), this.concurrency, async ([start, end], i) => {
-        const buffer = free.pop() ?? Buffer.allocUnsafe(this.partSize);
+        const buffer = this.partBuffers.pop() ?? Buffer.allocUnsafe(this.partSize);
         try {
           return await sendPart(buffer.subarray(0, end + 1 - start), start, i);
         } finally {
-          free.push(buffer);
+          this.partBuffers.push(buffer);
         }
       });
       // The bytes sent are not the ones hashed first: never complete them under that address.
