@@ -10,9 +10,9 @@
  *   publish  push (inside the retry, since a race is found by pushing), then the pull request   openPullRequestFor
  *
  * `applyIntent` runs them all. `register` runs open, sync and read itself, checks a preflight plan and
- * puts the artifacts in the store before `commitIntent` re-plans on the state of that moment, reading again
- * only if HEAD moved meanwhile (api/register.ts), so a crash at any point leaves either the whole change committed or nothing but
- * unreferenced, content-addressed bytes.
+ * puts the artifacts in the store before `commitIntent` re-plans on the state of that moment, reading
+ * again only if HEAD moved meanwhile (api/register.ts), so a crash at any point leaves either the whole
+ * change committed or nothing but unreferenced, content-addressed bytes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHANGE_TRAILER, planChange, type Intent, type Plan } from '../changes/plan.js';
