@@ -80,13 +80,7 @@ export class LocalStore implements ArtifactStore {
           hint: 'Wait until whatever writes the file has finished, then run the command again.',
         });
       }
-      const present = known ? null : await this.stat(info.sha256);
-      if (present && present.size === info.size) {
-        await unlink(tmp);
-        return { ...info, stored: false };
-      }
-      await this.commit(tmp, info.sha256);
-      return { ...info, stored: true };
+      return await this.keepOrDiscard(tmp, info, { lookedUp: !!known });
     } catch (e) {
       await unlink(tmp).catch(() => {});
       const error = e instanceof ModelregError ? e : storeError(e, this.root);
@@ -105,14 +99,7 @@ export class LocalStore implements ArtifactStore {
     const tmp = await this.tempPath();
     try {
       await pipeline(stream, h, createWriteStream(tmp, { mode: 0o600 }));
-      const info = { sha256: h.sha256(), size: h.size };
-      const present = await this.stat(info.sha256);
-      if (present && present.size === info.size) {
-        await unlink(tmp);
-        return { ...info, stored: false };
-      }
-      await this.commit(tmp, info.sha256);
-      return { ...info, stored: true };
+      return await this.keepOrDiscard(tmp, { sha256: h.sha256(), size: h.size }, { lookedUp: false });
     } catch (e) {
       await unlink(tmp).catch(() => {});
       throw e instanceof ModelregError ? e : storeError(e, this.root);
@@ -279,6 +266,17 @@ export class LocalStore implements ArtifactStore {
     const dir = this.tmpDir;
     await mkdir(dir, { recursive: true }).catch((e) => Promise.reject(storeError(e, this.root)));
     return join(dir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
+  }
+
+  /** The copy `tmp` of `info`'s bytes named by its hash, or discarded if the object is there already (`lookedUp`: known not to be, a moment ago). */
+  private async keepOrDiscard(tmp: string, info: ObjectInfo, { lookedUp }: { lookedUp: boolean }): Promise<PutResult> {
+    const present = lookedUp ? null : await this.stat(info.sha256);
+    if (present && present.size === info.size) {
+      await unlink(tmp);
+      return { ...info, stored: false };
+    }
+    await this.commit(tmp, info.sha256);
+    return { ...info, stored: true };
   }
 
   /** fsync the temporary file, rename it to its address, fsync the directory. */
