@@ -393,9 +393,8 @@ export interface WriteRead {
  * dangling parents are told apart from unread ones. Refused when the model is already broken.
  */
 export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Promise<WriteRead> {
-  const at = await writer.head();
-  if (at === null) return { at, snap: sound(buildSnapshot([]), intent.model), checked: [], written: new Map() };
-  const source = await GitRevisionSource.open(writer.root, at);
+  if ((await writer.head()) === null) return { at: null, snap: sound(buildSnapshot([]), intent.model), checked: [], written: new Map() };
+  const source = await GitRevisionSource.open(writer.root, 'HEAD');
   // Models whose names differ from the written one only by case belong to its soundness (a collision).
   const fellows = await withCaseFellows(source, [intent.model]);
   const read = (models: string[]) => source.files(readsEverything(intent) ? undefined : { models: [...new Set([...models, ...fellows])] });
@@ -404,15 +403,15 @@ export async function readForWrite(writer: WorkTreeWriter, intent: Intent): Prom
   const wider = lineageScope(intent, snap);
   const checked = wider.length > scopeOf(intent).length && !readsEverything(intent) ? await read(wider) : files;
   sound(checked === files ? snap : buildSnapshot(checked), intent.model);
-  return { at, snap, checked, written: await soakClock(writer.root, snap, intent, at) };
+  return { at: source.commit, snap, checked, written: await soakClock(writer.root, snap, intent) };
 }
 
 /** When the stage a stage move changes was last written on HEAD, if its policy counts a soak time from it. */
-async function soakClock(root: string, snap: Snapshot, intent: Intent, at: string): Promise<Map<string, string>> {
+async function soakClock(root: string, snap: Snapshot, intent: Intent): Promise<Map<string, string>> {
   if (intent.kind !== 'promote' && intent.kind !== 'rollback') return new Map();
   const file = snap.models.get(intent.model)?.stages.get(intent.stage)?.file;
   const rules = snap.policy ? splitRules(stagePolicy(snap.policy.data, intent.stage)) : undefined;
-  return file && rules?.soak !== undefined ? lastWritten(root, at, [file]) : new Map();
+  return file && rules?.soak !== undefined ? lastWritten(root, 'HEAD', [file]) : new Map();
 }
 
 /** `snap`, unless the policy or the model's own files already hold errors: a write does not build on them. */
