@@ -45,9 +45,9 @@ const opt = (name, def) => {
   return i >= 0 ? args[i + 1] : def;
 };
 // --sizes none: the model directory alone.
-const SIZES = (opt('sizes', '1G,4G') === 'none' ? '' : opt('sizes', '1G,4G'))
+const SIZES = opt('sizes', '1G,4G')
   .split(',')
-  .filter(Boolean)
+  .filter((s) => s !== 'none')
   .map((s) => ({ label: s, bytes: Number.parseFloat(s) * { K: 1024, M: MiB, G: GiB }[s.slice(-1)] }));
 if (SIZES.some((s) => !(s.bytes > 0))) {
   console.error(`bench/s3: --sizes takes sizes like 256M,1G,4G, not "${opt('sizes')}"`);

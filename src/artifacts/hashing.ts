@@ -37,17 +37,20 @@ const CHUNK = 1 << 20;
  */
 export async function readInOrder(fh: FileHandle, each: (chunk: Buffer) => unknown, progress?: Progress): Promise<ObjectInfo> {
   const hash = createHash('sha256');
-  const buffers = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+  // No bigger than the file (a model of hundreds of small files would otherwise leave 2 MiB of dead
+  // buffers per file for the garbage collector); a file that grows meanwhile is still read to its end.
+  const length = Math.max(1, Math.min(CHUNK, (await fh.stat()).size));
+  const buffers = [Buffer.allocUnsafe(length), Buffer.allocUnsafe(length)];
   let size = 0;
   let k = 0;
-  let reading = fh.read(buffers[0]!, 0, CHUNK, 0);
+  let reading = fh.read(buffers[0]!, 0, length, 0);
   for (;;) {
     const { bytesRead } = await reading;
     if (bytesRead === 0) break;
     const chunk = buffers[k]!.subarray(0, bytesRead);
     size += bytesRead;
     k ^= 1;
-    reading = fh.read(buffers[k]!, 0, CHUNK, size);
+    reading = fh.read(buffers[k]!, 0, length, size);
     hash.update(chunk);
     try {
       await each(chunk);

@@ -225,24 +225,22 @@ export class S3Store implements ArtifactStore {
       const hash = createHash('sha256');
       let reading: Promise<unknown> = Promise.resolve();
       let sent = 0;
-      const sendPart = async (part: Buffer, start: number, i: number) => {
-        // Reads run one after another, in order (each waits for the one before), so the hash sees the file in order.
-        const read = reading.then(async () => {
-          if ((await readFully(fh, part, start).catch((e: unknown) => Promise.reject(sourceError(e, path)))) !== part.length) throw changed();
-          hash.update(part);
-        });
-        reading = read.catch(() => {});
-        await read;
-        const r = await this.slots.run(() =>
-          this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: part, ContentLength: part.length })),
-        );
-        progress?.((sent += part.length));
-        return { PartNumber: i + 1, ETag: r.ETag };
-      };
       const parts = await mapLimited(partRanges(first.size, this.partSize), this.concurrency, async ([start, end], i) => {
         const buffer = this.partBuffers.pop() ?? Buffer.allocUnsafe(this.partSize);
+        const part = buffer.subarray(0, end + 1 - start);
         try {
-          return await sendPart(buffer.subarray(0, end + 1 - start), start, i);
+          // Reads run one after another, in order (each waits for the one before), so the hash sees the file in order.
+          const read = reading.then(async () => {
+            if ((await readFully(fh, part, start).catch((e: unknown) => Promise.reject(sourceError(e, path)))) !== part.length) throw changed();
+            hash.update(part);
+          });
+          reading = read.catch(() => {});
+          await read;
+          const r = await this.slots.run(() =>
+            this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: part, ContentLength: part.length })),
+          );
+          progress?.((sent += part.length));
+          return { PartNumber: i + 1, ETag: r.ETag };
         } finally {
           this.partBuffers.push(buffer);
         }
