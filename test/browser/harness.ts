@@ -110,6 +110,17 @@ export async function waitReady(page: Page, ready: string): Promise<void> {
   await page.waitForFunction((r) => document.documentElement.dataset.ready === r, ready, { timeout: 30_000 });
 }
 
+/**
+ * Do what moves the page to another route (a click, a key, a new hash) and wait until that route is drawn.
+ * The marker is cleared first: the route changes on the `hashchange` event, after the action returns, so
+ * a page of the same kind (a version to a version) would otherwise still show the old page's marker.
+ */
+export async function navigate(page: Page, ready: string, act: () => Promise<unknown>): Promise<void> {
+  await page.evaluate(() => delete document.documentElement.dataset.ready);
+  await act();
+  await waitReady(page, ready);
+}
+
 /** A full-page screenshot as test output: test-output/site/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });

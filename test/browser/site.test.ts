@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURE, seedFixtureBytes, sh, stageYaml, write } from '../integration/helpers.js';
-import { browser, openSite, screenshot, SCREENSHOTS, skipBrowser, staticServer, waitReady, watchedPage, type Watch } from './harness.js';
+import { browser, openSite, screenshot, SCREENSHOTS, skipBrowser, staticServer, navigate, watchedPage, type Watch } from './harness.js';
 
 const at = (date: string) => ({ GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
 
@@ -114,12 +114,10 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     expect(scripts).toEqual(['data/meta.js', 'assets/app.js', 'data/index.js']);
     expect(await w.page.evaluate(() => 'modelregPages' in window)).toBe(false);
     const go = async (hash: string, ready: string) => {
-      await w.page.evaluate((h) => (location.hash = h), hash);
-      await waitReady(w.page, ready);
+      await navigate(w.page, ready, () => w.page.evaluate((h) => (location.hash = h), hash));
       expect(await w.page.locator('h1').first().textContent(), hash).not.toBe('This page could not be shown');
     };
-    await w.page.click('#models tbody th a[href="#/m/sentiment"]');
-    await waitReady(w.page, 'model');
+    await navigate(w.page, 'model', () => w.page.click('#models tbody th a[href="#/m/sentiment"]'));
     for (const [, hash, ready] of PAGES.slice(2)) await go(hash, ready);
     await go('#/', 'overview');
     await go('#/m/bert-base', 'model');
@@ -136,8 +134,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     const w = await watchedPage(b, pathToFileURL(broken).href);
     await openSite(w.page, `${pathToFileURL(join(broken, 'index.html')).href}#/`, 'overview');
     expect(await w.page.locator('#models tbody tr').count()).toBe(3);
-    await w.page.click('#models tbody th a[href="#/m/sentiment"]');
-    await waitReady(w.page, 'model');
+    await navigate(w.page, 'model', () => w.page.click('#models tbody th a[href="#/m/sentiment"]'));
     expect(await w.page.locator('h1').textContent()).toBe('This page could not be shown');
     expect(await w.page.locator('main p').textContent()).toBe(
       "assets/pages.js, the script of every page but the overview, could not be loaded: the site's assets/ directory is incomplete. Build the site again with `modelreg site` and publish the whole directory it writes.",
@@ -146,8 +143,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     // The browser's own report of the missing file, and nothing else.
     expect(w.watch.errors).toEqual([expect.stringMatching(/^error: Failed to load resource: net::ERR_FILE_NOT_FOUND/)]);
     cpSync(join(site, 'assets/pages.js'), join(broken, 'assets/pages.js'));
-    await w.page.evaluate(() => (location.hash = '#/history'));
-    await waitReady(w.page, 'history');
+    await navigate(w.page, 'history', () => w.page.evaluate(() => (location.hash = '#/history')));
     expect(await w.page.locator('#history-table tbody tr').count()).toBeGreaterThan(0);
     expect(w.watch.errors).toHaveLength(1);
     expect(w.watch.dialogs).toEqual([]);
@@ -308,8 +304,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     // Pick two versions and compare them.
     await page.check('input.pick[value="sentiment@1.3.0"]');
     await page.check('input.pick[value="sentiment@1.1.0"]');
-    await page.click('#compare-selected');
-    await waitReady(page, 'compare');
+    await navigate(page, 'compare', () => page.click('#compare-selected'));
     expect(decodeURIComponent(page.url())).toContain('#/compare?v=sentiment@1.3.0&v=sentiment@1.1.0');
     expect(await page.locator('#compare-metrics').count()).toBe(1);
     expectClean(watch, 'model');
@@ -344,12 +339,10 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     const lineage = cli(repo, ['lineage', 'sentiment-int8@1.0.0', '--json']).json() as { nodes: string[] };
     expect(nodes.map((n) => n!.replace(/ \(.*\)$/, '')).sort()).toEqual(lineage.nodes);
     await screenshot(page, 'version-lineage');
-    await page.click('svg.lineage a.node[aria-label="sentiment@1.1.0"]');
-    await waitReady(page, 'version');
+    await navigate(page, 'version', () => page.click('svg.lineage a.node[aria-label="sentiment@1.1.0"]'));
     expect(page.url()).toContain('#/m/sentiment/v/1.1.0');
     expect(await page.locator('h1').textContent()).toContain('sentiment@1.1.0');
-    await page.click('svg.lineage a.node[aria-label="bert-base@1.0.0"]');
-    await waitReady(page, 'version');
+    await navigate(page, 'version', () => page.click('svg.lineage a.node[aria-label="bert-base@1.0.0"]'));
     expect(page.url()).toContain('#/m/bert-base/v/1.0.0');
     expectClean(watch, 'version');
     await close();
@@ -404,8 +397,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     expect(await page.locator('#compare-metrics td.better[data-metric="accuracy"]').count()).toBe(1);
     expect(await page.locator('#compare-chart canvas').count()).toBe(1);
     // Across models: a fine-tune against its base; then add a version by reference.
-    await page.goto(`${origins.file}#/compare?v=bert-base%401.0.0&v=sentiment%401.1.0`);
-    await waitReady(page, 'compare');
+    await navigate(page, 'compare', () => page.goto(`${origins.file}#/compare?v=bert-base%401.0.0&v=sentiment%401.1.0`));
     expect(await page.$$eval('#compare-diff tbody th', (ths) => ths.map((t) => t.textContent))).toContain('type');
     await page.fill('#add-ref', 'sentiment@production');
     await page.press('#add-ref', 'Enter');
@@ -445,8 +437,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     );
 
     const shownAfter = async (hash: string) => {
-      await page.goto(`${origins.http}${hash}`);
-      await waitReady(page, 'history');
+      await navigate(page, 'history', () => page.goto(`${origins.http}${hash}`));
       return cells(page, '#history-table tbody tr');
     };
     expect((await shownAfter('#/history?stage=production')).map((r) => r[1])).toEqual([
@@ -458,8 +449,7 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     expect((await shownAfter('#/history?author=nobody')).length).toBe(0);
     expect((await shownAfter(`#/history?commit=${events[0]!.commit}`)).length).toBe(events.filter((e) => e.commit === events[0]!.commit).length);
     // The filter form writes the URL.
-    await page.goto(`${origins.http}#/history`);
-    await waitReady(page, 'history');
+    await navigate(page, 'history', () => page.goto(`${origins.http}#/history`));
     await page.fill('#h-model', 'bert-base');
     await page.click('form.filters button[type=submit]');
     await page.waitForFunction(() => location.hash === '#/history?model=bert-base' && document.documentElement.dataset.ready === 'history');
@@ -491,22 +481,18 @@ describe.skipIf(skipBrowser())('the registry browser in Chromium', () => {
     await page.keyboard.type('int8');
     await page.waitForFunction(() => document.querySelectorAll('#models tbody tr').length === 1);
     await tabUntil(/^a\[#\/m\/sentiment-int8\]$/);
-    await page.keyboard.press('Enter');
-    await waitReady(page, 'model');
+    await navigate(page, 'model', () => page.keyboard.press('Enter'));
     expect(await focused()).toBe('h1');
     await tabUntil(/^a\[#\/m\/sentiment-int8\/v\/1\.0\.0\]$/);
-    await page.keyboard.press('Enter');
-    await waitReady(page, 'version');
+    await navigate(page, 'version', () => page.keyboard.press('Enter'));
     // Into the graph: its nodes are links in the tab order.
     await tabUntil(/^a\[#\/m\/sentiment\/v\/1\.1\.0\]$/);
     expect(await page.evaluate(() => document.activeElement?.closest('svg') !== null)).toBe(true);
     await screenshot(page, 'keyboard-focus-on-graph');
-    await page.keyboard.press('Enter');
-    await waitReady(page, 'version');
+    await navigate(page, 'version', () => page.keyboard.press('Enter'));
     expect(page.url()).toContain('#/m/sentiment/v/1.1.0');
     // Sorting from the keyboard: the header buttons.
-    await page.goto(`${origins.file}#/`);
-    await waitReady(page, 'overview');
+    await navigate(page, 'overview', () => page.goto(`${origins.file}#/`));
     await page.focus('#sort-name');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('#sort-name')?.closest('th')?.getAttribute('aria-sort') === 'descending');
